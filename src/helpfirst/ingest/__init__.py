@@ -1,0 +1,116 @@
+"""Importers: one module per source format, each streaming Arrow batches of canonical posts."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pyarrow as pa
+
+from .base import ImportFailed, ImportOptions, ImportReport, Importer, Rejection
+
+_REGISTRY: dict[str, Importer] = {}
+
+#: Bytes looked at to guess a file's format.
+SNIFF_BYTES = 64 * 1024
+
+
+def register(importer_cls: type[Importer]) -> type[Importer]:
+    """Class decorator: make a format available by its name."""
+    _REGISTRY[importer_cls.name] = importer_cls()
+    return importer_cls
+
+
+def formats() -> dict[str, Importer]:
+    """All registered formats, by name."""
+    _load_builtins()
+    return dict(_REGISTRY)
+
+
+def get_importer(name: str) -> Importer:
+    """The importer for a format name, or ImportFailed listing the known ones."""
+    known = formats()
+    if name not in known:
+        raise ImportFailed(f"unknown format {name!r}; known formats: {', '.join(sorted(known))}")
+    return known[name]
+
+
+def _load_builtins() -> None:
+    # imported lazily so that `import helpfirst.ingest` stays cheap
+    from . import canonical, mastodon, twcs, xv2  # noqa: F401
+
+
+def check_readable(path: Path) -> bytes:
+    """Return the first bytes of a file, or raise ImportFailed saying why it cannot be read."""
+    if not path.exists():
+        raise ImportFailed(f"{path}: no such file")
+    if path.is_dir():
+        raise ImportFailed(f"{path}: is a directory, not a file")
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(SNIFF_BYTES)
+    except OSError as exc:
+        raise ImportFailed(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    if not head.strip():
+        raise ImportFailed(f"{path}: the file is empty")
+    return head
+
+
+def detect_format(path: Path, head: bytes | None = None) -> str:
+    """Guess a file's format from its first bytes; ImportFailed when nothing matches."""
+    head = check_readable(path) if head is None else head
+    # order matters: specific formats before the generic canonical ones
+    known = formats()
+    for name in ("twcs", "x-v2", "mastodon", "jsonl", "csv"):
+        importer = known.get(name)
+        if importer is not None and importer.sniff(path, head):
+            return name
+    raise ImportFailed(
+        f"{path}: could not recognise the format from its first line; give it with --format "
+        f"({', '.join(sorted(formats()))})"
+    )
+
+
+def read_posts(
+    paths: list[Path], options: ImportOptions, report: ImportReport, fmt: str | None = None
+) -> Iterator[pa.RecordBatch]:
+    """Stream posts from several files; a file that cannot be read at all is recorded in report.errors."""
+    for path in paths:
+        path = Path(path)
+        try:
+            head = check_readable(path)
+            name = fmt or detect_format(path, head)
+            importer = get_importer(name)
+        except ImportFailed as exc:
+            report.errors.append(str(exc))
+            continue
+        before = (report.rows_read, report.rows_loaded, report.rows_rejected)
+        try:
+            for batch in importer.read(path, options, report):
+                report.rows_loaded += batch.num_rows
+                yield batch
+        except ImportFailed as exc:
+            report.errors.append(str(exc))
+        report.files.append(
+            {
+                "path": str(path),
+                "format": name,
+                "rows_read": report.rows_read - before[0],
+                "rows_loaded": report.rows_loaded - before[1],
+                "rows_rejected": report.rows_rejected - before[2],
+            }
+        )
+
+
+__all__ = [
+    "ImportFailed",
+    "ImportOptions",
+    "ImportReport",
+    "Importer",
+    "Rejection",
+    "detect_format",
+    "formats",
+    "get_importer",
+    "read_posts",
+    "register",
+]

@@ -1,0 +1,99 @@
+"""The importer contract: options, rejections, the report that makes every count add up."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import ClassVar
+
+import pyarrow as pa
+
+#: How many rejections are listed one by one; all of them are always counted.
+MAX_LISTED_REJECTIONS = 1000
+
+
+class ImportFailed(Exception):
+    """Nothing could be read from a source; the message is one line naming file and cause."""
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """One input row that was not loaded, with where it was and why."""
+
+    file: str
+    line: int | None
+    field: str | None
+    reason: str
+
+    def __str__(self) -> str:
+        where = self.file if self.line is None else f"{self.file}:{self.line}"
+        what = f" field {self.field!r}:" if self.field else ""
+        return f"{where}:{what} {self.reason}"
+
+    def to_dict(self) -> dict:
+        """JSON-ready form."""
+        return {"file": self.file, "line": self.line, "field": self.field, "reason": self.reason}
+
+
+@dataclass
+class ImportReport:
+    """Counts for one audit run: rows_read == rows_loaded + rows_rejected, always."""
+
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_rejected: int = 0
+    rejections: list[Rejection] = field(default_factory=list)
+    files: list[dict] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    def reject(self, file: str, line: int | None, field_name: str | None, reason: str) -> None:
+        """Count one rejected row (it was already counted as read)."""
+        self.rows_rejected += 1
+        if len(self.rejections) < MAX_LISTED_REJECTIONS:
+            self.rejections.append(Rejection(file, line, field_name, reason))
+
+    def to_dict(self) -> dict:
+        """JSON-ready form."""
+        return {
+            "rows_read": self.rows_read,
+            "rows_loaded": self.rows_loaded,
+            "rows_rejected": self.rows_rejected,
+            "rejections": [r.to_dict() for r in self.rejections],
+            "rejections_listed": len(self.rejections),
+            "files": self.files,
+            "errors": self.errors,
+        }
+
+
+@dataclass
+class ImportOptions:
+    """What the user told us about the sources."""
+
+    brands: frozenset[str] = frozenset()
+    channel: str | None = None
+    column_map: dict[str, str] = field(default_factory=dict)
+    batch_rows: int = 65_536
+    #: called with the number of bytes consumed since the last call (progress bars)
+    on_bytes: Callable[[int], None] | None = None
+
+    def brand_lookup(self) -> dict[str, str]:
+        """Lower-cased handle -> handle as given, for case-insensitive matching."""
+        return {b.lower().lstrip("@"): b.lstrip("@") for b in self.brands}
+
+
+class Importer:
+    """Base class of a source format: sniff a file, then stream it as Arrow batches of posts."""
+
+    name: ClassVar[str] = ""
+    description: ClassVar[str] = ""
+    #: whether the format itself says which authors are the brand (TWCS `inbound`)
+    knows_brands: ClassVar[bool] = False
+
+    def sniff(self, path: Path, head: bytes) -> bool:
+        """True when the first bytes of a file look like this format."""
+        raise NotImplementedError
+
+    def read(self, path: Path, options: ImportOptions, report: ImportReport) -> Iterator[pa.RecordBatch]:
+        """Yield record batches in POST_SCHEMA; count every row in `report`."""
+        raise NotImplementedError

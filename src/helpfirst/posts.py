@@ -1,0 +1,55 @@
+"""The canonical post record and its Arrow schema: every importer and channel produces these."""
+
+from __future__ import annotations
+
+import pyarrow as pa
+
+ROLES = ("customer", "brand", "bot")
+
+#: Columns every importer yields, in this order. Derived signals (intent, sentiment, ...)
+#: are added by later stages as extra columns; they never change these.
+POST_SCHEMA = pa.schema(
+    [
+        pa.field("id", pa.string(), nullable=False),
+        pa.field("channel", pa.string()),
+        pa.field("conversation_id", pa.string()),
+        pa.field("parent_id", pa.string()),
+        pa.field("author", pa.string()),
+        pa.field("author_role", pa.string()),
+        pa.field("brand", pa.string()),
+        pa.field("created_at", pa.timestamp("us", tz="UTC")),
+        pa.field("text", pa.string()),
+        pa.field("url", pa.string()),
+        pa.field("likes", pa.int64()),
+        pa.field("reposts", pa.int64()),
+    ]
+)
+
+POST_FIELDS = tuple(POST_SCHEMA.names)
+
+
+def empty_posts() -> pa.Table:
+    """An empty table with the post schema."""
+    return POST_SCHEMA.empty_table()
+
+
+def posts_batch(columns: dict[str, pa.Array | list]) -> pa.RecordBatch:
+    """Build a record batch in POST_SCHEMA from a dict of columns; absent columns become nulls."""
+    n = None
+    for value in columns.values():
+        n = len(value)
+        break
+    if n is None:
+        n = 0
+    arrays = []
+    for field in POST_SCHEMA:
+        value = columns.get(field.name)
+        if value is None:
+            arrays.append(pa.nulls(n, type=field.type))
+        elif isinstance(value, (pa.Array, pa.ChunkedArray)):
+            if isinstance(value, pa.ChunkedArray):
+                value = value.combine_chunks()
+            arrays.append(value if value.type == field.type else value.cast(field.type))
+        else:
+            arrays.append(pa.array(value, type=field.type))
+    return pa.RecordBatch.from_arrays(arrays, schema=POST_SCHEMA)
