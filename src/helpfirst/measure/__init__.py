@@ -1,0 +1,1 @@
+"""Measure: scorecard definitions, the business-hours clock and the HTML report."""

@@ -1,0 +1,136 @@
+"""Business-hours clock: a weekly schedule in a time zone, minus holidays, as elapsed working time."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import numpy as np
+
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_SEGMENT = re.compile(
+    r"^(?P<d1>[a-z]{3})(?:-(?P<d2>[a-z]{3}))?\s+(?P<h1>\d{1,2}:\d{2})-(?P<h2>\d{1,2}:\d{2})$", re.IGNORECASE
+)
+
+
+class BusinessHoursError(ValueError):
+    """The business-hours text could not be understood; the message says what was expected."""
+
+
+@dataclass(frozen=True)
+class BusinessHours:
+    """Opening hours per weekday (0 = Monday) in `zone`, and closed days."""
+
+    zone: str
+    weekly: dict[int, tuple[tuple[time, time], ...]]
+    holidays: frozenset[date] = field(default_factory=frozenset)
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.zone)
+
+    def describe(self) -> str:
+        """Human-readable form, as in the report."""
+        parts = []
+        for day in range(7):
+            for start, end in self.weekly.get(day, ()):
+                parts.append(f"{DAYS[day].title()} {start:%H:%M}-{end:%H:%M}")
+        text = ", ".join(parts) + f" {self.zone}"
+        if self.holidays:
+            text += f" (minus {len(self.holidays)} holiday{'s' if len(self.holidays) != 1 else ''})"
+        return text
+
+    def intervals(self, start: datetime, end: datetime) -> tuple[np.ndarray, np.ndarray]:
+        """Open intervals [start, end) as UTC epoch seconds covering the given period."""
+        tz = self.tz
+        day = start.astimezone(tz).date() - timedelta(days=1)
+        last = end.astimezone(tz).date() + timedelta(days=1)
+        starts, ends = [], []
+        while day <= last:
+            if day not in self.holidays:
+                for open_at, close_at in self.weekly.get(day.weekday(), ()):
+                    a = datetime.combine(day, open_at, tz).astimezone(timezone.utc).timestamp()
+                    b_day = day + timedelta(days=1) if close_at == time(0, 0) else day
+                    b = datetime.combine(b_day, close_at, tz).astimezone(timezone.utc).timestamp()
+                    if b > a:
+                        starts.append(a)
+                        ends.append(b)
+            day += timedelta(days=1)
+        order = np.argsort(starts)
+        return np.asarray(starts, dtype=np.float64)[order], np.asarray(ends, dtype=np.float64)[order]
+
+    def elapsed_seconds(self, start: np.ndarray, end: np.ndarray) -> np.ndarray:
+        """Business seconds between paired UTC epoch-second arrays (NaN where either is NaN)."""
+        start = np.asarray(start, dtype=np.float64)
+        end = np.asarray(end, dtype=np.float64)
+        out = np.full(start.shape, np.nan)
+        ok = ~(np.isnan(start) | np.isnan(end))
+        if not ok.any():
+            return out
+        lo = datetime.fromtimestamp(float(np.nanmin(start[ok])), timezone.utc)
+        hi = datetime.fromtimestamp(float(np.nanmax(end[ok])), timezone.utc)
+        a, b = self.intervals(lo, hi)
+        if len(a) == 0:
+            out[ok] = 0.0
+            return out
+        cum = np.concatenate([[0.0], np.cumsum(b - a)])
+
+        def clock(t: np.ndarray) -> np.ndarray:
+            # business seconds from the first interval's start up to t
+            k = np.searchsorted(a, t, side="right") - 1
+            inside = np.clip(t - a[np.maximum(k, 0)], 0, (b - a)[np.maximum(k, 0)])
+            return np.where(k < 0, 0.0, cum[np.maximum(k, 0)] + inside)
+
+        out[ok] = np.maximum(clock(end[ok]) - clock(start[ok]), 0.0)
+        return out
+
+
+def parse_business_hours(text: str, holidays: list[str] | None = None) -> BusinessHours:
+    """Parse 'Mon-Fri 09:00-17:00 Europe/London' (segments may be joined with commas)."""
+    spec = text.strip()
+    if " " not in spec:
+        raise BusinessHoursError(f"business hours {text!r}: expected e.g. 'Mon-Fri 09:00-17:00 Europe/London'")
+    body, zone = spec.rsplit(" ", 1)
+    try:
+        ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise BusinessHoursError(f"business hours {text!r}: unknown time zone {zone!r} (use an IANA name like Europe/London)") from None
+    weekly: dict[int, list[tuple[time, time]]] = {}
+    for segment in [s.strip() for s in body.split(",") if s.strip()]:
+        m = _SEGMENT.match(segment)
+        if not m:
+            raise BusinessHoursError(f"business hours {text!r}: cannot read {segment!r}; expected 'Mon-Fri 09:00-17:00'")
+        d1, d2 = m["d1"].lower(), (m["d2"] or m["d1"]).lower()
+        if d1 not in DAYS or d2 not in DAYS:
+            raise BusinessHoursError(f"business hours {text!r}: unknown day in {segment!r} (Mon..Sun)")
+        open_at, close_at = _clock(m["h1"], text), _clock(m["h2"], text)
+        if close_at <= open_at and close_at != time(0, 0):
+            raise BusinessHoursError(f"business hours {text!r}: {segment!r} closes before it opens")
+        first, last = DAYS.index(d1), DAYS.index(d2)
+        days = range(first, last + 1) if first <= last else [*range(first, 7), *range(0, last + 1)]
+        for day in days:
+            weekly.setdefault(day, []).append((open_at, close_at))
+    if not weekly:
+        raise BusinessHoursError(f"business hours {text!r}: no opening hours given")
+    closed = set()
+    for item in holidays or []:
+        for piece in str(item).split(","):
+            piece = piece.strip()
+            if not piece:
+                continue
+            try:
+                closed.add(date.fromisoformat(piece))
+            except ValueError:
+                raise BusinessHoursError(f"holiday {piece!r}: expected a date like 2017-12-25") from None
+    return BusinessHours(zone=zone, weekly={d: tuple(sorted(v)) for d, v in weekly.items()}, holidays=frozenset(closed))
+
+
+def _clock(value: str, text: str) -> time:
+    hours, minutes = (int(x) for x in value.split(":"))
+    if hours == 24 and minutes == 0:
+        return time(0, 0)
+    if not (0 <= hours < 24 and 0 <= minutes < 60):
+        raise BusinessHoursError(f"business hours {text!r}: {value!r} is not a time of day")
+    return time(hours, minutes)

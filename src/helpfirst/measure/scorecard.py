@@ -1,0 +1,290 @@
+"""The core helpfulness scorecard, expressed once in SQL and run by DuckDB over Arrow.
+
+Definitions: docs/metrics.md. The conversation table is built in SQL (so the same statements can
+run on another SQL engine), business time and hour-of-week are added with Arrow/numpy, and every
+aggregate is SQL again.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from .business_hours import BusinessHours
+
+UNKNOWN_BRAND = "(unknown)"
+
+#: One row per conversation: a customer post that replies to nothing, opening its own thread.
+CONVERSATIONS_SQL = """
+WITH requests AS (
+    SELECT r.row_nr AS conv, r.created_at AS requested_at, r.author AS customer,
+           coalesce(r.brand, kb.handle) AS stated_brand
+    FROM posts r
+    LEFT JOIN known_brands kb
+      ON kb.lower_handle = lower(regexp_extract(r.text, $mention_pattern, 1, 'i'))
+    WHERE r.row_nr = r.root_nr AND r.author_role = 'customer' AND r.parent_id IS NULL
+),
+brand_replies AS (
+    SELECT p.root_nr AS conv, p.brand, p.created_at, p.row_nr
+    FROM posts p SEMI JOIN requests q ON p.root_nr = q.conv
+    WHERE p.author_role = 'brand' AND p.row_nr <> p.root_nr
+),
+first_brand AS (
+    SELECT conv, arg_min(brand, (created_at, row_nr)) AS brand,
+           min(created_at) AS at
+    FROM brand_replies GROUP BY conv
+),
+attributed AS (
+    SELECT q.*, coalesce(q.stated_brand, f.brand, $unknown) AS brand
+    FROM requests q LEFT JOIN first_brand f USING (conv)
+),
+first_response AS (
+    SELECT b.conv, min(b.created_at) AS first_response_at,
+           arg_min(b.row_nr, (b.created_at, b.row_nr)) AS first_response_row
+    FROM brand_replies b JOIN attributed a ON a.conv = b.conv AND a.brand = b.brand
+    GROUP BY b.conv
+)
+SELECT a.conv, a.brand, a.customer, a.requested_at, f.first_response_at, f.first_response_row,
+       CASE WHEN f.first_response_at IS NULL THEN NULL
+            ELSE greatest(epoch_us(f.first_response_at) - epoch_us(a.requested_at), 0) / 60e6
+       END AS frt_min
+FROM attributed a LEFT JOIN first_response f USING (conv)
+ORDER BY a.conv
+"""
+
+#: Per brand and in total (brand NULL), over the conversation table.
+TOTALS_SQL = """
+SELECT brand,
+       count(*) AS conversations,
+       count(first_response_at) AS answered,
+       quantile_cont(frt_min, 0.5) AS frt_median_min,
+       quantile_cont(frt_min, 0.9) AS frt_p90_min,
+       coalesce(sum(CASE WHEN frt_min <= $target THEN 1 ELSE 0 END) / count(*), 0.0) AS within_target,
+       quantile_cont(frt_business_min, 0.5) AS frt_business_median_min,
+       quantile_cont(frt_business_min, 0.9) AS frt_business_p90_min,
+       coalesce(sum(CASE WHEN frt_business_min <= $target THEN 1 ELSE 0 END) / count(*), 0.0)
+           AS within_target_business,
+       min(requested_at) AS first_request_at,
+       max(requested_at) AS last_request_at
+FROM conversations
+GROUP BY GROUPING SETS ((brand), ())
+"""
+
+HOUR_OF_WEEK_SQL = """
+SELECT brand, hour_of_week, count(*) AS conversations, count(first_response_at) AS answered,
+       quantile_cont(frt_min, 0.5) AS frt_median_min
+FROM conversations GROUP BY GROUPING SETS ((brand, hour_of_week), (hour_of_week))
+ORDER BY brand NULLS FIRST, hour_of_week
+"""
+
+DAILY_SQL = """
+SELECT brand, day, count(*) AS conversations, count(first_response_at) AS answered,
+       quantile_cont(frt_min, 0.5) AS frt_median_min,
+       coalesce(sum(CASE WHEN frt_min <= $target THEN 1 ELSE 0 END) / count(*), 0.0) AS within_target
+FROM conversations GROUP BY GROUPING SETS ((brand, day), (day))
+ORDER BY brand NULLS FIRST, day
+"""
+
+#: The numbers brands usually report, per brand that appears in the archive.
+VANITY_SQL = """
+WITH thread_brand AS (
+    SELECT conv AS root_nr, brand FROM conversations
+    UNION ALL
+    SELECT row_nr, brand FROM posts WHERE row_nr = root_nr AND author_role = 'brand'
+),
+tagged AS (
+    SELECT p.author_role, p.author, p.likes, p.reposts, p.row_nr = p.root_nr AS is_root,
+           coalesce(CASE WHEN p.author_role = 'brand' THEN p.brand END, t.brand) AS brand
+    FROM posts p LEFT JOIN thread_brand t USING (root_nr)
+)
+SELECT brand,
+       count(*) FILTER (WHERE author_role = 'brand') AS brand_posts,
+       count(*) FILTER (WHERE author_role = 'customer') AS customer_posts,
+       count(DISTINCT author) FILTER (WHERE author_role = 'customer') AS customers,
+       count(*) FILTER (WHERE author_role = 'bot') AS bot_posts,
+       sum(likes) FILTER (WHERE author_role = 'brand') AS likes,
+       sum(reposts) FILTER (WHERE author_role = 'brand') AS reposts,
+       count(*) FILTER (WHERE author_role = 'brand' AND is_root) AS brand_threads
+FROM tagged WHERE brand IS NOT NULL
+GROUP BY GROUPING SETS ((brand), ())
+"""
+
+
+@dataclass
+class Scorecard:
+    """Everything the audit measured; `to_dict` is the JSON document."""
+
+    brands: dict[str, dict]
+    totals: dict
+    hour_of_week: dict[str, list[dict]]
+    daily: dict[str, list[dict]]
+    conversations: pa.Table  # one row per conversation, for the report
+    settings: dict = field(default_factory=dict)
+
+
+def known_brands(posts: pa.Table, given: frozenset[str] | set[str]) -> list[str]:
+    """The --brand handles plus every author of a brand post."""
+    authors = pc.unique(pc.filter(posts.column("author"), pc.equal(posts.column("author_role"), "brand")))
+    handles = {h.lstrip("@") for h in given} | {a for a in authors.to_pylist() if a}
+    return sorted(handles, key=str.lower)
+
+
+def mention_pattern(handles: list[str]) -> str:
+    """Regex (RE2) matching the first @mention of a known brand; group 1 is the handle."""
+    if not handles:
+        return r"(?!)x"  # matches nothing
+    alternatives = "|".join(re.escape(h) for h in sorted(handles, key=len, reverse=True))
+    return rf"@({alternatives})\b"
+
+
+def compute_scorecard(
+    posts: pa.Table,
+    brands: list[str],
+    target_min: float = 30.0,
+    business_hours: BusinessHours | None = None,
+    report_zone: str | None = None,
+) -> Scorecard:
+    """Run the scorecard over threaded posts (columns of POST_SCHEMA plus row_nr, root_nr)."""
+    con = duckdb.connect()
+    con.execute("SET threads TO 2")
+    view = _sql_view(posts)
+    handles = pa.table({"handle": brands, "lower_handle": [h.lower() for h in brands]})
+    con.register("posts", view)
+    con.register("known_brands", handles)
+    pattern = mention_pattern(brands)
+    # RE2 cannot take the pattern as a bound parameter inside regexp_extract, so inline it safely
+    sql = CONVERSATIONS_SQL.replace("$mention_pattern", _sql_string(pattern)).replace("$unknown", _sql_string(UNKNOWN_BRAND))
+    conv = _arrow(con.sql(sql))
+    conv = _add_clock_columns(conv, business_hours, report_zone)
+    con.register("conversations", conv)
+    totals_rows = _fetch(con, TOTALS_SQL, target_min)
+    vanity_rows = _fetch(con, VANITY_SQL, target_min)
+    vanity = {r["brand"]: r for r in vanity_rows}
+    brands_out: dict[str, dict] = {}
+    totals: dict = {}
+    for r in totals_rows:
+        figures = _figures(r, business_hours is not None)
+        if r["brand"] is None:
+            totals = figures
+        else:
+            brands_out[r["brand"]] = figures
+    if not totals:
+        totals = _figures({"conversations": 0, "answered": 0}, business_hours is not None)
+    for brand in sorted(set(vanity) - {None} - set(brands_out), key=str.lower):
+        brands_out[brand] = _figures({"conversations": 0, "answered": 0}, business_hours is not None)
+    for brand, figures in brands_out.items():
+        figures["vanity"] = _vanity(vanity.get(brand))
+    totals["vanity"] = _vanity(vanity.get(None))
+    brands_out = dict(sorted(brands_out.items(), key=lambda kv: (-kv[1]["conversations"], kv[0].lower())))
+    how = _grouped(_fetch(con, HOUR_OF_WEEK_SQL, target_min), "hour_of_week")
+    daily = _grouped(_fetch(con, DAILY_SQL, target_min), "day")
+    con.close()
+    return Scorecard(
+        brands=brands_out,
+        totals=totals,
+        hour_of_week=how,
+        daily=daily,
+        conversations=conv,
+        settings={
+            "target_min": float(target_min),
+            "business_hours": business_hours.describe() if business_hours else None,
+            "report_zone": report_zone or (business_hours.zone if business_hours else "UTC"),
+        },
+    )
+
+
+def _sql_view(posts: pa.Table) -> pa.Table:
+    """The columns the SQL reads, with UTC timestamps as naive values (no time-zone extension needed)."""
+    cols = ["row_nr", "root_nr", "parent_id", "author", "author_role", "brand", "text", "likes", "reposts"]
+    view = posts.select(cols)
+    return view.append_column("created_at", pc.cast(posts.column("created_at"), pa.timestamp("us")))
+
+
+def _sql_string(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _fetch(con: duckdb.DuckDBPyConnection, query: str, target_min: float) -> list[dict]:
+    return _arrow(con.sql(query.replace("$target", repr(float(target_min))))).to_pylist()
+
+
+def _arrow(relation: duckdb.DuckDBPyRelation) -> pa.Table:
+    fetch = getattr(relation, "to_arrow_table", None) or relation.arrow  # newer / older DuckDB
+    return fetch()
+
+
+def _add_clock_columns(conv: pa.Table, hours: BusinessHours | None, zone: str | None) -> pa.Table:
+    requested = conv.column("requested_at")
+    zone = zone or (hours.zone if hours else "UTC")
+    local = pc.cast(pc.cast(requested, pa.timestamp("us", tz="UTC")), pa.timestamp("us", tz=zone))
+    how = pc.add(pc.multiply(pc.day_of_week(local), 24), pc.hour(local))  # Monday 00h = 0
+    conv = conv.append_column("hour_of_week", how.cast(pa.int16()))
+    conv = conv.append_column("day", pc.cast(requested, pa.date32()))
+    if hours is None:
+        business = pa.nulls(conv.num_rows, pa.float64())
+    else:
+        start = _epoch_seconds(requested)
+        end = _epoch_seconds(conv.column("first_response_at"))
+        business = pa.array(hours.elapsed_seconds(start, end) / 60.0, from_pandas=True)
+    return conv.append_column("frt_business_min", business)
+
+
+def _epoch_seconds(column: pa.ChunkedArray) -> np.ndarray:
+    values = pc.cast(column, pa.int64()).to_numpy(zero_copy_only=False)
+    return np.asarray(values, dtype=np.float64) / 1e6
+
+
+def _figures(r: dict, business: bool) -> dict:
+    conversations = int(r.get("conversations") or 0)
+    answered = int(r.get("answered") or 0)
+    out = {
+        "conversations": conversations,
+        "answered": answered,
+        "coverage": (answered / conversations) if conversations else 0.0,
+        "frt_median_min": _num(r.get("frt_median_min")),
+        "frt_p90_min": _num(r.get("frt_p90_min")),
+        "within_target": float(r.get("within_target") or 0.0),
+    }
+    if business:
+        out["frt_business_median_min"] = _num(r.get("frt_business_median_min"))
+        out["frt_business_p90_min"] = _num(r.get("frt_business_p90_min"))
+        out["within_target_business"] = float(r.get("within_target_business") or 0.0)
+    first, last = r.get("first_request_at"), r.get("last_request_at")
+    out["first_request_at"] = first.isoformat() + "Z" if first is not None else None
+    out["last_request_at"] = last.isoformat() + "Z" if last is not None else None
+    return out
+
+
+def _vanity(r: dict | None) -> dict:
+    r = r or {}
+    return {
+        "brand_posts": int(r.get("brand_posts") or 0),
+        "customer_posts": int(r.get("customer_posts") or 0),
+        "customers": int(r.get("customers") or 0),
+        "bot_posts": int(r.get("bot_posts") or 0),
+        "likes": None if r.get("likes") is None else int(r["likes"]),
+        "reposts": None if r.get("reposts") is None else int(r["reposts"]),
+        "brand_threads": int(r.get("brand_threads") or 0),
+    }
+
+
+def _num(value: object) -> float | None:
+    return None if value is None else float(value)
+
+
+def _grouped(rows: list[dict], key: str) -> dict[str, list[dict]]:
+    out: dict[str, list[dict]] = {}
+    for r in rows:
+        brand = r.pop("brand")
+        if hasattr(r.get(key), "isoformat"):
+            r[key] = r[key].isoformat()
+        for k, v in list(r.items()):
+            if isinstance(v, float) and np.isnan(v):
+                r[k] = None
+        out.setdefault("(all)" if brand is None else brand, []).append(r)
+    return out
