@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from .ingest import ImportFailed, ImportOptions, ImportReport, read_posts
 from .measure.business_hours import BusinessHours
@@ -44,6 +44,14 @@ class AuditResult:
         return doc
 
 
+def mark_bots(posts: pa.Table, bots: frozenset[str]) -> pa.Table:
+    """Posts by the given handles (case-insensitive) get the role `bot`: they never count as a response."""
+    handles = pa.array(sorted({b.lower().lstrip("@") for b in bots}))
+    is_bot = pc.is_in(pc.utf8_lower(posts.column("author")), value_set=handles)
+    roles = pc.if_else(is_bot, "bot", posts.column("author_role"))
+    return posts.set_column(posts.schema.get_field_index("author_role"), "author_role", roles)
+
+
 def load_posts(
     paths: list[Path], options: ImportOptions, fmt: str | None = None, report: ImportReport | None = None
 ) -> tuple[pa.Table, ImportReport]:
@@ -69,12 +77,14 @@ def run_audit(
     brands: frozenset[str] = frozenset(),
     target_min: float = 30.0,
     business_hours: BusinessHours | None = None,
-    channel: str | None = None,
-    on_bytes: Callable[[int], None] | None = None,
+    options: ImportOptions | None = None,
+    bots: frozenset[str] = frozenset(),
 ) -> AuditResult:
     """Import, thread and measure; raises ImportFailed only when nothing at all could be read."""
-    options = ImportOptions(brands=frozenset(brands), channel=channel, on_bytes=on_bytes)
+    options = options or ImportOptions(brands=frozenset(brands))
     posts, report = load_posts(paths, options, fmt)
+    if bots:
+        posts = mark_bots(posts, bots)
     if report.rows_read == 0 and report.errors:
         raise ImportFailed("; ".join(report.errors))
     threads = build_threads(posts)

@@ -34,9 +34,16 @@ class BusinessHours:
     def describe(self) -> str:
         """Human-readable form, as in the report."""
         parts = []
-        for day in range(7):
-            for start, end in self.weekly.get(day, ()):
-                parts.append(f"{DAYS[day].title()} {start:%H:%M}-{end:%H:%M}")
+        day = 0
+        while day < 7:
+            hours = self.weekly.get(day)
+            last = day
+            while last + 1 < 7 and self.weekly.get(last + 1) == hours:
+                last += 1
+            if hours:
+                days = DAYS[day].title() if last == day else f"{DAYS[day].title()}-{DAYS[last].title()}"
+                parts.append(days + " " + " ".join(f"{a:%H:%M}-{b:%H:%M}" for a, b in hours))
+            day = last + 1
         text = ", ".join(parts) + f" {self.zone}"
         if self.holidays:
             text += f" (minus {len(self.holidays)} holiday{'s' if len(self.holidays) != 1 else ''})"

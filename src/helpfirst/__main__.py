@@ -1,0 +1,5 @@
+"""`python -m helpfirst` runs the CLI."""
+
+from .cli import main
+
+main()

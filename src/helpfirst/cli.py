@@ -1,0 +1,208 @@
+"""The `helpfirst` command line: thin commands over the services."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn, TransferSpeedColumn
+
+from .config import Settings, parse_duration_minutes
+
+app = typer.Typer(
+    name="helpfirst",
+    help="Measure whether a brand actually helps the people who ask it for help.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+out = Console()
+err = Console(stderr=True)
+
+
+class UserError(Exception):
+    """Bad input or options: printed as one line, exit status 1."""
+
+
+def _fail(message: str, code: int = 1) -> None:
+    err.print(f"[red]error:[/] {message}", highlight=False)
+    raise typer.Exit(code)
+
+
+def _progress(total: int, label: str) -> Progress | None:
+    if not err.is_terminal or total <= 0:
+        return None
+    return Progress(
+        TextColumn(label),
+        BarColumn(),
+        DownloadColumn(),
+        TransferSpeedColumn(),
+        TimeRemainingColumn(),
+        console=err,
+        transient=True,
+    )
+
+
+def _parse_map(pairs: list[str]) -> dict[str, str]:
+    mapping = {}
+    for pair in pairs:
+        if "=" not in pair:
+            raise UserError(f"--map {pair!r}: expected FIELD=SOURCE_COLUMN, e.g. --map text=body")
+        field, source = pair.split("=", 1)
+        mapping[field.strip()] = source.strip()
+    return mapping
+
+
+@app.command()
+def audit(
+    paths: Annotated[list[Path], typer.Argument(help="Archive files to read (any mix of formats).", show_default=False)],
+    format: Annotated[Optional[str], typer.Option("--format", "-f", help="Source format (twcs, x-v2, mastodon, jsonl, csv); guessed from each file when omitted.")] = None,
+    brand: Annotated[list[str], typer.Option("--brand", "-b", help="A brand handle (repeatable); formats that do not mark brand posts need it.")] = [],
+    bot: Annotated[list[str], typer.Option("--bot", help="A bot/automation handle (repeatable); its posts never count as a response.")] = [],
+    target: Annotated[Optional[str], typer.Option(help="First-response target, e.g. 30m, 2h. [default: 30m or HELPFIRST_TARGET]", show_default=False)] = None,
+    business_hours: Annotated[Optional[str], typer.Option("--business-hours", help="Opening hours, e.g. 'Mon-Fri 09:00-17:00 Europe/London'.")] = None,
+    holiday: Annotated[list[str], typer.Option("--holiday", help="A closed day (YYYY-MM-DD, repeatable or comma-separated).")] = [],
+    column_map: Annotated[list[str], typer.Option("--map", help="Column mapping for jsonl/csv: FIELD=SOURCE_COLUMN (repeatable).")] = [],
+    channel: Annotated[Optional[str], typer.Option(help="Channel name to record on the posts (default: from the format).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document instead of tables.")] = False,
+    report: Annotated[Optional[Path], typer.Option("--report", help="Write the self-contained HTML report to this file.")] = None,
+) -> None:
+    """Read archives of what people wrote to the brand and what it answered, and score how helpful it was."""
+    from .audit import run_audit
+    from .ingest import ImportFailed, ImportOptions
+    from .measure.business_hours import BusinessHoursError, parse_business_hours
+
+    settings = Settings()
+    try:
+        target_min = parse_duration_minutes(target or settings.target)
+        hours_text = business_hours or settings.business_hours
+        holidays = holiday or ([settings.holidays] if settings.holidays else [])
+        hours = parse_business_hours(hours_text, holidays) if hours_text else None
+        mapping = _parse_map(column_map)
+    except (ValueError, BusinessHoursError, UserError) as exc:
+        _fail(str(exc))
+    total = sum(p.stat().st_size for p in paths if p.is_file())
+    progress = None if as_json and not err.is_terminal else _progress(total, "reading")
+    options = ImportOptions(brands=frozenset(brand), channel=channel, column_map=mapping)
+    try:
+        if progress is not None:
+            with progress:
+                task = progress.add_task("read", total=total)
+                options.on_bytes = lambda n: progress.advance(task, n)
+                result = run_audit(paths, fmt=format, options=options, bots=frozenset(bot), target_min=target_min, business_hours=hours)
+        else:
+            result = run_audit(paths, fmt=format, options=options, bots=frozenset(bot), target_min=target_min, business_hours=hours)
+    except ImportFailed as exc:
+        _fail(str(exc))
+    doc = result.to_dict()
+    report_path = None
+    if report is not None:
+        from .measure.report import render_report
+
+        try:
+            report_path = str(render_report(result, report))
+        except OSError as exc:
+            _fail(f"{report}: cannot write the report ({exc.strerror or exc})")
+        doc["report"] = report_path
+    if as_json:
+        sys.stdout.write(json.dumps(doc, default=str) + "\n")
+    else:
+        from .measure.terminal import print_audit
+
+        print_audit(doc, out, report_path)
+    if doc["rows_loaded"] == 0:
+        raise typer.Exit(1)
+
+
+@app.command()
+def synth(
+    posts: Annotated[int, typer.Option(help="How many posts to write.", min=1)] = 20_000,
+    out_path: Annotated[Path, typer.Option("--out", "-o", help="File to write.")] = Path("helpfirst-synth.csv"),
+    format: Annotated[str, typer.Option("--format", "-f", help="twcs (Kaggle TWCS CSV) or jsonl (canonical posts).")] = "twcs",
+    seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same file.")] = 0,
+) -> None:
+    """Generate a realistic synthetic archive (many brands, long-tailed reply delays, multi-turn threads)."""
+    from .synth import write_synthetic
+
+    if format not in ("twcs", "jsonl"):
+        _fail(f"--format {format!r}: use twcs or jsonl")
+    try:
+        summary = _synth_with_progress(out_path, posts, format, seed)
+    except OSError as exc:
+        _fail(f"{out_path}: cannot write ({exc.strerror or exc})")
+    err.print(
+        f"wrote {summary['posts']:,} posts ({summary['conversations']:,} conversations, "
+        f"{summary['brands']} brands) to {summary['path']}",
+        highlight=False,
+    )
+    del write_synthetic
+
+
+def _synth_with_progress(out_path: Path, posts: int, fmt: str, seed: int) -> dict:
+    from .synth import write_synthetic
+
+    progress = _progress(posts, "generating") if posts >= 200_000 else None
+    if progress is None:
+        return write_synthetic(out_path, posts, fmt=fmt, seed=seed)
+    progress.columns = (TextColumn("generating"), BarColumn(), TextColumn("{task.completed:,}/{task.total:,} posts"), TimeRemainingColumn())
+    with progress:
+        task = progress.add_task("synth", total=posts)
+        return write_synthetic(out_path, posts, fmt=fmt, seed=seed, on_rows=lambda n: progress.advance(task, n))
+
+
+@app.command()
+def demo(
+    posts: Annotated[int, typer.Option(help="Size of the generated archive.", min=100)] = 20_000,
+    out_dir: Annotated[Path, typer.Option("--out", "-o", help="Folder for the generated data and the report.")] = Path("helpfirst-demo"),
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 7,
+    business_hours: Annotated[str, typer.Option("--business-hours", help="Opening hours used in the demo.")] = "Mon-Fri 09:00-17:00 America/New_York",
+) -> None:
+    """Generate a realistic archive, audit it and write the HTML scorecard: the whole job in one command."""
+    from .audit import run_audit
+    from .measure.business_hours import parse_business_hours
+    from .measure.report import render_report
+    from .measure.terminal import print_audit
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    data = out_dir / "archive-twcs.csv"
+    summary = _synth_with_progress(data, posts, "twcs", seed)
+    err.print(f"generated {summary['posts']:,} posts to {data}", highlight=False)
+    result = run_audit([data], business_hours=parse_business_hours(business_hours))
+    report = render_report(result, out_dir / "helpfirst-report.html")
+    (out_dir / "scorecard.json").write_text(json.dumps(result.to_dict(), default=str, indent=1))
+    print_audit(result.to_dict(), out, str(report))
+    out.print(f"\n[bold green]Open the report:[/] {report.resolve()}", highlight=False)
+
+
+@app.command()
+def formats(
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """List the archive formats helpfirst reads."""
+    from .ingest import formats as registry
+
+    items = {name: imp.description for name, imp in sorted(registry().items())}
+    if as_json:
+        sys.stdout.write(json.dumps(items) + "\n")
+        return
+    for name, description in items.items():
+        out.print(f"[bold]{name}[/]  {description}", highlight=False)
+
+
+def main() -> None:
+    """Entry point: run the app; unexpected errors become one line unless HELPFIRST_DEBUG is set."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        err.print("interrupted")
+        sys.exit(130)
+    except Exception as exc:  # noqa: BLE001 - the last line of defence against tracebacks
+        if os.environ.get("HELPFIRST_DEBUG"):
+            raise
+        err.print(f"[red]error:[/] {type(exc).__name__}: {exc} (set HELPFIRST_DEBUG=1 for details)", highlight=False)
+        sys.exit(1)
