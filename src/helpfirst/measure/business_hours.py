@@ -100,6 +100,8 @@ def parse_business_hours(text: str, holidays: list[str] | None = None) -> Busine
     if " " not in spec:
         raise BusinessHoursError(f"business hours {text!r}: expected e.g. 'Mon-Fri 09:00-17:00 Europe/London'")
     body, zone = spec.rsplit(" ", 1)
+    if re.match(r"^\d{1,2}:\d{2}-\d{1,2}:\d{2}$", zone):
+        raise BusinessHoursError(f"business hours {text!r}: the time zone is missing; expected e.g. 'Mon-Fri 09:00-17:00 Europe/London'")
     try:
         ZoneInfo(zone)
     except (ZoneInfoNotFoundError, ValueError):

@@ -1,0 +1,53 @@
+"""Shared fixtures: real files in real formats, and the shared real data sets when present."""
+
+from __future__ import annotations
+
+import csv
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+TWCS_HEADER = ["tweet_id", "author_id", "inbound", "created_at", "text", "response_tweet_id", "in_response_to_tweet_id"]
+T0 = datetime(2017, 10, 2, 8, 0, tzinfo=timezone.utc)  # a Monday
+
+
+@pytest.fixture
+def shared_data() -> Path:
+    """../shared/data, or skip: it is beside CI and developer checkouts, not in a user's clone."""
+    if not SHARED_DATA.is_dir():
+        pytest.skip(f"real data not present at {SHARED_DATA} (only in the project's workplace)")
+    return SHARED_DATA
+
+
+def twcs_time(minutes: float) -> str:
+    """TWCS created_at for T0 + minutes."""
+    return (T0 + timedelta(minutes=minutes)).strftime("%a %b %d %H:%M:%S +0000 %Y")
+
+
+def write_twcs(path: Path, rows: list[tuple]) -> Path:
+    """Write rows (tweet_id, author, inbound, minutes after T0, text, parent id or None) as a TWCS CSV."""
+    children: dict[str, list[str]] = {}
+    for tid, _a, _i, _m, _t, parent in rows:
+        if parent is not None:
+            children.setdefault(str(parent), []).append(str(tid))
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(TWCS_HEADER)
+        for tid, author, inbound, minutes, text, parent in rows:
+            w.writerow(
+                [tid, author, inbound, twcs_time(minutes), text, ",".join(children.get(str(tid), [])),
+                 "" if parent is None else f"{parent}.0"]
+            )
+    return path
+
+
+@pytest.fixture
+def twcs(tmp_path):
+    """Factory: twcs(rows, name='archive.csv') -> path of a real TWCS CSV file."""
+
+    def make(rows: list[tuple], name: str = "archive.csv") -> Path:
+        return write_twcs(tmp_path / name, rows)
+
+    return make

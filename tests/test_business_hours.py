@@ -1,0 +1,63 @@
+"""The business-hours clock: schedules, holidays, daylight saving, errors."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import numpy as np
+import pytest
+
+from helpfirst.measure.business_hours import BusinessHoursError, parse_business_hours
+
+
+def minutes(hours, start: str, end: str) -> float:
+    a = datetime.fromisoformat(start).timestamp()
+    b = datetime.fromisoformat(end).timestamp()
+    return float(hours.elapsed_seconds(np.array([a]), np.array([b]))[0] / 60)
+
+
+def test_weekend_and_holiday_are_skipped():
+    hours = parse_business_hours("Mon-Fri 09:00-17:00 Europe/London", ["2017-12-25"])
+    # Friday 22 Dec 16:00 GMT -> Tuesday 26 Dec 09:30 GMT: 60 + 30 minutes (Mon 25 is a holiday)
+    assert minutes(hours, "2017-12-22T16:00:00+00:00", "2017-12-26T09:30:00+00:00") == pytest.approx(90)
+
+
+def test_daylight_saving_change():
+    hours = parse_business_hours("Mon-Fri 09:00-17:00 Europe/London")
+    # Friday 27 Oct 2017 16:50 BST (15:50Z) -> Monday 30 Oct 09:10 GMT (09:10Z): 10 + 10 minutes
+    assert minutes(hours, "2017-10-27T15:50:00+00:00", "2017-10-30T09:10:00+00:00") == pytest.approx(20)
+
+
+def test_inside_one_day_and_closed_time():
+    hours = parse_business_hours("Mon-Fri 09:00-17:00, Sat 10:00-12:00 UTC")
+    assert minutes(hours, "2017-10-02T10:00:00+00:00", "2017-10-02T10:45:00+00:00") == pytest.approx(45)
+    assert minutes(hours, "2017-10-02T18:00:00+00:00", "2017-10-02T23:00:00+00:00") == 0
+    assert minutes(hours, "2017-10-06T16:00:00+00:00", "2017-10-07T11:00:00+00:00") == pytest.approx(120)
+
+
+def test_midnight_close_and_nan():
+    hours = parse_business_hours("Mon-Sun 00:00-24:00 UTC")
+    assert minutes(hours, "2017-10-02T23:00:00+00:00", "2017-10-03T01:00:00+00:00") == pytest.approx(120)
+    out = hours.elapsed_seconds(np.array([0.0, np.nan]), np.array([np.nan, 1.0]))
+    assert np.isnan(out).all()
+
+
+@pytest.mark.parametrize(
+    "text, fragment",
+    [
+        ("Mon-Fri 09:00-17:00", "expected"),
+        ("Mon-Fri 09:00-17:00 Mars/Olympus", "unknown time zone"),
+        ("Mon-Fro 09:00-17:00 UTC", "unknown day"),
+        ("Mon-Fri 17:00-09:00 UTC", "closes before it opens"),
+        ("Mon-Fri 9-5 UTC", "cannot read"),
+        ("Mon-Fri 09:00-25:00 UTC", "not a time of day"),
+    ],
+)
+def test_bad_specs_say_what_is_wrong(text, fragment):
+    with pytest.raises(BusinessHoursError, match=fragment):
+        parse_business_hours(text)
+
+
+def test_bad_holiday():
+    with pytest.raises(BusinessHoursError, match="holiday"):
+        parse_business_hours("Mon-Fri 09:00-17:00 UTC", ["25/12/2017"])
