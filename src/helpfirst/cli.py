@@ -30,8 +30,14 @@ class UserError(Exception):
 
 
 def _fail(message: str, code: int = 1) -> None:
-    err.print(f"[red]error:[/] {message}", highlight=False)
+    _error_line(message)
     raise typer.Exit(code)
+
+
+def _error_line(message: str) -> None:
+    # file names and post texts are not Rich markup: print them literally, on one line
+    err.print("[red]error:[/] ", end="")
+    err.print(message.replace("\n", " "), highlight=False, soft_wrap=True, markup=False)
 
 
 def _progress(total: int, label: str) -> Progress | None:
@@ -204,5 +210,5 @@ def main() -> None:
     except Exception as exc:  # noqa: BLE001 - the last line of defence against tracebacks
         if os.environ.get("HELPFIRST_DEBUG"):
             raise
-        err.print(f"[red]error:[/] {type(exc).__name__}: {exc} (set HELPFIRST_DEBUG=1 for details)", highlight=False)
+        _error_line(f"{type(exc).__name__}: {exc} (set HELPFIRST_DEBUG=1 for details)")
         sys.exit(1)

@@ -137,7 +137,7 @@ def known_brands(posts: pa.Table, given: frozenset[str] | set[str]) -> list[str]
 def mention_pattern(handles: list[str]) -> str:
     """Regex (RE2) matching the first @mention of a known brand; group 1 is the handle."""
     if not handles:
-        return r"(?!)x"  # matches nothing
+        return r"(^\b$)"  # matches nothing (RE2 has no lookahead)
     alternatives = "|".join(re.escape(h) for h in sorted(handles, key=len, reverse=True))
     return rf"@({alternatives})\b"
 

@@ -1,0 +1,131 @@
+"""The command line as a user runs it: real processes, real files, one-line errors, never a traceback."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from .conftest import TWCS_HEADER, write_twcs
+
+ROWS = [
+    (1, "101", True, 0, "@Acme my router keeps dropping", None),
+    (2, "Acme", False, 10, "@101 try restarting it", 1),
+    (3, "102", True, 60, "@Acme billing is wrong", None),
+]
+
+
+def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "helpfirst", *args], capture_output=True, text=True, cwd=cwd, timeout=300
+    )
+
+
+def assert_one_line_error(proc: subprocess.CompletedProcess, fragment: str) -> None:
+    assert proc.returncode != 0
+    assert "Traceback" not in proc.stderr + proc.stdout
+    lines = [line for line in proc.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, proc.stderr
+    assert fragment in lines[0], lines[0]
+
+
+@pytest.mark.parametrize("command", ["", "audit", "synth", "demo", "formats"])
+def test_help_everywhere(command):
+    proc = run(*([command] if command else []), "--help")
+    assert proc.returncode == 0
+    assert "Usage" in proc.stdout
+
+
+def test_audit_json_document(tmp_path):
+    path = write_twcs(tmp_path / "a.csv", ROWS)
+    proc = run("audit", str(path), "--json")
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads(proc.stdout)
+    assert {"rows_read", "rows_loaded", "rows_rejected", "rejections", "brands", "totals"} <= set(doc)
+    acme = doc["brands"]["Acme"]
+    assert (acme["conversations"], acme["answered"], acme["frt_median_min"], acme["within_target"]) == (2, 1, 10.0, 0.5)
+    assert acme["frt_p90_min"] == 10.0
+
+
+def test_audit_tables(tmp_path):
+    path = write_twcs(tmp_path / "a.csv", ROWS)
+    proc = run("audit", str(path), "--target", "5m", "--business-hours", "Mon-Fri 09:00-17:00 UTC")
+    assert proc.returncode == 0, proc.stderr
+    assert "Acme" in proc.stdout and "50.0%" in proc.stdout and "0.0%" in proc.stdout
+
+
+def test_missing_file(tmp_path):
+    assert_one_line_error(run("audit", str(tmp_path / "nope.csv")), "no such file")
+
+
+def test_empty_file(tmp_path):
+    (tmp_path / "empty.csv").write_text("")
+    assert_one_line_error(run("audit", str(tmp_path / "empty.csv")), "empty")
+
+
+def test_directory(tmp_path):
+    assert_one_line_error(run("audit", str(tmp_path)), "directory")
+
+
+def test_unknown_format(tmp_path):
+    path = write_twcs(tmp_path / "a.csv", ROWS)
+    assert_one_line_error(run("audit", str(path), "--format", "myspace"), "unknown format 'myspace'")
+
+
+def test_unrecognised_content(tmp_path):
+    (tmp_path / "notes.txt").write_text("just some notes\nnothing tabular\n")
+    assert_one_line_error(run("audit", str(tmp_path / "notes.txt")), "could not recognise the format")
+
+
+def test_wrong_columns(tmp_path):
+    path = tmp_path / "w.csv"
+    path.write_text("tweet_id,author_id,inbound,when\n1,a,True,yesterday\n")
+    assert_one_line_error(run("audit", str(path), "--format", "twcs"), "missing column(s) created_at, text")
+
+
+def test_bad_target_and_hours(tmp_path):
+    path = write_twcs(tmp_path / "a.csv", ROWS)
+    assert_one_line_error(run("audit", str(path), "--target", "soon"), "not a duration")
+    assert_one_line_error(run("audit", str(path), "--business-hours", "weekdays"), "business hours")
+
+
+def test_bad_rows_are_rejected_with_line_and_field(tmp_path):
+    path = tmp_path / "bad.csv"
+    good = write_twcs(tmp_path / "good.csv", ROWS).read_bytes()
+    lines = good.splitlines(keepends=True)
+    bad_date = b'9,103,True,yesterday at noon,"@Acme hi\nthere",,\n'  # spans two lines
+    bad_inbound = b"10,104,Maybe,Mon Oct 02 08:00:00 +0000 2017,@Acme hm,,\n"
+    bad_utf8 = b"11,105,True,Mon Oct 02 08:00:00 +0000 2017,@Acme caf\xe9,,\n"
+    path.write_bytes(b"".join(lines[:2]) + bad_date + bad_inbound + bad_utf8 + b"".join(lines[2:]))
+    proc = run("audit", str(path), "--json")
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads(proc.stdout)
+    assert (doc["rows_read"], doc["rows_loaded"], doc["rows_rejected"]) == (6, 3, 3)
+    got = {(r["line"], r["field"]) for r in doc["rejections"]}
+    assert got == {(3, "created_at"), (5, "inbound"), (6, "text")}
+
+
+def test_one_bad_file_does_not_stop_the_others(tmp_path):
+    path = write_twcs(tmp_path / "a.csv", ROWS)
+    proc = run("audit", str(path), str(tmp_path / "missing.csv"), "--json")
+    assert proc.returncode == 0
+    doc = json.loads(proc.stdout)
+    assert doc["rows_loaded"] == 3
+    assert any("missing.csv: no such file" in e for e in doc["errors"])
+
+
+def test_header_only_file_reads_nothing(tmp_path):
+    path = tmp_path / "h.csv"
+    path.write_text(",".join(TWCS_HEADER) + "\n")
+    proc = run("audit", str(path), "--json")
+    assert proc.returncode == 1
+    assert json.loads(proc.stdout)["rows_read"] == 0
+
+
+def test_formats_lists_every_importer():
+    proc = run("formats", "--json")
+    assert proc.returncode == 0
+    assert {"twcs", "x-v2", "mastodon", "jsonl", "csv"} <= set(json.loads(proc.stdout))
