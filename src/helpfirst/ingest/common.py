@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import codecs
 import html
+import json
 import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import datetime, timezone
+from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
@@ -95,7 +100,10 @@ def parse_iso(raw: object) -> datetime | None:
         return None
     if value.tzinfo is None:
         return value.replace(tzinfo=timezone.utc)
-    return value.astimezone(timezone.utc)
+    try:
+        return value.astimezone(timezone.utc)
+    except OverflowError:  # e.g. 0001-01-01T00:00+05:00 has no UTC equivalent
+        return None
 
 
 _TAG = re.compile(r"<[^>]+>")
@@ -121,3 +129,497 @@ def keep_rows(batch: pa.RecordBatch, rejected: np.ndarray) -> pa.RecordBatch:
     if not rejected.any():
         return batch
     return batch.filter(pa.array(~rejected))
+
+
+# --- helpers for the JSON and canonical importers (x-v2, mastodon, jsonl, csv) -------------------
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_FLOAT_ID_TEXT = re.compile(r"^(\d+)\.0+$")
+_INT64_MAX = 2**63 - 1
+
+
+class FieldError(ValueError):
+    """A value of one field cannot be used; the message is the rejection reason."""
+
+
+def has_surrogates(text: str) -> bool:
+    """True when a str holds lone surrogates (undecodable bytes or a bad \\u escape in JSON)."""
+    return _SURROGATE.search(text) is not None
+
+
+def to_id(value: object, name: str = "id") -> str | None:
+    """A JSON id (string or integer) as a trimmed string; None when absent or empty.
+
+    Integral floats and '3.0' become '3' (ids written by tools that store numbers as floats).
+    Raises FieldError for other types.
+    """
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        raise FieldError(f"{name} must be a string or an integer, not a boolean")
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if value.is_integer():
+            return str(int(value))
+        raise FieldError(f"{name} must be a string or an integer, not {value!r}")
+    if isinstance(value, str):
+        if has_surrogates(value):
+            raise FieldError(f"{name} is not valid Unicode")
+        text = value.strip()
+        if not text:
+            return None
+        match = _FLOAT_ID_TEXT.match(text)
+        return match.group(1) if match else text
+    raise FieldError(f"{name} must be a string or an integer, not {type(value).__name__}")
+
+
+def to_text(value: object, name: str = "text") -> str | None:
+    """A JSON string field; None when absent. Raises FieldError for other types or bad Unicode."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise FieldError(f"{name} must be a string, not {_json_type(value)}")
+    if has_surrogates(value):
+        raise FieldError(f"{name} is not valid Unicode")
+    return value
+
+
+def to_count(value: object, name: str) -> int | None:
+    """A like/repost count: a whole number >= 0 (int, integral float or digits); None when absent."""
+    if value is None:
+        return None
+    number: int | None = None
+    if isinstance(value, bool):
+        number = None
+    elif isinstance(value, int):
+        number = value
+    elif isinstance(value, float) and value.is_integer():
+        number = int(value)
+    elif isinstance(value, str):
+        text = value.strip()
+        if not text:
+            return None
+        match = _FLOAT_ID_TEXT.match(text)
+        if match:
+            text = match.group(1)
+        if text.isascii() and text.isdigit() and len(text) <= 19:
+            number = int(text)
+    if number is None or number < 0 or number > _INT64_MAX:
+        raise FieldError(f"{name} must be a whole number >= 0, not {_preview(value)}")
+    return number
+
+
+def to_timestamp(value: object, name: str = "created_at") -> datetime:
+    """A required ISO 8601 (or epoch seconds) timestamp; raises FieldError when absent or unparseable."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise FieldError(f"missing {name}")
+    parsed = None if isinstance(value, bool) else parse_iso(value)
+    if parsed is None:
+        raise FieldError(f"{name} is not an ISO 8601 date-time: {_preview(value)}")
+    return parsed
+
+
+def _json_type(value: object) -> str:
+    names = {dict: "an object", list: "an array", bool: "a boolean", int: "a number", float: "a number"}
+    return names.get(type(value), type(value).__name__)
+
+
+def _preview(value: object, limit: int = 40) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def get_path(record: dict, path: str) -> object:
+    """record[path], or a dotted path into nested objects ('user.name'); None when absent."""
+    if path in record:
+        return record[path]
+    if "." not in path:
+        return None
+    value: object = record
+    for part in path.split("."):
+        if not isinstance(value, dict) or part not in value:
+            return None
+        value = value[part]
+    return value
+
+
+# --- handles, brands and mentions -----------------------------------------------------------------
+
+# @handle or @user@instance.domain, not preceded by a word character (so e-mail addresses do not count)
+_MENTION = re.compile(r"(?<![\w@])@([A-Za-z0-9_]+(?:@[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?)?)")
+
+
+def handle_lookup(handles: object) -> dict[str, str]:
+    """Lower-cased handle -> handle as given; a fediverse handle 'user@host' is also found by 'user'."""
+    out: dict[str, str] = {}
+    for raw in handles or ():
+        given = str(raw).strip().lstrip("@")
+        if not given:
+            continue
+        out.setdefault(given.lower(), given)
+    for key, given in list(out.items()):
+        if "@" in key:
+            out.setdefault(key.split("@", 1)[0], given)
+    return out
+
+
+def bot_handles(options: object) -> dict[str, str]:
+    """The --bot handles, when the options carry them (`bots`); empty otherwise."""
+    return handle_lookup(getattr(options, "bots", None) or ())
+
+
+def match_handle(handle: str | None, lookup: dict[str, str]) -> str | None:
+    """The handle as given in `lookup` that `handle` names (case-insensitive; 'user@host' also as 'user')."""
+    if not handle or not lookup:
+        return None
+    key = handle.strip().lstrip("@").lower()
+    if key in lookup:
+        return lookup[key]
+    if "@" in key:
+        return lookup.get(key.split("@", 1)[0])
+    return None
+
+
+def first_brand_mention(text: str | None, lookup: dict[str, str]) -> str | None:
+    """The first @mention in `text` that is one of the handles in `lookup`, as given there."""
+    if not text or not lookup or "@" not in text:
+        return None
+    for match in _MENTION.finditer(text):
+        found = match_handle(match.group(1), lookup)
+        if found is not None:
+            return found
+    return None
+
+
+# --- building batches row by row ---------------------------------------------------------------------
+
+
+class PostRows:
+    """Rows of posts collected one by one and turned into a POST_SCHEMA batch every `batch_rows`."""
+
+    def __init__(self, batch_rows: int) -> None:
+        from ..posts import POST_FIELDS
+
+        self.batch_rows = max(1, int(batch_rows))
+        self._fields = POST_FIELDS
+        self._columns: dict[str, list] = {f: [] for f in POST_FIELDS}
+        self._n = 0
+
+    def __len__(self) -> int:
+        return self._n
+
+    def add(self, **values: object) -> None:
+        """Append one post; fields not given are null."""
+        for name in self._fields:
+            self._columns[name].append(values.get(name))
+        self._n += 1
+
+    def full(self) -> bool:
+        return self._n >= self.batch_rows
+
+    def flush(self) -> pa.RecordBatch:
+        """The collected rows as a batch; the buffer starts empty again."""
+        from ..posts import posts_batch
+
+        batch = posts_batch(self._columns)
+        self._columns = {f: [] for f in self._fields}
+        self._n = 0
+        return batch
+
+
+# --- streaming JSON: JSON Lines, JSON arrays, concatenated or pretty-printed documents ---------------
+
+JSON_CHUNK = 1 << 20
+#: a single JSON value (one array element or document) larger than this is refused
+MAX_JSON_VALUE = 256 << 20
+_JSON_WS = re.compile(r"[ \t\n\r]*")
+_BOM = b"\xef\xbb\xbf"
+
+
+@dataclass
+class JsonRecord:
+    """One record of a JSON file: its value, or why it could not be read. Either way it is one row."""
+
+    line: int
+    value: object = None
+    error: str | None = None
+    field: str | None = None
+
+
+def iter_json_records(path: Path, on_bytes: Callable[[int], None] | None = None) -> Iterator[JsonRecord]:
+    """Stream the records of a JSON file without loading it whole.
+
+    Layouts: JSON Lines (one value per line; a bad line is one bad record), a JSON array (its
+    elements are the records), a single object, or several concatenated/pretty-printed documents
+    (a top-level array is flattened one level). Invalid UTF-8 makes a record bad, not the file.
+    Broken JSON in an array or a pretty-printed document leaves no way to find the next record:
+    ImportFailed names the line.
+    """
+    from .base import ImportFailed
+
+    try:
+        with path.open("rb") as fh:
+            layout = _json_layout(fh)
+            fh.seek(0)
+            if layout == "lines":
+                yield from _json_lines(fh, on_bytes)
+            else:
+                yield from _JsonStream(path, fh, on_bytes).records()
+    except OSError as exc:
+        raise ImportFailed(f"{path}: cannot be read ({exc.strerror or exc})") from None
+
+
+def _json_layout(fh) -> str:
+    """'stream' for arrays and pretty-printed documents, 'lines' for JSON Lines (and anything else)."""
+    head = fh.read(SNIFF_HEAD)
+    if head.startswith(_BOM):
+        head = head[3:]
+    stripped = head.lstrip()
+    if stripped.startswith(b"["):
+        return "stream"
+    if not stripped.startswith(b"{"):
+        return "lines"
+    lines = [ln for ln in stripped.split(b"\n") if ln.strip()]
+    first = lines[0]
+    if len(lines) == 1 or first.strip() == b"{":
+        # a single line (possibly longer than the head) is one record either way
+        return "stream" if first.strip() == b"{" else "lines"
+    try:
+        json.loads(first)
+        return "lines"
+    except ValueError:
+        pass
+    second = lines[1]
+    if second[:1] in (b" ", b"\t", b'"', b"}", b"]"):
+        return "stream"
+    return "lines"
+
+
+SNIFF_HEAD = 64 * 1024
+
+
+def _json_lines(fh, on_bytes: Callable[[int], None] | None) -> Iterator[JsonRecord]:
+    unreported = 0
+    number = 0
+    try:
+        for raw in fh:
+            number += 1
+            unreported += len(raw)
+            if on_bytes is not None and unreported >= JSON_CHUNK:
+                on_bytes(unreported)
+                unreported = 0
+            if number == 1 and raw.startswith(_BOM):
+                raw = raw[3:]
+            if not raw.strip():
+                continue
+            try:
+                text = raw.decode("utf-8")
+            except UnicodeDecodeError:
+                yield JsonRecord(number, error="bytes are not valid UTF-8")
+                continue
+            try:
+                value = json.loads(text, strict=False)
+            except json.JSONDecodeError as exc:
+                yield JsonRecord(number, error=f"not valid JSON: {exc.msg} at column {exc.colno}")
+                continue
+            except (ValueError, RecursionError) as exc:
+                yield JsonRecord(number, error=f"not valid JSON: {_one_line(exc)}")
+                continue
+            yield JsonRecord(number, value)
+    finally:
+        if on_bytes is not None and unreported:
+            on_bytes(unreported)
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    if isinstance(exc, RecursionError):
+        return "nested too deeply"
+    return text[:200]
+
+
+class _JsonStream:
+    """A buffer over a JSON text that decodes one top-level value (or array element) at a time."""
+
+    def __init__(self, path: Path, fh, on_bytes: Callable[[int], None] | None) -> None:
+        self.path = path
+        self.fh = fh
+        self.on_bytes = on_bytes
+        self.decoder = codecs.getincrementaldecoder("utf-8")("surrogateescape")
+        self.json = json.JSONDecoder(strict=False)
+        self.buf = ""
+        self.pos = 0
+        self.eof = False
+        self.line = 1  # line number at buffer index `counted`
+        self.counted = 0
+        self.first = True
+
+    def fill(self) -> bool:
+        """Read more text into the buffer; False at the end of the file."""
+        if self.eof:
+            return False
+        data = self.fh.read(max(JSON_CHUNK, len(self.buf) - self.pos))
+        if not data:
+            self.eof = True
+            self.buf += self.decoder.decode(b"", final=True)
+            return False
+        if self.on_bytes is not None:
+            self.on_bytes(len(data))
+        if self.first:
+            self.first = False
+            if data.startswith(_BOM):
+                data = data[3:]
+        self.buf += self.decoder.decode(data)
+        return True
+
+    def line_at(self, index: int) -> int:
+        if index >= self.counted:
+            self.line += self.buf.count("\n", self.counted, index)
+            self.counted = index
+            return self.line
+        return self.line - self.buf.count("\n", index, self.counted)
+
+    def peek(self) -> str | None:
+        """Skip whitespace; the next character, or None at the end of the file."""
+        while True:
+            self.pos = _JSON_WS.match(self.buf, self.pos).end()
+            if self.pos < len(self.buf):
+                return self.buf[self.pos]
+            if not self.fill():
+                return None
+
+    def compact(self) -> None:
+        if self.pos > JSON_CHUNK:
+            self.line_at(self.pos)
+            self.buf = self.buf[self.pos :]
+            self.pos = 0
+            self.counted = 0
+
+    def fail(self, index: int, reason: str):
+        from .base import ImportFailed
+
+        return ImportFailed(f"{self.path}:{self.line_at(index)}: broken JSON, nothing after this can be read: {reason}")
+
+    def value(self) -> JsonRecord:
+        start = self.pos
+        while True:
+            try:
+                value, end = self.json.raw_decode(self.buf, start)
+            except json.JSONDecodeError as exc:
+                maybe_cut = exc.msg.startswith("Unterminated string") or exc.pos >= len(self.buf) - 32
+                if maybe_cut and len(self.buf) - start < MAX_JSON_VALUE and self.fill():
+                    continue
+                if maybe_cut and not self.eof:
+                    raise self.fail(start, f"a value larger than {MAX_JSON_VALUE >> 20} MB") from None
+                raise self.fail(exc.pos, f"{exc.msg}") from None
+            except (ValueError, RecursionError) as exc:
+                raise self.fail(start, _one_line(exc)) from None
+            if end >= len(self.buf) and not self.eof and self.fill():
+                continue  # a number cut at the end of the buffer may go on
+            break
+        line = self.line_at(start)
+        self.pos = end
+        if _SURROGATE.search(self.buf, start, end):
+            return JsonRecord(line, error="bytes are not valid UTF-8")
+        return JsonRecord(line, value)
+
+    def records(self) -> Iterator[JsonRecord]:
+        while True:
+            self.compact()
+            c = self.peek()
+            if c is None:
+                return
+            if c != "[":
+                yield self.value()
+                continue
+            self.pos += 1
+            first = True
+            while True:
+                self.compact()
+                c = self.peek()
+                if c is None:
+                    raise self.fail(self.pos, "the file ends inside an array (missing ']')")
+                if c == "]" and first:
+                    self.pos += 1
+                    break
+                yield self.value()
+                first = False
+                c = self.peek()
+                if c == ",":
+                    self.pos += 1
+                    continue
+                if c == "]":
+                    self.pos += 1
+                    break
+                if c is None:
+                    raise self.fail(self.pos, "the file ends inside an array (missing ']')")
+                raise self.fail(self.pos, f"expected ',' or ']' after an array element, found {c!r}")
+
+
+# --- CSV -----------------------------------------------------------------------------------------------
+
+
+def csv_header(path: Path) -> tuple[list[str], int]:
+    """The first CSV record (column names, BOM and spaces stripped) and how many lines it spans."""
+    import csv
+
+    with path.open("r", encoding="utf-8", errors="replace", newline="") as fh:
+        reader = csv.reader(fh)
+        try:
+            row = next(reader, [])
+        except csv.Error:
+            row = []
+        lines = reader.line_num
+    return [c.lstrip("\ufeff").strip() for c in row], lines
+
+
+def csv_record_lines(
+    path: Path, width: int, good_records: list[int], bad_count: int, limit: int = 2000
+) -> tuple[dict[int, int], list[int]]:
+    """Starting line numbers of CSV records, found by a second pass (only run when rows were rejected).
+
+    Returns the line of each given well-formed record (1-based among records with `width`
+    fields; at most `limit` of them) and of the first `bad_count` records with another width.
+    """
+    import csv
+
+    wanted = set(sorted(good_records)[:limit])
+    good: dict[int, int] = {}
+    bad: list[int] = []
+    if not wanted and not bad_count:
+        return good, bad
+    last = max(wanted, default=0)
+    with path.open("r", encoding="utf-8", errors="replace", newline="") as fh:
+        reader = csv.reader(fh)
+        try:
+            next(reader, None)
+            start = reader.line_num + 1
+            number = 0
+            for row in reader:
+                if row:
+                    if len(row) == width:
+                        number += 1
+                        if number in wanted:
+                            good[number] = start
+                    else:
+                        bad.append(start)
+                if number >= last and len(bad) >= bad_count:
+                    break
+                start = reader.line_num + 1
+        except csv.Error:
+            pass  # the line numbers found so far are still right
+    return good, bad
+
+
+def parse_counts(column: pa.Array) -> tuple[pa.Array, np.ndarray]:
+    """String column of counts -> int64 (blank = null) and a mask of values that are not whole numbers >= 0."""
+    trimmed = pc.utf8_trim_whitespace(column)
+    blank = is_blank(trimmed)
+    cleaned = pc.replace_substring_regex(trimmed, pattern=r"^(\d+)\.0+$", replacement=r"\1")
+    cleaned = pc.if_else(pa.array(blank), pa.scalar(None, pa.string()), cleaned)
+    digits = pc.match_substring_regex(cleaned, pattern=r"^\d{1,18}$").fill_null(True)
+    bad = ~digits.to_numpy(zero_copy_only=False)
+    if bad.any():
+        cleaned = pc.if_else(pa.array(bad), pa.scalar(None, pa.string()), cleaned)
+    return pc.cast(cleaned, pa.int64()), bad
