@@ -1,1 +1,428 @@
-"""Placeholder: filled in by the importer work."""
+"""The canonical post format, as CSV (`csv`) or JSON Lines (`jsonl`).
+
+Fields: id, channel, conversation_id, parent_id, author, author_role (customer|brand|bot), brand,
+created_at (ISO 8601; no offset = UTC), text, url, likes, reposts. Required: id, author,
+created_at; author_role, or --brand handles to tell brand posts from the rest.
+
+`ImportOptions.column_map` maps a canonical field to the column (CSV) or key (JSON; dotted paths
+such as "user.name" reach into nested objects) that holds it in another export, e.g.
+{"id": "message_id", "text": "body", "created_at": "timestamp"}.
+
+Both formats go through the same vectorised checks (`_Rules.convert`), one batch at a time.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+
+from ..posts import POST_FIELDS, ROLES, posts_batch
+from . import register
+from .base import ImportFailed, ImportOptions, ImportReport, Importer
+from .common import (
+    FieldError,
+    bot_handles,
+    csv_header,
+    csv_record_lines,
+    decode_utf8,
+    first_brand_mention,
+    get_path,
+    handle_lookup,
+    is_blank,
+    iter_json_records,
+    normalise_ids,
+    parse_counts,
+    parse_iso,
+    parse_iso_timestamps,
+    to_count,
+    to_id,
+    to_text,
+)
+
+REQUIRED = ("id", "author", "created_at")
+_ID_FIELDS = ("id", "conversation_id", "parent_id", "author")
+_COUNT_FIELDS = ("likes", "reposts")
+_NULL_STR = pa.scalar(None, pa.string())
+
+
+def source_names(options: ImportOptions, path: Path) -> dict[str, str]:
+    """Canonical field -> the column/key that holds it (the column map applied)."""
+    unknown = sorted(set(options.column_map) - set(POST_FIELDS))
+    if unknown:
+        raise ImportFailed(
+            f"{path}: column map names unknown field(s) {', '.join(unknown)}; "
+            f"canonical fields are {', '.join(POST_FIELDS)}"
+        )
+    return {f: (options.column_map.get(f) or f) for f in POST_FIELDS}
+
+
+class _Rules:
+    """The canonical checks and role/brand decisions, applied to a batch of string columns."""
+
+    def __init__(self, options: ImportOptions, names: dict[str, str], default_channel: str) -> None:
+        self.names = names
+        self.channel = options.channel or default_channel
+        self.brands = handle_lookup(options.brands)
+        self.bots = bot_handles(options)
+
+    def convert(
+        self, cols: dict[str, pa.Array], n: int, rejected: np.ndarray | None = None, reasons: dict | None = None
+    ) -> tuple[pa.RecordBatch, list[tuple[int, str, str]]]:
+        """String columns by canonical field (absent = None) -> (posts, [(row, field, reason)]).
+
+        `rejected`/`reasons` carry rows already found bad (e.g. invalid UTF-8); the first reason
+        found for a row is the one reported.
+        """
+        rejected = np.zeros(n, dtype=bool) if rejected is None else rejected
+        reasons = {} if reasons is None else reasons
+        names = self.names
+
+        def flag(mask: np.ndarray, fld: str, reason) -> None:
+            for i in np.flatnonzero(mask & ~rejected):
+                reasons[int(i)] = (names[fld], reason(int(i)) if callable(reason) else reason)
+            rejected[:] |= mask
+
+        def column(fld: str) -> pa.Array:
+            value = cols.get(fld)
+            return pa.nulls(n, pa.string()) if value is None else value
+
+        ids = normalise_ids(column("id"))
+        flag(pc.is_null(ids).to_numpy(zero_copy_only=False), "id", "missing id")
+        authors = pc.utf8_trim_whitespace(column("author"))
+        flag(is_blank(authors), "author", "missing author")
+        created_raw = column("created_at")
+        blank_time = is_blank(created_raw)
+        flag(blank_time, "created_at", "missing created_at")
+        created, bad_time = parse_iso_timestamps(pc.if_else(pa.array(blank_time), _NULL_STR, created_raw))
+        flag(
+            bad_time & ~blank_time,
+            "created_at",
+            lambda i: f"created_at is not an ISO 8601 date-time: {_preview(created_raw[i].as_py())}",
+        )
+        counts = {}
+        for fld in _COUNT_FIELDS:
+            values, bad = parse_counts(column(fld))
+            flag(bad, fld, lambda i, fld=fld: f"{fld} must be a whole number >= 0, not {_preview(cols[fld][i].as_py())}")
+            counts[fld] = values
+
+        lower = pc.utf8_lower(pc.utf8_ltrim(authors, characters="@"))
+        local = pc.replace_substring_regex(lower, pattern="@.*$", replacement="")
+        is_brand_author = _in(lower, self.brands) | _in(local, self.brands)
+        is_bot_author = _in(lower, self.bots) | _in(local, self.bots)
+        role_raw = cols.get("author_role")
+        if role_raw is None:
+            role_given = pa.nulls(n, pa.string())
+        else:
+            role_given = pc.utf8_lower(pc.utf8_trim_whitespace(role_raw))
+            role_given = pc.if_else(pa.array(is_blank(role_given)), _NULL_STR, role_given)
+            known = pc.or_kleene(pc.is_null(role_given), pc.is_in(role_given, value_set=pa.array(ROLES)))
+            known = known.fill_null(True).to_numpy(zero_copy_only=False)
+            flag(
+                ~known,
+                "author_role",
+                lambda i: f"unknown author_role {_preview(role_raw[i].as_py())} (expected customer, brand or bot)",
+            )
+        derived = np.where(is_bot_author, "bot", np.where(is_brand_author, "brand", "customer"))
+        roles = pc.coalesce(role_given, pa.array(derived, type=pa.string()))
+
+        brand = pc.utf8_trim_whitespace(column("brand"))
+        brand = pc.if_else(pa.array(is_blank(brand)), _NULL_STR, brand)
+        channel = pc.utf8_trim_whitespace(column("channel"))
+        channel = pc.if_else(pa.array(is_blank(channel)), pa.scalar(self.channel), channel)
+        texts = column("text")
+
+        # brand of posts that do not say: a brand post's own handle (as given with --brand), else
+        # the first --brand handle the text @mentions
+        need = is_blank(brand) & ~rejected
+        if need.any():
+            role_np = roles.to_numpy(zero_copy_only=False)
+            brand_list = brand.to_pylist()
+            author_list = authors.to_pylist()
+            text_list = texts.to_pylist() if self.brands else None
+            for i in np.flatnonzero(need):
+                if role_np[i] == "brand":
+                    handle = author_list[i].lstrip("@")
+                    key = handle.lower()
+                    brand_list[i] = self.brands.get(key) or self.brands.get(key.split("@", 1)[0]) or handle
+                elif text_list is not None:
+                    brand_list[i] = first_brand_mention(text_list[i], self.brands)
+            brand = pa.array(brand_list, type=pa.string())
+
+        out = posts_batch(
+            {
+                "id": ids,
+                "channel": channel,
+                "conversation_id": normalise_ids(column("conversation_id")),
+                "parent_id": normalise_ids(column("parent_id")),
+                "author": authors,
+                "author_role": roles,
+                "brand": brand,
+                "created_at": created,
+                "text": texts,
+                "url": column("url"),
+                "likes": counts["likes"],
+                "reposts": counts["reposts"],
+            }
+        )
+        if rejected.any():
+            out = out.filter(pa.array(~rejected))
+        found = [(i, fld, reason) for i, (fld, reason) in sorted(reasons.items())]
+        return out, found
+
+
+def _in(values: pa.Array, lookup: dict[str, str]) -> np.ndarray:
+    if not lookup:
+        return np.zeros(len(values), dtype=bool)
+    return pc.is_in(values, value_set=pa.array(list(lookup), type=pa.string())).fill_null(False).to_numpy(
+        zero_copy_only=False
+    )
+
+
+def _preview(value: object, limit: int = 40) -> str:
+    if isinstance(value, bytes):
+        value = value.decode("utf-8", "replace")
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 4] + "...'"
+
+
+# --- CSV --------------------------------------------------------------------------------------------
+
+
+@register
+class CsvImporter(Importer):
+    name = "csv"
+    description = "Canonical posts as CSV (id, author, created_at, text, ...); other exports through a column map"
+    knows_brands = True
+
+    def sniff(self, path: Path, head: bytes) -> bool:
+        first = head.split(b"\n", 1)[0].decode("utf-8", "replace").lstrip("\ufeff").strip()
+        if first.startswith(("{", "[")):
+            return False
+        cols = {c.strip().strip('"').strip() for c in first.split(",")}
+        return {"id", "created_at"} <= cols
+
+    def read(self, path: Path, options: ImportOptions, report: ImportReport) -> Iterator[pa.RecordBatch]:
+        names = source_names(options, path)
+        header, header_lines = csv_header(path)
+        if not header or not any(header):
+            raise ImportFailed(f"{path}:1: no header line with column names")
+        # the column names as we read them (spaces around names stripped), so Arrow skips the header
+        column_names = [c if c else f"_column{i + 1}" for i, c in enumerate(header)]
+        missing = [names[f] for f in REQUIRED if names[f] not in header]
+        missing += [names[f] for f in options.column_map if f not in REQUIRED and names[f] not in header]
+        if missing:
+            raise ImportFailed(
+                f"{path}:1: missing column(s) {', '.join(missing)}; found: {_short(', '.join(header))}"
+            )
+        if names["author_role"] not in header and not options.brands:
+            raise ImportFailed(
+                f"{path}:1: no {names['author_role']} column and no --brand handles: "
+                "cannot tell brand posts from customer posts"
+            )
+        present = {f: names[f] for f in POST_FIELDS if names[f] in header}
+        sources = list(dict.fromkeys(present.values()))
+        rules = _Rules(options, names, "unknown")
+
+        invalid: list[str] = []
+
+        def on_invalid(row: pacsv.InvalidRow) -> str:
+            invalid.append(f"expected {row.expected_columns} fields, found {row.actual_columns}")
+            return "skip"
+
+        try:
+            source = pa.OSFile(str(path))
+        except OSError as exc:
+            raise ImportFailed(f"{path}: cannot be read ({exc})") from None
+        record = 0
+        pending: list[tuple[int, str, str]] = []
+        last_pos = 0
+        try:
+            try:
+                reader = pacsv.open_csv(
+                    source,
+                    read_options=pacsv.ReadOptions(
+                        block_size=8 << 20, use_threads=True, column_names=column_names, skip_rows=header_lines
+                    ),
+                    parse_options=pacsv.ParseOptions(newlines_in_values=True, invalid_row_handler=on_invalid),
+                    convert_options=pacsv.ConvertOptions(
+                        include_columns=sources,
+                        column_types={c: pa.binary() for c in sources},
+                        strings_can_be_null=False,
+                    ),
+                )
+            except (pa.ArrowInvalid, OSError) as exc:
+                raise ImportFailed(f"{path}: the CSV cannot be parsed: {_first_line(exc)}") from None
+            while True:
+                try:
+                    batch = reader.read_next_batch()
+                except StopIteration:
+                    break
+                except pa.ArrowInvalid as exc:
+                    raise ImportFailed(f"{path}: the CSV cannot be parsed further: {_first_line(exc)}") from None
+                n = batch.num_rows
+                rejected = np.zeros(n, dtype=bool)
+                reasons: dict[int, tuple[str, str]] = {}
+                cols: dict[str, pa.Array] = {}
+                decoded: dict[str, pa.Array] = {}
+                for fld, src in present.items():
+                    if src not in decoded:
+                        values, bad = decode_utf8(batch.column(src))
+                        for i in np.flatnonzero(bad & ~rejected):
+                            reasons[int(i)] = (src, "bytes are not valid UTF-8")
+                        rejected |= bad
+                        decoded[src] = values
+                    cols[fld] = decoded[src]
+                out, found = rules.convert(cols, n, rejected, reasons)
+                report.rows_read += n
+                for i, fld, reason in found:
+                    pending.append((record + i + 1, fld, reason))
+                record += n
+                if options.on_bytes is not None:
+                    pos = source.tell()
+                    options.on_bytes(pos - last_pos)
+                    last_pos = pos
+                if out.num_rows:
+                    yield out
+        finally:
+            source.close()
+            report.rows_read += len(invalid)
+            good_lines, bad_lines = csv_record_lines(path, len(header), [p[0] for p in pending], len(invalid))
+            for i, reason in enumerate(invalid):
+                report.reject(str(path), bad_lines[i] if i < len(bad_lines) else None, None, reason)
+            for rec, fld, reason in pending:
+                report.reject(str(path), good_lines.get(rec), fld, reason)
+
+
+def _short(text: str, limit: int = 200) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+# --- JSON Lines ---------------------------------------------------------------------------------------
+
+
+@register
+class JsonlImporter(Importer):
+    name = "jsonl"
+    description = "Canonical posts as JSON Lines (one object per line; a JSON array works too); column map with dotted paths"
+    knows_brands = True
+
+    def sniff(self, path: Path, head: bytes) -> bool:
+        if head.startswith(b"\xef\xbb\xbf"):
+            head = head[3:]
+        for raw in head.split(b"\n"):
+            if not raw.strip():
+                continue
+            line = raw.strip()
+            if not line.startswith(b"{"):
+                return False
+            try:
+                obj = json.loads(line)
+            except ValueError:
+                # a first line longer than the head: judge by its keys
+                return len(raw) >= len(head) - 1 and b'"id"' in line and (b'"text"' in line or b'"created_at"' in line)
+            return isinstance(obj, dict) and "id" in obj and ("text" in obj or "created_at" in obj)
+        return False
+
+    def read(self, path: Path, options: ImportOptions, report: ImportReport) -> Iterator[pa.RecordBatch]:
+        names = source_names(options, path)
+        rules = _Rules(options, names, "unknown")
+        file = str(path)
+        role_key = names["author_role"]
+        values: dict[str, list] = {f: [] for f in POST_FIELDS}
+        lines: list[int] = []
+
+        def flush() -> pa.RecordBatch:
+            cols = {f: pa.array(v, type=pa.string()) for f, v in values.items()}
+            out, found = rules.convert(cols, len(lines))
+            for i, fld, reason in found:
+                report.reject(file, lines[i], fld, reason)
+            for v in values.values():
+                v.clear()
+            lines.clear()
+            return out
+
+        failure: ImportFailed | None = None
+        try:
+            for record in iter_json_records(path, options.on_bytes):
+                report.rows_read += 1
+                if record.error is not None:
+                    report.reject(file, record.line, record.field, record.error)
+                    continue
+                obj = record.value
+                if not isinstance(obj, dict):
+                    report.reject(file, record.line, None, f"not a JSON object (found {_kind(obj)})")
+                    continue
+                try:
+                    row = {f: _json_value(f, get_path(obj, names[f]), names[f]) for f in POST_FIELDS}
+                except _Bad as exc:
+                    report.reject(file, record.line, exc.field, exc.reason)
+                    continue
+                if row["author_role"] is None and not rules.brands and get_path(obj, role_key) is None:
+                    report.reject(
+                        file,
+                        record.line,
+                        role_key,
+                        f"no {role_key} and no --brand handles: cannot tell whether the author is the brand",
+                    )
+                    continue
+                for f in POST_FIELDS:
+                    values[f].append(row[f])
+                lines.append(record.line)
+                if len(lines) >= max(1, options.batch_rows):
+                    out = flush()
+                    if out.num_rows:
+                        yield out
+        except ImportFailed as exc:
+            failure = exc
+        if lines:
+            out = flush()
+            if out.num_rows:
+                yield out
+        if failure is not None:
+            raise failure
+
+
+class _Bad(Exception):
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(reason)
+        self.field = field
+        self.reason = reason
+
+
+def _kind(value: object) -> str:
+    return {list: "an array", str: "a string", bool: "a boolean", int: "a number", float: "a number"}.get(
+        type(value), "null" if value is None else type(value).__name__
+    )
+
+
+def _json_value(fld: str, value: object, name: str) -> str | None:
+    """A JSON value of one canonical field as the string the shared checks read."""
+    try:
+        if fld in _ID_FIELDS:
+            return to_id(value, name)
+        if fld in _COUNT_FIELDS:
+            number = to_count(value, name)
+            return None if number is None else str(number)
+        if fld == "created_at":
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                parsed = parse_iso(value)
+                if parsed is None:
+                    raise FieldError(f"{name} is not an ISO 8601 date-time: {_preview(value)}")
+                return parsed.isoformat()
+            if value is not None and not isinstance(value, str):
+                raise FieldError(f"{name} is not an ISO 8601 date-time: {_preview(value)}")
+        return to_text(value, name)
+    except FieldError as exc:
+        raise _Bad(name, str(exc)) from None
