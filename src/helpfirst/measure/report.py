@@ -1,0 +1,775 @@
+"""The helpfulness report: one self-contained HTML file that opens offline.
+
+Everything in it is computed from an `AuditResult` and aggregated before it is embedded, so the
+file stays small for large archives (what grows with the archive is capped: the brand tables,
+the scatter plot and the list of worst-served conversations). The only large part is Plotly's
+JavaScript, embedded once from the installed Python package.
+
+Post texts and handles are untrusted. They reach the page in three ways, each escaped:
+- HTML: Jinja2 with autoescape on;
+- Plotly labels and hover texts (Plotly renders a subset of HTML): `html.escape` first;
+- JSON inside `<script>`: `<`, `>`, `&`, U+2028 and U+2029 written as `\\uXXXX` escapes.
+On top of that, the page carries a Content-Security-Policy that allows only its own two scripts
+(by hash) and no network access at all, so a missed escape could neither run nor phone home.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import json
+import math
+from datetime import UTC, date, datetime, timedelta
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+from jinja2 import Environment, PackageLoader, StrictUndefined
+from markupsafe import Markup
+
+from .. import __version__
+
+if TYPE_CHECKING:  # audit imports measure; keep the import graph one-way at run time
+    from ..audit import AuditResult
+
+#: Brands in the helpfulness and vanity tables (by conversations / by brand posts).
+MAX_TABLE_BRANDS = 50
+#: Brands in the vanity-vs-helpfulness scatter plot (by conversations).
+MAX_SCATTER_BRANDS = 300
+#: Rows in the worst-served list, and how many of them may be unanswered conversations.
+WORST_ROWS = 20
+WORST_UNANSWERED = 10
+#: Post texts longer than this are cut (with an ellipsis) in the worst-served list.
+TEXT_LIMIT = 400
+#: Above this many days in the main period, the trend is drawn per week instead of per day.
+MAX_TREND_DAYS = 180
+
+#: FRT buckets: upper bound in minutes (inclusive) and label; unanswered comes after.
+FRT_BUCKETS: list[tuple[float, str]] = [
+    (5.0, "≤ 5 min"),
+    (15.0, "5–15 min"),
+    (30.0, "15–30 min"),
+    (60.0, "30–60 min"),
+    (240.0, "1–4 h"),
+    (1440.0, "4–24 h"),
+    (math.inf, "> 1 day"),
+]
+UNANSWERED_LABEL = "unanswered"
+
+DAY_NAMES = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+
+FONT_STACK = (
+    'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, "Noto Sans", '
+    '"Liberation Sans", sans-serif'
+)
+
+# Palette (also used by the CSS): calm blue for volume, green for within target, warm for late.
+BLUE = "#2f6fb3"
+GREEN = "#1f8a5b"
+AMBER = "#e0a526"
+ORANGE = "#e07b26"
+RED = "#c8472b"
+DARK_RED = "#8e1f1f"
+GREY = "#6b7280"
+
+
+def render_report(result: AuditResult, out: Path) -> Path:
+    """Write the HTML helpfulness report of an audit to `out` and return its path."""
+    out = Path(out)
+    html_text = build_report_html(result)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(html_text, encoding="utf-8")
+    return out
+
+
+def build_report_html(result: AuditResult) -> str:
+    """The report as one HTML string."""
+    context = report_context(result)
+    template = _environment().get_template("report.html.j2")
+    return template.render(**context)
+
+
+# --------------------------------------------------------------------------------------------
+# Context: everything the template shows, already aggregated and formatted.
+
+
+def report_context(result: AuditResult) -> dict[str, Any]:
+    """The template's variables: formatted figures, tables and chart specifications."""
+    doc = result.to_dict()
+    totals = doc["totals"]
+    settings = doc["settings"]
+    target = float(settings["target_min"])
+    business = settings.get("business_hours") is not None
+    conv = result.scorecard.conversations
+    posts = result.threads.posts
+    zone = settings.get("report_zone") or "UTC"
+
+    period = _period(totals, conv)
+    brands_with_conv = {b: f for b, f in doc["brands"].items() if f["conversations"] > 0}
+    trend, weekly = _trend_chart(doc["daily"].get("(all)", []), target, period)
+    charts: dict[str, dict] = {
+        "frt": _frt_chart(conv, target, business),
+        "how_count": _heatmap_count(doc["hour_of_week"].get("(all)", []), zone),
+        "how_frt": _heatmap_frt(doc["hour_of_week"].get("(all)", []), zone, target),
+        "trend": trend,
+        "vanity": _vanity_chart(brands_with_conv, target),
+    }
+    return {
+        "title": "Helpfulness report",
+        "sources": [Path(f["path"]).name for f in doc["files"]],
+        "period": period,
+        "trend_unit": "week" if weekly else "day",
+        "settings": {
+            "target": format_target(target),
+            "business_hours": settings.get("business_hours"),
+            "zone": zone,
+        },
+        "summary": _summary(totals, target),
+        "kpis": _kpis(totals, target, business),
+        "business": business,
+        "brand_count": len(brands_with_conv),
+        "brand_rows": _brand_rows(brands_with_conv, business)[:MAX_TABLE_BRANDS],
+        "brand_total": _brand_row("All brands", totals, business),
+        "brands_without_conversations": len(doc["brands"]) - len(brands_with_conv),
+        "max_table_brands": MAX_TABLE_BRANDS,
+        "vanity": _vanity_section(doc["brands"], totals, target),
+        "worst": _worst_served(conv, posts, target),
+        "frt_buckets": _frt_bucket_table(conv, target),
+        "quality": {
+            "rows_read": _int(doc["rows_read"]),
+            "rows_loaded": _int(doc["rows_loaded"]),
+            "rows_rejected": _int(doc["rows_rejected"]),
+            "orphan_threads": _int(doc["threads"]["orphan_threads"]),
+            "loops_cut": _int(doc["threads"]["reply_loops_cut"]),
+            "posts": _int(doc["threads"]["posts"]),
+        },
+        "charts_json": script_json({"charts": charts}),
+        "plotly_js": Markup(_plotly_js()),
+        "plotly_hash": _plotly_hash(),
+        "generated_at": datetime.now(UTC).strftime("%d %b %Y %H:%M UTC"),
+        "version": __version__,
+    }
+
+
+def _period(totals: dict, conv: pa.Table) -> dict:
+    first, last = _parse_ts(totals.get("first_request_at")), _parse_ts(totals.get("last_request_at"))
+    out: dict[str, Any] = {
+        "first": _fmt_date(first) if first else None,
+        "last": _fmt_date(last) if last else None,
+        "core": None,
+        "core_range": None,
+    }
+    n = conv.num_rows
+    if n >= 50 and first and last:
+        micros = pc.cast(conv.column("requested_at"), pa.int64()).to_numpy(zero_copy_only=False)
+        lo, hi = np.quantile(micros, [0.01, 0.99], method="nearest")
+        core_first = datetime.fromtimestamp(lo / 1e6, UTC)
+        core_last = datetime.fromtimestamp(hi / 1e6, UTC)
+        full_days = (last - first).total_seconds() / 86400
+        core_days = (core_last - core_first).total_seconds() / 86400
+        if full_days > 2 * core_days + 2:  # a few stray old requests stretch the period
+            out["core"] = f"98% of requests between {_fmt_date(core_first)} and {_fmt_date(core_last)}"
+            out["core_range"] = (core_first.date(), core_last.date())
+    return out
+
+
+def _summary(totals: dict, target: float) -> str:
+    n = totals["conversations"]
+    if n == 0:
+        return "No conversations were found: nobody opened a thread asking a brand for help in this archive."
+    answered = totals["answered"]
+    text = (
+        f"{format_int(n)} people asked for help. {format_pct(totals['coverage'])} got a reply from the brand "
+        f"and {format_pct(totals['within_target'])} got it within {format_target(target)}."
+    )
+    if totals.get("frt_median_min") is not None:
+        text += f" Half waited longer than {format_duration(totals['frt_median_min'])}"
+        if totals.get("frt_p90_min") is not None:
+            text += f"; one in ten waited longer than {format_duration(totals['frt_p90_min'])}"
+        text += "."
+    if answered < n:
+        text += f" {format_int(n - answered)} never got a reply."
+    return text
+
+
+def _kpis(totals: dict, target: float, business: bool) -> list[dict]:
+    n, answered = totals["conversations"], totals["answered"]
+    kpis = [
+        {"id": "conversations", "label": "Conversations", "value": format_int(n),
+         "note": "help requests that opened a thread", "tone": "neutral"},
+        {"id": "coverage", "label": "Coverage", "value": format_pct(totals["coverage"]),
+         "note": f"{format_int(answered)} answered · {format_int(n - answered)} unanswered",
+         "tone": _tone(totals["coverage"], 0.95, 0.8) if n else "neutral"},
+        {"id": "frt-median", "label": "Median first response", "value": format_duration(totals["frt_median_min"]),
+         "note": "half of the answered waited longer", "tone": _time_tone(totals["frt_median_min"], target)},
+        {"id": "frt-p90", "label": "90th percentile", "value": format_duration(totals["frt_p90_min"]),
+         "note": "one in ten answered waited longer", "tone": _time_tone(totals["frt_p90_min"], target)},
+        {"id": "within-target", "label": f"Within {format_target(target)}", "value": format_pct(totals["within_target"]),
+         "note": "of all conversations (unanswered count as missed)",
+         "tone": _tone(totals["within_target"], 0.8, 0.5) if n else "neutral"},
+    ]
+    if business:
+        kpis += [
+            {"id": "frt-business-median", "label": "Median, business hours",
+             "value": format_duration(totals.get("frt_business_median_min")),
+             "note": "first response counted in opening hours only",
+             "tone": _time_tone(totals.get("frt_business_median_min"), target), "business": True},
+            {"id": "frt-business-p90", "label": "90th percentile, business hours",
+             "value": format_duration(totals.get("frt_business_p90_min")),
+             "note": "one in ten waited longer (opening hours)",
+             "tone": _time_tone(totals.get("frt_business_p90_min"), target), "business": True},
+            {"id": "within-target-business", "label": f"Within {format_target(target)}, business hours",
+             "value": format_pct(totals.get("within_target_business") or 0.0),
+             "note": "of all conversations, opening hours only",
+             "tone": _tone(totals.get("within_target_business") or 0.0, 0.8, 0.5) if n else "neutral",
+             "business": True},
+        ]
+    return kpis
+
+
+def _tone(share: float, good: float, fair: float) -> str:
+    return "good" if share >= good else "fair" if share >= fair else "poor"
+
+
+def _time_tone(minutes: float | None, target: float) -> str:
+    if minutes is None:
+        return "neutral"
+    return "good" if minutes <= target else "fair" if minutes <= 4 * target else "poor"
+
+
+def _brand_rows(brands: dict[str, dict], business: bool) -> list[dict]:
+    rows = [_brand_row(name, f, business) for name, f in brands.items()]
+    rows.sort(key=lambda r: (-r["conversations"][1], r["brand"].lower()))
+    return rows
+
+
+def _brand_row(name: str, f: dict, business: bool) -> dict:
+    """Cells as (display text, sort value); sort value None sorts last."""
+    row = {
+        "brand": name,
+        "conversations": (format_int(f["conversations"]), f["conversations"]),
+        "answered": (format_int(f["answered"]), f["answered"]),
+        "coverage": (format_pct(f["coverage"]), f["coverage"]),
+        "frt_median": (format_duration(f["frt_median_min"]), f["frt_median_min"]),
+        "frt_p90": (format_duration(f["frt_p90_min"]), f["frt_p90_min"]),
+        "within_target": (format_pct(f["within_target"]), f["within_target"]),
+        "coverage_pct": _bar(f["coverage"]),
+        "within_pct": _bar(f["within_target"]),
+    }
+    if business:
+        row["frt_business_median"] = (format_duration(f.get("frt_business_median_min")), f.get("frt_business_median_min"))
+        row["within_target_business"] = (format_pct(f.get("within_target_business") or 0.0), f.get("within_target_business"))
+    return row
+
+
+def _bar(share: float | None) -> str:
+    return f"{max(0.0, min(1.0, share or 0.0)) * 100:.1f}"
+
+
+def _vanity_section(brands: dict[str, dict], totals: dict, target: float) -> dict:
+    v = totals["vanity"]
+    has_likes = any(f["vanity"]["likes"] is not None for f in brands.values()) or v["likes"] is not None
+    has_reposts = any(f["vanity"]["reposts"] is not None for f in brands.values()) or v["reposts"] is not None
+    rows = []
+    for name, f in brands.items():
+        fv = f["vanity"]
+        conversations = f["conversations"]
+        rows.append({
+            "brand": name,
+            "brand_posts": (format_int(fv["brand_posts"]), fv["brand_posts"]),
+            "brand_threads": (format_int(fv["brand_threads"]), fv["brand_threads"]),
+            "customer_posts": (format_int(fv["customer_posts"]), fv["customer_posts"]),
+            "customers": (format_int(fv["customers"]), fv["customers"]),
+            "likes": _maybe_int(fv["likes"]),
+            "reposts": _maybe_int(fv["reposts"]),
+            "conversations": (format_int(conversations), conversations),
+            "coverage": (format_pct(f["coverage"]), f["coverage"]) if conversations else ("—", None),
+            "within_target": (format_pct(f["within_target"]), f["within_target"]) if conversations else ("—", None),
+            "frt_median": (format_duration(f["frt_median_min"]), f["frt_median_min"]),
+        })
+    rows.sort(key=lambda r: (-r["brand_posts"][1], r["brand"].lower()))
+    n = totals["conversations"]
+    missed = n - round(totals["within_target"] * n)
+    headline = {
+        "brand_posts": format_int(v["brand_posts"]),
+        "brand_threads": format_int(v["brand_threads"]),
+        "customer_posts": format_int(v["customer_posts"]),
+        "customers": format_int(v["customers"]),
+        "likes": None if v["likes"] is None else format_int(v["likes"]),
+        "reposts": None if v["reposts"] is None else format_int(v["reposts"]),
+    }
+    contrast = None
+    if n:
+        unanswered = n - totals["answered"]
+        contrast = (
+            f"Brands published {format_int(v['brand_posts'])} posts and reached {format_int(v['customers'])} customers. "
+            f"Behind those numbers, {format_int(missed)} of the {format_int(n)} people who asked for help "
+            f"({format_pct(missed / n)}) did not get an answer within {format_target(target)}"
+        )
+        contrast += f", and {format_int(unanswered)} never got one." if unanswered else "."
+    return {
+        "rows": rows[:MAX_TABLE_BRANDS],
+        "total_brands": len(rows),
+        "has_likes": has_likes,
+        "has_reposts": has_reposts,
+        "headline": headline,
+        "contrast": contrast,
+    }
+
+
+def _maybe_int(value: int | None) -> tuple[str, int | None]:
+    return ("not in this export", None) if value is None else (format_int(value), value)
+
+
+def _worst_served(conv: pa.Table, posts: pa.Table, target: float) -> dict:
+    """The unanswered conversations that waited longest, then the slowest first responses."""
+    n = conv.num_rows
+    empty = {"rows": [], "unanswered_total": 0, "late_total": 0, "shown_unanswered": 0, "shown_late": 0}
+    if n == 0:
+        return empty
+    frt = conv.column("frt_min").to_numpy(zero_copy_only=False).astype(np.float64)
+    requested = pc.cast(conv.column("requested_at"), pa.int64()).to_numpy(zero_copy_only=False)
+    unanswered = np.flatnonzero(np.isnan(frt))
+    answered = np.flatnonzero(~np.isnan(frt))
+    late_total = int(np.sum(frt[answered] > target))
+    take_unanswered = min(len(unanswered), WORST_UNANSWERED if len(answered) else WORST_ROWS)
+    take_answered = min(len(answered), WORST_ROWS - take_unanswered)
+    take_unanswered = min(len(unanswered), WORST_ROWS - take_answered)
+    # unanswered: oldest request first (it has waited longest by the end of the archive)
+    chosen_u = unanswered[np.argsort(requested[unanswered], kind="stable")[:take_unanswered]]
+    if take_answered and len(answered) > take_answered:
+        part = np.argpartition(-frt[answered], take_answered - 1)[:take_answered]
+        chosen_a = answered[part]
+    else:
+        chosen_a = answered
+    chosen_a = chosen_a[np.argsort(-frt[chosen_a], kind="stable")][:take_answered]
+    archive_end = pc.max(posts.column("created_at")).as_py()
+    rows_idx = np.concatenate([chosen_u, chosen_a]).astype(np.int64)
+    picked = conv.take(pa.array(rows_idx)).to_pylist()
+    request_rows = [r["conv"] for r in picked]
+    response_rows = [r["first_response_row"] for r in picked]
+    texts = posts.column("text")
+    request_texts = texts.take(pa.array(request_rows, pa.int64())).to_pylist()
+    response_texts = texts.take(pa.array(response_rows, pa.int64())).to_pylist()
+    rows = []
+    for r, req_text, resp_text in zip(picked, request_texts, response_texts, strict=True):
+        requested_at = r["requested_at"]
+        if r["frt_min"] is None:
+            waited = None
+            if archive_end is not None:
+                end = archive_end.replace(tzinfo=None)
+                waited = max((end - requested_at).total_seconds() / 60.0, 0.0)
+            wait_text = "no reply" + (f" ({format_duration(waited)} until the archive ends)" if waited is not None else "")
+            status = "unanswered"
+        else:
+            wait_text = format_duration(r["frt_min"])
+            status = "late" if r["frt_min"] > target else "ok"
+        rows.append({
+            "brand": r["brand"],
+            "requested": requested_at.strftime("%a %d %b %Y %H:%M") + " UTC",
+            "requested_iso": requested_at.isoformat() + "Z",
+            "waited": wait_text,
+            "status": status,
+            "request": _clip(req_text),
+            "response": _clip(resp_text) if r["frt_min"] is not None else None,
+        })
+    return {
+        "rows": rows,
+        "unanswered_total": len(unanswered),
+        "late_total": late_total,
+        "shown_unanswered": len(chosen_u),
+        "shown_late": len(chosen_a),
+    }
+
+
+def _clip(text: str | None) -> str:
+    if text is None:
+        return ""
+    text = " ".join(text.split())
+    return text if len(text) <= TEXT_LIMIT else text[: TEXT_LIMIT - 1].rstrip() + "…"
+
+
+def _frt_counts(conv: pa.Table, column: str) -> tuple[list[int], int]:
+    values = conv.column(column).to_numpy(zero_copy_only=False).astype(np.float64)
+    answered = values[~np.isnan(values)]
+    edges = np.array([b for b, _ in FRT_BUCKETS[:-1]])
+    idx = np.searchsorted(edges, answered, side="left")  # (a, b]: a value on an edge falls below it
+    counts = np.bincount(idx, minlength=len(FRT_BUCKETS)).tolist()
+    unanswered = int(conv.num_rows - len(answered)) if column == "frt_min" else int(
+        np.isnan(conv.column("frt_min").to_numpy(zero_copy_only=False).astype(np.float64)).sum()
+    )
+    return counts, unanswered
+
+
+def _bucket_colors(target: float) -> list[str]:
+    late = [AMBER, ORANGE, RED, RED, RED, RED, RED]
+    colors, k, lower = [], 0, 0.0
+    for upper, _ in FRT_BUCKETS:
+        if upper <= target:
+            colors.append(GREEN)
+        elif lower < target:
+            colors.append("#8bbf6a")  # straddles the target
+        else:
+            colors.append(late[min(k, len(late) - 1)])
+            k += 1
+        lower = upper
+    return colors + [DARK_RED]
+
+
+def _frt_bucket_table(conv: pa.Table, target: float) -> list[dict]:
+    counts, unanswered = _frt_counts(conv, "frt_min")
+    n = conv.num_rows
+    labels = [label for _, label in FRT_BUCKETS] + [UNANSWERED_LABEL]
+    values = counts + [unanswered]
+    return [
+        {"label": label, "count": format_int(v), "share": format_pct(v / n) if n else "—"}
+        for label, v in zip(labels, values, strict=True)
+    ]
+
+
+# --------------------------------------------------------------------------------------------
+# Charts: Plotly figure specifications (plain dicts), rendered by the page's script.
+
+
+def _base_layout(title: str, height: int = 360) -> dict:
+    return {
+        "title": {"text": title, "x": 0.0, "xanchor": "left", "font": {"size": 15}},
+        "font": {"family": FONT_STACK, "size": 12, "color": "#1f2933"},
+        "height": height,
+        "margin": {"l": 64, "r": 24, "t": 56, "b": 56},
+        "paper_bgcolor": "#ffffff",
+        "plot_bgcolor": "#ffffff",
+        "hoverlabel": {"font": {"family": FONT_STACK}},
+    }
+
+
+def _axis(title: str, **extra: Any) -> dict:
+    return {"title": {"text": title}, "gridcolor": "#e5e7eb", "zerolinecolor": "#d1d5db", "automargin": True, **extra}
+
+
+def _frt_chart(conv: pa.Table, target: float, business: bool) -> dict:
+    counts, unanswered = _frt_counts(conv, "frt_min")
+    n = conv.num_rows
+    labels = [label for _, label in FRT_BUCKETS] + [UNANSWERED_LABEL]
+    values = counts + [unanswered]
+    shares = [(v / n * 100) if n else 0.0 for v in values]
+    data = [{
+        "type": "bar",
+        "name": "calendar time",
+        "x": labels,
+        "y": values,
+        "marker": {"color": _bucket_colors(target)},
+        "text": [f"{s:.0f}%" if v else "" for s, v in zip(shares, values, strict=True)],
+        "textposition": "outside",
+        "cliponaxis": False,
+        "customdata": [round(s, 1) for s in shares],
+        "hovertemplate": "%{x}: %{y:,} conversations (%{customdata}%)<extra>calendar time</extra>",
+    }]
+    if business:
+        b_counts, b_unanswered = _frt_counts(conv, "frt_business_min")
+        b_values = b_counts + [b_unanswered]
+        data[0]["marker"]["opacity"] = 1.0
+        data.append({
+            "type": "bar",
+            "name": "business hours",
+            "x": labels,
+            "y": b_values,
+            "marker": {"color": "rgba(47,111,179,0.55)", "line": {"color": BLUE, "width": 1}},
+            "customdata": [round(v / n * 100, 1) if n else 0.0 for v in b_values],
+            "hovertemplate": "%{x}: %{y:,} conversations (%{customdata}%)<extra>business hours</extra>",
+        })
+    layout = _base_layout("How long people waited for a first reply")
+    layout["xaxis"] = _axis("First response time", type="category")
+    layout["yaxis"] = _axis("Conversations", rangemode="tozero")
+    layout["bargap"] = 0.25
+    layout["showlegend"] = business
+    layout["legend"] = {"orientation": "h", "y": 1.12, "x": 1, "xanchor": "right"}
+    return {"data": data, "layout": layout}
+
+
+def _how_grid(rows: list[dict], key: str) -> list[list[float | None]]:
+    grid: list[list[float | None]] = [[None] * 24 for _ in range(7)]
+    for r in rows:
+        h = int(r["hour_of_week"])
+        if 0 <= h < 168:
+            grid[h // 24][h % 24] = r.get(key)
+    return grid
+
+
+def _how_hover(rows: list[dict]) -> list[list[str]]:
+    by_hour = {int(r["hour_of_week"]): r for r in rows}
+    out = []
+    for d in range(7):
+        line = []
+        for h in range(24):
+            r = by_hour.get(d * 24 + h)
+            head = f"{DAY_NAMES[d]} {h:02d}:00–{(h + 1) % 24:02d}:00"
+            if not r:
+                line.append(f"{head}<br>no conversations")
+                continue
+            line.append(
+                f"{head}<br>{format_int(r['conversations'])} conversations"
+                f"<br>{format_int(r['answered'])} answered"
+                f"<br>median first reply {format_duration(r.get('frt_median_min'))}"
+            )
+        out.append(line)
+    return out
+
+
+def _heatmap_layout(title: str, zone: str) -> dict:
+    layout = _base_layout(title, height=300)
+    layout["xaxis"] = _axis(f"Hour of day ({zone})", type="category", showgrid=False)
+    layout["yaxis"] = _axis("Day of week", type="category", autorange="reversed", showgrid=False)
+    layout["margin"] = {"l": 64, "r": 24, "t": 56, "b": 56}
+    return layout
+
+
+def _heatmap_count(rows: list[dict], zone: str) -> dict:
+    z = _how_grid(rows, "conversations")
+    z = [[0 if v is None else v for v in line] for line in z]
+    data = [{
+        "type": "heatmap",
+        "z": z,
+        "x": [f"{h:02d}" for h in range(24)],
+        "y": DAY_NAMES,
+        "colorscale": [[0, "#f3f6fb"], [0.35, "#9ec1e6"], [1, "#1d4f8c"]],
+        "colorbar": {"title": {"text": "Conversations"}, "thickness": 12},
+        "text": _how_hover(rows),
+        "hovertemplate": "%{text}<extra></extra>",
+        "xgap": 2,
+        "ygap": 2,
+    }]
+    return {"data": data, "layout": _heatmap_layout("When people ask: conversations by hour of week", zone)}
+
+
+def _heatmap_frt(rows: list[dict], zone: str, target: float) -> dict:
+    raw = _how_grid(rows, "frt_median_min")
+    z = [[None if v is None else math.log10(max(v, 1.0)) for v in line] for line in raw]
+    ticks = [1, 5, 15, 30, 60, 240, 1440]
+    data = [{
+        "type": "heatmap",
+        "z": z,
+        "x": [f"{h:02d}" for h in range(24)],
+        "y": DAY_NAMES,
+        "zmin": 0.0,
+        "zmax": math.log10(1440),
+        "colorscale": [[0, GREEN], [math.log10(max(target, 1.0)) / math.log10(1440), "#f2d16b"], [1, DARK_RED]],
+        "colorbar": {
+            "title": {"text": "Median FRT"},
+            "thickness": 12,
+            "tickvals": [math.log10(t) for t in ticks],
+            "ticktext": ["1 min", "5 min", "15 min", "30 min", "1 h", "4 h", "≥ 1 day"],
+        },
+        "text": _how_hover(rows),
+        "hovertemplate": "%{text}<extra></extra>",
+        "hoverongaps": False,
+        "xgap": 2,
+        "ygap": 2,
+    }]
+    return {"data": data, "layout": _heatmap_layout("How fast brands answer: median first response by hour of week", zone)}
+
+
+def _trend_chart(daily: list[dict], target: float, period: dict) -> tuple[dict, bool]:
+    points: dict[date, list[float]] = {}
+    days = [date.fromisoformat(r["day"]) for r in daily]
+    core = period.get("core_range")
+    span_first, span_last = (core if core else (min(days), max(days))) if days else (None, None)
+    weekly = bool(days) and (span_last - span_first).days > MAX_TREND_DAYS
+    for d, r in zip(days, daily, strict=True):
+        key = d - timedelta(days=d.weekday()) if weekly else d
+        acc = points.setdefault(key, [0, 0.0])
+        acc[0] += r["conversations"]
+        acc[1] += r["within_target"] * r["conversations"]
+    keys = sorted(points)
+    x = [k.isoformat() for k in keys]
+    counts = [int(points[k][0]) for k in keys]
+    share = [round(points[k][1] / points[k][0] * 100, 1) if points[k][0] else None for k in keys]
+    unit = "Week starting" if weekly else "Day"
+    data = [
+        {
+            "type": "bar",
+            "name": "Conversations",
+            "x": x,
+            "y": counts,
+            "marker": {"color": "rgba(47,111,179,0.35)"},
+            "hovertemplate": "%{x|%a %d %b %Y}: %{y:,} conversations<extra></extra>",
+        },
+        {
+            "type": "scatter",
+            "mode": "lines+markers",
+            "name": f"Within {format_target(target)}",
+            "x": x,
+            "y": share,
+            "yaxis": "y2",
+            "line": {"color": GREEN, "width": 2},
+            "marker": {"size": 5},
+            "connectgaps": False,
+            "hovertemplate": "%{x|%a %d %b %Y}: %{y:.1f}% within " + format_target(target) + "<extra></extra>",
+        },
+    ]
+    title = ("Weekly" if weekly else "Daily") + f" conversations and share answered within {format_target(target)}"
+    layout = _base_layout(title)
+    xaxis = _axis(f"{unit} (UTC)", type="date")
+    if core and keys:
+        pad = timedelta(days=7 if weekly else 1)
+        lo = core[0] - timedelta(days=core[0].weekday()) if weekly else core[0]
+        xaxis["range"] = [(lo - pad).isoformat(), (core[1] + pad).isoformat()]
+    layout["xaxis"] = xaxis
+    layout["yaxis"] = _axis("Conversations", rangemode="tozero")
+    layout["yaxis2"] = _axis(f"Answered within {format_target(target)}", overlaying="y", side="right",
+                             range=[0, 105], ticksuffix="%", showgrid=False)
+    layout["legend"] = {"orientation": "h", "y": 1.12, "x": 1, "xanchor": "right"}
+    layout["margin"] = {"l": 64, "r": 64, "t": 56, "b": 56}
+    layout["bargap"] = 0.15
+    return {"data": data, "layout": layout}, weekly
+
+
+def _vanity_chart(brands: dict[str, dict], target: float) -> dict:
+    chosen = sorted(brands.items(), key=lambda kv: (-kv[1]["conversations"], kv[0].lower()))[:MAX_SCATTER_BRANDS]
+    x = [f["vanity"]["brand_posts"] for _, f in chosen]
+    y = [round(f["within_target"] * 100, 1) for _, f in chosen]
+    conversations = [f["conversations"] for _, f in chosen]
+    biggest = max(conversations, default=1)
+    sizes = [8 + 30 * math.sqrt(c / biggest) for c in conversations]
+    use_log = bool(x) and min(x) > 0 and max(x) / min(x) > 20
+    data = [{
+        "type": "scatter",
+        "mode": "markers",
+        "x": x,
+        "y": y,
+        "text": [_plotly_text(name) for name, _ in chosen],
+        "customdata": [
+            [format_int(f["vanity"]["customers"]), format_pct(f["coverage"]), format_int(f["conversations"])]
+            for _, f in chosen
+        ],
+        "marker": {"size": sizes, "color": y, "cmin": 0, "cmax": 100,
+                   "colorscale": [[0, RED], [0.5, AMBER], [1, GREEN]],
+                   "line": {"color": "#ffffff", "width": 1}, "opacity": 0.85},
+        "hovertemplate": (
+            "<b>%{text}</b><br>%{x:,} brand posts · %{customdata[0]} customers"
+            "<br>%{customdata[2]} conversations · coverage %{customdata[1]}"
+            "<br>%{y:.1f}% answered within " + format_target(target) + "<extra></extra>"
+        ),
+    }]
+    layout = _base_layout("Posting a lot is not the same as helping: brand posts vs. answered within target", 380)
+    layout["xaxis"] = _axis("Brand posts (what is usually reported)" + (", log scale" if use_log else ""),
+                            type="log" if use_log else "linear")
+    layout["yaxis"] = _axis(f"Conversations answered within {format_target(target)}", range=[-5, 105], ticksuffix="%")
+    layout["showlegend"] = False
+    return {"data": data, "layout": layout}
+
+
+# --------------------------------------------------------------------------------------------
+# Formatting and escaping.
+
+
+def format_int(n: int | float | None) -> str:
+    return "—" if n is None else f"{int(n):,}"
+
+
+def format_pct(share: float | None) -> str:
+    """A share as a percentage with one decimal: 0.6152 -> '61.5%'."""
+    return "—" if share is None else f"{share * 100:.1f}%"
+
+
+def format_duration(minutes: float | None) -> str:
+    """Minutes in the most readable unit: '42 s', '13.6 min', '8.9 h', '3.2 days', '6.2 years'."""
+    if minutes is None or (isinstance(minutes, float) and math.isnan(minutes)):
+        return "—"
+    m = float(minutes)
+    if m < 1:
+        return f"{m * 60:.0f} s"
+    if m < 60:
+        return f"{m:.1f} min"
+    if m < 1440:
+        return f"{m / 60:.1f} h"
+    if m < 1440 * 365:
+        return f"{m / 1440:.1f} days"
+    return f"{m / (1440 * 365.25):.1f} years"
+
+
+def format_target(minutes: float) -> str:
+    if float(minutes).is_integer() and minutes < 60:
+        return f"{int(minutes)} min"
+    if minutes >= 60 and (minutes / 60).is_integer() and minutes < 1440:
+        return f"{int(minutes // 60)} h"
+    return format_duration(minutes)
+
+
+def _int(v: Any) -> str:
+    return format_int(v)
+
+
+def _plotly_text(value: str | None) -> str:
+    """Untrusted text for a Plotly label or hover: Plotly renders a subset of HTML, so escape it."""
+    return html.escape(value or "", quote=True)
+
+
+def script_json(value: Any) -> Markup:
+    """JSON that is safe inside <script>: no '<', '>', '&' or line separators appear literally."""
+    text = json.dumps(_finite(value), ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+    text = (
+        text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+        .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    )
+    return Markup(text)
+
+
+def _finite(value: Any) -> Any:
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(v) for v in value]
+    if isinstance(value, np.generic):
+        return _finite(value.item())
+    return value
+
+
+def csp_hash(script: str) -> str:
+    """The Content-Security-Policy source expression allowing exactly this inline script."""
+    digest = hashlib.sha256(str(script).encode("utf-8")).digest()
+    return "'sha256-" + base64.b64encode(digest).decode("ascii") + "'"
+
+
+def _parse_ts(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
+def _fmt_date(d: datetime) -> str:
+    return f"{d.day} {d:%b %Y}"
+
+
+@cache
+def _plotly_js() -> str:
+    from plotly.offline import get_plotlyjs
+
+    js = get_plotlyjs()
+    if "</script" in js.lower():  # never the case today; would break the page if it were
+        js = js.replace("</script", "<\\/script").replace("</SCRIPT", "<\\/SCRIPT")
+    return js
+
+
+@cache
+def _plotly_hash() -> str:
+    return csp_hash(_plotly_js())
+
+
+@cache
+def _environment() -> Environment:
+    env = Environment(
+        loader=PackageLoader("helpfirst", "measure/templates"),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["csp_hash"] = csp_hash
+    return env
