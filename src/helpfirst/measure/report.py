@@ -38,13 +38,19 @@ if TYPE_CHECKING:  # audit imports measure; keep the import graph one-way at run
 
 #: Brands in the helpfulness and vanity tables (by conversations / by brand posts).
 MAX_TABLE_BRANDS = 50
+#: Brands in the vanity table (by brand posts): it is a contrast, the brand table is the full list.
+MAX_VANITY_BRANDS = 20
 #: Brands in the vanity-vs-helpfulness scatter plot (by conversations).
 MAX_SCATTER_BRANDS = 300
+#: Brands named on the scatter plot itself (the ones with most conversations).
+SCATTER_LABELS = 8
 #: Rows in the worst-served list, and how many of them may be unanswered conversations.
 WORST_ROWS = 20
 WORST_UNANSWERED = 10
 #: Post texts longer than this are cut (with an ellipsis) in the worst-served list.
 TEXT_LIMIT = 400
+#: The within-target line skips days (weeks) with fewer conversations than this, when others have more.
+MIN_SHARE_CONVERSATIONS = 5
 #: Above this many days in the main period, the trend is drawn per week instead of per day.
 MAX_TREND_DAYS = 180
 
@@ -110,7 +116,7 @@ def report_context(result: AuditResult) -> dict[str, Any]:
 
     period = _period(totals, conv)
     brands_with_conv = {b: f for b, f in doc["brands"].items() if f["conversations"] > 0}
-    trend, weekly = _trend_chart(doc["daily"].get("(all)", []), target, period)
+    trend, weekly, trend_min_n = _trend_chart(doc["daily"].get("(all)", []), target, period)
     charts: dict[str, dict] = {
         "frt": _frt_chart(conv, target, business),
         "how_count": _heatmap_count(doc["hour_of_week"].get("(all)", []), zone),
@@ -123,6 +129,7 @@ def report_context(result: AuditResult) -> dict[str, Any]:
         "sources": [Path(f["path"]).name for f in doc["files"]],
         "period": period,
         "trend_unit": "week" if weekly else "day",
+        "trend_min_n": trend_min_n,
         "settings": {
             "target": format_target(target),
             "business_hours": settings.get("business_hours"),
@@ -136,6 +143,7 @@ def report_context(result: AuditResult) -> dict[str, Any]:
         "brand_total": _brand_row("All brands", totals, business),
         "brands_without_conversations": len(doc["brands"]) - len(brands_with_conv),
         "max_table_brands": MAX_TABLE_BRANDS,
+        "max_vanity_brands": MAX_VANITY_BRANDS,
         "vanity": _vanity_section(doc["brands"], totals, target),
         "worst": _worst_served(conv, posts, target),
         "frt_buckets": _frt_bucket_table(conv, target),
@@ -259,6 +267,8 @@ def _brand_row(name: str, f: dict, business: bool) -> dict:
         "within_target": (format_pct(f["within_target"]), f["within_target"]),
         "coverage_pct": _bar(f["coverage"]),
         "within_pct": _bar(f["within_target"]),
+        "coverage_tone": _tone(f["coverage"], 0.95, 0.8),
+        "within_tone": _tone(f["within_target"], 0.8, 0.5),
     }
     if business:
         row["frt_business_median"] = (format_duration(f.get("frt_business_median_min")), f.get("frt_business_median_min"))
@@ -312,7 +322,7 @@ def _vanity_section(brands: dict[str, dict], totals: dict, target: float) -> dic
         )
         contrast += f", and {format_int(unanswered)} never got one." if unanswered else "."
     return {
-        "rows": rows[:MAX_TABLE_BRANDS],
+        "rows": rows[:MAX_VANITY_BRANDS],
         "total_brands": len(rows),
         "has_likes": has_likes,
         "has_reposts": has_reposts,
@@ -472,13 +482,12 @@ def _frt_chart(conv: pa.Table, target: float, business: bool) -> dict:
     if business:
         b_counts, b_unanswered = _frt_counts(conv, "frt_business_min")
         b_values = b_counts + [b_unanswered]
-        data[0]["marker"]["opacity"] = 1.0
         data.append({
             "type": "bar",
             "name": "business hours",
             "x": labels,
             "y": b_values,
-            "marker": {"color": "rgba(47,111,179,0.55)", "line": {"color": BLUE, "width": 1}},
+            "marker": {"color": "rgba(47,111,179,0.15)", "line": {"color": BLUE, "width": 1.5}},
             "customdata": [round(v / n * 100, 1) if n else 0.0 for v in b_values],
             "hovertemplate": "%{x}: %{y:,} conversations (%{customdata}%)<extra>business hours</extra>",
         })
@@ -522,7 +531,9 @@ def _how_hover(rows: list[dict]) -> list[list[str]]:
 
 def _heatmap_layout(title: str, zone: str) -> dict:
     layout = _base_layout(title, height=300)
-    layout["xaxis"] = _axis(f"Hour of day ({zone})", type="category", showgrid=False)
+    hours = [f"{h:02d}" for h in range(0, 24, 3)]
+    layout["xaxis"] = _axis(f"Hour of day ({zone})", type="category", showgrid=False,
+                            tickmode="array", tickvals=hours, ticktext=hours, tickangle=0)
     layout["yaxis"] = _axis("Day of week", type="category", autorange="reversed", showgrid=False)
     layout["margin"] = {"l": 64, "r": 24, "t": 56, "b": 56}
     return layout
@@ -536,7 +547,7 @@ def _heatmap_count(rows: list[dict], zone: str) -> dict:
         "z": z,
         "x": [f"{h:02d}" for h in range(24)],
         "y": DAY_NAMES,
-        "colorscale": [[0, "#f3f6fb"], [0.35, "#9ec1e6"], [1, "#1d4f8c"]],
+        "colorscale": [[0, "#f3f6fb"], [0.04, "#dbe7f4"], [0.2, "#9ec1e6"], [0.5, "#4f8cc9"], [1, "#1d4f8c"]],
         "colorbar": {"title": {"text": "Conversations"}, "thickness": 12},
         "text": _how_hover(rows),
         "hovertemplate": "%{text}<extra></extra>",
@@ -549,7 +560,7 @@ def _heatmap_count(rows: list[dict], zone: str) -> dict:
 def _heatmap_frt(rows: list[dict], zone: str, target: float) -> dict:
     raw = _how_grid(rows, "frt_median_min")
     z = [[None if v is None else math.log10(max(v, 1.0)) for v in line] for line in raw]
-    ticks = [1, 5, 15, 30, 60, 240, 1440]
+    ticks = [1, 5, 30, 240, 1440]
     data = [{
         "type": "heatmap",
         "z": z,
@@ -562,7 +573,7 @@ def _heatmap_frt(rows: list[dict], zone: str, target: float) -> dict:
             "title": {"text": "Median FRT"},
             "thickness": 12,
             "tickvals": [math.log10(t) for t in ticks],
-            "ticktext": ["1 min", "5 min", "15 min", "30 min", "1 h", "4 h", "≥ 1 day"],
+            "ticktext": ["1 min", "5 min", "30 min", "4 h", "≥ 1 day"],
         },
         "text": _how_hover(rows),
         "hovertemplate": "%{text}<extra></extra>",
@@ -573,7 +584,7 @@ def _heatmap_frt(rows: list[dict], zone: str, target: float) -> dict:
     return {"data": data, "layout": _heatmap_layout("How fast brands answer: median first response by hour of week", zone)}
 
 
-def _trend_chart(daily: list[dict], target: float, period: dict) -> tuple[dict, bool]:
+def _trend_chart(daily: list[dict], target: float, period: dict) -> tuple[dict, bool, int]:
     points: dict[date, list[float]] = {}
     days = [date.fromisoformat(r["day"]) for r in daily]
     core = period.get("core_range")
@@ -584,10 +595,18 @@ def _trend_chart(daily: list[dict], target: float, period: dict) -> tuple[dict, 
         acc = points.setdefault(key, [0, 0.0])
         acc[0] += r["conversations"]
         acc[1] += r["within_target"] * r["conversations"]
+    if days:  # days without requests are zero, not skipped: the line must not bridge them
+        step = timedelta(days=7 if weekly else 1)
+        d = span_first - timedelta(days=span_first.weekday()) if weekly else span_first
+        while d <= span_last:
+            points.setdefault(d, [0, 0.0])
+            d += step
     keys = sorted(points)
     x = [k.isoformat() for k in keys]
     counts = [int(points[k][0]) for k in keys]
-    share = [round(points[k][1] / points[k][0] * 100, 1) if points[k][0] else None for k in keys]
+    # a share of 1 or 2 conversations is noise: draw it only where there are enough of them
+    min_n = MIN_SHARE_CONVERSATIONS if any(c >= MIN_SHARE_CONVERSATIONS for c in counts) else 1
+    share = [round(points[k][1] / points[k][0] * 100, 1) if points[k][0] >= min_n else None for k in keys]
     unit = "Week starting" if weekly else "Day"
     data = [
         {
@@ -621,11 +640,11 @@ def _trend_chart(daily: list[dict], target: float, period: dict) -> tuple[dict, 
     layout["xaxis"] = xaxis
     layout["yaxis"] = _axis("Conversations", rangemode="tozero")
     layout["yaxis2"] = _axis(f"Answered within {format_target(target)}", overlaying="y", side="right",
-                             range=[0, 105], ticksuffix="%", showgrid=False)
+                             range=[0, 105], showgrid=False, **_percent_ticks())
     layout["legend"] = {"orientation": "h", "y": 1.12, "x": 1, "xanchor": "right"}
     layout["margin"] = {"l": 64, "r": 64, "t": 56, "b": 56}
     layout["bargap"] = 0.15
-    return {"data": data, "layout": layout}, weekly
+    return {"data": data, "layout": layout}, weekly, min_n
 
 
 def _vanity_chart(brands: dict[str, dict], target: float) -> dict:
@@ -634,33 +653,60 @@ def _vanity_chart(brands: dict[str, dict], target: float) -> dict:
     y = [round(f["within_target"] * 100, 1) for _, f in chosen]
     conversations = [f["conversations"] for _, f in chosen]
     biggest = max(conversations, default=1)
-    sizes = [8 + 30 * math.sqrt(c / biggest) for c in conversations]
+    sizes = [7 + 28 * math.sqrt(c / biggest) for c in conversations]
+    names = [_plotly_text(name) for name, _ in chosen]
+    # name the busiest brands on the chart itself (it is printed and forwarded); the rest on hover
+    labels = [name if i < SCATTER_LABELS else "" for i, name in enumerate(names)]
     use_log = bool(x) and min(x) > 0 and max(x) / min(x) > 20
     data = [{
         "type": "scatter",
-        "mode": "markers",
+        "mode": "markers+text",
         "x": x,
         "y": y,
-        "text": [_plotly_text(name) for name, _ in chosen],
+        "text": labels,
+        "textposition": "top center",
+        "textfont": {"size": 11, "color": "#374151"},
+        "cliponaxis": False,
         "customdata": [
-            [format_int(f["vanity"]["customers"]), format_pct(f["coverage"]), format_int(f["conversations"])]
-            for _, f in chosen
+            [names[i], format_int(f["vanity"]["customers"]), format_pct(f["coverage"]), format_int(f["conversations"])]
+            for i, (_, f) in enumerate(chosen)
         ],
         "marker": {"size": sizes, "color": y, "cmin": 0, "cmax": 100,
                    "colorscale": [[0, RED], [0.5, AMBER], [1, GREEN]],
                    "line": {"color": "#ffffff", "width": 1}, "opacity": 0.85},
         "hovertemplate": (
-            "<b>%{text}</b><br>%{x:,} brand posts · %{customdata[0]} customers"
-            "<br>%{customdata[2]} conversations · coverage %{customdata[1]}"
+            "<b>%{customdata[0]}</b><br>%{x:,} brand posts · %{customdata[1]} customers"
+            "<br>%{customdata[3]} conversations · coverage %{customdata[2]}"
             "<br>%{y:.1f}% answered within " + format_target(target) + "<extra></extra>"
         ),
     }]
-    layout = _base_layout("Posting a lot is not the same as helping: brand posts vs. answered within target", 380)
-    layout["xaxis"] = _axis("Brand posts (what is usually reported)" + (", log scale" if use_log else ""),
-                            type="log" if use_log else "linear")
-    layout["yaxis"] = _axis(f"Conversations answered within {format_target(target)}", range=[-5, 105], ticksuffix="%")
+    layout = _base_layout("Posting a lot is not the same as helping: brand posts vs. answered within target", 420)
+    xaxis = _axis("Brand posts (what is usually reported)" + (", log scale" if use_log else ""),
+                  type="log" if use_log else "linear")
+    if use_log:
+        ticks = _log_ticks(min(x), max(x))
+        xaxis.update(tickmode="array", tickvals=ticks, ticktext=[format_int(t) for t in ticks])
+    layout["xaxis"] = xaxis
+    layout["yaxis"] = _axis(f"Answered within {format_target(target)}", range=[-5, 108], **_percent_ticks())
     layout["showlegend"] = False
     return {"data": data, "layout": layout}
+
+
+def _percent_ticks() -> dict:
+    values = [0, 20, 40, 60, 80, 100]
+    return {"tickmode": "array", "tickvals": values, "ticktext": [f"{v}%" for v in values]}
+
+
+def _log_ticks(lo: float, hi: float) -> list[int]:
+    ticks = []
+    k = 0
+    while 10**k <= hi * 10:
+        for m in (1, 2, 5):
+            t = m * 10**k
+            if lo / 2 <= t <= hi * 2:
+                ticks.append(t)
+        k += 1
+    return ticks
 
 
 # --------------------------------------------------------------------------------------------
@@ -731,10 +777,10 @@ def _finite(value: Any) -> Any:
     return value
 
 
-def csp_hash(script: str) -> str:
+def csp_hash(script: str) -> Markup:
     """The Content-Security-Policy source expression allowing exactly this inline script."""
     digest = hashlib.sha256(str(script).encode("utf-8")).digest()
-    return "'sha256-" + base64.b64encode(digest).decode("ascii") + "'"
+    return Markup("'sha256-" + base64.b64encode(digest).decode("ascii") + "'")  # base64 needs no escaping
 
 
 def _parse_ts(value: str | None) -> datetime | None:
@@ -758,7 +804,7 @@ def _plotly_js() -> str:
 
 
 @cache
-def _plotly_hash() -> str:
+def _plotly_hash() -> Markup:
     return csp_hash(_plotly_js())
 
 
