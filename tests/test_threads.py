@@ -8,7 +8,7 @@ import pyarrow as pa
 
 from helpfirst.ingest import ImportReport
 from helpfirst.posts import posts_batch
-from helpfirst.threads import _roots, build_threads, dedupe
+from helpfirst.threads import _roots, build_threads
 
 import numpy as np
 
@@ -65,17 +65,18 @@ def test_long_chain_resolves():
 def test_same_id_on_two_channels_are_two_posts():
     t = table([("1", None, "customer", "x"), ("1", None, "customer", "mastodon"), ("2", "1", "brand", "mastodon")])
     report = ImportReport(rows_read=3, rows_loaded=3)
-    assert dedupe(t, report).num_rows == 3
-    threads = build_threads(t)
+    threads = build_threads(t, report)
+    assert report.rows_rejected == 0
     assert threads.posts.column("root_nr").to_pylist() == [0, 1, 1]
 
 
 def test_duplicates_are_rejected_and_counted():
-    t = table([("1", None, "customer"), ("2", "1", "brand"), ("1", None, "customer")])
-    report = ImportReport(rows_read=3, rows_loaded=3)
-    kept = dedupe(t, report)
-    assert kept.column("id").to_pylist() == ["1", "2"]
-    assert (report.rows_read, report.rows_loaded, report.rows_rejected) == (3, 2, 1)
+    t = table([("1", None, "customer"), ("0", "1", "customer"), ("1", None, "customer"), ("2", "1", "brand")])
+    report = ImportReport(rows_read=4, rows_loaded=4)
+    kept = build_threads(t, report).posts
+    assert kept.column("id").to_pylist() == ["1", "0", "2"]
+    assert kept.column("root_nr").to_pylist() == [0, 0, 0]
+    assert (report.rows_read, report.rows_loaded, report.rows_rejected) == (4, 3, 1)
     assert report.rejections[0].field == "id"
 
 

@@ -13,7 +13,7 @@ from .ingest import ImportFailed, ImportOptions, ImportReport, read_posts
 from .measure.business_hours import BusinessHours
 from .measure.scorecard import Scorecard, compute_scorecard, known_brands
 from .posts import POST_SCHEMA
-from .threads import Threads, build_threads, dedupe
+from .threads import Threads, build_threads
 
 
 @dataclass
@@ -55,7 +55,7 @@ def mark_bots(posts: pa.Table, bots: frozenset[str]) -> pa.Table:
 def load_posts(
     paths: list[Path], options: ImportOptions, fmt: str | None = None, report: ImportReport | None = None
 ) -> tuple[pa.Table, ImportReport]:
-    """Read every file into one de-duplicated table of posts."""
+    """Read every file into one table of posts; `_source` is each row's index in report.files."""
     report = report or ImportReport()
     batches: list[pa.RecordBatch] = []
     source_ids: list[np.ndarray] = []
@@ -64,11 +64,8 @@ def load_posts(
         # report.files gets a file's entry when it ends, so the one being read has the next index
         source_ids.append(np.full(batch.num_rows, len(report.files), dtype=np.int32))
     table = pa.Table.from_batches(batches, schema=POST_SCHEMA) if batches else POST_SCHEMA.empty_table()
-    if batches:
-        table = table.append_column("_source", pa.array(np.concatenate(source_ids)))
-        table = dedupe(table, report, [f["path"] for f in report.files])
-        table = table.drop_columns(["_source"])
-    return table, report
+    source = np.concatenate(source_ids) if source_ids else np.empty(0, dtype=np.int32)
+    return table.append_column("_source", pa.array(source)), report
 
 
 def run_audit(
@@ -87,7 +84,7 @@ def run_audit(
         posts = mark_bots(posts, bots)
     if report.rows_read == 0 and report.errors:
         raise ImportFailed("; ".join(report.errors))
-    threads = build_threads(posts)
+    threads = build_threads(posts, report, [f["path"] for f in report.files])
     scorecard = compute_scorecard(
         threads.posts, known_brands(posts, options.brands), target_min=target_min, business_hours=business_hours
     )

@@ -20,71 +20,73 @@ class Threads:
     loops_cut: int
 
 
-def _keys(table: pa.Table, column: str) -> pa.Array:
-    """Ids qualified by channel when an archive mixes channels (ids are only unique per channel)."""
-    ids = table.column(column).combine_chunks()
-    channels = table.column("channel").combine_chunks()
-    if pc.count_distinct(channels).as_py() <= 1:
-        return ids
-    return pc.binary_join_element_wise(pc.fill_null(channels, ""), ids, "\x1f")
+def build_threads(table: pa.Table, report: ImportReport | None = None, sources: list[str] | None = None) -> Threads:
+    """Drop duplicate ids (first one wins, each counted as rejected), resolve parent links, root every post.
 
-
-def dedupe(table: pa.Table, report: ImportReport, sources: list[str] | None = None) -> pa.Table:
-    """Drop posts whose id was already loaded (first one wins), counting each as rejected."""
-    if table.num_rows == 0:
-        return table
-    encoded = pc.dictionary_encode(_keys(table, "id")).indices.to_numpy(zero_copy_only=False)
-    if len(np.unique(encoded)) == table.num_rows:
-        return table
-    _, first = np.unique(encoded, return_index=True)
-    keep = np.zeros(table.num_rows, dtype=bool)
-    keep[first] = True
-    dup_rows = np.flatnonzero(~keep)
-    ids = table.column("id")
-    for row in dup_rows:
-        report.reject(_source_of(table, int(row), sources), None, "id", f"duplicate id {ids[int(row)].as_py()!r}: already loaded")
-    report.rows_loaded -= len(dup_rows)
-    return table.filter(pa.array(keep))
-
-
-def _source_of(table: pa.Table, row: int, sources: list[str] | None) -> str:
-    if sources and "_source" in table.column_names:
-        return sources[table.column("_source")[row].as_py()]
-    return "(archive)"
-
-
-def build_threads(table: pa.Table) -> Threads:
-    """Resolve parent links (any order, across files) and give every post its root."""
+    Rows may be in any order and come from several files. One hash of the ids serves both jobs:
+    looking every id and every parent id up in it gives each id's first row and each post's parent.
+    """
     n = table.num_rows
-    keys = _keys(table, "id")
-    parent_keys = _parent_keys(table)
-    parent = pc.index_in(parent_keys, value_set=keys).to_numpy(zero_copy_only=False)
+    keys = _qualified(table, "id")
+    lookups = [keys, _qualified(table, "parent_id")]
+    given_conv = "conversation_id" in table.column_names and table.column("conversation_id").null_count < n
+    if given_conv:
+        lookups.append(_qualified(table, "conversation_id"))
+    found = _positions(pc.index_in(pa.concat_arrays(lookups), value_set=keys))
+    first, parent = found[:n], found[n : 2 * n]
+    conv = found[2 * n :] if given_conv else None
+    duplicate = first != np.arange(n)
+    if duplicate.any():
+        if report is not None:
+            _reject_duplicates(table, np.flatnonzero(duplicate), report, sources)
+        keep = ~duplicate
+        new_position = np.cumsum(keep) - 1
+        table = table.filter(pa.array(keep))
+        parent = np.where(parent[keep] >= 0, new_position[np.maximum(parent[keep], 0)], -1)
+        if conv is not None:
+            conv = np.where(conv[keep] >= 0, new_position[np.maximum(conv[keep], 0)], -1)
+        n = table.num_rows
+    if "_source" in table.column_names:
+        table = table.drop_columns(["_source"])
+    rows = np.arange(n)
+    parent[parent == rows] = -1  # a post that names itself as its parent is a root
     has_parent_id = pc.is_valid(table.column("parent_id")).to_numpy(zero_copy_only=False)
-    # index_in gives null (-> NaN as float) where the parent is not loaded
-    parent = np.where(np.isnan(parent), -1, parent).astype(np.int64) if parent.dtype.kind == "f" else parent.astype(np.int64)
-    parent[parent == np.arange(n)] = -1  # a post that names itself as parent is a root
-    # a format's own conversation id re-attaches posts whose parent is missing
-    if "conversation_id" in table.column_names and table.column("conversation_id").null_count < n:
-        conv_given = pc.index_in(table.column("conversation_id"), value_set=keys).to_numpy(zero_copy_only=False)
-        conv_given = np.where(np.isnan(conv_given), -1, conv_given).astype(np.int64) if conv_given.dtype.kind == "f" else conv_given.astype(np.int64)
-        reattach = (parent < 0) & has_parent_id & (conv_given >= 0) & (conv_given != np.arange(n))
-        parent[reattach] = conv_given[reattach]
+    if conv is not None:
+        # a format's own conversation id re-attaches posts whose parent is missing
+        reattach = (parent < 0) & has_parent_id & (conv >= 0) & (conv != rows)
+        parent[reattach] = conv[reattach]
     root, loops = _roots(parent)
-    orphan = (root == np.arange(n)) & has_parent_id & (parent < 0)
-    root_ids = pc.take(table.column("id"), pa.array(root))
-    posts = table.set_column(table.column_names.index("conversation_id"), "conversation_id", root_ids)
-    posts = posts.append_column("row_nr", pa.array(np.arange(n, dtype=np.int64)))
+    orphan = (root == rows) & has_parent_id & (parent < 0)
+    posts = table.set_column(
+        table.column_names.index("conversation_id"), "conversation_id", pc.take(table.column("id"), pa.array(root))
+    )
+    posts = posts.append_column("row_nr", pa.array(rows.astype(np.int64)))
     posts = posts.append_column("root_nr", pa.array(root))
     posts = posts.append_column("orphan", pa.array(orphan))
     return Threads(posts=posts, orphan_threads=int(orphan.sum()), loops_cut=loops)
 
 
-def _parent_keys(table: pa.Table) -> pa.Array:
-    parents = table.column("parent_id").combine_chunks()
+def _qualified(table: pa.Table, column: str) -> pa.Array:
+    """Ids qualified by channel when an archive mixes channels (ids are only unique per channel)."""
+    values = table.column(column).combine_chunks()
     channels = table.column("channel").combine_chunks()
     if pc.count_distinct(channels).as_py() <= 1:
-        return parents
-    return pc.binary_join_element_wise(pc.fill_null(channels, ""), parents, "\x1f")
+        return values
+    return pc.binary_join_element_wise(pc.fill_null(channels, ""), values, "\x1f")
+
+
+def _positions(found: pa.Array) -> np.ndarray:
+    """index_in result as int64 positions, -1 where not found."""
+    return pc.fill_null(found, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+
+
+def _reject_duplicates(table: pa.Table, rows: np.ndarray, report: ImportReport, sources: list[str] | None) -> None:
+    ids = table.column("id")
+    has_source = sources is not None and "_source" in table.column_names
+    for row in rows.tolist():
+        source = sources[table.column("_source")[row].as_py()] if has_source else "(archive)"
+        report.reject(source, None, "id", f"duplicate id {ids[row].as_py()!r}: already loaded")
+    report.rows_loaded -= len(rows)
 
 
 def _roots(parent: np.ndarray) -> tuple[np.ndarray, int]:

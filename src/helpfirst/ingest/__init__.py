@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,23 +22,31 @@ def register(importer_cls: type[Importer]) -> type[Importer]:
     return importer_cls
 
 
+#: Built-in formats and the module that registers each, in the order formats are guessed
+#: (specific ones before the generic canonical ones). Modules are imported only when needed.
+BUILTIN_FORMATS = {"twcs": "twcs", "x-v2": "xv2", "mastodon": "mastodon", "jsonl": "canonical", "csv": "canonical"}
+
+
 def formats() -> dict[str, Importer]:
     """All registered formats, by name."""
-    _load_builtins()
+    for name in BUILTIN_FORMATS:
+        _load(name)
     return dict(_REGISTRY)
 
 
 def get_importer(name: str) -> Importer:
     """The importer for a format name, or ImportFailed listing the known ones."""
-    known = formats()
-    if name not in known:
-        raise ImportFailed(f"unknown format {name!r}; known formats: {', '.join(sorted(known))}")
-    return known[name]
+    _load(name)
+    if name not in _REGISTRY:
+        known = sorted(set(BUILTIN_FORMATS) | set(_REGISTRY))
+        raise ImportFailed(f"unknown format {name!r}; known formats: {', '.join(known)}")
+    return _REGISTRY[name]
 
 
-def _load_builtins() -> None:
-    # imported lazily so that `import helpfirst.ingest` stays cheap
-    from . import canonical, mastodon, twcs, xv2  # noqa: F401
+def _load(name: str) -> None:
+    module = BUILTIN_FORMATS.get(name)
+    if module is not None and name not in _REGISTRY:
+        importlib.import_module(f"{__name__}.{module}")
 
 
 def check_readable(path: Path) -> bytes:
@@ -60,14 +69,13 @@ def detect_format(path: Path, head: bytes | None = None) -> str:
     """Guess a file's format from its first bytes; ImportFailed when nothing matches."""
     head = check_readable(path) if head is None else head
     # order matters: specific formats before the generic canonical ones
-    known = formats()
-    for name in ("twcs", "x-v2", "mastodon", "jsonl", "csv"):
-        importer = known.get(name)
-        if importer is not None and importer.sniff(path, head):
+    candidates = list(BUILTIN_FORMATS) + [n for n in _REGISTRY if n not in BUILTIN_FORMATS]
+    for name in candidates:
+        if get_importer(name).sniff(path, head):
             return name
     raise ImportFailed(
         f"{path}: could not recognise the format from its first line; give it with --format "
-        f"({', '.join(sorted(formats()))})"
+        f"({', '.join(candidates)})"
     )
 
 

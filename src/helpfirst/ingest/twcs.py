@@ -38,9 +38,9 @@ class TwcsImporter(Importer):
         header = _header(path)
         missing = [c for c in COLUMNS if c not in header]
         if missing:
-            raise ImportFailed(
-                f"{path}:1: not a TWCS file, missing column(s) {', '.join(missing)}; found: {', '.join(header)}"
-            )
+            found = " ".join(", ".join(header).split())  # one line, even when a quoted name holds newlines
+            found = found if len(found) <= 200 else found[:197] + "..."
+            raise ImportFailed(f"{path}:1: not a TWCS file, missing column(s) {', '.join(missing)}; found: {found}")
         invalid: list[str] = []  # reasons of malformed rows, in file order
 
         def on_invalid(row: pacsv.InvalidRow) -> str:
@@ -48,17 +48,23 @@ class TwcsImporter(Importer):
             return "skip"
 
         source = pa.OSFile(str(path))
-        reader = pacsv.open_csv(
-            source,
-            read_options=pacsv.ReadOptions(block_size=8 << 20, use_threads=True),
-            parse_options=pacsv.ParseOptions(newlines_in_values=True, invalid_row_handler=on_invalid),
-            convert_options=pacsv.ConvertOptions(
-                include_columns=list(COLUMNS),
-                column_types={c: pa.binary() for c in COLUMNS},
-                strings_can_be_null=True,
-                quoted_strings_can_be_null=False,
-            ),
-        )
+        try:
+            reader = pacsv.open_csv(
+                source,
+                read_options=pacsv.ReadOptions(block_size=8 << 20, use_threads=True),
+                parse_options=pacsv.ParseOptions(newlines_in_values=True, invalid_row_handler=on_invalid),
+                convert_options=pacsv.ConvertOptions(
+                    include_columns=list(COLUMNS),
+                    column_types={c: pa.binary() for c in COLUMNS},
+                    strings_can_be_null=True,
+                    quoted_strings_can_be_null=False,
+                ),
+            )
+        except pa.ArrowInvalid as exc:
+            # the first block is parsed on open: a row Arrow cannot skip fails the file here, not in _batches
+            source.close()
+            first = str(exc).splitlines()[0]
+            raise ImportFailed(f"{path}: the CSV cannot be parsed: {first}") from None
         channel = options.channel or "twitter"
         record = 0  # well-formed data records seen so far in this file
         pending: list[tuple[int, str, str]] = []  # (well-formed record number, field, reason)
@@ -108,19 +114,19 @@ class TwcsImporter(Importer):
         is_true = pc.is_in(inbound_raw, value_set=_TRUE).to_numpy(zero_copy_only=False)
         is_false = pc.is_in(inbound_raw, value_set=_FALSE).to_numpy(zero_copy_only=False)
         flag(~(is_true | is_false), "inbound", "inbound must be True or False")
-        created = pc.strptime(cols["created_at"], format=TIME_FORMAT, unit="s", error_is_null=True)
+        created = parse_twitter_times(batch.column("created_at"))
         flag(
             pc.is_null(created).to_numpy(zero_copy_only=False),
             "created_at",
             "created_at is not a date like 'Tue Oct 31 22:10:47 +0000 2017'",
         )
         parents = normalise_ids(cols["in_response_to_tweet_id"])
-        roles = pa.array(np.where(is_true, "customer", "brand"), type=pa.string())
+        roles = pc.if_else(pa.array(is_true), "customer", "brand")
         brands = pc.if_else(pa.array(is_false), authors, pa.scalar(None, pa.string()))
         out = posts_batch(
             {
                 "id": ids,
-                "channel": pa.array(np.full(n, channel, dtype=object), type=pa.string()),
+                "channel": pa.repeat(pa.scalar(channel, pa.string()), n),
                 "parent_id": parents,
                 "author": authors,
                 "author_role": roles,
@@ -135,6 +141,32 @@ class TwcsImporter(Importer):
                 pending.append((first_record + int(i) + 1, field_name, reason))
             out = out.filter(pa.array(~rejected))
         return out
+
+
+_MONTHS = pa.array([m.encode() for m in "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()], pa.binary())
+_MONTH_NUMBERS = pa.array([f"{i:02d}".encode() for i in range(1, 13)], pa.binary())
+
+
+def parse_twitter_times(raw: pa.Array) -> pa.Array:
+    """Bytes like 'Tue Oct 31 22:10:47 +0000 2017' -> UTC timestamps (null where unparseable).
+
+    Arrow's strptime is slow on this layout, so the fixed-width fields are sliced into ISO 8601,
+    whose cast is several times faster; a batch with any irregular value takes strptime instead.
+    """
+    def part(start: int, stop: int) -> pa.Array:
+        return pc.binary_slice(raw, start, stop)
+
+    month = pc.take(_MONTH_NUMBERS, pc.index_in(part(4, 7), value_set=_MONTHS))
+    if raw.null_count == 0 and month.null_count == 0 and pc.all(pc.equal(pc.binary_length(raw), 30)).as_py():
+        iso = pc.binary_join_element_wise(part(26, 30), month, part(8, 10), b"-")
+        iso = pc.binary_join_element_wise(iso, part(11, 19), b"T")
+        iso = pc.binary_join_element_wise(iso, part(20, 25), b"")
+        try:
+            return pc.cast(iso.cast(pa.string()), pa.timestamp("s", tz="UTC"))
+        except (pa.ArrowInvalid, UnicodeDecodeError):
+            pass
+    text, _bad = decode_utf8(raw)
+    return pc.strptime(text, format=TIME_FORMAT, unit="s", error_is_null=True)
 
 
 def _header(path: Path) -> list[str]:
