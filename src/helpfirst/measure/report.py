@@ -224,7 +224,8 @@ def _kpis(totals: dict, target: float, business: bool) -> list[dict]:
         kpis += [
             {"id": "frt-business-median", "label": "Median, business hours",
              "value": format_duration(totals.get("frt_business_median_min")),
-             "note": "first response counted in opening hours only",
+             "note": ("most replies came outside opening hours, before the next opening"
+                      if totals.get("frt_business_median_min") == 0 else "first response counted in opening hours only"),
              "tone": _time_tone(totals.get("frt_business_median_min"), target), "business": True},
             {"id": "frt-business-p90", "label": "90th percentile, business hours",
              "value": format_duration(totals.get("frt_business_p90_min")),
@@ -338,7 +339,8 @@ def _maybe_int(value: int | None) -> tuple[str, int | None]:
 def _worst_served(conv: pa.Table, posts: pa.Table, target: float) -> dict:
     """The unanswered conversations that waited longest, then the slowest first responses."""
     n = conv.num_rows
-    empty = {"rows": [], "unanswered_total": 0, "late_total": 0, "shown_unanswered": 0, "shown_late": 0}
+    empty = {"rows": [], "unanswered_total": 0, "unanswered_text": "0", "late_total": 0, "late_text": "0",
+             "shown_unanswered": 0, "shown_late": 0}
     if n == 0:
         return empty
     frt = conv.column("frt_min").to_numpy(zero_copy_only=False).astype(np.float64)
@@ -373,16 +375,19 @@ def _worst_served(conv: pa.Table, posts: pa.Table, target: float) -> dict:
             if archive_end is not None:
                 end = archive_end.replace(tzinfo=None)
                 waited = max((end - requested_at).total_seconds() / 60.0, 0.0)
-            wait_text = "no reply" + (f" ({format_duration(waited)} until the archive ends)" if waited is not None else "")
+            wait_text = f"≥ {format_duration(waited)}" if waited is not None else "—"
+            wait_note = "no reply by the end of the archive"
             status = "unanswered"
         else:
             wait_text = format_duration(r["frt_min"])
+            wait_note = None
             status = "late" if r["frt_min"] > target else "ok"
         rows.append({
             "brand": r["brand"],
             "requested": requested_at.strftime("%a %d %b %Y %H:%M") + " UTC",
             "requested_iso": requested_at.isoformat() + "Z",
             "waited": wait_text,
+            "waited_note": wait_note,
             "status": status,
             "request": _clip(req_text),
             "response": _clip(resp_text) if r["frt_min"] is not None else None,
@@ -390,7 +395,9 @@ def _worst_served(conv: pa.Table, posts: pa.Table, target: float) -> dict:
     return {
         "rows": rows,
         "unanswered_total": len(unanswered),
+        "unanswered_text": format_int(len(unanswered)),
         "late_total": late_total,
+        "late_text": format_int(late_total),
         "shown_unanswered": len(chosen_u),
         "shown_late": len(chosen_a),
     }
@@ -547,6 +554,8 @@ def _heatmap_count(rows: list[dict], zone: str) -> dict:
         "z": z,
         "x": [f"{h:02d}" for h in range(24)],
         "y": DAY_NAMES,
+        "zmin": 0,  # plotly honours zmin only together with zmax
+        "zmax": max(1, max(max(line) for line in z)),
         "colorscale": [[0, "#f3f6fb"], [0.04, "#dbe7f4"], [0.2, "#9ec1e6"], [0.5, "#4f8cc9"], [1, "#1d4f8c"]],
         "colorbar": {"title": {"text": "Conversations"}, "thickness": 12},
         "text": _how_hover(rows),
