@@ -28,6 +28,7 @@ from .base import ImportFailed, ImportOptions, ImportReport, Importer
 from .common import (
     FieldError,
     bot_handles,
+    csv_first_bad_row,
     csv_header,
     csv_record_lines,
     decode_utf8,
@@ -40,6 +41,7 @@ from .common import (
     parse_counts,
     parse_iso,
     parse_iso_timestamps,
+    quiet_invalid_row_handler,
     to_count,
     to_id,
     to_text,
@@ -243,52 +245,21 @@ class CsvImporter(Importer):
         pending: list[tuple[int, str, str]] = []
         last_pos = 0
         try:
-            try:
-                reader = pacsv.open_csv(
-                    source,
-                    read_options=pacsv.ReadOptions(
-                        block_size=8 << 20, use_threads=True, column_names=column_names, skip_rows=header_lines
-                    ),
-                    parse_options=pacsv.ParseOptions(newlines_in_values=True, invalid_row_handler=on_invalid),
-                    convert_options=pacsv.ConvertOptions(
-                        include_columns=sources,
-                        column_types={c: pa.binary() for c in sources},
-                        strings_can_be_null=False,
-                    ),
-                )
-            except (pa.ArrowInvalid, OSError) as exc:
-                raise ImportFailed(f"{path}: the CSV cannot be parsed: {_first_line(exc)}") from None
-            while True:
-                try:
-                    batch = reader.read_next_batch()
-                except StopIteration:
-                    break
-                except pa.ArrowInvalid as exc:
-                    raise ImportFailed(f"{path}: the CSV cannot be parsed further: {_first_line(exc)}") from None
-                n = batch.num_rows
-                rejected = np.zeros(n, dtype=bool)
-                reasons: dict[int, tuple[str, str]] = {}
-                cols: dict[str, pa.Array] = {}
-                decoded: dict[str, pa.Array] = {}
-                for fld, src in present.items():
-                    if src not in decoded:
-                        values, bad = decode_utf8(batch.column(src))
-                        for i in np.flatnonzero(bad & ~rejected):
-                            reasons[int(i)] = (src, "bytes are not valid UTF-8")
-                        rejected |= bad
-                        decoded[src] = values
-                    cols[fld] = decoded[src]
-                out, found = rules.convert(cols, n, rejected, reasons)
-                report.rows_read += n
-                for i, fld, reason in found:
-                    pending.append((record + i + 1, fld, reason))
-                record += n
-                if options.on_bytes is not None:
-                    pos = source.tell()
-                    options.on_bytes(pos - last_pos)
-                    last_pos = pos
-                if out.num_rows:
-                    yield out
+            with quiet_invalid_row_handler(on_invalid):
+                reader = _open_csv(path, source, column_names, header_lines, sources, on_invalid)
+                for batch in _csv_batches(reader, path, len(header)):
+                    n = batch.num_rows
+                    out, found = rules.convert(*_decode(batch, present))
+                    report.rows_read += n
+                    for i, fld, reason in found:
+                        pending.append((record + i + 1, fld, reason))
+                    record += n
+                    if options.on_bytes is not None:
+                        pos = source.tell()
+                        options.on_bytes(pos - last_pos)
+                        last_pos = pos
+                    if out.num_rows:
+                        yield out
         finally:
             source.close()
             report.rows_read += len(invalid)
@@ -297,6 +268,60 @@ class CsvImporter(Importer):
                 report.reject(str(path), bad_lines[i] if i < len(bad_lines) else None, None, reason)
             for rec, fld, reason in pending:
                 report.reject(str(path), good_lines.get(rec), fld, reason)
+
+
+def _open_csv(path: Path, source, column_names: list[str], header_lines: int, sources: list[str], on_invalid):
+    """A streaming reader of the data rows, every used column as raw bytes."""
+    try:
+        return pacsv.open_csv(
+            source,
+            read_options=pacsv.ReadOptions(
+                block_size=8 << 20, use_threads=True, column_names=column_names, skip_rows=header_lines
+            ),
+            parse_options=pacsv.ParseOptions(newlines_in_values=True, invalid_row_handler=on_invalid),
+            convert_options=pacsv.ConvertOptions(
+                include_columns=sources,
+                column_types={c: pa.binary() for c in sources},
+                strings_can_be_null=False,
+            ),
+        )
+    except (pa.ArrowInvalid, OSError) as exc:
+        raise _parse_failure(path, len(column_names), exc, "") from None
+
+
+def _csv_batches(reader, path: Path, width: int) -> Iterator[pa.RecordBatch]:
+    while True:
+        try:
+            yield reader.read_next_batch()
+        except StopIteration:
+            return
+        except pa.ArrowInvalid as exc:
+            raise _parse_failure(path, width, exc, " further") from None
+
+
+def _decode(batch: pa.RecordBatch, present: dict[str, str]) -> tuple[dict, int, np.ndarray, dict]:
+    """Raw byte columns -> strings by canonical field, with the rows whose bytes are not UTF-8."""
+    n = batch.num_rows
+    rejected = np.zeros(n, dtype=bool)
+    reasons: dict[int, tuple[str, str]] = {}
+    cols: dict[str, pa.Array] = {}
+    decoded: dict[str, pa.Array] = {}
+    for fld, src in present.items():
+        if src not in decoded:
+            values, bad = decode_utf8(batch.column(src))
+            for i in np.flatnonzero(bad & ~rejected):
+                reasons[int(i)] = (src, "bytes are not valid UTF-8")
+            rejected |= bad
+            decoded[src] = values
+        cols[fld] = decoded[src]
+    return cols, n, rejected, reasons
+
+
+def _parse_failure(path: Path, width: int, exc: BaseException, further: str) -> ImportFailed:
+    """The one-line error for a CSV that Arrow cannot parse (further), naming the line when we can find it."""
+    line = csv_first_bad_row(path, width)
+    where = f"{path}:{line}" if line else str(path)
+    return ImportFailed(f"{where}: the CSV cannot be parsed{further}: {_short(_first_line(exc))}")
 
 
 def _short(text: str, limit: int = 200) -> str:
@@ -329,7 +354,7 @@ class JsonlImporter(Importer):
                 return False
             try:
                 obj = json.loads(line)
-            except ValueError:
+            except (ValueError, RecursionError):
                 # a first line longer than the head: judge by its keys
                 return len(raw) >= len(head) - 1 and b'"id"' in line and (b'"text"' in line or b'"created_at"' in line)
             return isinstance(obj, dict) and "id" in obj and ("text" in obj or "created_at" in obj)

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import codecs
+import csv
 import html
 import json
 import re
+import sys
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -52,10 +55,14 @@ _FLOAT_ID = re.compile(r"\.0+$")
 
 def normalise_ids(column: pa.Array) -> pa.Array:
     """Ids as trimmed strings; '3.0' (ids written as floats) becomes '3'; empty becomes null."""
-    trimmed = pc.utf8_trim_whitespace(column)
-    cleaned = pc.replace_substring_regex(trimmed, pattern=r"^(\d+)\.0+$", replacement=r"\1")
+    cleaned = pc.utf8_trim_whitespace(column)
+    floaty = pc.ends_with(cleaned, ".0")
+    if pc.any(floaty).as_py():
+        cleaned = pc.if_else(floaty, pc.utf8_slice_codeunits(cleaned, 0, -2), cleaned)
     empty = pc.equal(pc.utf8_length(cleaned), 0)
-    return pc.if_else(empty, pa.scalar(None, pa.string()), cleaned)
+    if pc.any(empty).as_py():
+        cleaned = pc.if_else(empty, pa.scalar(None, pa.string()), cleaned)
+    return cleaned
 
 
 def parse_iso_timestamps(column: pa.Array) -> tuple[pa.Array, np.ndarray]:
@@ -388,7 +395,7 @@ def _json_layout(fh) -> str:
     try:
         json.loads(first)
         return "lines"
-    except ValueError:
+    except (ValueError, RecursionError):
         pass
     second = lines[1]
     if second[:1] in (b" ", b"\t", b'"', b"}", b"]"):
@@ -559,11 +566,57 @@ class _JsonStream:
 
 # --- CSV -----------------------------------------------------------------------------------------------
 
+# Post texts can be longer than the csv module's 128 KiB field limit; Arrow reads such fields, so the
+# Python passes over the same files (header, line numbers of rejected rows) must accept them too.
+csv.field_size_limit(max(csv.field_size_limit(), 2**31 - 1))
+
+
+@contextmanager
+def quiet_invalid_row_handler(handler: Callable) -> Iterator[None]:
+    """Keep pyarrow from printing a traceback when it cannot decode a malformed row for `handler`.
+
+    pyarrow decodes an invalid row's text as UTF-8 before calling the invalid-row handler; when
+    that fails it reports the error through sys.unraisablehook (a traceback on stderr) and the read
+    stops with ArrowInvalid, which the importer turns into its one-line error. Only that one
+    error, for that one handler, is silenced; everything else reaches the previous hook.
+    """
+    previous = sys.unraisablehook
+
+    def hook(unraisable) -> None:
+        if unraisable.object is handler and issubclass(unraisable.exc_type, UnicodeDecodeError):
+            return
+        previous(unraisable)
+
+    sys.unraisablehook = hook
+    try:
+        yield
+    finally:
+        if sys.unraisablehook is hook:
+            sys.unraisablehook = previous
+
+
+def csv_first_bad_row(path: Path, width: int) -> int | None:
+    """Line of the first record whose field count is not `width` and whose bytes are not valid UTF-8.
+
+    Arrow cannot skip such a row (its invalid-row handler decodes the row as UTF-8), so the whole
+    file stops there; this names the line in that one-line error.
+    """
+    with path.open("r", encoding="utf-8", errors="surrogateescape", newline="") as fh:
+        reader = csv.reader(fh)
+        try:
+            next(reader, None)
+            start = reader.line_num + 1
+            for row in reader:
+                if row and len(row) != width and any(has_surrogates(cell) for cell in row):
+                    return start
+                start = reader.line_num + 1
+        except csv.Error:
+            return None
+    return None
+
 
 def csv_header(path: Path) -> tuple[list[str], int]:
     """The first CSV record (column names, BOM and spaces stripped) and how many lines it spans."""
-    import csv
-
     with path.open("r", encoding="utf-8", errors="replace", newline="") as fh:
         reader = csv.reader(fh)
         try:

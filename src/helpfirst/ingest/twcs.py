@@ -14,7 +14,7 @@ import pyarrow.csv as pacsv
 from ..posts import posts_batch
 from . import register
 from .base import ImportFailed, ImportOptions, ImportReport, Importer
-from .common import decode_utf8, is_blank, normalise_ids
+from .common import decode_utf8, is_blank, normalise_ids, quiet_invalid_row_handler
 
 COLUMNS = ("tweet_id", "author_id", "inbound", "created_at", "text", "in_response_to_tweet_id")
 ALL_COLUMNS = COLUMNS[:5] + ("response_tweet_id",) + COLUMNS[5:]
@@ -47,47 +47,50 @@ class TwcsImporter(Importer):
             invalid.append(f"expected {row.expected_columns} fields, found {row.actual_columns}")
             return "skip"
 
-        source = pa.OSFile(str(path))
-        try:
-            reader = pacsv.open_csv(
-                source,
-                read_options=pacsv.ReadOptions(block_size=8 << 20, use_threads=True),
-                parse_options=pacsv.ParseOptions(newlines_in_values=True, invalid_row_handler=on_invalid),
-                convert_options=pacsv.ConvertOptions(
-                    include_columns=list(COLUMNS),
-                    column_types={c: pa.binary() for c in COLUMNS},
-                    strings_can_be_null=True,
-                    quoted_strings_can_be_null=False,
-                ),
-            )
-        except pa.ArrowInvalid as exc:
-            # the first block is parsed on open: a row Arrow cannot skip fails the file here, not in _batches
-            source.close()
-            first = str(exc).splitlines()[0]
-            raise ImportFailed(f"{path}: the CSV cannot be parsed: {first}") from None
-        channel = options.channel or "twitter"
-        record = 0  # well-formed data records seen so far in this file
-        pending: list[tuple[int, str, str]] = []  # (well-formed record number, field, reason)
-        last_pos = 0
-        try:
-            for batch in _batches(reader, path):
-                out = self._convert(batch, channel, record, pending)
-                report.rows_read += batch.num_rows
-                record += batch.num_rows
-                if options.on_bytes is not None:
-                    pos = source.tell()
-                    options.on_bytes(pos - last_pos)
-                    last_pos = pos
-                if out.num_rows:
-                    yield out
-        finally:
-            source.close()
-            report.rows_read += len(invalid)
-            good_lines, bad_lines = _record_lines(path, len(header), [p[0] for p in pending], len(invalid))
-            for i, reason in enumerate(invalid):
-                report.reject(str(path), bad_lines[i] if i < len(bad_lines) else None, None, reason)
-            for rec, field_name, reason in pending:
-                report.reject(str(path), good_lines.get(rec), field_name, reason)
+        # pyarrow cannot hand a malformed row with invalid UTF-8 to on_invalid: keep its traceback
+        # off stderr (the read then stops with the one-line ImportFailed below)
+        with quiet_invalid_row_handler(on_invalid):
+            source = pa.OSFile(str(path))
+            try:
+                reader = pacsv.open_csv(
+                    source,
+                    read_options=pacsv.ReadOptions(block_size=8 << 20, use_threads=True),
+                    parse_options=pacsv.ParseOptions(newlines_in_values=True, invalid_row_handler=on_invalid),
+                    convert_options=pacsv.ConvertOptions(
+                        include_columns=list(COLUMNS),
+                        column_types={c: pa.binary() for c in COLUMNS},
+                        strings_can_be_null=True,
+                        quoted_strings_can_be_null=False,
+                    ),
+                )
+            except pa.ArrowInvalid as exc:
+                # the first block is parsed on open: a row Arrow cannot skip fails the file here, not in _batches
+                source.close()
+                first = str(exc).splitlines()[0]
+                raise ImportFailed(f"{path}: the CSV cannot be parsed: {first}") from None
+            channel = options.channel or "twitter"
+            record = 0  # well-formed data records seen so far in this file
+            pending: list[tuple[int, str, str]] = []  # (well-formed record number, field, reason)
+            last_pos = 0
+            try:
+                for batch in _batches(reader, path):
+                    out = self._convert(batch, channel, record, pending)
+                    report.rows_read += batch.num_rows
+                    record += batch.num_rows
+                    if options.on_bytes is not None:
+                        pos = source.tell()
+                        options.on_bytes(pos - last_pos)
+                        last_pos = pos
+                    if out.num_rows:
+                        yield out
+            finally:
+                source.close()
+                report.rows_read += len(invalid)
+                good_lines, bad_lines = _record_lines(path, len(header), [p[0] for p in pending], len(invalid))
+                for i, reason in enumerate(invalid):
+                    report.reject(str(path), bad_lines[i] if i < len(bad_lines) else None, None, reason)
+                for rec, field_name, reason in pending:
+                    report.reject(str(path), good_lines.get(rec), field_name, reason)
 
     def _convert(
         self, batch: pa.RecordBatch, channel: str, first_record: int, pending: list
