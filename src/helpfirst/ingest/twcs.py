@@ -135,7 +135,7 @@ class TwcsImporter(Importer):
                 "author_role": roles,
                 "brand": brands,
                 "created_at": created.cast(pa.timestamp("us", tz="UTC")),
-                "text": cols["text"],
+                "text": unescape_twitter_text(cols["text"]),
             }
         )
         if rejected.any():
@@ -144,6 +144,15 @@ class TwcsImporter(Importer):
                 pending.append((first_record + int(i) + 1, field_name, reason))
             out = out.filter(pa.array(~rejected))
         return out
+
+
+def unescape_twitter_text(text: pa.Array) -> pa.Array:
+    """Twitter escapes &, < and > in tweet text; the post record holds the plain text."""
+    if not pc.any(pc.match_substring(text, "&")).as_py():
+        return text
+    for entity, char in (("&lt;", "<"), ("&gt;", ">"), ("&amp;", "&")):
+        text = pc.replace_substring(text, entity, char)
+    return text
 
 
 _MONTHS = pa.array([m.encode() for m in "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()], pa.binary())

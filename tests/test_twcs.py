@@ -1,0 +1,56 @@
+"""The TWCS importer on the real files' quirks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyarrow as pa
+
+from helpfirst.ingest import ImportOptions, ImportReport, read_posts
+from helpfirst.ingest.twcs import parse_twitter_times
+
+from .conftest import write_twcs
+
+
+def load(path: Path) -> tuple[pa.Table, ImportReport]:
+    report = ImportReport()
+    batches = list(read_posts([path], ImportOptions(), report, fmt="twcs"))
+    return pa.Table.from_batches(batches), report
+
+
+def test_fields_roles_and_plain_text(tmp_path):
+    path = write_twcs(
+        tmp_path / "t.csv",
+        [(7, "115712", True, 0, "@sprintcare bags &amp; boxes &lt;3 &gt;:(", None), (8, "sprintcare", False, 3, "@115712 ok", 7)],
+    )
+    posts, report = load(path)
+    rows = posts.to_pylist()
+    assert report.rows_read == 2 and report.rows_rejected == 0
+    assert rows[0]["text"] == "@sprintcare bags & boxes <3 >:("
+    assert (rows[0]["author_role"], rows[0]["brand"], rows[0]["parent_id"]) == ("customer", None, None)
+    assert (rows[1]["author_role"], rows[1]["brand"], rows[1]["parent_id"]) == ("brand", "sprintcare", "7")
+    assert rows[1]["created_at"].isoformat() == "2017-10-02T08:03:00+00:00"
+    assert rows[0]["channel"] == "twitter"
+
+
+def test_twitter_times_fast_and_fallback_paths_agree():
+    values = ["Tue Oct 31 22:10:47 +0000 2017", "Mon Jan 01 00:00:00 +0200 2018"]
+    fast = parse_twitter_times(pa.array([v.encode() for v in values], pa.binary()))
+    slow = parse_twitter_times(pa.array([v.encode() for v in values] + [b"not a date"], pa.binary()))
+    assert fast.to_pylist() == slow.to_pylist()[:2]
+    assert slow[2].as_py() is None
+    assert fast[1].as_py().isoformat() == "2017-12-31T22:00:00+00:00"
+
+
+def test_real_sample(shared_data):
+    posts, report = load(shared_data / "twcs-sample" / "sample.csv")
+    assert (report.rows_read, report.rows_loaded if report.rows_loaded else posts.num_rows, report.rows_rejected) == (93, 93, 0)
+    assert set(posts.column("author_role").to_pylist()) == {"customer", "brand"}
+
+
+def test_real_head5k_multiline_rows(shared_data):
+    posts, report = load(shared_data / "twcs-head5k" / "twcs-head5k.csv")
+    assert report.rows_read == posts.num_rows + report.rows_rejected
+    texts = posts.column("text").to_pylist()
+    assert any("\n" in t for t in texts)  # quoted texts with newlines stay one post
+    assert [r.line for r in report.rejections] == [2589, 2591]
