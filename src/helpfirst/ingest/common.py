@@ -146,12 +146,17 @@ _INT64_MAX = 2**63 - 1
 
 
 class FieldError(ValueError):
-    """A value of one field cannot be used; the message is the rejection reason."""
+    """A value of one field cannot be used; the message is the rejection reason, `field` names the field."""
+
+    def __init__(self, reason: str, field: str | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.field = field
 
 
 def has_surrogates(text: str) -> bool:
     """True when a str holds lone surrogates (undecodable bytes or a bad \\u escape in JSON)."""
-    return _SURROGATE.search(text) is not None
+    return not text.isascii() and _SURROGATE.search(text) is not None
 
 
 def to_id(value: object, name: str = "id") -> str | None:
@@ -162,23 +167,25 @@ def to_id(value: object, name: str = "id") -> str | None:
     """
     if value is None:
         return None
+    if type(value) is str:
+        if has_surrogates(value):
+            raise FieldError(f"{name} is not valid Unicode", name)
+        text = value.strip()
+        if not text:
+            return None
+        if "." in text:
+            match = _FLOAT_ID_TEXT.match(text)
+            return match.group(1) if match else text
+        return text
     if isinstance(value, bool):
-        raise FieldError(f"{name} must be a string or an integer, not a boolean")
+        raise FieldError(f"{name} must be a string or an integer, not a boolean", name)
     if isinstance(value, int):
         return str(value)
     if isinstance(value, float):
         if value.is_integer():
             return str(int(value))
-        raise FieldError(f"{name} must be a string or an integer, not {value!r}")
-    if isinstance(value, str):
-        if has_surrogates(value):
-            raise FieldError(f"{name} is not valid Unicode")
-        text = value.strip()
-        if not text:
-            return None
-        match = _FLOAT_ID_TEXT.match(text)
-        return match.group(1) if match else text
-    raise FieldError(f"{name} must be a string or an integer, not {type(value).__name__}")
+        raise FieldError(f"{name} must be a string or an integer, not {value!r}", name)
+    raise FieldError(f"{name} must be a string or an integer, not {_json_type(value)}", name)
 
 
 def to_text(value: object, name: str = "text") -> str | None:
@@ -186,9 +193,9 @@ def to_text(value: object, name: str = "text") -> str | None:
     if value is None:
         return None
     if not isinstance(value, str):
-        raise FieldError(f"{name} must be a string, not {_json_type(value)}")
+        raise FieldError(f"{name} must be a string, not {_json_type(value)}", name)
     if has_surrogates(value):
-        raise FieldError(f"{name} is not valid Unicode")
+        raise FieldError(f"{name} is not valid Unicode", name)
     return value
 
 
@@ -213,17 +220,17 @@ def to_count(value: object, name: str) -> int | None:
         if text.isascii() and text.isdigit() and len(text) <= 19:
             number = int(text)
     if number is None or number < 0 or number > _INT64_MAX:
-        raise FieldError(f"{name} must be a whole number >= 0, not {_preview(value)}")
+        raise FieldError(f"{name} must be a whole number >= 0, not {_preview(value)}", name)
     return number
 
 
 def to_timestamp(value: object, name: str = "created_at") -> datetime:
     """A required ISO 8601 (or epoch seconds) timestamp; raises FieldError when absent or unparseable."""
     if value is None or (isinstance(value, str) and not value.strip()):
-        raise FieldError(f"missing {name}")
+        raise FieldError(f"missing {name}", name)
     parsed = None if isinstance(value, bool) else parse_iso(value)
     if parsed is None:
-        raise FieldError(f"{name} is not an ISO 8601 date-time: {_preview(value)}")
+        raise FieldError(f"{name} is not an ISO 8601 date-time: {_preview(value)}", name)
     return parsed
 
 
