@@ -391,7 +391,7 @@ class JsonlImporter(Importer):
                     continue
                 try:
                     row = {f: _json_value(f, get_path(obj, names[f]), names[f]) for f in POST_FIELDS}
-                except _Bad as exc:
+                except FieldError as exc:
                     report.reject(file, record.line, exc.field, exc.reason)
                     continue
                 if row["author_role"] is None and not rules.brands and get_path(obj, role_key) is None:
@@ -419,13 +419,6 @@ class JsonlImporter(Importer):
             raise failure
 
 
-class _Bad(Exception):
-    def __init__(self, field: str, reason: str) -> None:
-        super().__init__(reason)
-        self.field = field
-        self.reason = reason
-
-
 def _kind(value: object) -> str:
     return {list: "an array", str: "a string", bool: "a boolean", int: "a number", float: "a number"}.get(
         type(value), "null" if value is None else type(value).__name__
@@ -433,21 +426,15 @@ def _kind(value: object) -> str:
 
 
 def _json_value(fld: str, value: object, name: str) -> str | None:
-    """A JSON value of one canonical field as the string the shared checks read."""
-    try:
-        if fld in _ID_FIELDS:
-            return to_id(value, name)
-        if fld in _COUNT_FIELDS:
-            number = to_count(value, name)
-            return None if number is None else str(number)
-        if fld == "created_at":
-            if isinstance(value, (int, float)) and not isinstance(value, bool):
-                parsed = parse_iso(value)
-                if parsed is None:
-                    raise FieldError(f"{name} is not an ISO 8601 date-time: {_preview(value)}")
-                return parsed.isoformat()
-            if value is not None and not isinstance(value, str):
-                raise FieldError(f"{name} is not an ISO 8601 date-time: {_preview(value)}")
-        return to_text(value, name)
-    except FieldError as exc:
-        raise _Bad(name, str(exc)) from None
+    """A JSON value of one canonical field as the string the shared checks read (FieldError if unusable)."""
+    if fld in _ID_FIELDS:
+        return to_id(value, name)
+    if fld in _COUNT_FIELDS:
+        number = to_count(value, name)
+        return None if number is None else str(number)
+    if fld == "created_at" and value is not None and not isinstance(value, str):
+        parsed = parse_iso(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+        if parsed is None:
+            raise FieldError(f"{name} is not an ISO 8601 date-time: {_preview(value)}", name)
+        return parsed.isoformat()
+    return to_text(value, name)

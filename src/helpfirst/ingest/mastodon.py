@@ -77,21 +77,6 @@ def _statuses(value: object) -> Iterator[object]:
         yield value
 
 
-class _Reject(Exception):
-    def __init__(self, field: str | None, reason: str) -> None:
-        super().__init__(reason)
-        self.field = field
-        self.reason = reason
-
-
-def _field(convert, obj: dict, key: str, name: str | None = None):
-    name = name or key
-    try:
-        return convert(obj.get(key), name)
-    except FieldError as exc:
-        raise _Reject(name, str(exc)) from None
-
-
 class _Context:
     def __init__(self, path: Path, options: ImportOptions, report: ImportReport) -> None:
         self.file = str(path)
@@ -107,47 +92,39 @@ class _Context:
             return
         try:
             self._convert(status, rows)
-        except _Reject as exc:
+        except FieldError as exc:
             self.report.reject(self.file, line, exc.field, exc.reason)
 
     def _convert(self, status: dict, rows: PostRows) -> None:
-        sid = _field(to_id, status, "id")
+        sid = to_id(status.get("id"))
         if sid is None:
-            raise _Reject("id", "missing id")
-        if status.get("reblog") is not None:
-            inner = status["reblog"]
-            try:
-                inner_id = to_id(inner.get("id")) if isinstance(inner, dict) else None
-            except FieldError:
-                inner_id = None
-            of = f" of {inner_id}" if inner_id else ""
-            raise _Reject("reblog", f"status {sid} is a boost{of}: a repost, not a message of its own")
-        account = status.get("account")
-        if not isinstance(account, dict):
-            problem = "missing account" if account is None else "account must be an object"
-            raise _Reject("account", f"status {sid}: {problem}")
-        acct = _field(to_text, account, "acct", "account.acct")
-        if acct is None or not acct.strip():
-            acct = _field(to_text, account, "username", "account.username")
-        if acct is None or not acct.strip():
-            raise _Reject("account.acct", f"status {sid}: missing account.acct")
-        acct = acct.strip().lstrip("@")
+            raise FieldError("missing id", "id")
         try:
+            if status.get("reblog") is not None:
+                raise FieldError(f"a boost{_of(status['reblog'])}: a repost, not a message of its own", "reblog")
+            account = status.get("account")
+            if not isinstance(account, dict):
+                raise FieldError("missing account" if account is None else "account must be an object", "account")
+            acct = to_text(account.get("acct"), "account.acct")
+            if acct is None or not acct.strip():
+                acct = to_text(account.get("username"), "account.username")
+            if acct is None or not acct.strip():
+                raise FieldError("missing account.acct", "account.acct")
+            acct = acct.strip().lstrip("@")
             created = to_timestamp(status.get("created_at"))
+            text = html_to_text(to_text(status.get("content"), "content"))
+            warning = to_text(status.get("spoiler_text"), "spoiler_text")
+            if warning and warning.strip():
+                text = f"{warning.strip()}\n{text}" if text else warning.strip()
+            url = to_text(status.get("url"), "url") or to_text(status.get("uri"), "uri")
+            likes = to_count(status.get("favourites_count"), "favourites_count")
+            reposts = to_count(status.get("reblogs_count"), "reblogs_count")
+            parent = to_id(status.get("in_reply_to_id"), "in_reply_to_id")
         except FieldError as exc:
-            raise _Reject("created_at", f"status {sid}: {exc}") from None
-        content = _field(to_text, status, "content")
-        text = html_to_text(content)
-        warning = _field(to_text, status, "spoiler_text")
-        if warning and warning.strip():
-            text = f"{warning.strip()}\n{text}" if text else warning.strip()
-        url = _field(to_text, status, "url") or _field(to_text, status, "uri")
-        likes = _field(to_count, status, "favourites_count")
-        reposts = _field(to_count, status, "reblogs_count")
-        parent = _field(to_id, status, "in_reply_to_id")
+            raise FieldError(f"status {sid}: {exc.reason}", exc.field) from None
 
         brand = match_handle(acct, self.brands)
-        if match_handle(acct, self.bots) is not None:
+        if self.bots and match_handle(acct, self.bots) is not None:
             role, brand = "bot", None
         elif brand is not None:
             role = "brand"
@@ -155,7 +132,7 @@ class _Context:
             role = "bot"
         else:
             role = "customer"
-        if role != "brand":
+        if role != "brand" and self.brands:
             brand = first_brand_mention(text, self.brands) or _mentioned_brand(status, self.brands)
         rows.add(
             id=sid,
@@ -171,6 +148,15 @@ class _Context:
             likes=likes,
             reposts=reposts,
         )
+
+
+def _of(reblog: object) -> str:
+    """' of <id>' for the boosted status, when it has a usable id."""
+    try:
+        inner = to_id(reblog.get("id")) if isinstance(reblog, dict) else None
+    except FieldError:
+        inner = None
+    return f" of {inner}" if inner else ""
 
 
 def _mentioned_brand(status: dict, brands: dict[str, str]) -> str | None:

@@ -132,66 +132,52 @@ class _Context:
                 continue
             try:
                 self.tweet(tweet, users, rows)
-            except _Reject as exc:
+            except FieldError as exc:
                 report.reject(self.file, line, exc.field, f"{label}{exc.reason}")
             yield None
 
     def tweet(self, tweet: dict, users: dict[str, str], rows: PostRows) -> None:
-        tid = _field(to_id, tweet, "id")
+        """Add one tweet to `rows`, or raise FieldError naming the field that makes it unusable."""
+        tid = to_id(tweet.get("id"))
         if tid is None:
-            raise _Reject("id", "missing id")
-        author_id = _field(to_id, tweet, "author_id")
-        if author_id is None:
-            raise _Reject("author_id", f"tweet {tid}: missing author_id")
+            raise FieldError("missing id", "id")
         try:
+            author_id = to_id(tweet.get("author_id"), "author_id")
+            if author_id is None:
+                raise FieldError("missing author_id", "author_id")
             created = to_timestamp(tweet.get("created_at"))
+            text = to_text(tweet.get("text"))
+            note = tweet.get("note_tweet")
+            if isinstance(note, dict) and isinstance(note.get("text"), str):
+                text = to_text(note["text"], "note_tweet.text")  # the full text of a long post
+            text = unescape_tweet_text(text)
+            parent = _parent(tweet.get("referenced_tweets"))
+            likes = reposts = None
+            metrics = tweet.get("public_metrics")
+            if metrics is not None:
+                if not isinstance(metrics, dict):
+                    raise FieldError("public_metrics must be an object", "public_metrics")
+                likes = to_count(metrics.get("like_count"), "public_metrics.like_count")
+                reposts = to_count(metrics.get("retweet_count"), "public_metrics.retweet_count")
+            conversation = to_id(tweet.get("conversation_id"), "conversation_id")
         except FieldError as exc:
-            raise _Reject("created_at", f"tweet {tid}: {exc}") from None
-        text = _field(to_text, tweet, "text")
-        note = tweet.get("note_tweet")
-        if isinstance(note, dict) and isinstance(note.get("text"), str):
-            text = _field(to_text, note, "text", "note_tweet.text")  # the full text of a long post
-        text = unescape_tweet_text(text)
-        parent = None
-        refs = tweet.get("referenced_tweets")
-        if refs is not None:
-            if not isinstance(refs, list):
-                raise _Reject("referenced_tweets", f"tweet {tid}: referenced_tweets must be an array")
-            for ref in refs:
-                if not isinstance(ref, dict):
-                    raise _Reject("referenced_tweets", f"tweet {tid}: a referenced tweet must be an object")
-                kind = ref.get("type")
-                ref_id = _field(to_id, ref, "id", "referenced_tweets.id")
-                if kind == "retweeted":
-                    raise _Reject(
-                        "referenced_tweets",
-                        f"tweet {tid} is a retweet of {ref_id}: a repost, not a message of its own",
-                    )
-                if kind == "replied_to" and parent is None:
-                    parent = ref_id
-        metrics = tweet.get("public_metrics")
-        likes = reposts = None
-        if metrics is not None:
-            if not isinstance(metrics, dict):
-                raise _Reject("public_metrics", f"tweet {tid}: public_metrics must be an object")
-            likes = _field(to_count, metrics, "like_count", "public_metrics.like_count")
-            reposts = _field(to_count, metrics, "retweet_count", "public_metrics.retweet_count")
+            raise FieldError(f"tweet {tid}: {exc.reason}", exc.field) from None
         username = users.get(author_id)
         handle = username or author_id
         brand = match_handle(handle, self.brands) or match_handle(author_id, self.brands)
-        if match_handle(handle, self.bots) is not None:
+        if self.bots and match_handle(handle, self.bots) is not None:
             role = "bot"
             brand = None
         elif brand is not None:
             role = "brand"
         else:
             role = "customer"
-        if role != "brand":
+        if role != "brand" and self.brands:
             brand = first_brand_mention(text, self.brands) or _mentioned_brand(tweet, self.brands)
         rows.add(
             id=tid,
             channel=self.channel,
-            conversation_id=_field(to_id, tweet, "conversation_id"),
+            conversation_id=conversation,
             parent_id=parent,
             author=handle,
             author_role=role,
@@ -204,19 +190,23 @@ class _Context:
         )
 
 
-class _Reject(Exception):
-    def __init__(self, field: str | None, reason: str) -> None:
-        super().__init__(reason)
-        self.field = field
-        self.reason = reason
-
-
-def _field(convert, obj: dict, key: str, name: str | None = None):
-    name = name or key
-    try:
-        return convert(obj.get(key), name)
-    except FieldError as exc:
-        raise _Reject(name, str(exc)) from None
+def _parent(refs: object) -> str | None:
+    """The replied_to id of `referenced_tweets`; a retweet is refused (a repost, not a message)."""
+    if refs is None:
+        return None
+    if not isinstance(refs, list):
+        raise FieldError("referenced_tweets must be an array", "referenced_tweets")
+    parent = None
+    for ref in refs:
+        if not isinstance(ref, dict):
+            raise FieldError("a referenced tweet must be an object", "referenced_tweets")
+        kind = ref.get("type")
+        ref_id = to_id(ref.get("id"), "referenced_tweets.id")
+        if kind == "retweeted":
+            raise FieldError(f"a retweet of {ref_id}: a repost, not a message of its own", "referenced_tweets")
+        if kind == "replied_to" and parent is None:
+            parent = ref_id
+    return parent
 
 
 def _users(includes: object) -> dict[str, str]:
