@@ -139,13 +139,16 @@ def mutated_csv(draw, rows: list[list[str]]) -> bytes:
     for _ in range(draw(st.integers(0, 4))):
         r = draw(st.integers(0, len(rows) - 1))
         row = rows[r]
-        action = draw(st.sampled_from(["drop_cell", "extra_cell", "replace", "drop_row", "dup_row"]))
+        action = draw(st.sampled_from(["drop_cell", "extra_cell", "replace", "pad", "drop_row", "dup_row"]))
         if action == "drop_cell" and row:
             del row[draw(st.integers(0, len(row) - 1))]
         elif action == "extra_cell":
             row.insert(draw(st.integers(0, len(row))), draw(odd_text))
         elif action == "replace" and row:
             row[draw(st.integers(0, len(row) - 1))] = draw(odd_text)
+        elif action == "pad" and row:
+            i = draw(st.integers(0, len(row) - 1))
+            row[i] = f" {row[i]} "  # e.g. 'tweet_id, author_id' headers written by hand
         elif action == "drop_row" and len(rows) > 1:
             del rows[r]
         elif action == "dup_row":

@@ -54,7 +54,10 @@ class TwcsImporter(Importer):
             try:
                 reader = pacsv.open_csv(
                     source,
-                    read_options=pacsv.ReadOptions(block_size=8 << 20, use_threads=True),
+                    # the names as _header read them (spaces around names stripped), so Arrow finds them
+                    read_options=pacsv.ReadOptions(
+                        block_size=8 << 20, use_threads=True, column_names=header, skip_rows=1
+                    ),
                     parse_options=pacsv.ParseOptions(newlines_in_values=True, invalid_row_handler=on_invalid),
                     convert_options=pacsv.ConvertOptions(
                         include_columns=list(COLUMNS),
@@ -63,7 +66,7 @@ class TwcsImporter(Importer):
                         quoted_strings_can_be_null=False,
                     ),
                 )
-            except pa.ArrowInvalid as exc:
+            except (pa.ArrowInvalid, pa.ArrowKeyError) as exc:
                 # the first block is parsed on open: a row Arrow cannot skip fails the file here, not in _batches
                 source.close()
                 first = str(exc).splitlines()[0]
