@@ -147,12 +147,6 @@ tweet_id,author_id,inbound,created_at,text,response_tweet_id,in_response_to_twee
 """
 
 
-@pytest.mark.xfail(
-    reason="known helpfirst bug: with two brand authors that differ only in case, the request's mention "
-    "joins both known_brands rows (measure/scorecard.py CONVERSATIONS_SQL, LEFT JOIN known_brands ON "
-    "lower_handle) and one request is counted as two conversations",
-    strict=False,
-)
 def test_brand_handles_differing_in_case_count_one_conversation(tmp_path):
     path = tmp_path / "case.csv"
     path.write_text(CASE_VARIANT_BRANDS, encoding="utf-8")

@@ -136,3 +136,20 @@ def test_head5k_real_archive(shared_data):
     assert total["conversations"] == sum(b["conversations"] for b in doc["brands"].values())
     assert 0 < total["frt_median_min"] < total["frt_p90_min"]
     assert not math.isnan(total["within_target"])
+
+
+def test_handles_are_case_insensitive_and_end_at_non_handle_characters(twcs):
+    rows = [
+        (1, "201", True, 0, "@delta my bag", None),
+        (2, "Delta", False, 5, "@201 looking", 1),
+        (3, "delta", False, 8, "@201 found it", 1),
+        (4, "202", True, 0, "@Deltaé @Bolt hi", None),  # '@Deltaé' is not a mention of Delta
+        (5, "Bolt", False, 20, "@202 hello", 4),
+    ]
+    doc = run_audit([twcs(rows)]).to_dict()
+    assert set(doc["brands"]) == {"Delta", "Bolt"}
+    assert doc["brands"]["Delta"]["conversations"] == 1
+    assert doc["brands"]["Delta"]["frt_median_min"] == 5.0
+    assert doc["brands"]["Delta"]["vanity"]["brand_posts"] == 2
+    assert doc["brands"]["Bolt"]["answered"] == 1
+    assert doc["totals"]["conversations"] == 2

@@ -21,13 +21,23 @@ UNKNOWN_BRAND = "(unknown)"
 
 #: One row per conversation: a customer post that replies to nothing, opening its own thread.
 CONVERSATIONS_SQL = """
-WITH requests AS (
-    SELECT r.row_nr AS conv, r.created_at AS requested_at, r.author AS customer,
-           coalesce(r.brand, kb.handle) AS stated_brand
+WITH opening AS (
+    SELECT r.row_nr, r.created_at, r.author, r.brand, r.text,
+           lower(regexp_extract(r.text, $first_mention, 1)) AS first_mention
     FROM posts r
-    LEFT JOIN known_brands kb
-      ON kb.lower_handle = lower(regexp_extract(r.text, $mention_pattern, 1, 'i'))
     WHERE r.row_nr = r.root_nr AND r.author_role = 'customer' AND r.parent_id IS NULL
+),
+first_known AS (
+    -- the first @mention is usually the brand; only when it is not is the text searched for any known brand
+    SELECT o.*, k1.handle AS first_handle,
+           CASE WHEN o.brand IS NULL AND k1.handle IS NULL
+                THEN lower(regexp_extract(o.text, $mention_pattern, 1, 'i')) END AS later_mention
+    FROM opening o LEFT JOIN known_brands k1 ON k1.lower_handle = o.first_mention
+),
+requests AS (
+    SELECT f.row_nr AS conv, f.created_at AS requested_at, f.author AS customer,
+           coalesce(f.brand, f.first_handle, k2.handle) AS stated_brand
+    FROM first_known f LEFT JOIN known_brands k2 ON k2.lower_handle = f.later_mention
 ),
 brand_replies AS (
     SELECT p.root_nr AS conv, p.brand, p.created_at, p.row_nr
@@ -128,10 +138,18 @@ class Scorecard:
 
 
 def known_brands(posts: pa.Table, given: frozenset[str] | set[str]) -> list[str]:
-    """The --brand handles plus every author of a brand post."""
+    """The --brand handles plus every author of a brand post; handles differing only in case are one brand."""
     authors = pc.unique(pc.filter(posts.column("author"), pc.equal(posts.column("author_role"), "brand")))
     handles = {h.lstrip("@") for h in given} | {a for a in authors.to_pylist() if a}
-    return sorted(handles, key=str.lower)
+    spelling: dict[str, str] = {}
+    for handle in sorted(handles):  # the first spelling in sorted order names the brand
+        spelling.setdefault(handle.lower(), handle)
+    return sorted(spelling.values(), key=str.lower)
+
+
+#: A handle ends where letters, digits and underscores end (so '@Acmeé' does not mention 'Acme').
+HANDLE_END = r"(?:[^\pL\pN_]|$)"
+FIRST_MENTION = r"@([\pL\pN_]+)"
 
 
 def mention_pattern(handles: list[str]) -> str:
@@ -139,7 +157,7 @@ def mention_pattern(handles: list[str]) -> str:
     if not handles:
         return r"(^\b$)"  # matches nothing (RE2 has no lookahead)
     alternatives = "|".join(re.escape(h) for h in sorted(handles, key=len, reverse=True))
-    return rf"@({alternatives})\b"
+    return rf"@({alternatives}){HANDLE_END}"
 
 
 def compute_scorecard(
@@ -152,13 +170,15 @@ def compute_scorecard(
     """Run the scorecard over threaded posts (columns of POST_SCHEMA plus row_nr, root_nr)."""
     con = duckdb.connect()
     con.execute("SET threads TO 2")
-    view = _sql_view(posts)
+    view = _sql_view(posts, brands)
     handles = pa.table({"handle": brands, "lower_handle": [h.lower() for h in brands]})
     con.register("posts", view)
     con.register("known_brands", handles)
     pattern = mention_pattern(brands)
     # RE2 cannot take the pattern as a bound parameter inside regexp_extract, so inline it safely
-    sql = CONVERSATIONS_SQL.replace("$mention_pattern", _sql_string(pattern)).replace("$unknown", _sql_string(UNKNOWN_BRAND))
+    # the fast first-mention path is exact only when every handle is made of handle characters
+    first = FIRST_MENTION if all(re.fullmatch(r"\w+", h) for h in brands) else "(?i)" + pattern
+    sql = CONVERSATIONS_SQL.replace("$first_mention", _sql_string(first)).replace("$mention_pattern", _sql_string(pattern)).replace("$unknown", _sql_string(UNKNOWN_BRAND))
     conv = _arrow(con.sql(sql))
     conv = _add_clock_columns(conv, business_hours, report_zone)
     con.register("conversations", conv)
@@ -198,11 +218,21 @@ def compute_scorecard(
     )
 
 
-def _sql_view(posts: pa.Table) -> pa.Table:
+def _sql_view(posts: pa.Table, brands: list[str]) -> pa.Table:
     """The columns the SQL reads, with UTC timestamps as naive values (no time-zone extension needed)."""
     cols = ["row_nr", "root_nr", "parent_id", "author", "author_role", "brand", "text", "likes", "reposts"]
     view = posts.select(cols)
+    view = view.set_column(cols.index("brand"), "brand", _brand_spelling(posts.column("brand"), brands))
     return view.append_column("created_at", pc.cast(posts.column("created_at"), pa.timestamp("us")))
+
+
+def _brand_spelling(column: pa.ChunkedArray, brands: list[str]) -> pa.Array:
+    """Brand values in the one spelling of known_brands (handles are case-insensitive)."""
+    if not brands:
+        return column
+    lower = pa.array([b.lower() for b in brands])
+    position = pc.index_in(pc.utf8_lower(column), value_set=lower)
+    return pc.if_else(pc.is_null(position), column, pc.take(pa.array(brands), position))
 
 
 def _sql_string(value: str) -> str:
