@@ -95,3 +95,20 @@ def test_pointer_jumping_matches_naive_walk():
         while shuffled[node] >= 0:
             node = shuffled[node]
         assert roots[i] == node
+
+
+def test_id_lookup_paths_agree():
+    # the same reply graph with dense numeric ids, huge numeric ids (X snowflakes) and non-numeric ids
+    shape = [(0, None), (1, 0), (2, 1), (3, None), (4, 3), (1, None), (5, 42)]  # id 1 repeats; 42 is missing
+
+    def build(fmt):
+        rows = [(fmt(i), None if p is None else fmt(p), "customer") for i, p in shape]
+        report = ImportReport(rows_read=len(rows), rows_loaded=len(rows))
+        threads = build_threads(table(rows), report)
+        return threads.posts.column("root_nr").to_pylist(), threads.orphan_threads, report.rows_rejected
+
+    dense = build(str)
+    snowflake = build(lambda i: str(923_456_789_012_345_678 + i * 1_000_003))
+    text = build(lambda i: f"t{i}")
+    padded = build(lambda i: f"0{i}")  # '01' is not the number 1: stays on the string path
+    assert dense == snowflake == text == padded == ([0, 0, 0, 3, 3, 5], 1, 1)
