@@ -33,13 +33,12 @@ def test_fields_roles_and_plain_text(tmp_path):
     assert rows[0]["channel"] == "twitter"
 
 
-def test_twitter_times_fast_and_fallback_paths_agree():
-    values = ["Tue Oct 31 22:10:47 +0000 2017", "Mon Jan 01 00:00:00 +0200 2018"]
-    fast = parse_twitter_times(pa.array([v.encode() for v in values], pa.binary()))
-    slow = parse_twitter_times(pa.array([v.encode() for v in values] + [b"not a date"], pa.binary()))
-    assert fast.to_pylist() == slow.to_pylist()[:2]
-    assert slow[2].as_py() is None
-    assert fast[1].as_py().isoformat() == "2017-12-31T22:00:00+00:00"
+def test_twitter_times_with_offsets():
+    values = ["Tue Oct 31 22:10:47 +0000 2017", "Mon Jan 01 00:00:00 +0200 2018", "not a date"]
+    parsed = parse_twitter_times(pa.array([v.encode() for v in values], pa.binary())).to_pylist()
+    assert parsed[0].isoformat() == "2017-10-31T22:10:47+00:00"
+    assert parsed[1].isoformat() == "2017-12-31T22:00:00+00:00"
+    assert parsed[2] is None
 
 
 def test_real_sample(shared_data):
@@ -54,3 +53,33 @@ def test_real_head5k_multiline_rows(shared_data):
     texts = posts.column("text").to_pylist()
     assert any("\n" in t for t in texts)  # quoted texts with newlines stay one post
     assert [r.line for r in report.rejections] == [2589, 2591]
+
+
+def test_rows_containing_byte_on_sliced_and_null_arrays():
+    from helpfirst.ingest.common import rows_containing_byte
+
+    values = pa.array(["a&b", None, "", "plain", "&", "x&amp;y", "tail&"])
+    assert rows_containing_byte(values, ord("&")).tolist() == [True, False, False, False, True, True, True]
+    assert rows_containing_byte(values.slice(3, 3), ord("&")).tolist() == [False, True, True]
+    assert rows_containing_byte(pa.array(["a&"], pa.large_string()), ord("&")).tolist() == [True]
+
+
+def test_fixed_width_dates_match_strptime():
+    import random
+    from datetime import datetime, timedelta, timezone
+
+    rng = random.Random(5)
+    values = []
+    for _ in range(2000):
+        moment = datetime(1990, 1, 1, tzinfo=timezone.utc) + timedelta(seconds=rng.randrange(0, 60 * 365 * 86400))
+        hours = rng.randrange(-12, 15)
+        zone = timezone(timedelta(hours=hours, minutes=rng.choice([0, 30]) if hours >= 0 else 0))
+        values.append(moment.astimezone(zone).strftime("%a %b %d %H:%M:%S %z %Y").encode())
+    values.append(b"Thu Feb 29 12:00:00 +0000 2024")
+    fast = parse_twitter_times(pa.array(values, pa.binary()))
+    expected = [datetime.strptime(v.decode(), "%a %b %d %H:%M:%S %z %Y") for v in values]
+    assert fast.to_pylist() == expected
+    mixed = parse_twitter_times(pa.array([b"x", values[0], None, values[1] + b" "], pa.binary()))
+    assert mixed.to_pylist() == [None, expected[0], None, None]
+    invalid = parse_twitter_times(pa.array([b"Thu Feb 30 12:00:00 +0000 2023", b"Tue Oct 31 25:10:47 +0000 2017"], pa.binary()))
+    assert invalid.to_pylist() == [None, None]

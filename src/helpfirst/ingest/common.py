@@ -683,3 +683,22 @@ def parse_counts(column: pa.Array) -> tuple[pa.Array, np.ndarray]:
     if bad.any():
         cleaned = pc.if_else(pa.array(bad), pa.scalar(None, pa.string()), cleaned)
     return pc.cast(cleaned, pa.int64()), bad
+
+
+def rows_containing_byte(column: pa.Array, byte: int) -> np.ndarray:
+    """Rows of a string/binary array whose value contains `byte`: a numpy scan of the data buffer,
+    several times faster than Arrow's match_substring when the byte is rare."""
+    if len(column) == 0:
+        return np.zeros(0, dtype=bool)
+    offset_type = np.int64 if pa.types.is_large_string(column.type) or pa.types.is_large_binary(column.type) else np.int32
+    _validity, offsets_buf, data_buf = column.buffers()
+    offsets = np.frombuffer(offsets_buf, dtype=offset_type)[column.offset : column.offset + len(column) + 1]
+    found = np.zeros(len(column), dtype=bool)
+    if data_buf is None or offsets[-1] == offsets[0]:
+        return found
+    data = np.frombuffer(data_buf, dtype=np.uint8)
+    positions = np.flatnonzero(data[offsets[0] : offsets[-1]] == byte) + offsets[0]
+    found[np.searchsorted(offsets, positions, side="right") - 1] = True
+    if column.null_count:
+        found &= column.is_valid().to_numpy(zero_copy_only=False)
+    return found

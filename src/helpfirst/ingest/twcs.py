@@ -14,11 +14,10 @@ import pyarrow.csv as pacsv
 from ..posts import posts_batch
 from . import register
 from .base import ImportFailed, ImportOptions, ImportReport, Importer
-from .common import decode_utf8, is_blank, normalise_ids, quiet_invalid_row_handler
+from .common import decode_utf8, is_blank, normalise_ids, rows_containing_byte, quiet_invalid_row_handler
 
 COLUMNS = ("tweet_id", "author_id", "inbound", "created_at", "text", "in_response_to_tweet_id")
 ALL_COLUMNS = COLUMNS[:5] + ("response_tweet_id",) + COLUMNS[5:]
-TIME_FORMAT = "%a %b %d %H:%M:%S %z %Y"
 _TRUE = pa.array(["True", "true", "TRUE", "1"])
 _FALSE = pa.array(["False", "false", "FALSE", "0"])
 
@@ -151,37 +150,85 @@ class TwcsImporter(Importer):
 
 def unescape_twitter_text(text: pa.Array) -> pa.Array:
     """Twitter escapes &, < and > in tweet text; the post record holds the plain text."""
-    if not pc.any(pc.match_substring(text, "&")).as_py():
+    found = rows_containing_byte(text, ord("&"))
+    if not found.any():
         return text
+    mask = pa.array(found)
+    escaped = pc.filter(text, mask)  # only the few texts with an entity pay for the replacements
     for entity, char in (("&lt;", "<"), ("&gt;", ">"), ("&amp;", "&")):
-        text = pc.replace_substring(text, entity, char)
-    return text
+        escaped = pc.replace_substring(escaped, entity, char)
+    return pc.replace_with_mask(text, mask, escaped)
 
 
-_MONTHS = pa.array([m.encode() for m in "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()], pa.binary())
-_MONTH_NUMBERS = pa.array([f"{i:02d}".encode() for i in range(1, 13)], pa.binary())
+_MONTH_KEYS = {(ord(m[0]) << 16) | (ord(m[1]) << 8) | ord(m[2]): i + 1 for i, m in enumerate(
+    "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split())}
+_SORTED_KEYS = np.array(sorted(_MONTH_KEYS), dtype=np.int64)
+_SORTED_MONTHS = np.array([_MONTH_KEYS[k] for k in sorted(_MONTH_KEYS)], dtype=np.int64)
+_WIDTH = 30  # len("Tue Oct 31 22:10:47 +0000 2017")
+_LITERALS = {3: b" ", 7: b" ", 10: b" ", 13: b":", 16: b":", 19: b" ", 25: b" "}
+_DIGITS = (8, 9, 11, 12, 14, 15, 17, 18, 21, 22, 23, 24, 26, 27, 28, 29)
 
 
 def parse_twitter_times(raw: pa.Array) -> pa.Array:
-    """Bytes like 'Tue Oct 31 22:10:47 +0000 2017' -> UTC timestamps (null where unparseable).
+    """Bytes like 'Tue Oct 31 22:10:47 +0000 2017' -> UTC timestamps; null where a value is not one.
 
-    Arrow's strptime is slow on this layout, so the fixed-width fields are sliced into ISO 8601,
-    whose cast is several times faster; a batch with any irregular value takes strptime instead.
+    Twitter writes this layout at a fixed width, so it is decoded arithmetically from the bytes
+    (about ten times faster than Arrow's strptime, which also accepts impossible dates like Feb 30).
     """
-    def part(start: int, stop: int) -> pa.Array:
-        return pc.binary_slice(raw, start, stop)
+    n = len(raw)
+    fixed = pc.fill_null(pc.equal(pc.binary_length(raw), _WIDTH), False)
+    whole = raw.null_count == 0 and pc.all(fixed).as_py() is not False
+    rows = raw if whole else pc.filter(raw, fixed)
+    seconds, valid = _fixed_width_seconds(rows)
+    if not whole:
+        placed = np.zeros(n, dtype=np.int64)
+        placed_valid = np.zeros(n, dtype=bool)
+        where = fixed.to_numpy(zero_copy_only=False)
+        placed[where], placed_valid[where] = seconds, valid
+        seconds, valid = placed, placed_valid
+    return pa.array(seconds, type=pa.int64(), mask=~valid).cast(pa.timestamp("s", tz="UTC"))
 
-    month = pc.take(_MONTH_NUMBERS, pc.index_in(part(4, 7), value_set=_MONTHS))
-    if raw.null_count == 0 and month.null_count == 0 and pc.all(pc.equal(pc.binary_length(raw), 30)).as_py():
-        iso = pc.binary_join_element_wise(part(26, 30), month, part(8, 10), b"-")
-        iso = pc.binary_join_element_wise(iso, part(11, 19), b"T")
-        iso = pc.binary_join_element_wise(iso, part(20, 25), b"")
-        try:
-            return pc.cast(iso.cast(pa.string()), pa.timestamp("s", tz="UTC"))
-        except (pa.ArrowInvalid, UnicodeDecodeError):
-            pass
-    text, _bad = decode_utf8(raw)
-    return pc.strptime(text, format=TIME_FORMAT, unit="s", error_is_null=True)
+
+def _fixed_width_seconds(raw: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """Epoch seconds and validity of values that are all exactly _WIDTH bytes long."""
+    n = len(raw)
+    if n == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=bool)
+    offsets = np.frombuffer(raw.buffers()[1], dtype=np.int32)[raw.offset : raw.offset + n + 1]
+    chars = np.frombuffer(raw.buffers()[2], dtype=np.uint8)[offsets[0] : offsets[-1]].reshape(n, _WIDTH)
+    valid = np.ones(n, dtype=bool)
+    for position, literal in _LITERALS.items():
+        valid &= chars[:, position] == literal[0]
+    sign_char = chars[:, 20]
+    valid &= (sign_char == ord("+")) | (sign_char == ord("-"))
+    digits = {i: chars[:, i].astype(np.int64) - 48 for i in _DIGITS}
+    for d in digits.values():
+        valid &= (d >= 0) & (d <= 9)
+    key = (chars[:, 4].astype(np.int64) << 16) | (chars[:, 5].astype(np.int64) << 8) | chars[:, 6]
+    slot = np.clip(np.searchsorted(_SORTED_KEYS, key), 0, 11)
+    valid &= _SORTED_KEYS[slot] == key
+    month = _SORTED_MONTHS[slot]
+
+    def number(*places: int) -> np.ndarray:
+        value = np.zeros(n, dtype=np.int64)
+        for place in places:
+            value = value * 10 + digits[place]
+        return value
+
+    year, day = number(26, 27, 28, 29), number(8, 9)
+    hour, minute, second = number(11, 12), number(14, 15), number(17, 18)
+    offset = number(21, 22) * 3600 + number(23, 24) * 60
+    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
+    month_days = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])[month] + (leap & (month == 2))
+    valid &= (day >= 1) & (day <= month_days) & (hour <= 23) & (minute <= 59) & (second <= 60)
+    # days since 1970-01-01 from the civil date (H. Hinnant's algorithm), vectorised
+    y = year - (month <= 2)
+    era = y // 400
+    yoe = y - era * 400
+    doy = (153 * (month + np.where(month > 2, -3, 9)) + 2) // 5 + day - 1
+    days = era * 146097 + yoe * 365 + yoe // 4 - yoe // 100 + doy - 719468
+    local = days * 86400 + hour * 3600 + minute * 60 + second
+    return local - np.where(sign_char == ord("-"), -offset, offset), valid
 
 
 def _header(path: Path) -> list[str]:
