@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import csv
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -74,18 +76,41 @@ class TwcsImporter(Importer):
             record = 0  # well-formed data records seen so far in this file
             pending: list[tuple[int, str, str]] = []  # (well-formed record number, field, reason)
             last_pos = 0
+            # batches are converted on a second thread while the next block is parsed (Arrow and
+            # numpy release the GIL); results are taken in file order
+            workers = ThreadPoolExecutor(max_workers=2, thread_name_prefix="twcs")
+            in_flight: deque[tuple[Future, int, list]] = deque()
+
+            def take_one() -> pa.RecordBatch:
+                future, rows, batch_pending = in_flight.popleft()
+                out = future.result()
+                report.rows_read += rows
+                pending.extend(batch_pending)
+                return out
+
             try:
                 for batch in _batches(reader, path):
-                    out = self._convert(batch, channel, record, pending)
-                    report.rows_read += batch.num_rows
+                    batch_pending: list = []
+                    in_flight.append(
+                        (workers.submit(self._convert, batch, channel, record, batch_pending), batch.num_rows, batch_pending)
+                    )
                     record += batch.num_rows
                     if options.on_bytes is not None:
                         pos = source.tell()
                         options.on_bytes(pos - last_pos)
                         last_pos = pos
+                    while len(in_flight) > 2:
+                        out = take_one()
+                        if out.num_rows:
+                            yield out
+                while in_flight:
+                    out = take_one()
                     if out.num_rows:
                         yield out
             finally:
+                for future, _rows, _p in in_flight:
+                    future.cancel()
+                workers.shutdown(wait=True)
                 source.close()
                 report.rows_read += len(invalid)
                 good_lines, bad_lines = _record_lines(path, len(header), [p[0] for p in pending], len(invalid))
