@@ -32,6 +32,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
 from .. import __version__
+from .scorecard import first_response_rows
 
 if TYPE_CHECKING:  # audit imports measure; keep the import graph one-way at run time
     from ..audit import AuditResult
@@ -363,10 +364,10 @@ def _worst_served(conv: pa.Table, posts: pa.Table, target: float) -> dict:
     rows_idx = np.concatenate([chosen_u, chosen_a]).astype(np.int64)
     picked = conv.take(pa.array(rows_idx)).to_pylist()
     request_rows = [r["conv"] for r in picked]
-    response_rows = [r["first_response_row"] for r in picked]
+    response_rows = first_response_rows(posts, picked)
     texts = posts.column("text")
     request_texts = texts.take(pa.array(request_rows, pa.int64())).to_pylist()
-    response_texts = texts.take(pa.array(response_rows, pa.int64())).to_pylist()
+    response_texts = [None if row is None else texts[row].as_py() for row in response_rows]
     rows = []
     for r, req_text, resp_text in zip(picked, request_texts, response_texts, strict=True):
         requested_at = r["requested_at"]

@@ -20,11 +20,12 @@ from .business_hours import BusinessHours
 UNKNOWN_BRAND = "(unknown)"
 
 #: One row per conversation: a customer post that replies to nothing, opening its own thread.
+#: `posts` holds every post but its text; `root_texts` the text of every thread root.
 CONVERSATIONS_SQL = """
 WITH opening AS (
-    SELECT r.row_nr, r.created_at, r.author, r.brand, r.text,
-           lower(regexp_extract(r.text, $first_mention, 1)) AS first_mention
-    FROM posts r
+    SELECT r.row_nr, r.created_at, r.author, r.brand, t.text,
+           lower(regexp_extract(t.text, $first_mention, 1)) AS first_mention
+    FROM posts r JOIN root_texts t USING (row_nr)
     WHERE r.row_nr = r.root_nr AND r.author_role = 'customer' AND r.parent_id IS NULL
 ),
 first_known AS (
@@ -45,21 +46,22 @@ brand_replies AS (
     WHERE p.author_role = 'brand' AND p.row_nr <> p.root_nr
 ),
 first_brand AS (
-    SELECT conv, arg_min(brand, (created_at, row_nr)) AS brand,
-           min(created_at) AS at
-    FROM brand_replies GROUP BY conv
+    -- only requests that name no brand need the brand of the earliest reply
+    SELECT conv, arg_min(brand, (created_at, row_nr)) AS brand
+    FROM brand_replies
+    WHERE conv IN (SELECT conv FROM requests WHERE stated_brand IS NULL)
+    GROUP BY conv
 ),
 attributed AS (
     SELECT q.*, coalesce(q.stated_brand, f.brand, $unknown) AS brand
     FROM requests q LEFT JOIN first_brand f USING (conv)
 ),
 first_response AS (
-    SELECT b.conv, min(b.created_at) AS first_response_at,
-           arg_min(b.row_nr, (b.created_at, b.row_nr)) AS first_response_row
+    SELECT b.conv, min(b.created_at) AS first_response_at
     FROM brand_replies b JOIN attributed a ON a.conv = b.conv AND a.brand = b.brand
     GROUP BY b.conv
 )
-SELECT a.conv, a.brand, a.customer, a.requested_at, f.first_response_at, f.first_response_row,
+SELECT a.conv, a.brand, a.customer, a.requested_at, f.first_response_at,
        CASE WHEN f.first_response_at IS NULL THEN NULL
             ELSE greatest(epoch_us(f.first_response_at) - epoch_us(a.requested_at), 0) / 60e6
        END AS frt_min
@@ -107,21 +109,25 @@ WITH thread_brand AS (
     UNION ALL
     SELECT row_nr, brand FROM posts WHERE row_nr = root_nr AND author_role = 'brand'
 ),
-tagged AS (
-    SELECT p.author_role, p.author, p.likes, p.reposts, p.row_nr = p.root_nr AS is_root,
-           coalesce(CASE WHEN p.author_role = 'brand' THEN p.brand END, t.brand) AS brand
-    FROM posts p LEFT JOIN thread_brand t USING (root_nr)
+brand_side AS (
+    SELECT brand, count(*) AS brand_posts, sum(likes) AS likes, sum(reposts) AS reposts,
+           count(*) FILTER (WHERE row_nr = root_nr) AS brand_threads
+    FROM posts WHERE author_role = 'brand' AND brand IS NOT NULL
+    GROUP BY GROUPING SETS ((brand), ())
+),
+audience_side AS (
+    -- customers and bots count for the brand of the thread they write in
+    SELECT t.brand,
+           count(*) FILTER (WHERE p.author_role = 'customer') AS customer_posts,
+           count(DISTINCT p.author) FILTER (WHERE p.author_role = 'customer') AS customers,
+           count(*) FILTER (WHERE p.author_role = 'bot') AS bot_posts
+    FROM posts p JOIN thread_brand t USING (root_nr)
+    WHERE p.author_role <> 'brand' AND t.brand IS NOT NULL
+    GROUP BY GROUPING SETS ((t.brand), ())
 )
-SELECT brand,
-       count(*) FILTER (WHERE author_role = 'brand') AS brand_posts,
-       count(*) FILTER (WHERE author_role = 'customer') AS customer_posts,
-       count(DISTINCT author) FILTER (WHERE author_role = 'customer') AS customers,
-       count(*) FILTER (WHERE author_role = 'bot') AS bot_posts,
-       sum(likes) FILTER (WHERE author_role = 'brand') AS likes,
-       sum(reposts) FILTER (WHERE author_role = 'brand') AS reposts,
-       count(*) FILTER (WHERE author_role = 'brand' AND is_root) AS brand_threads
-FROM tagged WHERE brand IS NOT NULL
-GROUP BY GROUPING SETS ((brand), ())
+SELECT coalesce(b.brand, a.brand) AS brand, b.brand_posts, a.customer_posts, a.customers, a.bot_posts,
+       b.likes, b.reposts, b.brand_threads
+FROM brand_side b FULL JOIN audience_side a ON b.brand IS NOT DISTINCT FROM a.brand
 """
 
 
@@ -173,6 +179,7 @@ def compute_scorecard(
     view = _sql_view(posts, brands)
     handles = pa.table({"handle": brands, "lower_handle": [h.lower() for h in brands]})
     con.register("posts", view)
+    con.register("root_texts", _root_texts(posts))
     con.register("known_brands", handles)
     pattern = mention_pattern(brands)
     # RE2 cannot take the pattern as a bound parameter inside regexp_extract, so inline it safely
@@ -220,10 +227,41 @@ def compute_scorecard(
 
 def _sql_view(posts: pa.Table, brands: list[str]) -> pa.Table:
     """The columns the SQL reads, with UTC timestamps as naive values (no time-zone extension needed)."""
-    cols = ["row_nr", "root_nr", "parent_id", "author", "author_role", "brand", "text", "likes", "reposts"]
+    cols = ["row_nr", "root_nr", "parent_id", "author", "author_role", "brand", "likes", "reposts"]
     view = posts.select(cols)
     view = view.set_column(cols.index("brand"), "brand", _brand_spelling(posts.column("brand"), brands))
     return view.append_column("created_at", pc.cast(posts.column("created_at"), pa.timestamp("us")))
+
+
+def _root_texts(posts: pa.Table) -> pa.Table:
+    """row_nr and text of thread roots: only they are searched for mentions, and texts are big to scan."""
+    roots = pc.equal(posts.column("row_nr"), posts.column("root_nr"))
+    return posts.select(["row_nr", "text"]).filter(roots)
+
+
+def first_response_rows(posts: pa.Table, conversations: list[dict]) -> list[int | None]:
+    """The row of each conversation's first response (earliest reply by its brand, ties by reading order).
+
+    The scorecard keeps only the response time; the report looks up the few rows it shows.
+    """
+    wanted = {c["conv"] for c in conversations if c.get("first_response_at") is not None}
+    if not wanted:
+        return [None] * len(conversations)
+    mask = pc.and_(pc.is_in(posts.column("root_nr"), pa.array(sorted(wanted), pa.int64())), pc.equal(posts.column("author_role"), "brand"))
+    replies = posts.select(["row_nr", "root_nr", "brand", "created_at"]).filter(mask).to_pylist()
+    best: dict[tuple[int, str], tuple] = {}
+    for r in replies:
+        if r["row_nr"] == r["root_nr"] or r["brand"] is None:
+            continue
+        key = (r["root_nr"], r["brand"].lower())
+        candidate = (r["created_at"], r["row_nr"])
+        if key not in best or candidate < best[key]:
+            best[key] = candidate
+    out = []
+    for c in conversations:
+        hit = best.get((c["conv"], str(c.get("brand", "")).lower())) if c.get("first_response_at") is not None else None
+        out.append(None if hit is None else hit[1])
+    return out
 
 
 def _brand_spelling(column: pa.ChunkedArray, brands: list[str]) -> pa.Array:
