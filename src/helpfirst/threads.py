@@ -58,9 +58,10 @@ def build_threads(table: pa.Table, report: ImportReport | None = None, sources: 
         parent[reattach] = conv[reattach]
     root, loops = _roots(parent)
     orphan = (root == rows) & has_parent_id & (parent < 0)
-    posts = table.set_column(
-        table.column_names.index("conversation_id"), "conversation_id", pc.take(table.column("id"), pa.array(root))
-    )
+    # conversation_id as a dictionary over the ids: the same strings, without copying them
+    ids = table.column("id").combine_chunks()
+    conversation_ids = pa.DictionaryArray.from_arrays(pa.array(root), ids)
+    posts = table.set_column(table.column_names.index("conversation_id"), "conversation_id", conversation_ids)
     posts = posts.append_column("row_nr", pa.array(rows.astype(np.int64)))
     posts = posts.append_column("root_nr", pa.array(root))
     posts = posts.append_column("orphan", pa.array(orphan))
@@ -70,10 +71,10 @@ def build_threads(table: pa.Table, report: ImportReport | None = None, sources: 
 def _qualified(table: pa.Table, column: str) -> pa.Array:
     """Ids qualified by channel when an archive mixes channels (ids are only unique per channel)."""
     values = table.column(column).combine_chunks()
-    channels = pc.fill_null(table.column("channel").combine_chunks(), "")
-    if len(channels) == 0 or pc.all(pc.equal(channels, channels[0])).as_py():
+    channels = table.column("channel")
+    if len(channels) == 0 or pc.all(pc.equal(pc.fill_null(channels, ""), channels[0].as_py() or "")).as_py():
         return values
-    return pc.binary_join_element_wise(pc.fill_null(channels, ""), values, "\x1f")
+    return pc.binary_join_element_wise(pc.fill_null(channels.combine_chunks(), ""), values, "\x1f")
 
 
 #: Integer ids up to this many times the number of posts are looked up in a direct-address table.
@@ -104,8 +105,16 @@ def _as_integers(values: pa.Array) -> pa.Array | None:
         numbers = pc.cast(values, pa.int64())
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return None
-    same = pc.equal(pc.cast(numbers, pa.string()), values)
-    return numbers if pc.all(same).as_py() is not False else None
+    # the cast also takes '03' and '+3': only a first digit 1-9 (or the single digit '0') is canonical
+    offsets = np.frombuffer(values.buffers()[1], dtype=np.int32)[values.offset : values.offset + len(values) + 1]
+    data = values.buffers()[2]
+    if data is None:
+        return numbers
+    starts = offsets[:-1][np.diff(offsets) > 0]
+    first = np.frombuffer(data, dtype=np.uint8)[starts]
+    lengths = np.diff(offsets)[np.diff(offsets) > 0]
+    canonical = ((first >= ord("1")) & (first <= ord("9"))) | ((first == ord("0")) & (lengths == 1))
+    return numbers if canonical.all() else None
 
 
 def _positions(found: pa.Array) -> np.ndarray:

@@ -175,7 +175,7 @@ def compute_scorecard(
 ) -> Scorecard:
     """Run the scorecard over threaded posts (columns of POST_SCHEMA plus row_nr, root_nr)."""
     con = duckdb.connect()
-    con.execute("SET threads TO 2")
+    con.execute("SET preserve_insertion_order = false")
     view = _sql_view(posts, brands)
     handles = pa.table({"handle": brands, "lower_handle": [h.lower() for h in brands]})
     con.register("posts", view)
