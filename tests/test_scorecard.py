@@ -56,6 +56,11 @@ def test_hand_worked_archive(twcs):
     assert doc["threads"]["orphan_threads"] == 1
     assert acme["vanity"]["brand_threads"] == 1
     assert acme["vanity"]["brand_posts"] == 4
+    # customers count for the brand of the thread they write in; the orphan thread has no brand
+    assert (acme["vanity"]["customer_posts"], acme["vanity"]["customers"]) == (5, 4)
+    assert (bolt["vanity"]["customer_posts"], bolt["vanity"]["customers"]) == (3, 3)
+    assert (totals["vanity"]["customer_posts"], totals["vanity"]["customers"]) == (8, 7)
+    assert totals["vanity"]["brand_posts"] == 6
 
 
 def test_target_changes_within_target(twcs):

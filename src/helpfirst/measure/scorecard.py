@@ -115,19 +115,31 @@ brand_side AS (
     FROM posts WHERE author_role = 'brand' AND brand IS NOT NULL
     GROUP BY GROUPING SETS ((brand), ())
 ),
-audience_side AS (
+audience AS (
     -- customers and bots count for the brand of the thread they write in
-    SELECT t.brand,
-           count(*) FILTER (WHERE p.author_role = 'customer') AS customer_posts,
-           count(DISTINCT p.author) FILTER (WHERE p.author_role = 'customer') AS customers,
-           count(*) FILTER (WHERE p.author_role = 'bot') AS bot_posts
+    SELECT t.brand, p.author_role, p.author
     FROM posts p JOIN thread_brand t USING (root_nr)
     WHERE p.author_role <> 'brand' AND t.brand IS NOT NULL
-    GROUP BY GROUPING SETS ((t.brand), ())
+),
+audience_side AS (
+    SELECT brand,
+           count(*) FILTER (WHERE author_role = 'customer') AS customer_posts,
+           count(*) FILTER (WHERE author_role = 'bot') AS bot_posts
+    FROM audience GROUP BY GROUPING SETS ((brand), ())
+),
+customer_pairs AS (
+    SELECT DISTINCT brand, author FROM audience WHERE author_role = 'customer'
+),
+customer_side AS (
+    SELECT brand, count(*) AS customers FROM customer_pairs GROUP BY brand
+    UNION ALL
+    SELECT NULL, count(DISTINCT author) FROM customer_pairs
 )
-SELECT coalesce(b.brand, a.brand) AS brand, b.brand_posts, a.customer_posts, a.customers, a.bot_posts,
+SELECT coalesce(b.brand, a.brand) AS brand, b.brand_posts, a.customer_posts, c.customers, a.bot_posts,
        b.likes, b.reposts, b.brand_threads
-FROM brand_side b FULL JOIN audience_side a ON b.brand IS NOT DISTINCT FROM a.brand
+FROM brand_side b
+FULL JOIN audience_side a ON b.brand IS NOT DISTINCT FROM a.brand
+LEFT JOIN customer_side c ON c.brand IS NOT DISTINCT FROM coalesce(b.brand, a.brand)
 """
 
 
