@@ -129,3 +129,11 @@ def test_formats_lists_every_importer():
     proc = run("formats", "--json")
     assert proc.returncode == 0
     assert {"twcs", "x-v2", "mastodon", "jsonl", "csv"} <= set(json.loads(proc.stdout))
+
+
+def test_bot_option(tmp_path):
+    rows = [(1, "101", True, 0, "@Acme help", None), (2, "AcmeBot", False, 1, "@101 auto-reply", 1), (3, "Acme", False, 20, "@101 fixed", 1)]
+    path = write_twcs(tmp_path / "b.csv", rows)
+    doc = json.loads(run("audit", str(path), "--json", "--bot", "acmebot").stdout)
+    assert doc["brands"]["Acme"]["frt_median_min"] == 20.0
+    assert doc["totals"]["vanity"]["bot_posts"] == 1

@@ -78,10 +78,11 @@ def run_audit(
     bots: frozenset[str] = frozenset(),
 ) -> AuditResult:
     """Import, thread and measure; raises ImportFailed only when nothing at all could be read."""
-    options = options or ImportOptions(brands=frozenset(brands))
+    options = options or ImportOptions(brands=frozenset(brands), bots=frozenset(bots))
     posts, report = load_posts(paths, options, fmt)
-    if bots:
-        posts = mark_bots(posts, bots)
+    if options.bots:
+        # formats without a notion of bots (TWCS, canonical files) get the role from the handle list
+        posts = mark_bots(posts, options.bots)
     if report.rows_read == 0 and report.errors:
         raise ImportFailed("; ".join(report.errors))
     threads = build_threads(posts, report, [f["path"] for f in report.files])

@@ -94,15 +94,15 @@ def audit(
         _fail(str(exc))
     total = sum(p.stat().st_size for p in paths if p.is_file())
     progress = None if as_json and not err.is_terminal else _progress(total, "reading")
-    options = ImportOptions(brands=frozenset(brand), channel=channel, column_map=mapping)
+    options = ImportOptions(brands=frozenset(brand), bots=frozenset(bot), channel=channel, column_map=mapping)
     try:
         if progress is not None:
             with progress:
                 task = progress.add_task("read", total=total)
                 options.on_bytes = lambda n: progress.advance(task, n)
-                result = run_audit(paths, fmt=format, options=options, bots=frozenset(bot), target_min=target_min, business_hours=hours)
+                result = run_audit(paths, fmt=format, options=options, target_min=target_min, business_hours=hours)
         else:
-            result = run_audit(paths, fmt=format, options=options, bots=frozenset(bot), target_min=target_min, business_hours=hours)
+            result = run_audit(paths, fmt=format, options=options, target_min=target_min, business_hours=hours)
     except ImportFailed as exc:
         _fail(str(exc))
     doc = result.to_dict()

@@ -71,6 +71,8 @@ class ImportOptions:
     """What the user told us about the sources."""
 
     brands: frozenset[str] = frozenset()
+    #: bot/automation handles: their posts never count as a brand response
+    bots: frozenset[str] = frozenset()
     channel: str | None = None
     column_map: dict[str, str] = field(default_factory=dict)
     batch_rows: int = 65_536

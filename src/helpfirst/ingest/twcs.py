@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
 from collections.abc import Iterator
@@ -16,7 +15,15 @@ import pyarrow.csv as pacsv
 from ..posts import posts_batch
 from . import register
 from .base import ImportFailed, ImportOptions, ImportReport, Importer
-from .common import decode_utf8, is_blank, normalise_ids, rows_containing_byte, quiet_invalid_row_handler
+from .common import (
+    csv_header,
+    csv_record_lines,
+    decode_utf8,
+    is_blank,
+    normalise_ids,
+    quiet_invalid_row_handler,
+    rows_containing_byte,
+)
 
 COLUMNS = ("tweet_id", "author_id", "inbound", "created_at", "text", "in_response_to_tweet_id")
 ALL_COLUMNS = COLUMNS[:5] + ("response_tweet_id",) + COLUMNS[5:]
@@ -36,7 +43,7 @@ class TwcsImporter(Importer):
         return {"tweet_id", "author_id", "inbound"} <= cols
 
     def read(self, path: Path, options: ImportOptions, report: ImportReport) -> Iterator[pa.RecordBatch]:
-        header = _header(path)
+        header, _lines = csv_header(path)
         missing = [c for c in COLUMNS if c not in header]
         if missing:
             found = " ".join(", ".join(header).split())  # one line, even when a quoted name holds newlines
@@ -55,7 +62,7 @@ class TwcsImporter(Importer):
             try:
                 reader = pacsv.open_csv(
                     source,
-                    # the names as _header read them (spaces around names stripped), so Arrow finds them
+                    # the names as csv_header read them (spaces around names stripped), so Arrow finds them
                     read_options=pacsv.ReadOptions(
                         block_size=8 << 20, use_threads=True, column_names=header, skip_rows=1
                     ),
@@ -113,7 +120,7 @@ class TwcsImporter(Importer):
                 workers.shutdown(wait=True)
                 source.close()
                 report.rows_read += len(invalid)
-                good_lines, bad_lines = _record_lines(path, len(header), [p[0] for p in pending], len(invalid))
+                good_lines, bad_lines = csv_record_lines(path, len(header), [p[0] for p in pending], len(invalid))
                 for i, reason in enumerate(invalid):
                     report.reject(str(path), bad_lines[i] if i < len(bad_lines) else None, None, reason)
                 for rec, field_name, reason in pending:
@@ -256,12 +263,6 @@ def _fixed_width_seconds(raw: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     return local - np.where(sign_char == ord("-"), -offset, offset), valid
 
 
-def _header(path: Path) -> list[str]:
-    with path.open("r", encoding="utf-8", errors="replace", newline="") as fh:
-        row = next(csv.reader(fh), [])
-    return [c.lstrip("\ufeff").strip() for c in row]
-
-
 def _batches(reader: pacsv.CSVStreamingReader, path: Path) -> Iterator[pa.RecordBatch]:
     while True:
         try:
@@ -272,36 +273,3 @@ def _batches(reader: pacsv.CSVStreamingReader, path: Path) -> Iterator[pa.Record
             first = str(exc).splitlines()[0]
             raise ImportFailed(f"{path}: the CSV cannot be parsed further: {first}") from None
         yield batch
-
-
-def _record_lines(
-    path: Path, width: int, good_records: list[int], bad_count: int
-) -> tuple[dict[int, int], list[int]]:
-    """Line numbers of rejected rows; a second pass over the file, made only when rows were rejected.
-
-    Returns the starting line of the given well-formed records (1-based among well-formed ones) and
-    of the first `bad_count` malformed records, in file order.
-    """
-    wanted = set(good_records[:2000])
-    good: dict[int, int] = {}
-    bad: list[int] = []
-    if not wanted and not bad_count:
-        return good, bad
-    last = max(wanted, default=0)
-    with path.open("r", encoding="utf-8", errors="replace", newline="") as fh:
-        reader = csv.reader(fh)
-        next(reader, None)
-        start = reader.line_num + 1
-        number = 0
-        for row in reader:
-            if row:
-                if len(row) == width:
-                    number += 1
-                    if number in wanted:
-                        good[number] = start
-                else:
-                    bad.append(start)
-            if number >= last and len(bad) >= bad_count:
-                break
-            start = reader.line_num + 1
-    return good, bad
