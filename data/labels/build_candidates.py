@@ -69,6 +69,21 @@ def main() -> None:
         chosen.append(r)
         if len(chosen) >= args.threads:
             break
+    # a second batch weighted towards the rarer outcomes: threads whose last post is a brand
+    # question (likely `abandoned`) or a customer thanks/confirmation (likely `resolved`),
+    # plus a few more of any kind; the heuristic only picks what to read, the label is by hand
+    def last_is_brand_question(v):
+        return v[-1].role == "brand" and v[-1].text.rstrip().endswith("?")
+
+    def last_is_thanks(v):
+        t = v[-1].text.lower() if v[-1].role == "customer" else ""
+        return any(w in t for w in ("thank", "thx", "worked", "fixed", "sorted", "resolved", "great"))
+
+    rest = [r for r in sorted(complete, key=h) if r not in set(chosen) and len(complete[r]) >= 2]
+    more = [r for r in rest if last_is_brand_question(complete[r])][:25]
+    more += [r for r in rest if last_is_thanks(complete[r]) and r not in more][:25]
+    more += [r for r in rest if r not in more][:15]
+    chosen = chosen + more
     chosen_set = set(chosen)
     for i in range(0, len(chosen), 20):
         with open(out / f"threads_{i // 20:02d}.txt", "w") as fh:
