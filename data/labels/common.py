@@ -104,11 +104,17 @@ def load_ibm(path: Path = IBM_DEV) -> dict[str, Post]:
         for turn in turns:
             role = "brand" if "agent" in turn else "customer"
             author = turn.get("agent") or turn.get("client") or turn.get("client1") or ""
-            posts.setdefault(turn["tweet_ID"], Post(turn["tweet_ID"], "ibm-cdp", role, author, turn["datetime"], turn["message"], prev, root, company))
+            posts.setdefault(
+                turn["tweet_ID"],
+                Post(turn["tweet_ID"], "ibm-cdp", role, author, turn["datetime"], turn["message"], prev, root=root, brand=company),
+            )
             prev = turn["tweet_ID"]
         final = conv.get("agentURL") or {}
         if final.get("tweet_ID") and final.get("url_utterance"):
-            posts.setdefault(final["tweet_ID"], Post(final["tweet_ID"], "ibm-cdp", "brand", company, "", final["url_utterance"], prev, root, company))
+            posts.setdefault(
+                final["tweet_ID"],
+                Post(final["tweet_ID"], "ibm-cdp", "brand", company, "", final["url_utterance"], prev, root=root, brand=company),
+            )
     return posts
 
 
