@@ -107,7 +107,7 @@ def conversations(df: pd.DataFrame) -> pd.DataFrame:
         by_lower.setdefault(b.lower(), b)
 
     # 1. the first known brand @mentioned in the request text
-    mentions = req["text"].str.extractall(r"@(\w+)")[0].str.lower().map(by_lower).dropna()
+    mentions = req["text"].str.extractall(r"(?:^|[^\w@])@(\w+)")[0].str.lower().map(by_lower).dropna()
     mentioned = mentions.groupby(level=0).first()
 
     # 2. else the author of the earliest brand reply in the thread (ties by file order)

@@ -61,3 +61,11 @@ def test_bad_specs_say_what_is_wrong(text, fragment):
 def test_bad_holiday():
     with pytest.raises(BusinessHoursError, match="holiday"):
         parse_business_hours("Mon-Fri 09:00-17:00 UTC", ["25/12/2017"])
+
+
+def test_overlapping_segments_count_once():
+    overlapping = parse_business_hours("Mon 09:00-17:00, Mon 12:00-18:00 UTC")
+    assert minutes(overlapping, "2017-10-02T11:00:00+00:00", "2017-10-02T13:00:00+00:00") == pytest.approx(120)
+    assert minutes(overlapping, "2017-10-02T08:00:00+00:00", "2017-10-02T19:00:00+00:00") == pytest.approx(540)
+    repeated = parse_business_hours("Mon-Fri 09:00-17:00, Mon-Fri 09:00-17:00 UTC")
+    assert minutes(repeated, "2017-10-02T10:00:00+00:00", "2017-10-02T10:20:00+00:00") == pytest.approx(20)

@@ -158,3 +158,17 @@ def test_handles_are_case_insensitive_and_end_at_non_handle_characters(twcs):
     assert doc["brands"]["Delta"]["vanity"]["brand_posts"] == 2
     assert doc["brands"]["Bolt"]["answered"] == 1
     assert doc["totals"]["conversations"] == 2
+
+
+def test_email_addresses_are_not_mentions(twcs):
+    rows = [
+        (1, "201", True, 0, "mail bob@Acme.com about @Beta please", None),
+        (2, "Beta", False, 30, "@201 done", 1),
+        (3, "Acme", False, 40, "hello world", None),
+        (4, "202", True, 0, ".@Acme is this public?", None),  # the old trick to make a reply public
+        (5, "Acme", False, 10, "@202 yes", 4),
+    ]
+    doc = run_audit([twcs(rows)]).to_dict()
+    assert doc["brands"]["Beta"]["conversations"] == 1
+    assert doc["brands"]["Beta"]["answered"] == 1
+    assert doc["brands"]["Acme"]["conversations"] == 1

@@ -52,7 +52,7 @@ def test_reply_loops_are_cut():
     convs = conv_of(t)
     assert convs["a"] == "a" and convs["b"] == "b" and convs["c"] == "a"
     assert convs["s"] == "s"  # a post naming itself as its parent is a root
-    assert t.loops_cut == 2
+    assert t.loops_cut == 3  # a and b, and s, which names itself
 
 
 def test_long_chain_resolves():
@@ -112,3 +112,39 @@ def test_id_lookup_paths_agree():
     text = build(lambda i: f"t{i}")
     padded = build(lambda i: f"0{i}")  # '01' is not the number 1: stays on the string path
     assert dense == snowflake == text == padded == ([0, 0, 0, 3, 3, 5], 1, 1)
+
+
+def table_with_conv(rows: list[tuple]) -> pa.Table:
+    """rows: (id, parent_id, conversation_id, minutes)"""
+    from datetime import timedelta
+
+    now = datetime(2017, 1, 1, tzinfo=timezone.utc)
+    batch = posts_batch(
+        {
+            "id": [r[0] for r in rows],
+            "parent_id": [r[1] for r in rows],
+            "conversation_id": [r[2] for r in rows],
+            "author_role": ["customer"] * len(rows),
+            "author": ["x"] * len(rows),
+            "channel": ["helpdesk"] * len(rows),
+            "created_at": [now + timedelta(minutes=r[3]) for r in rows],
+        }
+    )
+    return pa.Table.from_batches([batch])
+
+
+def test_conversation_id_threads_posts_without_parents():
+    # a helpdesk export: no parent links, only a thread id; t9 names no loaded post
+    t = build_threads(
+        table_with_conv(
+            [("a", None, "t1", 0), ("b", None, "a", 5), ("c", "gone", "a", 6), ("d", None, "t9", 9), ("e", None, "t9", 3), ("f", None, None, 1)]
+        )
+    )
+    assert conv_of(t) == {"a": "a", "b": "a", "c": "a", "d": "e", "e": "e", "f": "f"}
+    assert t.orphan_threads == 0
+
+
+def test_self_parent_is_a_loop_not_an_orphan():
+    t = build_threads(table([("s", "s", "customer"), ("r", "s", "brand")]))
+    assert conv_of(t) == {"s": "s", "r": "s"}
+    assert (t.orphan_threads, t.loops_cut) == (0, 1)

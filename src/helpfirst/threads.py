@@ -50,14 +50,14 @@ def build_threads(table: pa.Table, report: ImportReport | None = None, sources: 
     if "_source" in table.column_names:
         table = table.drop_columns(["_source"])
     rows = np.arange(n)
-    parent[parent == rows] = -1  # a post that names itself as its parent is a root
+    self_parent = parent == rows  # a post naming itself as its parent: the shortest reply loop
+    parent[self_parent] = -1
     has_parent_id = pc.is_valid(table.column("parent_id")).to_numpy(zero_copy_only=False)
     if conv is not None:
-        # a format's own conversation id re-attaches posts whose parent is missing
-        reattach = (parent < 0) & has_parent_id & (conv >= 0) & (conv != rows)
-        parent[reattach] = conv[reattach]
+        _attach_by_conversation(table, parent, conv, self_parent)
     root, loops = _roots(parent)
-    orphan = (root == rows) & has_parent_id & (parent < 0)
+    orphan = (root == rows) & has_parent_id & (parent < 0) & ~self_parent
+    loops += int(self_parent.sum())
     # conversation_id as a dictionary over the ids: the same strings, without copying them
     ids = table.column("id").combine_chunks()
     conversation_ids = pa.DictionaryArray.from_arrays(pa.array(root), ids)
@@ -66,6 +66,32 @@ def build_threads(table: pa.Table, report: ImportReport | None = None, sources: 
     posts = posts.append_column("root_nr", pa.array(root))
     posts = posts.append_column("orphan", pa.array(orphan))
     return Threads(posts=posts, orphan_threads=int(orphan.sum()), loops_cut=loops)
+
+
+def _attach_by_conversation(table: pa.Table, parent: np.ndarray, conv: np.ndarray, self_parent: np.ndarray) -> None:
+    """Use a format's own conversation id for posts without a loaded parent (in place).
+
+    Such a post hangs under the post its conversation id names; when that post is not loaded, the
+    earliest post of the conversation (ties by reading order) is the root the others hang under.
+    """
+    rows = np.arange(len(parent))
+    loose = (parent < 0) & ~self_parent
+    named = loose & (conv >= 0) & (conv != rows)
+    parent[named] = conv[named]
+    given = pc.is_valid(table.column("conversation_id")).to_numpy(zero_copy_only=False)
+    unnamed = np.flatnonzero(loose & (conv < 0) & given)
+    if len(unnamed) < 2:
+        return
+    keys = pc.dictionary_encode(table.column("conversation_id").take(pa.array(unnamed))).combine_chunks().indices
+    codes = keys.to_numpy(zero_copy_only=False)
+    times = pc.cast(table.column("created_at").take(pa.array(unnamed)), pa.int64()).to_numpy(zero_copy_only=False)
+    order = np.lexsort((unnamed, times, codes))
+    first_of_group = np.concatenate([[True], codes[order][1:] != codes[order][:-1]])
+    group_root = np.empty(codes.max() + 1, dtype=np.int64)
+    group_root[codes[order][first_of_group]] = unnamed[order][first_of_group]
+    roots = group_root[codes]
+    others = roots != unnamed
+    parent[unnamed[others]] = roots[others]
 
 
 def _qualified(table: pa.Table, column: str) -> pa.Array:

@@ -15,6 +15,10 @@ _SEGMENT = re.compile(
 )
 
 
+_EARLIEST = datetime(1970, 1, 2, tzinfo=timezone.utc)
+_LATEST = datetime(2199, 12, 30, tzinfo=timezone.utc)
+
+
 class BusinessHoursError(ValueError):
     """The business-hours text could not be understood; the message says what was expected."""
 
@@ -52,6 +56,7 @@ class BusinessHours:
     def intervals(self, start: datetime, end: datetime) -> tuple[np.ndarray, np.ndarray]:
         """Open intervals [start, end) as UTC epoch seconds covering the given period."""
         tz = self.tz
+        start, end = max(start, _EARLIEST), min(end, _LATEST)
         day = start.astimezone(tz).date() - timedelta(days=1)
         last = end.astimezone(tz).date() + timedelta(days=1)
         starts, ends = [], []
@@ -65,8 +70,7 @@ class BusinessHours:
                         starts.append(a)
                         ends.append(b)
             day += timedelta(days=1)
-        order = np.argsort(starts)
-        return np.asarray(starts, dtype=np.float64)[order], np.asarray(ends, dtype=np.float64)[order]
+        return _merge(np.asarray(starts, dtype=np.float64), np.asarray(ends, dtype=np.float64))
 
     def elapsed_seconds(self, start: np.ndarray, end: np.ndarray) -> np.ndarray:
         """Business seconds between paired UTC epoch-second arrays (NaN where either is NaN)."""
@@ -92,6 +96,20 @@ class BusinessHours:
 
         out[ok] = np.maximum(clock(end[ok]) - clock(start[ok]), 0.0)
         return out
+
+
+def _merge(starts: np.ndarray, ends: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted, non-overlapping intervals (overlapping or touching segments become one: no hour counts twice)."""
+    if len(starts) == 0:
+        return starts, ends
+    order = np.argsort(starts, kind="stable")
+    starts, ends = starts[order], ends[order]
+    reach = np.maximum.accumulate(ends)
+    new_block = np.concatenate([[True], starts[1:] > reach[:-1]])
+    block = np.cumsum(new_block) - 1
+    merged_ends = np.zeros(block[-1] + 1)
+    np.maximum.at(merged_ends, block, ends)
+    return starts[new_block], merged_ends
 
 
 def parse_business_hours(text: str, holidays: list[str] | None = None) -> BusinessHours:

@@ -165,9 +165,12 @@ def known_brands(posts: pa.Table, given: frozenset[str] | set[str]) -> list[str]
     return sorted(spelling.values(), key=str.lower)
 
 
-#: A handle ends where letters, digits and underscores end (so '@Acmeé' does not mention 'Acme').
+#: A mention's @ follows the start or a character that cannot be part of a handle or an e-mail
+#: address ('bob@acme.com' mentions nobody); the handle ends where letters, digits and
+#: underscores end (so '@Acmeé' does not mention 'Acme').
+MENTION_START = r"(?:^|[^\pL\pN_@])@"
 HANDLE_END = r"(?:[^\pL\pN_]|$)"
-FIRST_MENTION = r"@([\pL\pN_]+)"
+FIRST_MENTION = MENTION_START + r"([\pL\pN_]+)"
 
 
 def mention_pattern(handles: list[str]) -> str:
@@ -175,7 +178,7 @@ def mention_pattern(handles: list[str]) -> str:
     if not handles:
         return r"(^\b$)"  # matches nothing (RE2 has no lookahead)
     alternatives = "|".join(re.escape(h) for h in sorted(handles, key=len, reverse=True))
-    return rf"@({alternatives}){HANDLE_END}"
+    return rf"{MENTION_START}({alternatives}){HANDLE_END}"
 
 
 def compute_scorecard(
