@@ -137,3 +137,35 @@ def test_bot_option(tmp_path):
     doc = json.loads(run("audit", str(path), "--json", "--bot", "acmebot").stdout)
     assert doc["brands"]["Acme"]["frt_median_min"] == 20.0
     assert doc["totals"]["vanity"]["bot_posts"] == 1
+
+
+def test_archive_text_is_not_terminal_markup(tmp_path):
+    rows = [(1, "101", True, 0, "@[/oops] hi", None), (2, "[/oops]", False, 5, "@101 [bold red]x[/]", 1)]
+    path = write_twcs(tmp_path / "m[b].csv", rows)
+    proc = run("audit", str(path), str(tmp_path / "gone[bold].csv"))
+    assert proc.returncode == 0, proc.stderr
+    assert "[/oops]" in proc.stdout
+    assert "gone[bold].csv: no such file" in proc.stdout
+
+
+def test_nothing_loaded_says_so(tmp_path):
+    path = tmp_path / "bad.csv"
+    path.write_text(",".join(TWCS_HEADER) + "\n1,101,Maybe,Mon Oct 02 08:00:00 +0000 2017,hi,,\n")
+    proc = run("audit", str(path))
+    assert proc.returncode == 1
+    assert "no posts could be loaded (1 rows read, 1 rejected)" in proc.stderr
+
+
+def test_demo_checks_its_options_first(tmp_path):
+    assert_one_line_error(run("demo", "--out", str(tmp_path / "d"), "--business-hours", "always"), "business hours")
+    assert not (tmp_path / "d").exists()
+
+
+def test_demo_writes_the_report(tmp_path):
+    proc = run("demo", "--posts", "2000", "--out", str(tmp_path / "d"))
+    assert proc.returncode == 0, proc.stderr
+    report = tmp_path / "d" / "helpfirst-report.html"
+    assert report.stat().st_size > 100_000
+    assert f"Open the report: {report}" in " ".join(proc.stdout.split())
+    doc = json.loads((tmp_path / "d" / "scorecard.json").read_text())
+    assert doc["rows_read"] == 2000 == doc["rows_loaded"] + doc["rows_rejected"]

@@ -151,7 +151,8 @@ def test_mentions_and_handles():
     assert first_brand_mention("@AcmeSupportTeam is not us", brands) is None
     assert first_brand_mention(None, brands) is None
     assert match_handle("HELP", brands) == "help@acme.social"
-    assert match_handle("acmesupport@x.example", brands) == "AcmeSupport"
+    assert match_handle("acmesupport@x.example", brands) is None  # same name, someone else's instance
+    assert match_handle("help@acme.social", brands) == "help@acme.social"
     assert match_handle("someone", brands) is None
 
 

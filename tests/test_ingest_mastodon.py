@@ -161,8 +161,16 @@ def test_brand_given_as_local_handle_and_channel(statuses_json):
     roles = {r["id"]: (r["author_role"], r["brand"]) for r in rows}
     assert roles["111222333444555002"] == ("brand", "ACME")
     assert roles["111222333444555001"] == ("customer", "ACME")
-    assert roles["111222333444555004"] == ("customer", "ACME")  # @acme@mastodon.social, local part
+    # '@acme@mastodon.social' could be anyone's 'acme' elsewhere: a bare --brand does not claim it
+    assert roles["111222333444555004"] == ("customer", None)
     assert {r["channel"] for r in rows} == {"fediverse"}
+
+
+def test_brand_given_with_its_home_instance(statuses_json):
+    rows, _ = load(statuses_json, brands=frozenset({"acme@mastodon.social"}))
+    roles = {r["id"]: (r["author_role"], r["brand"]) for r in rows}
+    assert roles["111222333444555002"] == ("brand", "acme@mastodon.social")  # the local account 'acme'
+    assert roles["111222333444555004"] == ("customer", "acme@mastodon.social")
 
 
 def test_brand_bot_account_counts_as_brand(statuses_json):

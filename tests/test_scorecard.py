@@ -110,6 +110,7 @@ def test_duplicates_across_files_count_once(twcs):
     assert doc["rows_rejected"] == 4
     assert doc["rows_read"] == doc["rows_loaded"] + doc["rows_rejected"]
     assert all(r["reason"].startswith("duplicate id") and r["file"].endswith("b.csv") for r in doc["rejections"])
+    assert [(f["rows_read"], f["rows_loaded"], f["rows_rejected"]) for f in doc["files"]] == [(15, 15, 0), (4, 0, 4)]
     assert doc["brands"]["Acme"]["conversations"] == 3
 
 

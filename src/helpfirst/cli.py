@@ -10,6 +10,7 @@ from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn, TransferSpeedColumn
 
 from .config import Settings, parse_duration_minutes
@@ -93,7 +94,7 @@ def audit(
     except (ValueError, BusinessHoursError, UserError) as exc:
         _fail(str(exc))
     total = sum(p.stat().st_size for p in paths if p.is_file())
-    progress = None if as_json and not err.is_terminal else _progress(total, "reading")
+    progress = _progress(total, "reading")
     options = ImportOptions(brands=frozenset(brand), bots=frozenset(bot), channel=channel, column_map=mapping)
     try:
         if progress is not None:
@@ -122,6 +123,7 @@ def audit(
 
         print_audit(doc, out, report_path)
     if doc["rows_loaded"] == 0:
+        _error_line(f"no posts could be loaded ({doc['rows_read']:,} rows read, {doc['rows_rejected']:,} rejected)")
         raise typer.Exit(1)
 
 
@@ -133,8 +135,6 @@ def synth(
     seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same file.")] = 0,
 ) -> None:
     """Generate a realistic synthetic archive (many brands, long-tailed reply delays, multi-turn threads)."""
-    from .synth import write_synthetic
-
     if format not in ("twcs", "jsonl"):
         _fail(f"--format {format!r}: use twcs or jsonl")
     try:
@@ -146,7 +146,6 @@ def synth(
         f"{summary['brands']} brands) to {summary['path']}",
         highlight=False,
     )
-    del write_synthetic
 
 
 def _synth_with_progress(out_path: Path, posts: int, fmt: str, seed: int) -> dict:
@@ -170,19 +169,25 @@ def demo(
 ) -> None:
     """Generate a realistic archive, audit it and write the HTML scorecard: the whole job in one command."""
     from .audit import run_audit
-    from .measure.business_hours import parse_business_hours
+    from .measure.business_hours import BusinessHoursError, parse_business_hours
     from .measure.report import render_report
     from .measure.terminal import print_audit
 
-    out_dir.mkdir(parents=True, exist_ok=True)
-    data = out_dir / "archive-twcs.csv"
-    summary = _synth_with_progress(data, posts, "twcs", seed)
-    err.print(f"generated {summary['posts']:,} posts to {data}", highlight=False)
-    result = run_audit([data], business_hours=parse_business_hours(business_hours))
-    report = render_report(result, out_dir / "helpfirst-report.html")
-    (out_dir / "scorecard.json").write_text(json.dumps(result.to_dict(), default=str, indent=1))
+    try:
+        hours = parse_business_hours(business_hours)
+        out_dir.mkdir(parents=True, exist_ok=True)
+        data = out_dir / "archive-twcs.csv"
+        summary = _synth_with_progress(data, posts, "twcs", seed)
+        err.print(f"generated {summary['posts']:,} posts to {data}", highlight=False)
+        result = run_audit([data], business_hours=hours)
+        report = render_report(result, out_dir / "helpfirst-report.html")
+        (out_dir / "scorecard.json").write_text(json.dumps(result.to_dict(), default=str, indent=1))
+    except BusinessHoursError as exc:
+        _fail(str(exc))
+    except OSError as exc:
+        _fail(f"{out_dir}: cannot write the demo there ({exc.strerror or exc})")
     print_audit(result.to_dict(), out, str(report))
-    out.print(f"\n[bold green]Open the report:[/] {report.resolve()}", highlight=False)
+    out.print(f"\n[bold green]Open the report:[/] {escape(str(report.resolve()))}", highlight=False, soft_wrap=True)
 
 
 @app.command()
@@ -208,7 +213,7 @@ def main() -> None:
         err.print("interrupted")
         sys.exit(130)
     except Exception as exc:  # noqa: BLE001 - the last line of defence against tracebacks
-        if os.environ.get("HELPFIRST_DEBUG"):
+        if os.environ.get("HELPFIRST_DEBUG", "").strip().lower() in ("1", "true", "yes", "on"):
             raise
         _error_line(f"{type(exc).__name__}: {exc} (set HELPFIRST_DEBUG=1 for details)")
         sys.exit(1)

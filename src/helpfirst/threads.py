@@ -152,8 +152,12 @@ def _reject_duplicates(table: pa.Table, rows: np.ndarray, report: ImportReport, 
     ids = table.column("id")
     has_source = sources is not None and "_source" in table.column_names
     for row in rows.tolist():
-        source = sources[table.column("_source")[row].as_py()] if has_source else "(archive)"
+        index = table.column("_source")[row].as_py() if has_source else None
+        source = sources[index] if index is not None else "(archive)"
         report.reject(source, None, "id", f"duplicate id {ids[row].as_py()!r}: already loaded")
+        if index is not None and index < len(report.files):  # keep the per-file counts adding up too
+            report.files[index]["rows_loaded"] -= 1
+            report.files[index]["rows_rejected"] += 1
     report.rows_loaded -= len(rows)
 
 

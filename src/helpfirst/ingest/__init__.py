@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import importlib
+from datetime import datetime, timezone
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
-from .base import ImportFailed, ImportOptions, ImportReport, Importer, Rejection
+from .base import EARLIEST_YEAR, LATEST_YEAR, ImportFailed, ImportOptions, ImportReport, Importer, Rejection
 
 _REGISTRY: dict[str, Importer] = {}
 
@@ -95,6 +98,7 @@ def read_posts(
         before = (report.rows_read, report.rows_loaded, report.rows_rejected)
         try:
             for batch in importer.read(path, options, report):
+                batch = _drop_out_of_range_dates(batch, str(path), report)
                 report.rows_loaded += batch.num_rows
                 yield batch
         except ImportFailed as exc:
@@ -108,6 +112,21 @@ def read_posts(
                 "rows_rejected": report.rows_rejected - before[2],
             }
         )
+
+
+_EARLIEST = pa.scalar(datetime(EARLIEST_YEAR, 1, 1, tzinfo=timezone.utc), pa.timestamp("us", tz="UTC"))
+_LATEST = pa.scalar(datetime(LATEST_YEAR, 12, 31, 23, 59, 59, tzinfo=timezone.utc), pa.timestamp("us", tz="UTC"))
+
+
+def _drop_out_of_range_dates(batch: pa.RecordBatch, path: str, report: ImportReport) -> pa.RecordBatch:
+    """The same date range for every format; importers that check it themselves also name the line."""
+    created = batch.column("created_at")
+    outside = pc.or_(pc.less(created, _EARLIEST), pc.greater(created, _LATEST))
+    if not pc.any(outside).as_py():
+        return batch
+    for row in np.flatnonzero(outside.to_numpy(zero_copy_only=False)):
+        report.reject(path, None, "created_at", f"post {batch.column('id')[int(row)].as_py()!r} is dated outside {EARLIEST_YEAR}-{LATEST_YEAR}")
+    return batch.filter(pc.invert(outside))
 
 
 __all__ = [

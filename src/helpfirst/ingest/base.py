@@ -9,6 +9,11 @@ from typing import ClassVar
 
 import pyarrow as pa
 
+#: Posts dated outside these years are rejected: they are typing errors, and Python's datetime
+#: (used to show them) cannot hold a UTC year beyond 9999.
+EARLIEST_YEAR = 1970
+LATEST_YEAR = 2199
+
 #: How many rejections are listed one by one; all of them are always counted.
 MAX_LISTED_REJECTIONS = 1000
 

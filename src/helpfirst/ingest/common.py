@@ -50,7 +50,6 @@ def is_blank(column: pa.Array) -> np.ndarray:
     return mask.fill_null(True).to_numpy(zero_copy_only=False)
 
 
-_FLOAT_ID = re.compile(r"\.0+$")
 
 
 def normalise_ids(column: pa.Array) -> pa.Array:
@@ -58,7 +57,9 @@ def normalise_ids(column: pa.Array) -> pa.Array:
     cleaned = pc.utf8_trim_whitespace(column)
     floaty = pc.ends_with(cleaned, ".0")
     if pc.any(floaty).as_py():
-        cleaned = pc.if_else(floaty, pc.utf8_slice_codeunits(cleaned, 0, -2), cleaned)
+        number = pc.utf8_slice_codeunits(cleaned, 0, -2)
+        # only a number written as a float ('3.0'): 'v1.0' is an id of its own
+        cleaned = pc.if_else(pc.and_(floaty, pc.utf8_is_digit(number)), number, cleaned)
     empty = pc.equal(pc.utf8_length(cleaned), 0)
     if pc.any(empty).as_py():
         cleaned = pc.if_else(empty, pa.scalar(None, pa.string()), cleaned)
@@ -284,15 +285,15 @@ def bot_handles(options: object) -> dict[str, str]:
 
 
 def match_handle(handle: str | None, lookup: dict[str, str]) -> str | None:
-    """The handle as given in `lookup` that `handle` names (case-insensitive; 'user@host' also as 'user')."""
+    """The handle as given in `lookup` that `handle` names (case-insensitive).
+
+    A bare 'acme' (a local account) matches a brand given as 'acme@home.instance'; a remote
+    'acme@other.instance' matches only a brand given with that same instance, never a bare 'acme':
+    anyone can register that name elsewhere.
+    """
     if not handle or not lookup:
         return None
-    key = handle.strip().lstrip("@").lower()
-    if key in lookup:
-        return lookup[key]
-    if "@" in key:
-        return lookup.get(key.split("@", 1)[0])
-    return None
+    return lookup.get(handle.strip().lstrip("@").lower())
 
 
 def first_brand_mention(text: str | None, lookup: dict[str, str]) -> str | None:

@@ -14,7 +14,7 @@ import pyarrow.csv as pacsv
 
 from ..posts import posts_batch
 from . import register
-from .base import ImportFailed, ImportOptions, ImportReport, Importer
+from .base import EARLIEST_YEAR, LATEST_YEAR, ImportFailed, ImportOptions, ImportReport, Importer
 from .common import (
     csv_header,
     csv_record_lines,
@@ -253,6 +253,7 @@ def _fixed_width_seconds(raw: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
     month_days = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])[month] + (leap & (month == 2))
     valid &= (day >= 1) & (day <= month_days) & (hour <= 23) & (minute <= 59) & (second <= 60)
+    valid &= (year >= EARLIEST_YEAR) & (year <= LATEST_YEAR)
     # days since 1970-01-01 from the civil date (H. Hinnant's algorithm), vectorised
     y = year - (month <= 2)
     era = y // 400

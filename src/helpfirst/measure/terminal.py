@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 MAX_BRAND_ROWS = 25
 
@@ -34,7 +36,8 @@ def print_audit(doc: dict, console: Console, report_path: str | None = None) -> 
         f"[dim]({doc['threads']['orphan_threads']:,} threads with a missing parent)[/]"
     )
     for error in doc.get("errors", []):
-        console.print(f"[red]error:[/] {error}", markup=True, highlight=False)
+        console.print("[red]error:[/] ", end="")
+        console.print(error, markup=False, highlight=False, soft_wrap=True)
     business = doc["settings"].get("business_hours")
     target = doc["settings"]["target_min"]
     table = Table(title=f"Helpfulness scorecard (target {fmt_minutes(target)})", title_justify="left")
@@ -54,7 +57,7 @@ def print_audit(doc: dict, console: Console, report_path: str | None = None) -> 
 
     def row(name: str, b: dict, style: str | None = None) -> None:
         cells = [
-            name,
+            Text(name),  # brand handles come from the archive: never Rich markup
             f"{b['conversations']:,}",
             f"{b['answered']:,}",
             fmt_share(b["coverage"]),
@@ -99,4 +102,4 @@ def print_audit(doc: dict, console: Console, report_path: str | None = None) -> 
         if doc["rows_rejected"] > 10:
             console.print("  [dim]… all of them are listed in --json (up to 1,000)[/]")
     if report_path:
-        console.print(f"[green]report written:[/] {report_path}")
+        console.print(f"[green]report written:[/] {escape(report_path)}", highlight=False, soft_wrap=True)
