@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import re
 import sys
 from collections import defaultdict
 from pathlib import Path
@@ -83,6 +84,14 @@ def main() -> None:
     more = [r for r in rest if last_is_brand_question(complete[r])][:25]
     more += [r for r in rest if last_is_thanks(complete[r]) and r not in more][:25]
     more += [r for r in rest if r not in more][:15]
+    # a third, later batch for the rarest outcome (`abandoned`): threads whose last post is a
+    # brand post with a question mark anywhere and no DM/private-message request
+    dm = re.compile(r"\bDM\b|direct message|private message", re.I)
+
+    def asks_in_thread(v):
+        return v[-1].role == "brand" and "?" in v[-1].text and not dm.search(v[-1].text)
+
+    more += [r for r in rest if asks_in_thread(complete[r]) and r not in more][:30]
     chosen = chosen + more
     chosen_set = set(chosen)
     for i in range(0, len(chosen), 20):
