@@ -4,10 +4,11 @@ Writes plain-text reading sheets to a working folder (default /tmp/labelwork); t
 themselves are typed into annotations/*.tsv by the annotator and merged by assemble.py.
 
 Selection (deterministic, by sha1 of ids, so re-running gives the same sheets):
-- twcs-head5k: complete threads (every response id present in the file) opened by a customer,
-  at most 12 threads per brand, a mix of thread lengths; every post of these threads is a
-  candidate for customer_intent / brand_reply_kind, and each thread for conversation_outcome.
-  Extra single posts from other threads (a few per brand) widen the brand mix.
+- twcs-head5k: complete threads (every response id present in the file) opened by a customer:
+  200 with at most 12 per brand and a mix of thread lengths, then 87 more weighted towards the
+  rarer outcomes (see below); every post of these threads is a candidate for customer_intent /
+  brand_reply_kind, and each thread for conversation_outcome. Extra single posts from other
+  threads (up to 6 per brand, shown with their parent) widen the brand mix; not all were read.
 - twcs-sample: every tweet.
 - ibm-cdp: 300 conversations; every client turn, agent turn and final agentURL utterance.
 """
