@@ -28,11 +28,6 @@ POST_SCHEMA = pa.schema(
 POST_FIELDS = tuple(POST_SCHEMA.names)
 
 
-def empty_posts() -> pa.Table:
-    """An empty table with the post schema."""
-    return POST_SCHEMA.empty_table()
-
-
 def posts_batch(columns: dict[str, pa.Array | list]) -> pa.RecordBatch:
     """Build a record batch in POST_SCHEMA from a dict of columns; absent columns become nulls."""
     n = None

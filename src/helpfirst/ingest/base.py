@@ -84,9 +84,6 @@ class ImportOptions:
     #: called with the number of bytes consumed since the last call (progress bars)
     on_bytes: Callable[[int], None] | None = None
 
-    def brand_lookup(self) -> dict[str, str]:
-        """Lower-cased handle -> handle as given, for case-insensitive matching."""
-        return {b.lower().lstrip("@"): b.lstrip("@") for b in self.brands}
 
 
 class Importer:
@@ -94,8 +91,6 @@ class Importer:
 
     name: ClassVar[str] = ""
     description: ClassVar[str] = ""
-    #: whether the format itself says which authors are the brand (TWCS `inbound`)
-    knows_brands: ClassVar[bool] = False
 
     def sniff(self, path: Path, head: bytes) -> bool:
         """True when the first bytes of a file look like this format."""

@@ -200,7 +200,6 @@ def _preview(value: object, limit: int = 40) -> str:
 class CsvImporter(Importer):
     name = "csv"
     description = "Canonical posts as CSV (id, author, created_at, text, ...); other exports through a column map"
-    knows_brands = True
 
     def sniff(self, path: Path, head: bytes) -> bool:
         first = head.split(b"\n", 1)[0].decode("utf-8", "replace").lstrip("\ufeff").strip()
@@ -341,7 +340,6 @@ def _first_line(exc: BaseException) -> str:
 class JsonlImporter(Importer):
     name = "jsonl"
     description = "Canonical posts as JSON Lines (one object per line; a JSON array works too); column map with dotted paths"
-    knows_brands = True
 
     def sniff(self, path: Path, head: bytes) -> bool:
         if head.startswith(b"\xef\xbb\xbf"):

@@ -127,18 +127,6 @@ def html_to_text(markup: str | None) -> str | None:
     return html.unescape(text).strip()
 
 
-def mask_to_indices(mask: np.ndarray) -> np.ndarray:
-    """Positions where a mask is true."""
-    return np.flatnonzero(mask)
-
-
-def keep_rows(batch: pa.RecordBatch, rejected: np.ndarray) -> pa.RecordBatch:
-    """The rows of a batch whose mask entry is false."""
-    if not rejected.any():
-        return batch
-    return batch.filter(pa.array(~rejected))
-
-
 # --- helpers for the JSON and canonical importers (x-v2, mastodon, jsonl, csv) -------------------
 
 _SURROGATE = re.compile("[\ud800-\udfff]")

@@ -32,7 +32,6 @@ from .common import (
 class MastodonImporter(Importer):
     name = "mastodon"
     description = "Mastodon API statuses (id, created_at, in_reply_to_id, account, content), JSON array or JSON Lines"
-    knows_brands = False
 
     def sniff(self, path: Path, head: bytes) -> bool:
         start = head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]

@@ -26,7 +26,6 @@ from .common import (
 )
 
 COLUMNS = ("tweet_id", "author_id", "inbound", "created_at", "text", "in_response_to_tweet_id")
-ALL_COLUMNS = COLUMNS[:5] + ("response_tweet_id",) + COLUMNS[5:]
 _TRUE = pa.array(["True", "true", "TRUE", "1"])
 _FALSE = pa.array(["False", "false", "FALSE", "0"])
 
@@ -35,7 +34,6 @@ _FALSE = pa.array(["False", "false", "FALSE", "0"])
 class TwcsImporter(Importer):
     name = "twcs"
     description = "Kaggle Customer Support on Twitter CSV (tweet_id, author_id, inbound, created_at, text, ...)"
-    knows_brands = True
 
     def sniff(self, path: Path, head: bytes) -> bool:
         first = head.split(b"\n", 1)[0].decode("utf-8", "replace").lstrip("\ufeff").strip()

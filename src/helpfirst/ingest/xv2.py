@@ -48,7 +48,6 @@ def unescape_tweet_text(text: str | None) -> str | None:
 class XV2Importer(Importer):
     name = "x-v2"
     description = "X/Twitter API v2 JSON responses (data + includes.users), JSON Lines or JSON array of pages"
-    knows_brands = False
 
     def sniff(self, path: Path, head: bytes) -> bool:
         start = head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
