@@ -3,7 +3,8 @@
     /work/main/.venv/bin/python data/labels/assemble.py
 
 Writes customer_intent.csv, brand_reply_kind.csv, conversation_outcome.jsonl and
-conversation_outcome_undetermined.jsonl next to this script. Texts are always read again from
+conversation_outcome_undetermined.jsonl into build/ beside this script (gitignored: only the labels,
+by post id, are committed; the texts stay in ../shared/data). Texts are always read again from
 ../shared/data (never retyped), so they stay byte-for-byte as in the source. Exact duplicate
 texts are kept once (the first in annotation order). The split comes from common.split_for(root).
 """
@@ -16,7 +17,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import HERE, TWCS_HEAD, load_all, load_twcs, split_for  # noqa: E402
+from common import BUILD, HERE, TWCS_HEAD, load_all, load_twcs, split_for  # noqa: E402
 
 INTENTS = {"question", "problem", "feedback", "praise", "other"}
 REPLY_KINDS = {"solution", "redirect", "clarify", "acknowledge", "other"}
@@ -39,6 +40,7 @@ def read_tsv(path: Path) -> list[list[str]]:
 
 
 def main() -> None:
+    BUILD.mkdir(exist_ok=True)
     posts, _rejected = load_all()
     customer: list[dict] = []
     brand: list[dict] = []
@@ -70,7 +72,7 @@ def main() -> None:
                 brand.append({**row, "reply_kind": label})
 
     for name, rows, label in (("customer_intent.csv", customer, "intent"), ("brand_reply_kind.csv", brand, "reply_kind")):
-        with open(HERE / name, "w", newline="", encoding="utf-8") as fh:
+        with open(BUILD / name, "w", newline="", encoding="utf-8") as fh:
             w = csv.DictWriter(fh, fieldnames=["id", "source", "text", label, "split"], quoting=csv.QUOTE_MINIMAL)
             w.writeheader()
             w.writerows(rows)
@@ -97,7 +99,7 @@ def main() -> None:
         else:
             sys.exit(f"{where}: unknown outcome {outcome!r}")
     for name, rows in (("conversation_outcome.jsonl", done), ("conversation_outcome_undetermined.jsonl", undetermined)):
-        with open(HERE / name, "w", encoding="utf-8") as fh:
+        with open(BUILD / name, "w", encoding="utf-8") as fh:
             for r in rows:
                 fh.write(json.dumps(r, ensure_ascii=False) + "\n")
     print(

@@ -13,6 +13,9 @@ from datetime import datetime
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+#: Where assemble.py writes the label files with their texts: built from ../shared/data, never committed
+#: (the project does not copy that data into its tree, and the TWCS texts are CC BY-NC-SA).
+BUILD = HERE / "build"
 DATA = HERE.parents[2] / "shared" / "data"  # /work/main/data/labels -> /work/shared/data
 TWCS_HEAD = DATA / "twcs-head5k" / "twcs-head5k.csv"
 TWCS_SAMPLE = DATA / "twcs-sample" / "sample.csv"

@@ -11,6 +11,7 @@ from collections import Counter
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+BUILD = HERE / "build"  # written by assemble.py
 
 
 def table(title: str, rows: list[dict], label: str) -> None:
@@ -28,12 +29,12 @@ def table(title: str, rows: list[dict], label: str) -> None:
 
 def main() -> None:
     for name, label in (("customer_intent.csv", "intent"), ("brand_reply_kind.csv", "reply_kind")):
-        with open(HERE / name, newline="", encoding="utf-8") as fh:
+        with open(BUILD / name, newline="", encoding="utf-8") as fh:
             table(name, list(csv.DictReader(fh)), label)
-    convs = [json.loads(line) for line in (HERE / "conversation_outcome.jsonl").read_text(encoding="utf-8").splitlines()]
+    convs = [json.loads(line) for line in (BUILD / "conversation_outcome.jsonl").read_text(encoding="utf-8").splitlines()]
     table("conversation_outcome.jsonl", convs, "outcome")
     print(f"  posts in these conversations: {sum(len(c['posts']) for c in convs)}")
-    extra = HERE / "conversation_outcome_undetermined.jsonl"
+    extra = BUILD / "conversation_outcome_undetermined.jsonl"
     if extra.exists():
         und = [json.loads(line) for line in extra.read_text(encoding="utf-8").splitlines()]
         print(f"\nconversation_outcome_undetermined.jsonl: {len(und)} threads (outcome null)")
