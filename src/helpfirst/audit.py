@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -76,16 +77,23 @@ def run_audit(
     business_hours: BusinessHours | None = None,
     options: ImportOptions | None = None,
     bots: frozenset[str] = frozenset(),
+    on_stage: Callable[[str], None] | None = None,
 ) -> AuditResult:
-    """Import, thread and measure; raises ImportFailed only when nothing at all could be read."""
+    """Import, thread and measure; raises ImportFailed only when nothing at all could be read.
+
+    `on_stage` hears "threading" and "measuring" as the run moves on (reading reports bytes itself).
+    """
     options = options or ImportOptions(brands=frozenset(brands), bots=frozenset(bots))
+    stage = on_stage or (lambda _name: None)
     posts, report = load_posts(paths, options, fmt)
     if options.bots:
         # formats without a notion of bots (TWCS, canonical files) get the role from the handle list
         posts = mark_bots(posts, options.bots)
     if report.rows_read == 0 and report.errors:
         raise ImportFailed("; ".join(report.errors))
+    stage("threading")
     threads = build_threads(posts, report, [f["path"] for f in report.files])
+    stage("measuring")
     scorecard = compute_scorecard(
         threads.posts, known_brands(posts, options.brands), target_min=target_min, business_hours=business_hours
     )

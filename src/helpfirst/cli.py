@@ -41,11 +41,11 @@ def _error_line(message: str) -> None:
     err.print(message.replace("\n", " "), highlight=False, soft_wrap=True, markup=False)
 
 
-def _progress(total: int, label: str) -> Progress | None:
+def _progress(total: int) -> Progress | None:
     if not err.is_terminal or total <= 0:
         return None
     return Progress(
-        TextColumn(label),
+        TextColumn("{task.description:<10}"),
         BarColumn(),
         DownloadColumn(),
         TransferSpeedColumn(),
@@ -94,14 +94,17 @@ def audit(
     except (ValueError, BusinessHoursError, UserError) as exc:
         _fail(str(exc))
     total = sum(p.stat().st_size for p in paths if p.is_file())
-    progress = _progress(total, "reading")
+    progress = _progress(total)
     options = ImportOptions(brands=frozenset(brand), bots=frozenset(bot), channel=channel, column_map=mapping)
     try:
         if progress is not None:
             with progress:
-                task = progress.add_task("read", total=total)
+                task = progress.add_task("reading", total=total)
                 options.on_bytes = lambda n: progress.advance(task, n)
-                result = run_audit(paths, fmt=format, options=options, target_min=target_min, business_hours=hours)
+                result = run_audit(
+                    paths, fmt=format, options=options, target_min=target_min, business_hours=hours,
+                    on_stage=lambda name: progress.update(task, description=name, completed=total),
+                )
         else:
             result = run_audit(paths, fmt=format, options=options, target_min=target_min, business_hours=hours)
     except ImportFailed as exc:
@@ -151,12 +154,12 @@ def synth(
 def _synth_with_progress(out_path: Path, posts: int, fmt: str, seed: int) -> dict:
     from .synth import write_synthetic
 
-    progress = _progress(posts, "generating") if posts >= 200_000 else None
+    progress = _progress(posts) if posts >= 200_000 else None
     if progress is None:
         return write_synthetic(out_path, posts, fmt=fmt, seed=seed)
-    progress.columns = (TextColumn("generating"), BarColumn(), TextColumn("{task.completed:,}/{task.total:,} posts"), TimeRemainingColumn())
+    progress.columns = (TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed:,}/{task.total:,} posts"), TimeRemainingColumn())
     with progress:
-        task = progress.add_task("synth", total=posts)
+        task = progress.add_task("generating", total=posts)
         return write_synthetic(out_path, posts, fmt=fmt, seed=seed, on_rows=lambda n: progress.advance(task, n))
 
 
