@@ -1,0 +1,82 @@
+"""Feature builders and the tune-C-by-CV-on-train-only evaluation used by every experiment."""
+from __future__ import annotations
+
+import time
+
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import accuracy_score, f1_score
+from sklearn.model_selection import GridSearchCV, StratifiedKFold
+from sklearn.preprocessing import StandardScaler
+from sklearn.svm import LinearSVC
+
+from common import SEED, embed, engineered, hstack, tfidf_union
+
+C_GRID = {"lr": [0.3, 1, 3, 10, 30, 100], "svm": [0.01, 0.03, 0.1, 0.3, 1, 3]}
+
+
+class Features:
+    """fit(train_texts) / transform(texts) for a named feature set."""
+
+    def __init__(self, kind: str, tag: str = "x"):
+        self.kind, self.tag = kind, tag
+        self.parts = set(kind.split("+"))
+
+    def fit(self, texts):
+        if "tfidf" in self.parts or "word" in self.parts:
+            self.vec = tfidf_union(char=None if "word" in self.parts else (2, 5))
+            self.vec.fit(texts)
+        if "eng" in self.parts:
+            self.scaler = StandardScaler().fit(engineered(texts))
+        return self
+
+    def transform(self, texts, name: str):
+        blocks = []
+        if hasattr(self, "vec"):
+            blocks.append(self.vec.transform(texts))
+        if "eng" in self.parts:
+            blocks.append(self.scaler.transform(engineered(texts)).astype(np.float32))
+        if "minilm" in self.parts:
+            blocks.append(embed(list(texts), name))
+        if "cues" in self.parts:
+            from reply_rules import cue_matrix
+            blocks.append(cue_matrix(texts))
+        if len(blocks) == 1 and not hasattr(self, "vec"):
+            return blocks[0]
+        return hstack(*blocks)
+
+
+def make_clf(family: str, class_weight):
+    if family == "lr":
+        return LogisticRegression(max_iter=5000, class_weight=class_weight, solver="liblinear")
+    return LinearSVC(class_weight=class_weight, dual=False, max_iter=5000)
+
+
+def fit_tuned(family: str, X, y, scoring="f1_macro", n_jobs=2):
+    """Tune C and class_weight by 5-fold stratified CV on (X, y) only; refit on all of it."""
+    grid = {"C": C_GRID[family], "class_weight": [None, "balanced"]}
+    gs = GridSearchCV(make_clf(family, None), grid, scoring=scoring,
+                      cv=StratifiedKFold(5, shuffle=True, random_state=SEED), n_jobs=n_jobs)
+    gs.fit(X, y)
+    return gs.best_estimator_, gs.best_params_, gs.best_score_
+
+
+def scores(y_true, y_pred, pos_label=None) -> dict:
+    out = {"macro_f1": round(f1_score(y_true, y_pred, average="macro"), 4),
+           "accuracy": round(accuracy_score(y_true, y_pred), 4)}
+    if pos_label is not None:
+        out["f1_pos"] = round(f1_score(y_true, y_pred, pos_label=pos_label), 4)
+    return out
+
+
+def run(kind, family, tr_texts, ytr, te_texts, yte, name, pos_label=None, scoring="f1_macro"):
+    t0 = time.perf_counter()
+    feats = Features(kind).fit(tr_texts)
+    Xtr = feats.transform(tr_texts, name + "-tr")
+    Xte = feats.transform(te_texts, name + "-te")
+    clf, params, cv = fit_tuned(family, Xtr, ytr, scoring=scoring)
+    pred = clf.predict(Xte)
+    res = {"features": kind, "clf": family, **{k: str(v) for k, v in params.items()},
+           "cv_train": round(cv, 4), **scores(yte, pred, pos_label),
+           "n_features": int(Xtr.shape[1]), "seconds": round(time.perf_counter() - t0, 1)}
+    return res, clf, feats, pred
