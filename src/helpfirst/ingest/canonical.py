@@ -33,11 +33,13 @@ from .common import (
     csv_record_lines,
     decode_utf8,
     first_brand_mention,
+    first_line,
     get_path,
     handle_lookup,
     is_blank,
     iter_json_records,
     normalise_ids,
+    one_line,
     parse_counts,
     parse_iso,
     parse_iso_timestamps,
@@ -219,7 +221,7 @@ class CsvImporter(Importer):
         missing += [names[f] for f in options.column_map if f not in REQUIRED and names[f] not in header]
         if missing:
             raise ImportFailed(
-                f"{path}:1: missing column(s) {', '.join(missing)}; found: {_short(', '.join(header))}"
+                f"{path}:1: missing column(s) {', '.join(missing)}; found: {one_line(', '.join(header))}"
             )
         if names["author_role"] not in header and not options.brands:
             raise ImportFailed(
@@ -320,17 +322,7 @@ def _parse_failure(path: Path, width: int, exc: BaseException, further: str) -> 
     """The one-line error for a CSV that Arrow cannot parse (further), naming the line when we can find it."""
     line = csv_first_bad_row(path, width)
     where = f"{path}:{line}" if line else str(path)
-    return ImportFailed(f"{where}: the CSV cannot be parsed{further}: {_short(_first_line(exc))}")
-
-
-def _short(text: str, limit: int = 200) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__
+    return ImportFailed(f"{where}: the CSV cannot be parsed{further}: {one_line(first_line(exc))}")
 
 
 # --- JSON Lines ---------------------------------------------------------------------------------------

@@ -233,6 +233,20 @@ def _preview(value: object, limit: int = 40) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
+def one_line(text: str, limit: int = 200) -> str:
+    """Text for a one-line message: runs of white space folded to one space, cut to `limit` characters."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def first_line(exc: BaseException) -> str:
+    """The first line of an exception's message; its type when it has none."""
+    if isinstance(exc, RecursionError):
+        return "nested too deeply"  # Python's message speaks of its own recursion, not of the input
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
 def get_path(record: dict, path: str) -> object:
     """record[path], or a dotted path into nested objects ('user.name'); None when absent."""
     if path in record:
@@ -427,19 +441,12 @@ def _json_lines(fh, on_bytes: Callable[[int], None] | None) -> Iterator[JsonReco
                 yield JsonRecord(number, error=f"not valid JSON: {exc.msg} at column {exc.colno}")
                 continue
             except (ValueError, RecursionError) as exc:
-                yield JsonRecord(number, error=f"not valid JSON: {_one_line(exc)}")
+                yield JsonRecord(number, error=f"not valid JSON: {one_line(first_line(exc))}")
                 continue
             yield JsonRecord(number, value)
     finally:
         if on_bytes is not None and unreported:
             on_bytes(unreported)
-
-
-def _one_line(exc: BaseException) -> str:
-    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-    if isinstance(exc, RecursionError):
-        return "nested too deeply"
-    return text[:200]
 
 
 class _JsonStream:
@@ -517,7 +524,7 @@ class _JsonStream:
                     raise self.fail(start, f"a value larger than {MAX_JSON_VALUE >> 20} MB") from None
                 raise self.fail(exc.pos, f"{exc.msg}") from None
             except (ValueError, RecursionError) as exc:
-                raise self.fail(start, _one_line(exc)) from None
+                raise self.fail(start, one_line(first_line(exc))) from None
             if end >= len(self.buf) and not self.eof and self.fill():
                 continue  # a number cut at the end of the buffer may go on
             break

@@ -19,8 +19,10 @@ from .common import (
     csv_header,
     csv_record_lines,
     decode_utf8,
+    first_line,
     is_blank,
     normalise_ids,
+    one_line,
     quiet_invalid_row_handler,
     rows_containing_byte,
 )
@@ -44,8 +46,7 @@ class TwcsImporter(Importer):
         header, _lines = csv_header(path)
         missing = [c for c in COLUMNS if c not in header]
         if missing:
-            found = " ".join(", ".join(header).split())  # one line, even when a quoted name holds newlines
-            found = found if len(found) <= 200 else found[:197] + "..."
+            found = one_line(", ".join(header))  # one line, even when a quoted name holds newlines
             raise ImportFailed(f"{path}:1: not a TWCS file, missing column(s) {', '.join(missing)}; found: {found}")
         invalid: list[str] = []  # reasons of malformed rows, in file order
 
@@ -75,8 +76,7 @@ class TwcsImporter(Importer):
             except (pa.ArrowInvalid, pa.ArrowKeyError) as exc:
                 # the first block is parsed on open: a row Arrow cannot skip fails the file here, not in _batches
                 source.close()
-                first = str(exc).splitlines()[0]
-                raise ImportFailed(f"{path}: the CSV cannot be parsed: {first}") from None
+                raise ImportFailed(f"{path}: the CSV cannot be parsed: {first_line(exc)}") from None
             channel = options.channel or "twitter"
             record = 0  # well-formed data records seen so far in this file
             pending: list[tuple[int, str, str]] = []  # (well-formed record number, field, reason)
@@ -269,6 +269,5 @@ def _batches(reader: pacsv.CSVStreamingReader, path: Path) -> Iterator[pa.Record
         except StopIteration:
             return
         except pa.ArrowInvalid as exc:
-            first = str(exc).splitlines()[0]
-            raise ImportFailed(f"{path}: the CSV cannot be parsed further: {first}") from None
+            raise ImportFailed(f"{path}: the CSV cannot be parsed further: {first_line(exc)}") from None
         yield batch
