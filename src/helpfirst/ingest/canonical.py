@@ -26,11 +26,11 @@ from ..posts import POST_FIELDS, ROLES, posts_batch
 from . import register
 from .base import ImportFailed, ImportOptions, ImportReport, Importer
 from .common import (
+    ArrowCsvRead,
     FieldError,
     bot_handles,
     csv_first_bad_row,
     csv_header,
-    csv_record_lines,
     decode_utf8,
     first_brand_mention,
     first_line,
@@ -43,7 +43,6 @@ from .common import (
     parse_counts,
     parse_iso,
     parse_iso_timestamps,
-    quiet_invalid_row_handler,
     to_count,
     to_id,
     to_text,
@@ -232,43 +231,28 @@ class CsvImporter(Importer):
         sources = list(dict.fromkeys(present.values()))
         rules = _Rules(options, names, "unknown")
 
-        invalid: list[str] = []
-
-        def on_invalid(row: pacsv.InvalidRow) -> str:
-            invalid.append(f"expected {row.expected_columns} fields, found {row.actual_columns}")
-            return "skip"
-
+        csv_read = ArrowCsvRead(path, len(header), report)
         try:
             source = pa.OSFile(str(path))
         except OSError as exc:
             raise ImportFailed(f"{path}: cannot be read ({exc})") from None
         record = 0
-        pending: list[tuple[int, str, str]] = []
-        last_pos = 0
         try:
-            with quiet_invalid_row_handler(on_invalid):
-                reader = _open_csv(path, source, column_names, header_lines, sources, on_invalid)
-                for batch in _csv_batches(reader, path, len(header)):
+            with csv_read.quiet():
+                reader = _open_csv(path, source, column_names, header_lines, sources, csv_read.on_invalid)
+                for batch in csv_read.batches(reader, lambda exc: _parse_failure(path, len(header), exc, " further")):
                     n = batch.num_rows
                     out, found = rules.convert(*_decode(batch, present))
                     report.rows_read += n
                     for i, fld, reason in found:
-                        pending.append((record + i + 1, fld, reason))
+                        csv_read.pending.append((record + i + 1, fld, reason))
                     record += n
-                    if options.on_bytes is not None:
-                        pos = source.tell()
-                        options.on_bytes(pos - last_pos)
-                        last_pos = pos
+                    csv_read.progress(source, options.on_bytes)
                     if out.num_rows:
                         yield out
         finally:
             source.close()
-            report.rows_read += len(invalid)
-            good_lines, bad_lines = csv_record_lines(path, len(header), [p[0] for p in pending], len(invalid))
-            for i, reason in enumerate(invalid):
-                report.reject(str(path), bad_lines[i] if i < len(bad_lines) else None, None, reason)
-            for rec, fld, reason in pending:
-                report.reject(str(path), good_lines.get(rec), fld, reason)
+            csv_read.report_rejections()
 
 
 def _open_csv(path: Path, source, column_names: list[str], header_lines: int, sources: list[str], on_invalid):
@@ -288,16 +272,6 @@ def _open_csv(path: Path, source, column_names: list[str], header_lines: int, so
         )
     except (pa.ArrowInvalid, OSError) as exc:
         raise _parse_failure(path, len(column_names), exc, "") from None
-
-
-def _csv_batches(reader, path: Path, width: int) -> Iterator[pa.RecordBatch]:
-    while True:
-        try:
-            yield reader.read_next_batch()
-        except StopIteration:
-            return
-        except pa.ArrowInvalid as exc:
-            raise _parse_failure(path, width, exc, " further") from None
 
 
 def _decode(batch: pa.RecordBatch, present: dict[str, str]) -> tuple[dict, int, np.ndarray, dict]:

@@ -638,8 +638,6 @@ def csv_record_lines(
     Returns the line of each given well-formed record (1-based among records with `width`
     fields; at most `limit` of them) and of the first `bad_count` records with another width.
     """
-    import csv
-
     wanted = set(sorted(good_records)[:limit])
     good: dict[int, int] = {}
     bad: list[int] = []
@@ -666,6 +664,69 @@ def csv_record_lines(
         except csv.Error:
             pass  # the line numbers found so far are still right
     return good, bad
+
+
+class ArrowCsvRead:
+    """The bookkeeping the Arrow CSV importers (csv, twcs) share for one file.
+
+    Give `on_invalid` to Arrow as the invalid-row handler (a row with the wrong number of fields
+    is skipped and remembered) and read under `quiet()`; iterate `batches(reader, failure)`; add
+    each row a batch rejects to `pending` as (well-formed record number, field, reason). In a
+    `finally` block, once the file is closed, `report_rejections()` counts the skipped rows as read
+    and reports every rejection with its line (found by one more pass over the file, only when
+    there is something to report).
+    """
+
+    def __init__(self, path: Path, width: int, report) -> None:
+        self.path = path
+        self.width = width
+        self.report = report
+        self.invalid: list[str] = []  # reasons of malformed rows, in file order
+        self.pending: list[tuple[int, str, str]] = []
+        self._reported_pos = 0
+        invalid = self.invalid
+
+        def on_invalid(row) -> str:
+            invalid.append(f"expected {row.expected_columns} fields, found {row.actual_columns}")
+            return "skip"
+
+        # one function object for the whole read: quiet_invalid_row_handler knows it by identity
+        self.on_invalid = on_invalid
+
+    def quiet(self):
+        """Keep pyarrow's traceback off stderr when it cannot hand a malformed row to `on_invalid`."""
+        return quiet_invalid_row_handler(self.on_invalid)
+
+    @staticmethod
+    def batches(reader, failure: Callable[[pa.ArrowInvalid], Exception]) -> Iterator[pa.RecordBatch]:
+        """The batches of an Arrow CSV reader; a parse error raises `failure(error)` instead."""
+        while True:
+            try:
+                batch = reader.read_next_batch()
+            except StopIteration:
+                return
+            except pa.ArrowInvalid as exc:
+                raise failure(exc) from None
+            yield batch
+
+    def progress(self, source, on_bytes: Callable[[int], None] | None) -> None:
+        """Tell `on_bytes` how far the read of `source` has come since the last call."""
+        if on_bytes is not None:
+            pos = source.tell()
+            on_bytes(pos - self._reported_pos)
+            self._reported_pos = pos
+
+    def report_rejections(self) -> None:
+        """Count the malformed rows as read and report every rejection with its line."""
+        path, report = str(self.path), self.report
+        report.rows_read += len(self.invalid)
+        good_lines, bad_lines = csv_record_lines(
+            self.path, self.width, [p[0] for p in self.pending], len(self.invalid)
+        )
+        for i, reason in enumerate(self.invalid):
+            report.reject(path, bad_lines[i] if i < len(bad_lines) else None, None, reason)
+        for record, field_name, reason in self.pending:
+            report.reject(path, good_lines.get(record), field_name, reason)
 
 
 def parse_counts(column: pa.Array) -> tuple[pa.Array, np.ndarray]:

@@ -16,14 +16,13 @@ from ..posts import posts_batch
 from . import register
 from .base import EARLIEST_YEAR, LATEST_YEAR, ImportFailed, ImportOptions, ImportReport, Importer
 from .common import (
+    ArrowCsvRead,
     csv_header,
-    csv_record_lines,
     decode_utf8,
     first_line,
     is_blank,
     normalise_ids,
     one_line,
-    quiet_invalid_row_handler,
     rows_containing_byte,
 )
 
@@ -48,15 +47,10 @@ class TwcsImporter(Importer):
         if missing:
             found = one_line(", ".join(header))  # one line, even when a quoted name holds newlines
             raise ImportFailed(f"{path}:1: not a TWCS file, missing column(s) {', '.join(missing)}; found: {found}")
-        invalid: list[str] = []  # reasons of malformed rows, in file order
-
-        def on_invalid(row: pacsv.InvalidRow) -> str:
-            invalid.append(f"expected {row.expected_columns} fields, found {row.actual_columns}")
-            return "skip"
-
+        csv_read = ArrowCsvRead(path, len(header), report)
         # pyarrow cannot hand a malformed row with invalid UTF-8 to on_invalid: keep its traceback
         # off stderr (the read then stops with the one-line ImportFailed below)
-        with quiet_invalid_row_handler(on_invalid):
+        with csv_read.quiet():
             source = pa.OSFile(str(path))
             try:
                 reader = pacsv.open_csv(
@@ -65,7 +59,7 @@ class TwcsImporter(Importer):
                     read_options=pacsv.ReadOptions(
                         block_size=8 << 20, use_threads=True, column_names=header, skip_rows=1
                     ),
-                    parse_options=pacsv.ParseOptions(newlines_in_values=True, invalid_row_handler=on_invalid),
+                    parse_options=pacsv.ParseOptions(newlines_in_values=True, invalid_row_handler=csv_read.on_invalid),
                     convert_options=pacsv.ConvertOptions(
                         include_columns=list(COLUMNS),
                         column_types={c: pa.binary() for c in COLUMNS},
@@ -74,13 +68,11 @@ class TwcsImporter(Importer):
                     ),
                 )
             except (pa.ArrowInvalid, pa.ArrowKeyError) as exc:
-                # the first block is parsed on open: a row Arrow cannot skip fails the file here, not in _batches
+                # the first block is parsed on open: a row Arrow cannot skip fails the file here, not in the loop
                 source.close()
                 raise ImportFailed(f"{path}: the CSV cannot be parsed: {first_line(exc)}") from None
             channel = options.channel or "twitter"
             record = 0  # well-formed data records seen so far in this file
-            pending: list[tuple[int, str, str]] = []  # (well-formed record number, field, reason)
-            last_pos = 0
             # batches are converted on a second thread while the next block is parsed (Arrow and
             # numpy release the GIL); results are taken in file order
             workers = ThreadPoolExecutor(max_workers=2, thread_name_prefix="twcs")
@@ -90,20 +82,20 @@ class TwcsImporter(Importer):
                 future, rows, batch_pending = in_flight.popleft()
                 out = future.result()
                 report.rows_read += rows
-                pending.extend(batch_pending)
+                csv_read.pending.extend(batch_pending)
                 return out
 
+            def failure(exc: pa.ArrowInvalid) -> ImportFailed:
+                return ImportFailed(f"{path}: the CSV cannot be parsed further: {first_line(exc)}")
+
             try:
-                for batch in _batches(reader, path):
-                    batch_pending: list = []
+                for batch in csv_read.batches(reader, failure):
+                    batch_pending: list = []  # (well-formed record number, field, reason)
                     in_flight.append(
                         (workers.submit(self._convert, batch, channel, record, batch_pending), batch.num_rows, batch_pending)
                     )
                     record += batch.num_rows
-                    if options.on_bytes is not None:
-                        pos = source.tell()
-                        options.on_bytes(pos - last_pos)
-                        last_pos = pos
+                    csv_read.progress(source, options.on_bytes)
                     while len(in_flight) > 2:
                         out = take_one()
                         if out.num_rows:
@@ -117,12 +109,7 @@ class TwcsImporter(Importer):
                     future.cancel()
                 workers.shutdown(wait=True)
                 source.close()
-                report.rows_read += len(invalid)
-                good_lines, bad_lines = csv_record_lines(path, len(header), [p[0] for p in pending], len(invalid))
-                for i, reason in enumerate(invalid):
-                    report.reject(str(path), bad_lines[i] if i < len(bad_lines) else None, None, reason)
-                for rec, field_name, reason in pending:
-                    report.reject(str(path), good_lines.get(rec), field_name, reason)
+                csv_read.report_rejections()
 
     def _convert(
         self, batch: pa.RecordBatch, channel: str, first_record: int, pending: list
@@ -260,14 +247,3 @@ def _fixed_width_seconds(raw: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     days = era * 146097 + yoe * 365 + yoe // 4 - yoe // 100 + doy - 719468
     local = days * 86400 + hour * 3600 + minute * 60 + second
     return local - np.where(sign_char == ord("-"), -offset, offset), valid
-
-
-def _batches(reader: pacsv.CSVStreamingReader, path: Path) -> Iterator[pa.RecordBatch]:
-    while True:
-        try:
-            batch = reader.read_next_batch()
-        except StopIteration:
-            return
-        except pa.ArrowInvalid as exc:
-            raise ImportFailed(f"{path}: the CSV cannot be parsed further: {first_line(exc)}") from None
-        yield batch
