@@ -43,6 +43,7 @@ from .common import (
     parse_counts,
     parse_iso,
     parse_iso_timestamps,
+    preview,
     to_count,
     to_id,
     to_text,
@@ -106,12 +107,12 @@ class _Rules:
         flag(
             bad_time & ~blank_time,
             "created_at",
-            lambda i: f"created_at is not an ISO 8601 date-time: {_preview(created_raw[i].as_py())}",
+            lambda i: f"created_at is not an ISO 8601 date-time: {preview(created_raw[i].as_py())}",
         )
         counts = {}
         for fld in _COUNT_FIELDS:
             values, bad = parse_counts(column(fld))
-            flag(bad, fld, lambda i, fld=fld: f"{fld} must be a whole number >= 0, not {_preview(cols[fld][i].as_py())}")
+            flag(bad, fld, lambda i, fld=fld: f"{fld} must be a whole number >= 0, not {preview(cols[fld][i].as_py())}")
             counts[fld] = values
 
         lower = pc.utf8_lower(pc.utf8_ltrim(authors, characters="@"))
@@ -129,7 +130,7 @@ class _Rules:
             flag(
                 ~known,
                 "author_role",
-                lambda i: f"unknown author_role {_preview(role_raw[i].as_py())} (expected customer, brand or bot)",
+                lambda i: f"unknown author_role {preview(role_raw[i].as_py())} (expected customer, brand or bot)",
             )
         derived = np.where(is_bot_author, "bot", np.where(is_brand_author, "brand", "customer"))
         roles = pc.coalesce(role_given, pa.array(derived, type=pa.string()))
@@ -185,13 +186,6 @@ def _in(values: pa.Array, lookup: dict[str, str]) -> np.ndarray:
     return pc.is_in(values, value_set=pa.array(list(lookup), type=pa.string())).fill_null(False).to_numpy(
         zero_copy_only=False
     )
-
-
-def _preview(value: object, limit: int = 40) -> str:
-    if isinstance(value, bytes):
-        value = value.decode("utf-8", "replace")
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 4] + "...'"
 
 
 # --- CSV --------------------------------------------------------------------------------------------
@@ -399,6 +393,6 @@ def _json_value(fld: str, value: object, name: str) -> str | None:
     if fld == "created_at" and value is not None and not isinstance(value, str):
         parsed = parse_iso(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
         if parsed is None:
-            raise FieldError(f"{name} is not an ISO 8601 date-time: {_preview(value)}", name)
+            raise FieldError(f"{name} is not an ISO 8601 date-time: {preview(value)}", name)
         return parsed.isoformat()
     return to_text(value, name)

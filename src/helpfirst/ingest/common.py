@@ -209,7 +209,7 @@ def to_count(value: object, name: str) -> int | None:
         if text.isascii() and text.isdigit() and len(text) <= 19:
             number = int(text)
     if number is None or number < 0 or number > _INT64_MAX:
-        raise FieldError(f"{name} must be a whole number >= 0, not {_preview(value)}", name)
+        raise FieldError(f"{name} must be a whole number >= 0, not {preview(value)}", name)
     return number
 
 
@@ -219,7 +219,7 @@ def to_timestamp(value: object, name: str = "created_at") -> datetime:
         raise FieldError(f"missing {name}", name)
     parsed = None if isinstance(value, bool) else parse_iso(value)
     if parsed is None:
-        raise FieldError(f"{name} is not an ISO 8601 date-time: {_preview(value)}", name)
+        raise FieldError(f"{name} is not an ISO 8601 date-time: {preview(value)}", name)
     return parsed
 
 
@@ -228,9 +228,17 @@ def _json_type(value: object) -> str:
     return names.get(type(value), type(value).__name__)
 
 
-def _preview(value: object, limit: int = 40) -> str:
+def preview(value: object, limit: int = 40) -> str:
+    """A value as a rejection reason shows it: its repr, cut to `limit` characters.
+
+    A cut string keeps its closing quote ('abcd...'); any other value ends in ... alone.
+    """
     text = repr(value)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
+    if len(text) <= limit:
+        return text
+    if isinstance(value, str):
+        return text[: limit - 4] + "..." + text[-1]
+    return text[: limit - 3] + "..."
 
 
 def one_line(text: str, limit: int = 200) -> str:
