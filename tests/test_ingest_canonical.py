@@ -289,3 +289,22 @@ def test_csv_header_with_spaces_bom_and_extra_columns(tmp_path):
 def test_detects_formats(tmp_path):
     assert detect_format(write_csv(tmp_path / "p.csv", FIELDS, POSTS)) == "csv"
     assert detect_format(write_jsonl(tmp_path / "p.jsonl", FIELDS, POSTS)) == "jsonl"
+
+
+def test_remote_account_with_the_brand_name_is_not_the_brand(tmp_path):
+    from helpfirst.ingest import ImportOptions, ImportReport, read_posts
+    import pyarrow as pa
+
+    path = tmp_path / "p.jsonl"
+    path.write_text(
+        '{"id": "1", "author": "acme", "created_at": "2017-01-01T00:00:00Z", "text": "hi"}\n'
+        '{"id": "2", "author": "acme@other.example", "created_at": "2017-01-01T00:01:00Z", "text": "hi"}\n'
+        '{"id": "3", "author": "help", "created_at": "2017-01-01T00:02:00Z", "text": "hi"}\n'
+    )
+    report = ImportReport()
+    rows = pa.Table.from_batches(
+        list(read_posts([path], ImportOptions(brands=frozenset({"acme", "help@acme.social"})), report, fmt="jsonl"))
+    ).to_pylist()
+    assert [(r["author_role"], r["brand"]) for r in rows] == [
+        ("brand", "acme"), ("customer", None), ("brand", "help@acme.social")
+    ]

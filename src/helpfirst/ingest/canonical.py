@@ -115,10 +115,10 @@ class _Rules:
             flag(bad, fld, lambda i, fld=fld: f"{fld} must be a whole number >= 0, not {preview(cols[fld][i].as_py())}")
             counts[fld] = values
 
+        # the same rule as common.match_handle: a remote 'acme@other.example' is not a bare 'acme'
         lower = pc.utf8_lower(pc.utf8_ltrim(authors, characters="@"))
-        local = pc.replace_substring_regex(lower, pattern="@.*$", replacement="")
-        is_brand_author = _in(lower, self.brands) | _in(local, self.brands)
-        is_bot_author = _in(lower, self.bots) | _in(local, self.bots)
+        is_brand_author = _in(lower, self.brands)
+        is_bot_author = _in(lower, self.bots)
         role_raw = cols.get("author_role")
         if role_raw is None:
             role_given = pa.nulls(n, pa.string())
@@ -153,7 +153,7 @@ class _Rules:
                 if role_np[i] == "brand":
                     handle = author_list[i].lstrip("@")
                     key = handle.lower()
-                    brand_list[i] = self.brands.get(key) or self.brands.get(key.split("@", 1)[0]) or handle
+                    brand_list[i] = self.brands.get(key) or handle
                 elif text_list is not None:
                     brand_list[i] = first_brand_mention(text_list[i], self.brands)
             brand = pa.array(brand_list, type=pa.string())
