@@ -62,13 +62,13 @@ def complaint_split(df: pd.DataFrame):
 
 
 def load_intent() -> pd.DataFrame:
-    df = pd.read_csv(LABELS / "customer_intent.csv", dtype=str, keep_default_na=False)
+    df = pd.read_csv(LABELS / "customer_intent.csv", dtype=object, keep_default_na=False)
     df["needs_help"] = df["intent"].isin(["question", "problem"]).astype(int)
     return df
 
 
 def load_reply_kind() -> pd.DataFrame:
-    return pd.read_csv(LABELS / "brand_reply_kind.csv", dtype=str, keep_default_na=False)
+    return pd.read_csv(LABELS / "brand_reply_kind.csv", dtype=object, keep_default_na=False)
 
 
 def load_outcomes() -> list[dict]:

@@ -73,7 +73,7 @@ def augment(kind, tr, te):
             cv = [(np.concatenate([a, np.arange(n_lab, Xtr.shape[0])]), b)
                   for a, b in skf.split(np.zeros(n_lab), tr.needs_help.values)]
             est = (LogisticRegression(solver="liblinear", max_iter=5000) if fam == "lr"
-                   else LinearSVC(max_iter=20000))
+                   else LinearSVC(dual=False, max_iter=5000))
             gs = GridSearchCV(est, {"C": C_GRID[fam], "class_weight": [None, "balanced"]},
                               scoring="f1", cv=cv, n_jobs=2).fit(Xtr, ytr)
             pred = gs.best_estimator_.predict(X(te.text.tolist(), "intent-te"))

@@ -20,6 +20,7 @@ from reply_rules import rule_kind
 def main():
     kinds = [a for a in sys.argv[1:] if not a.startswith("--")]
     df = load_reply_kind()
+    df["reply_kind"] = df["reply_kind"].astype(object)
     tr, te = df[df.split == "train"], df[df.split == "test"]
     rule_te = np.array([rule_kind(t) for t in te.text])
     rule_tr = np.array([rule_kind(t) for t in tr.text])

@@ -4,6 +4,7 @@ from __future__ import annotations
 import time
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import accuracy_score, f1_score
 from sklearn.model_selection import GridSearchCV, StratifiedKFold
@@ -28,10 +29,22 @@ class Features:
             self.vec.fit(texts)
         if "eng" in self.parts:
             self.scaler = StandardScaler().fit(engineered(texts))
+        if self.parts & {"hash", "hashidf", "hashword"}:
+            from fasthash import HashFeatures
+            self.hf = HashFeatures(bits=20, char=None if "hashword" in self.parts else (2, 5))
+            if "hashidf" in self.parts:
+                X = self.hf.transform(texts, canonical=True)
+                df = np.bincount(X.indices, minlength=X.shape[1])
+                self.idf = (np.log((1 + X.shape[0]) / (1 + df)) + 1).astype(np.float32)
         return self
 
     def transform(self, texts, name: str):
         blocks = []
+        if hasattr(self, "hf"):
+            X = self.hf.transform(texts, canonical=True)
+            if hasattr(self, "idf"):
+                X = X @ sp.diags(self.idf)
+            blocks.append(X.tocsr())
         if hasattr(self, "vec"):
             blocks.append(self.vec.transform(texts))
         if "eng" in self.parts:
@@ -41,21 +54,22 @@ class Features:
         if "cues" in self.parts:
             from reply_rules import cue_matrix
             blocks.append(cue_matrix(texts))
-        if len(blocks) == 1 and not hasattr(self, "vec"):
+        if len(blocks) == 1 and not (hasattr(self, "vec") or hasattr(self, "hf")):
             return blocks[0]
         return hstack(*blocks)
 
 
-def make_clf(family: str, class_weight):
-    if family == "lr":
-        return LogisticRegression(max_iter=5000, class_weight=class_weight, solver="liblinear")
+def make_clf(family: str, class_weight, n_classes=2):
+    if family == "lr":  # liblinear for binary; multinomial lbfgs for >2 classes (sklearn >= 1.8)
+        return LogisticRegression(max_iter=5000, class_weight=class_weight,
+                                  solver="liblinear" if n_classes == 2 else "lbfgs")
     return LinearSVC(class_weight=class_weight, dual=False, max_iter=5000)
 
 
 def fit_tuned(family: str, X, y, scoring="f1_macro", n_jobs=2):
     """Tune C and class_weight by 5-fold stratified CV on (X, y) only; refit on all of it."""
     grid = {"C": C_GRID[family], "class_weight": [None, "balanced"]}
-    gs = GridSearchCV(make_clf(family, None), grid, scoring=scoring,
+    gs = GridSearchCV(make_clf(family, None, len(np.unique(y))), grid, scoring=scoring,
                       cv=StratifiedKFold(5, shuffle=True, random_state=SEED), n_jobs=n_jobs)
     gs.fit(X, y)
     return gs.best_estimator_, gs.best_params_, gs.best_score_
@@ -71,6 +85,7 @@ def scores(y_true, y_pred, pos_label=None) -> dict:
 
 def run(kind, family, tr_texts, ytr, te_texts, yte, name, pos_label=None, scoring="f1_macro"):
     t0 = time.perf_counter()
+    ytr, yte = np.array(list(ytr)), np.array(list(yte))  # plain numpy (pandas may hand Arrow arrays)
     feats = Features(kind).fit(tr_texts)
     Xtr = feats.transform(tr_texts, name + "-tr")
     Xte = feats.transform(te_texts, name + "-te")
