@@ -96,6 +96,18 @@ def bench_vectorizers():
             HashingVectorizer(preprocessor=low, ngram_range=(1, 2), n_features=2**20, alternate_sign=False,
                               norm=None, token_pattern=tok), TfidfTransformer(sublinear_tf=True)),
     }
+    from fasthash import HashFeatures
+    hf = HashFeatures(bits=20)
+    Xh = hf.transform(X, canonical=True)
+    hclf = LogisticRegression(C=10, solver="liblinear").fit(Xh, y)
+    W = np.zeros((Xh.shape[1], 12), dtype=np.float32)
+    W[:, 0] = hclf.coef_[0]
+    import pyarrow as pa
+
+    def hash_fn(ts):
+        return [hf.transform(pa.array(ts[i:i + 10000])) @ W for i in range(0, len(ts), 10000)]
+    for jobs in (1, ARGS.jobs):
+        timed("fasthash word1-2 + byte2-5 (2x2^20) + X@W (12 head columns)", hash_fn, data, jobs=jobs)
     only = os.environ.get("ONLY")
     for label, vec in cands.items():
         if only and only not in label:
@@ -126,10 +138,18 @@ def bench_vader():
           data[:40000], jobs=ARGS.jobs)
     vv = VaderVec()
     for jobs in (1, ARGS.jobs):
-        timed("vader lexicon, vectorised (vader_vec.py)", vv.compound, data, jobs=jobs)
+        timed("vader lexicon approx., CountVectorizer (vader_vec.py)", vv.compound, data, jobs=jobs)
+    from vader_arrow import VaderArrow
+    va = VaderArrow()
+    chunks = lambda ts: [va.compound(ts[i:i + 10000]) for i in range(0, len(ts), 10000)]  # noqa: E731
+    for jobs in (1, ARGS.jobs):
+        timed("VADER rules over Arrow arrays (vader_arrow.py)", chunks, data, jobs=jobs)
 
 
 # ---------------------------------------------------------------- language
+RESULTS = {}
+
+
 def bench_lingua():
     from lingua import IsoCode639_1, LanguageDetectorBuilder
     data = texts()
@@ -141,15 +161,28 @@ def bench_lingua():
         "lingua 12 langs, low accuracy": LanguageDetectorBuilder.from_iso_codes_639_1(*restricted).with_low_accuracy_mode(),
         "lingua 12 langs, full": LanguageDetectorBuilder.from_iso_codes_639_1(*restricted),
     }
+    from common import load_complaints as _lc, load_intent, load_reply_kind, norm
+    real = [norm(t).replace("URL", "").replace("@USER", "").strip() for t in
+            _lc().text.tolist() + load_intent().text.tolist() + load_reply_kind().text.tolist()]
     for label, b in builds.items():
         t0 = time.perf_counter()
         det = b.with_preloaded_language_models().build()
         load = round(time.perf_counter() - t0, 1)
+        langs = [str(x) for x in det.detect_languages_in_parallel_of(real)]
+        from collections import Counter
+        log_result({"task": "language", "what": label, "n": len(real),
+                    "top": [(str(k), v) for k, v in Counter(langs).most_common(4)]})
+        RESULTS[label] = langs
         n = 20000 if "full" in label else 100000
         timed(label + " (detect_languages_in_parallel_of)", det.detect_languages_in_parallel_of,
               data[:n], jobs=1, extra={"model_load_s": load})
         timed(label + " (per text)", lambda ts, det=det: [det.detect_language_of(t) for t in ts],
               data[:n // 4], jobs=1)
+        del det
+    full = RESULTS["lingua all langs, full"]
+    for label, langs in RESULTS.items():
+        log_result({"task": "language", "what": f"{label}: agreement with all langs/full on real posts",
+                    "n": len(full), "agreement": round(sum(a == b for a, b in zip(langs, full)) / len(full), 4)})
 
 
 # ---------------------------------------------------------------- MiniLM

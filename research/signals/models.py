@@ -32,16 +32,18 @@ class Features:
         if self.parts & {"hash", "hashidf", "hashword"}:
             from fasthash import HashFeatures
             self.hf = HashFeatures(bits=20, char=None if "hashword" in self.parts else (2, 5))
+            X = self.hf.transform(texts, canonical=True)
+            # keep only the hashed columns seen in training (same L2 model, far fewer parameters)
+            self.used = np.unique(X.indices)
             if "hashidf" in self.parts:
-                X = self.hf.transform(texts, canonical=True)
                 df = np.bincount(X.indices, minlength=X.shape[1])
-                self.idf = (np.log((1 + X.shape[0]) / (1 + df)) + 1).astype(np.float32)
+                self.idf = (np.log((1 + X.shape[0]) / (1 + df)) + 1).astype(np.float32)[self.used]
         return self
 
     def transform(self, texts, name: str):
         blocks = []
         if hasattr(self, "hf"):
-            X = self.hf.transform(texts, canonical=True)
+            X = self.hf.transform(texts, canonical=True)[:, self.used]
             if hasattr(self, "idf"):
                 X = X @ sp.diags(self.idf)
             blocks.append(X.tocsr())
