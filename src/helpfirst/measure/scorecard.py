@@ -20,13 +20,14 @@ from .business_hours import BusinessHours
 UNKNOWN_BRAND = "(unknown)"
 
 #: One row per conversation: a customer post that replies to nothing, opening its own thread.
-#: `posts` holds every post but its text; `root_texts` the text of every thread root.
+#: `posts` holds every post but its text; `roots` the posts that start a thread (row_nr = root_nr),
+#: with their text: only they can open a conversation, and texts are big to scan.
 CONVERSATIONS_SQL = """
 WITH opening AS (
-    SELECT r.row_nr, r.created_at, r.author, r.brand, t.text,
-           lower(regexp_extract(t.text, $first_mention, 1)) AS first_mention
-    FROM posts r JOIN root_texts t USING (row_nr)
-    WHERE r.row_nr = r.root_nr AND r.author_role = 'customer' AND NOT r.has_parent_id
+    SELECT r.row_nr, r.created_at, r.author, r.brand, r.text,
+           lower(regexp_extract(r.text, $first_mention, 1)) AS first_mention
+    FROM roots r
+    WHERE r.author_role = 'customer' AND NOT r.has_parent_id
 ),
 first_known AS (
     -- the first @mention is usually the brand; only when it is not is the text searched for any known brand
@@ -194,7 +195,7 @@ def compute_scorecard(
     view = _sql_view(posts, brands)
     handles = pa.table({"handle": brands, "lower_handle": [h.lower() for h in brands]})
     con.register("posts", view)
-    con.register("root_texts", _root_texts(posts))
+    con.register("roots", _roots_view(view, posts))
     con.register("known_brands", handles)
     pattern = mention_pattern(brands)
     # RE2 cannot take the pattern as a bound parameter inside regexp_extract, so inline it safely
@@ -258,10 +259,11 @@ def _sql_view(posts: pa.Table, brands: list[str]) -> pa.Table:
     )
 
 
-def _root_texts(posts: pa.Table) -> pa.Table:
-    """row_nr and text of thread roots: only they are searched for mentions, and texts are big to scan."""
-    roots = pc.equal(posts.column("row_nr"), posts.column("root_nr"))
-    return posts.select(["row_nr", "text"]).filter(roots)
+def _roots_view(view: pa.Table, posts: pa.Table) -> pa.Table:
+    """The rows of the SQL view that start a thread, with their text."""
+    roots = pc.equal(view.column("row_nr"), view.column("root_nr"))
+    columns = view.select(["row_nr", "created_at", "author", "author_role", "brand", "has_parent_id"])
+    return columns.append_column("text", posts.column("text")).filter(roots)
 
 
 def first_response_rows(posts: pa.Table, conversations: list[dict]) -> list[int | None]:
