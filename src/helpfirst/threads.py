@@ -110,16 +110,18 @@ DENSE_FACTOR = 8
 def _lookup(lookups: list[pa.Array]) -> np.ndarray:
     """Row of the first post with each looked-up id (-1 when absent); lookups[0] are the ids themselves."""
     keys = lookups[0]
-    if pa.types.is_integer(keys.type) and len(keys):
-        ids = pc.fill_null(keys, -1).to_numpy()
+    if pa.types.is_integer(keys.type) and len(keys) and keys.null_count == 0:
+        ids = keys.to_numpy()
         low, high = int(ids.min()), int(ids.max())
         if low >= 0 and high < DENSE_FACTOR * len(ids) + 1024:
-            # archives with small sequential ids (TWCS): an array indexed by id beats any hash table
-            table = np.full(high + 1, -1, dtype=np.int64)
+            # archives with small sequential ids (TWCS): an array indexed by id beats any hash table;
+            # its last slot stays -1 and takes every id that is absent, too big, or null (-1)
+            table = np.full(high + 2, -1, dtype=np.int64)
             table[ids[::-1]] = np.arange(len(ids) - 1, -1, -1)  # written last = first occurrence
-            wanted = pc.fill_null(pa.concat_arrays(lookups), -1).to_numpy()
-            inside = (wanted >= 0) & (wanted <= high)
-            return np.where(inside, table[np.clip(wanted, 0, high)], -1)
+            parts = [ids] + [pc.fill_null(a, -1).to_numpy() if a.null_count else a.to_numpy() for a in lookups[1:]]
+            wanted = np.concatenate(parts)
+            wanted[(wanted < 0) | (wanted > high)] = high + 1
+            return table[wanted]
     return _positions(pc.index_in(pa.concat_arrays(lookups), value_set=keys))
 
 
@@ -136,9 +138,10 @@ def _as_integers(values: pa.Array) -> pa.Array | None:
     data = values.buffers()[2]
     if data is None:
         return numbers
-    starts = offsets[:-1][np.diff(offsets) > 0]
-    first = np.frombuffer(data, dtype=np.uint8)[starts]
-    lengths = np.diff(offsets)[np.diff(offsets) > 0]
+    lengths = np.diff(offsets)
+    present = lengths > 0
+    first = np.frombuffer(data, dtype=np.uint8)[offsets[:-1][present]]
+    lengths = lengths[present]
     canonical = ((first >= ord("1")) & (first <= ord("9"))) | ((first == ord("0")) & (lengths == 1))
     return numbers if canonical.all() else None
 
