@@ -62,7 +62,7 @@ def timed(label, fn, data, jobs=1, chunk=5000, extra=None):
                 pool.map(_work, parts, chunksize=1)
         runs.append(time.perf_counter() - t0)
     dt = min(runs)
-    rec = {"task": "throughput", "what": label, "jobs": jobs, "n": len(data),
+    rec = {"task": "throughput", "what": label, "src": os.path.basename(ARGS.src), "jobs": jobs, "n": len(data),
            "seconds": round(dt, 2), "posts_per_s": int(len(data) / dt),
            "median_posts_per_s": int(len(data) / sorted(runs)[len(runs) // 2]),
            "load_avg_1m": os.getloadavg()[0], **(extra or {})}

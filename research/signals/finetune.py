@@ -29,10 +29,18 @@ ap.add_argument("--lr", type=float, default=5e-5)
 ap.add_argument("--max-len", type=int, default=64)
 ap.add_argument("--batch", type=int, default=32)
 ap.add_argument("--seed", type=int, default=0)
+ap.add_argument("--fold", type=int, default=-1,
+                help="complaint only: score outer fold K (0-4) of exp_complaint's nested CV instead of holdout20")
 A = ap.parse_args()
 
 
 def data():
+    if A.task == "complaint" and A.fold >= 0:
+        from sklearn.model_selection import StratifiedKFold
+        df = load_complaints()
+        strat = df.complaint.astype(str) + "|" + df.domain
+        a, b = list(StratifiedKFold(5, shuffle=True, random_state=SEED + 1).split(df, strat))[A.fold]
+        return (df.text.iloc[a].tolist(), df.complaint.values[a], df.text.iloc[b].tolist(), df.complaint.values[b])
     if A.task == "complaint":
         tr, te = complaint_split(load_complaints())
         return tr.text.tolist(), tr.complaint.values, te.text.tolist(), te.complaint.values
@@ -69,6 +77,7 @@ def main():
     classes = sorted(set(ytr))
     cidx = {c: i for i, c in enumerate(classes)}
     ytr_i = np.array([cidx[c] for c in ytr])
+    yte = np.array(list(yte))
     a, b = train_test_split(np.arange(len(Xtr)), test_size=0.1, random_state=SEED, stratify=ytr_i)
 
     def enc(texts):
@@ -129,7 +138,8 @@ def main():
     if A.task == "intent":
         res["needs_help_f1_from_intent"] = round(
             f1_score(np.isin(yte, ["question", "problem"]), np.isin(pred, ["question", "problem"])), 4)
-    log_result({"task": A.task, "eval": "holdout20" if A.task == "complaint" else "test_split",
+    ev = "test_split" if A.task != "complaint" else ("holdout20" if A.fold < 0 else f"cvfold{A.fold}")
+    log_result({"task": A.task, "eval": ev,
                 "features": "minilm-finetuned", "clf": "linear head", "epochs": A.epochs, "lr": A.lr,
                 "max_len": A.max_len, "seed": A.seed, "best_epoch": best_ep, "val_curve": log, **res,
                 "train_minutes": round(train_min, 1), "predict_posts_per_s": int(len(Xte) / pred_s)})

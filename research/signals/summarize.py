@@ -8,7 +8,7 @@ rows = [json.loads(line) for line in (Path(__file__).parent / "results.jsonl").o
 latest = {}
 for r in rows:
     key = (r.get("task"), r.get("eval"), r.get("features"), r.get("clf"), r.get("augment"), r.get("what"),
-           r.get("jobs"), r.get("model"), r.get("seed"))
+           r.get("jobs"), r.get("model"), r.get("seed"), r.get("epochs"), r.get("src"))
     latest[key] = r
 
 
@@ -33,7 +33,7 @@ for t in ("complaint", "intent", "needs_help", "reply_kind"):
 ft = [r for r in latest.values() if r.get("features") == "minilm-finetuned"]
 if ft:
     print("\n### fine-tuned MiniLM\n")
-    cols = ["task", "epochs", "lr", "best_epoch", "val_curve", "macro_f1", "f1_pos", "needs_help_f1_from_intent",
+    cols = ["task", "eval", "epochs", "lr", "best_epoch", "val_curve", "macro_f1", "f1_pos", "needs_help_f1_from_intent",
             "train_minutes", "predict_posts_per_s"]
     print("| " + " | ".join(cols) + " |")
     print("|" + "---|" * len(cols))
@@ -42,10 +42,10 @@ if ft:
 tp = [r for r in latest.values() if r.get("task") == "throughput"]
 if tp:
     print("\n### throughput\n")
-    print("| what | processes | n | seconds | posts/s |")
-    print("|---|---|---|---|---|")
+    print("| what | texts | processes | n | best s | posts/s |")
+    print("|---|---|---|---|---|---|")
     for r in tp:
-        print(f"| {r['what']} | {r['jobs']} | {r['n']} | {r.get('seconds', '')} | {r['posts_per_s']:,} |")
+        print(f"| {r['what']} | {r.get('src', 's.jsonl')} | {r['jobs']} | {r['n']} | {r.get('seconds', '')} | {r['posts_per_s']:,} |")
 for r in latest.values():
-    if r.get("task") in ("sentiment_agreement", "model_size"):
+    if r.get("task") in ("sentiment_agreement", "model_size", "language"):
         print("\n" + json.dumps({k: v for k, v in r.items() if k != "time"}))
