@@ -47,6 +47,25 @@ def norm(text: str) -> str:
     return " ".join(t.split())
 
 
+_ARCHIVE = re.compile(r"^https?://web\.archive\.org/web/\d+/")
+
+
+def _url_words(m) -> str:
+    u = _ARCHIVE.sub("", m.group(0).lower())
+    u = re.sub(r"^https?://(www\.)?", "", u)
+    words = re.findall(r"[a-z]{2,}", u)[:12]
+    return " URL " + " ".join("u_" + w for w in words) + " "
+
+
+def norm_url(text: str) -> str:
+    """norm(), but a URL also leaves its host and path words as u_* tokens (t.co links leave 'u_t u_co')."""
+    t = text.replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">")
+    t = _URL.sub(_url_words, t)
+    t = _MENTION.sub(" @USER ", t)
+    t = _NUM.sub("0", t)
+    return " ".join(t.split())
+
+
 # ---------------------------------------------------------------- data
 def load_complaints() -> pd.DataFrame:
     df = pd.read_csv(COMPLAINTS, dtype={"tweet_id": str})
@@ -77,9 +96,10 @@ def load_outcomes() -> list[dict]:
 
 
 # ---------------------------------------------------------------- features
-def tfidf_union(word=(1, 2), char=(2, 5), min_df=2, sublinear=True, max_features=None):
+def tfidf_union(word=(1, 2), char=(2, 5), min_df=2, sublinear=True, max_features=None, pre=None):
+    pre = pre or norm
     parts = [
-        ("w", TfidfVectorizer(preprocessor=lambda s: norm(s).lower(), ngram_range=word,
+        ("w", TfidfVectorizer(preprocessor=lambda s: pre(s).lower(), ngram_range=word,
                               min_df=min_df, sublinear_tf=sublinear, token_pattern=r"(?u)\b\w+\b|[!?]",
                               max_features=max_features, dtype=np.float32)),
     ]

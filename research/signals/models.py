@@ -24,8 +24,10 @@ class Features:
         self.parts = set(kind.split("+"))
 
     def fit(self, texts):
-        if "tfidf" in self.parts or "word" in self.parts:
-            self.vec = tfidf_union(char=None if "word" in self.parts else (2, 5))
+        if self.parts & {"tfidf", "word", "tfidfurl"}:
+            from common import norm_url
+            self.vec = tfidf_union(char=None if "word" in self.parts else (2, 5),
+                                   pre=norm_url if "tfidfurl" in self.parts else None)
             self.vec.fit(texts)
         if "eng" in self.parts:
             self.scaler = StandardScaler().fit(engineered(texts))
