@@ -28,6 +28,7 @@ def pool_real(exclude: set[str]):
     import importlib.util
     spec = importlib.util.spec_from_file_location("labels_common", C.REPO / "data" / "labels" / "common.py")
     lc = importlib.util.module_from_spec(spec)
+    sys.modules["labels_common"] = lc  # dataclasses need the module registered
     spec.loader.exec_module(lc)
     posts, _ = lc.load_all()
     out = sorted({p.text for p in posts.values()
@@ -86,6 +87,24 @@ def main():
     real = pool_real(labelled)
     synth = pool_synth(n_synth)
     pools = {"real": real, "synth": synth}
+    if "--cv" in sys.argv:  # complaint only, on the 5 outer folds of exp_complaint's nested CV
+        from sklearn.model_selection import StratifiedKFold
+        strat = comp.complaint.astype(str) + "|" + comp.domain
+        global_log = C.log_result
+        scores = {}
+
+        def collect(rec):
+            scores.setdefault(rec["model"], []).append(rec["macro_f1"])
+        C.log_result = collect
+        for a, b in StratifiedKFold(5, shuffle=True, random_state=C.SEED + 1).split(comp, strat):
+            run("complaint", comp.text.iloc[a].tolist(), comp.complaint.values[a],
+                comp.text.iloc[b].tolist(), comp.complaint.values[b], pools)
+        C.log_result = global_log
+        for m, v in scores.items():
+            C.log_result({"task": "complaint", "eval": "distill-nested5cv", "model": m,
+                          "macro_f1": round(float(np.mean(v)), 4), "macro_f1_sd": round(float(np.std(v)), 4),
+                          "folds": v})
+        return
     run("complaint", ctr.text.tolist(), ctr.complaint.values, cte.text.tolist(), cte.complaint.values, pools)
     tr, te = it[it.split == "train"], it[it.split == "test"]
     run("needs_help", tr.text.tolist(), tr.needs_help.values.astype(int), te.text.tolist(),

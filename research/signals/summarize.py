@@ -29,7 +29,7 @@ table("intent", ["test_split"], ["features", "clf", "C", "cv_train", "macro_f1",
 table("needs_help", ["test_split"], ["features", "augment", "clf", "C", "class_weight", "cv_train", "f1_pos", "macro_f1"])
 table("reply_kind", ["test_split"], ["features", "clf", "C", "cv_train", "macro_f1", "accuracy"])
 for t in ("complaint", "intent", "needs_help", "reply_kind"):
-    table(t, ["distill"], ["model", "pool_size", "pool_pos_rate", "macro_f1", "f1_pos"])
+    table(t, ["distill", "distill-nested5cv"], ["eval", "model", "pool_size", "pool_pos_rate", "macro_f1", "macro_f1_sd", "f1_pos"])
 ft = [r for r in latest.values() if r.get("features") == "minilm-finetuned"]
 if ft:
     print("\n### fine-tuned MiniLM\n")
