@@ -22,10 +22,14 @@ from common import BUILD, HERE, TWCS_HEAD, load_all, load_twcs, split_for  # noq
 INTENTS = {"question", "problem", "feedback", "praise", "other"}
 REPLY_KINDS = {"solution", "redirect", "clarify", "acknowledge", "other"}
 OUTCOMES = {"resolved", "redirected", "unresolved", "abandoned", "unanswered"}
-ANNOTATIONS = [  # file, source
+ANNOTATIONS = [  # file, source; later rounds of labelling live in their own files (absent ones are skipped)
     ("head5k_posts.tsv", "twcs-head5k"),
     ("sample_posts.tsv", "twcs-sample"),
     ("ibm_posts.tsv", "ibm-cdp"),
+    ("head5k_posts_r2_customer.tsv", "twcs-head5k"),
+    ("head5k_posts_r2_brand.tsv", "twcs-head5k"),
+    ("ibm_posts_r2_customer.tsv", "ibm-cdp"),
+    ("ibm_posts_r2_brand.tsv", "ibm-cdp"),
 ]
 
 
@@ -48,6 +52,8 @@ def main() -> None:
     seen_text: dict[str, set[str]] = {"customer": set(), "brand": set()}
     dropped_dup = skipped = 0
     for fname, source in ANNOTATIONS:
+        if not (HERE / "annotations" / fname).exists():
+            continue
         for where, pid, label, *_ in read_tsv(HERE / "annotations" / fname):
             post = posts.get((source, pid))
             if post is None:
