@@ -2,6 +2,7 @@
 
     python3 data/labels/sheets_r2.py [--out /tmp/labelwork_r2] [--head 850] [--cap 40]
     python3 data/labels/sheets_r2.py --progress     # which sheets still have unlabelled posts
+    python3 data/labels/sheets_r2.py --out /tmp/labelwork_r2_more --head 1000 --cap 50 --left   # a later batch
 
 Only customer posts that no annotations/*.tsv file labels yet are candidates:
 - twcs-head5k: whole threads (every not-yet-labelled customer post of a thread), taken in sha1
@@ -82,6 +83,7 @@ def main() -> None:
     ap.add_argument("--cap", type=int, default=40, help="at most this many candidate posts per brand")
     ap.add_argument("--per-sheet", type=int, default=50)
     ap.add_argument("--progress", action="store_true")
+    ap.add_argument("--left", action="store_true", help="write only threads with posts not yet labelled in round 2")
     args = ap.parse_args()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -109,6 +111,9 @@ def main() -> None:
         groups.append((f"THREAD {root}", brand, posts))
         if len(todo_head) >= args.head:
             break
+    if args.left:  # a later batch: only what is still to read, after raising --head/--cap
+        groups = [g for g in groups if any(p.id in todo_head and p.id not in done_r2 for p in g[2])]
+        todo_head = {i for i in todo_head if i not in done_r2}
     head_sheets = write_sheets(out, "head", groups, todo_head, earlier, args.per_sheet)
 
     ibm = load_ibm()
