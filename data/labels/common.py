@@ -20,6 +20,7 @@ DATA = HERE.parents[2] / "shared" / "data"  # /work/main/data/labels -> /work/sh
 TWCS_HEAD = DATA / "twcs-head5k" / "twcs-head5k.csv"
 TWCS_SAMPLE = DATA / "twcs-sample" / "sample.csv"
 IBM_DEV = DATA / "ibm-cdp" / "dev.json"
+COMPLAINTS = DATA / "complaints" / "train.csv"
 
 
 def split_for(root_id: str) -> str:
@@ -31,7 +32,7 @@ def split_for(root_id: str) -> str:
 @dataclass
 class Post:
     id: str
-    source: str  # twcs-head5k | twcs-sample | ibm-cdp
+    source: str  # twcs-head5k | twcs-sample | ibm-cdp | complaints
     role: str  # customer | brand
     author: str
     created_at: str
@@ -121,12 +122,37 @@ def load_ibm(path: Path = IBM_DEV) -> dict[str, Post]:
     return posts
 
 
+def load_complaints(path: Path = COMPLAINTS) -> tuple[dict[str, Post], list[str]]:
+    """Single tweets of the complaints corpus (customer role; each tweet is its own conversation root).
+
+    Only tweet_id and text are read: the corpus's own `complaint` label and its `domain` are not
+    loaded, so nothing built from these posts can see them (intent is labelled from the text alone).
+    """
+    posts: dict[str, Post] = {}
+    rejected: list[str] = []
+    with open(path, newline="", encoding="utf-8") as fh:
+        reader = csv.DictReader(fh)
+        for row in reader:
+            where = f"{path.name}:{reader.line_num}"
+            tid, text = (row.get("tweet_id") or "").strip(), row.get("text")
+            if not tid.isdigit():
+                rejected.append(f"{where}: bad tweet_id {tid!r}")
+            elif text is None or None in row:
+                rejected.append(f"{where}: malformed row (wrong number of fields)")
+            elif tid in posts:
+                rejected.append(f"{where}: duplicate tweet_id {tid}")
+            else:
+                posts[tid] = Post(tid, "complaints", "customer", "", "", text, None, root=tid)
+    return posts, rejected
+
+
 def load_all() -> tuple[dict[tuple[str, str], Post], list[str]]:
     head, rej1 = load_twcs(TWCS_HEAD, "twcs-head5k")
     sample, rej2 = load_twcs(TWCS_SAMPLE, "twcs-sample")
     ibm = load_ibm()
+    complaints, rej3 = load_complaints()
     allposts: dict[tuple[str, str], Post] = {}
-    for group in (head, sample, ibm):
+    for group in (head, sample, ibm, complaints):
         for p in group.values():
             allposts[(p.source, p.id)] = p
-    return allposts, rej1 + rej2
+    return allposts, rej1 + rej2 + rej3
