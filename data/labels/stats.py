@@ -25,6 +25,12 @@ def table(title: str, rows: list[dict], label: str) -> None:
     totals = Counter(r["split"] for r in rows)
     print(f"  {'total':<14}" + "".join(f"{totals[s]:>7}" for s in splits) + f"{len(rows):>7}")
     print("  by source: " + ", ".join(f"{k} {v}" for k, v in Counter(r["source"] for r in rows).most_common()))
+    sources = [k for k, _ in Counter(r["source"] for r in rows).most_common()]
+    if len(sources) > 1:
+        by_src = Counter((r[label], r["source"]) for r in rows)
+        print(f"  {'by source':<14}" + "".join(f"{s:>13}" for s in sources))
+        for name, _ in labels.most_common():
+            print(f"  {name:<14}" + "".join(f"{by_src[name, s]:>13}" for s in sources))
 
 
 def main() -> None:
