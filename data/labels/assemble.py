@@ -47,7 +47,7 @@ def read_tsv(path: Path) -> list[list[str]]:
 
 def main() -> None:
     BUILD.mkdir(exist_ok=True)
-    posts, _rejected = load_all()
+    posts, _rejected = load_all(with_complaints=True)
     customer: list[dict] = []
     brand: list[dict] = []
     seen_ids: set[tuple[str, str]] = set()

@@ -146,13 +146,22 @@ def load_complaints(path: Path = COMPLAINTS) -> tuple[dict[str, Post], list[str]
     return posts, rejected
 
 
-def load_all() -> tuple[dict[tuple[str, str], Post], list[str]]:
+def load_all(with_complaints: bool = False) -> tuple[dict[tuple[str, str], Post], list[str]]:
+    """(source, id) -> Post for the conversation sources; the complaints corpus only when asked for.
+
+    research/signals/distill.py draws unlabelled posts from load_all() and evaluates on a split of
+    the complaints corpus, so that corpus stays out of the default.
+    """
     head, rej1 = load_twcs(TWCS_HEAD, "twcs-head5k")
     sample, rej2 = load_twcs(TWCS_SAMPLE, "twcs-sample")
     ibm = load_ibm()
-    complaints, rej3 = load_complaints()
+    groups, rejected = [head, sample, ibm], rej1 + rej2
+    if with_complaints:
+        complaints, rej3 = load_complaints()
+        groups.append(complaints)
+        rejected += rej3
     allposts: dict[tuple[str, str], Post] = {}
-    for group in (head, sample, ibm, complaints):
+    for group in groups:
         for p in group.values():
             allposts[(p.source, p.id)] = p
-    return allposts, rej1 + rej2 + rej3
+    return allposts, rejected
