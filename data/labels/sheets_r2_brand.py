@@ -60,17 +60,25 @@ def mark(n: int, done: str | None) -> str:
     return f">> {n:2d} " + (f"[done: {done}] " if done else "")
 
 
-def twcs_sheets(per_sheet: int) -> list[str]:
-    """Sheets of unlabelled twcs-head5k brand replies, brands interleaved, with thread context."""
-    head, _ = load_twcs(TWCS_HEAD, "twcs-head5k")
+def twcs_candidates(head: dict) -> list:
+    """twcs-head5k brand replies round 1 left unlabelled, in sha1 order of the id, one per exact text."""
     done1 = {k: v for f in ROUND1["twcs-head5k"] for k, v in labels(f).items()}
-    done2 = labels(ROUND2["twcs-head5k"])
     seen_text = {head[i].text for i in done1 if i in head and head[i].role == "brand"}
-    by_brand: dict[str, list] = defaultdict(list)
+    out = []
     for p in sorted(head.values(), key=lambda p: h(p.id)):
         if p.role == "brand" and p.id not in done1 and p.text not in seen_text:
             seen_text.add(p.text)
-            by_brand[p.author].append(p)
+            out.append(p)
+    return out
+
+
+def twcs_sheets(per_sheet: int) -> list[str]:
+    """Sheets of unlabelled twcs-head5k brand replies, brands interleaved, with thread context."""
+    head, _ = load_twcs(TWCS_HEAD, "twcs-head5k")
+    done2 = labels(ROUND2["twcs-head5k"])
+    by_brand: dict[str, list] = defaultdict(list)
+    for p in twcs_candidates(head):
+        by_brand[p.author].append(p)
     order = []
     queues = [by_brand[b] for b in sorted(by_brand)]
     while any(queues):
