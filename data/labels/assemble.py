@@ -31,6 +31,7 @@ ANNOTATIONS = [  # file, source; later rounds of labelling live in their own fil
     ("ibm_posts_r2_customer.tsv", "ibm-cdp"),
     ("ibm_posts_r2_brand.tsv", "ibm-cdp"),
     ("head5k_posts_r3_customer.tsv", "twcs-head5k"),
+    ("head5k_posts_r3_brand.tsv", "twcs-head5k"),
     ("complaints_posts_r3_customer.tsv", "complaints"),
 ]
 

@@ -32,6 +32,7 @@ ROUND2 = {"twcs-head5k": "head5k_posts_r2_brand.tsv", "ibm-cdp": "ibm_posts_r2_b
 
 
 def h(s: str) -> int:
+    """Stable sort key from the sha1 of an id."""
     return int(hashlib.sha1(s.encode()).hexdigest()[:12], 16)
 
 
@@ -48,9 +49,10 @@ def labels(fname: str) -> dict[str, str]:
     return out
 
 
-def line(p, mark: str = "  ") -> str:
+def fmt(p, prefix: str = "  ") -> str:
+    """One post on one line: prefix, role, id, author, text (newlines shown as ⏎)."""
     text = p.text.replace("\n", " ⏎ ")
-    return f"{mark}[{p.role[0].upper()}] {p.id} ({p.author}): {text}"
+    return f"{prefix}[{p.role[0].upper()}] {p.id} ({p.author}): {text}"
 
 
 def mark(n: int, done: str | None) -> str:
@@ -58,16 +60,25 @@ def mark(n: int, done: str | None) -> str:
     return f">> {n:2d} " + (f"[done: {done}] " if done else "")
 
 
-def twcs_sheets(per_sheet: int) -> list[str]:
-    head, _ = load_twcs(TWCS_HEAD, "twcs-head5k")
+def twcs_candidates(head: dict) -> list:
+    """twcs-head5k brand replies round 1 left unlabelled, in sha1 order of the id, one per exact text."""
     done1 = {k: v for f in ROUND1["twcs-head5k"] for k, v in labels(f).items()}
-    done2 = labels(ROUND2["twcs-head5k"])
     seen_text = {head[i].text for i in done1 if i in head and head[i].role == "brand"}
-    by_brand: dict[str, list] = defaultdict(list)
+    out = []
     for p in sorted(head.values(), key=lambda p: h(p.id)):
         if p.role == "brand" and p.id not in done1 and p.text not in seen_text:
             seen_text.add(p.text)
-            by_brand[p.author].append(p)
+            out.append(p)
+    return out
+
+
+def twcs_sheets(per_sheet: int) -> list[str]:
+    """Sheets of unlabelled twcs-head5k brand replies, brands interleaved, with thread context."""
+    head, _ = load_twcs(TWCS_HEAD, "twcs-head5k")
+    done2 = labels(ROUND2["twcs-head5k"])
+    by_brand: dict[str, list] = defaultdict(list)
+    for p in twcs_candidates(head):
+        by_brand[p.author].append(p)
     order = []
     queues = [by_brand[b] for b in sorted(by_brand)]
     while any(queues):
@@ -77,20 +88,21 @@ def twcs_sheets(per_sheet: int) -> list[str]:
     sheets = []
     for i in range(0, len(order), per_sheet):
         out = []
-        for p in order[i : i + per_sheet]:
+        for n, p in enumerate(order[i : i + per_sheet], 1):
             chain, cur = [], p
             while cur.parent and cur.parent in head and len(chain) < 4:
                 cur = head[cur.parent]
                 chain.append(cur)
-            out.extend(line(c, "    ") for c in reversed(chain))
-            out.append(line(p, mark(len([x for x in out if x.startswith(">>")]) + 1, done2.get(p.id))))
-            out.extend(line(head[r], "      after ") for r in p.responses if r in head)
+            out.extend(fmt(c, "    ") for c in reversed(chain))
+            out.append(fmt(p, mark(n, done2.get(p.id))))
+            out.extend(fmt(head[r], "      after ") for r in p.responses if r in head)
             out.append("")
         sheets.append("\n".join(out))
     return sheets
 
 
 def ibm_sheets(per_sheet: int) -> list[str]:
+    """Sheets of whole ibm-cdp conversations whose brand replies are unlabelled."""
     ibm = load_ibm(IBM_DEV)
     done1 = labels(ROUND1["ibm-cdp"][0])
     done2 = labels(ROUND2["ibm-cdp"])
@@ -108,10 +120,10 @@ def ibm_sheets(per_sheet: int) -> list[str]:
         out.append(f"### IBM {root} brand={convs[root][0].brand}")
         for p in convs[root]:
             if p.id in ids:
-                out.append(line(p, mark(n + 1, done2.get(p.id))))
+                out.append(fmt(p, mark(n + 1, done2.get(p.id))))
                 n += 1
             else:
-                out.append(line(p, "    "))
+                out.append(fmt(p, "    "))
         out.append("")
         if n >= per_sheet:
             sheets.append("\n".join(out))
