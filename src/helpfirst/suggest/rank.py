@@ -1,0 +1,184 @@
+"""Hybrid ranking: lexical (BM25 over resource text, past evidence and past cases), semantic, what-worked-before, brand prior.
+
+Each signal is scaled to [0, 1] by its best value among the brand's candidates, then the signals
+are added with weights (tuned on the IBM CDP tune split, see docs/suggest.md).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields
+
+import numpy as np
+
+from ..knowledge.text import clean_post, tokenize_post
+from .index import SuggestIndex
+
+
+@dataclass
+class Weights:
+    """Fusion weights and neighbourhood sizes."""
+
+    lex: float = 1.0  # query vs resource text (title, URL words, tags, body)
+    evidence: float = 1.0  # query vs everything customers said before the resource was linked
+    knn: float = 1.0  # votes of the most similar past conversations for the resource they got
+    prior: float = 0.5  # how often the brand linked the resource (outcome-weighted)
+    sem: float = 0.5  # meaning: query vs resource text (semantic extra)
+    sem_knn: float = 1.0  # meaning: votes of the nearest past conversations (semantic extra)
+    answer: float = 1.0  # reusable answers: query vs the problem they solved
+    agent: float = 0.5  # weight of the agent's turns in the query, relative to the customer's
+    knn_k: int = 10
+    sem_knn_k: int = 10
+
+    def to_dict(self) -> dict:
+        """JSON-ready form."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "Weights":
+        """From a dict (unknown keys ignored)."""
+        names = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in d.items() if k in names})
+
+
+@dataclass
+class QueryTurn:
+    """One post of the conversation so far."""
+
+    role: str  # customer | brand
+    text: str
+    created_at: str | None = None
+    author: str | None = None
+
+
+@dataclass
+class Query:
+    """A help request: the conversation so far, with the brand it is addressed to."""
+
+    id: str
+    brand: str
+    posts: list[QueryTurn]
+    channel: str | None = None
+    customer: str | None = None
+
+
+@dataclass
+class Candidate:
+    """One ranked suggestion with its signals."""
+
+    kind: str  # resource | answer
+    row: int
+    score: float
+    parts: dict[str, float] = field(default_factory=dict)
+    matched: list[str] = field(default_factory=list)
+
+
+def _norm(x: np.ndarray) -> np.ndarray:
+    m = float(x.max()) if x.size else 0.0
+    return x / m if m > 0 else np.zeros_like(x)
+
+
+def _votes(sims: np.ndarray, targets: np.ndarray, weights: np.ndarray, k: int, n: int, lo: int) -> tuple[np.ndarray, np.ndarray]:
+    """Sum of the top-k similarities (scaled by the best) per target row; and the best case per target."""
+    votes = np.zeros(n, dtype=np.float32)
+    best = np.full(n, -1, dtype=np.int64)
+    if sims.size == 0 or float(sims.max()) <= 0:
+        return votes, best
+    k = min(k, sims.size)
+    top = np.argpartition(-sims, k - 1)[:k]
+    top = top[np.argsort(-sims[top], kind="stable")]
+    scale = float(sims[top[0]])
+    for i in top.tolist():
+        s = float(sims[i])
+        if s <= 0:
+            break
+        t = int(targets[i]) - lo
+        votes[t] += (s / scale) * float(weights[i])
+        if best[t] < 0:
+            best[t] = i
+    return votes, best
+
+
+class Ranker:
+    """Scores a brand's resources and past answers for a query."""
+
+    def __init__(self, index: SuggestIndex, weights: Weights | None = None, encoder=None) -> None:
+        self.index = index
+        self.weights = weights or Weights()
+        self.encoder = encoder if index.semantic else None
+        self._vectors: dict[str, np.ndarray] = {}
+
+    def _embed(self, text: str) -> np.ndarray:
+        # the same conversation is often ranked again (a draft refreshed, a backtest sweep): embed it once
+        vec = self._vectors.get(text)
+        if vec is None:
+            if len(self._vectors) > 4096:
+                self._vectors.clear()
+            vec = self._vectors[text] = self.encoder.encode([text])[0]
+        return vec
+
+    def rank(self, query: Query, k: int = 10) -> list[Candidate]:
+        """The k best candidates, best first (empty when the brand has nothing)."""
+        ix, w = self.index, self.weights
+        rows = ix.brands[_key(query.brand)]
+        lo, hi = rows.res
+        n = hi - lo
+        cust = " ".join(p.text for p in query.posts if p.role == "customer")
+        agent = " ".join(p.text for p in query.posts if p.role != "customer")
+        qc, qa = tokenize_post(cust), tokenize_post(agent)
+
+        parts: dict[str, np.ndarray] = {}
+        if n:
+            parts["lex"] = _norm(ix.res_index.scores(qc, lo, hi) + w.agent * ix.res_index.scores(qa, lo, hi))
+            parts["evidence"] = _norm(ix.ev_index.scores(qc, lo, hi) + w.agent * ix.ev_index.scores(qa, lo, hi))
+            clo, chi = rows.case
+            best_case = np.full(n, -1, dtype=np.int64)
+            if chi > clo:
+                sims = ix.case_index.scores(qc, clo, chi) + w.agent * ix.case_index.scores(qa, clo, chi)
+                votes, best_case = _votes(sims, ix.case_res[clo:chi], ix.case_weight[clo:chi], w.knn_k, n, lo)
+                parts["knn"] = _norm(votes)
+                best_case = np.where(best_case >= 0, best_case + clo, -1)
+            prior = np.log1p(np.asarray(ix.prior[lo:hi], dtype=np.float32))
+            parts["prior"] = _norm(prior)
+            qvec = None
+            if self.encoder is not None and (cust or agent):
+                qvec = self._embed(" ".join((clean_post(cust) + " " + clean_post(agent)).split()))
+                parts["sem"] = np.clip(np.asarray(ix.res_emb[lo:hi], dtype=np.float32) @ qvec, 0, None)
+                if chi > clo:
+                    sims = np.asarray(ix.case_emb[clo:chi], dtype=np.float32) @ qvec
+                    votes, _ = _votes(np.clip(sims, 0, None), ix.case_res[clo:chi], ix.case_weight[clo:chi], w.sem_knn_k, n, lo)
+                    parts["sem_knn"] = _norm(votes)
+            total = np.zeros(n, dtype=np.float32)
+            for name, values in parts.items():
+                total += getattr(w, name) * values
+        else:
+            total = np.zeros(0, dtype=np.float32)
+            best_case = np.zeros(0, dtype=np.int64)
+
+        candidates: list[Candidate] = []
+        order = np.argsort(-total, kind="stable")[:k]
+        for i in order.tolist():
+            if total[i] <= 0 and parts.get("prior") is not None and parts["prior"][i] <= 0 and "lex" in parts and parts["lex"][i] <= 0:
+                continue
+            c = Candidate("resource", lo + i, float(total[i]), {name: float(v[i]) for name, v in parts.items()})
+            c.parts["best_case"] = float(best_case[i]) if best_case.size else -1.0
+            candidates.append(c)
+
+        alo, ahi = rows.ans
+        if ahi > alo and w.answer > 0:
+            sims = ix.ans_index.scores(qc, alo, ahi) + w.agent * ix.ans_index.scores(qa, alo, ahi)
+            if float(sims.max()) > 0:
+                # an answer is one past case that solved it: scored on the same scale as a resource
+                scale = w.answer * (w.lex + w.evidence + w.knn)
+                scores = scale * _norm(sims) * np.asarray(ix.ans_weight[alo:ahi], dtype=np.float32)
+                top = np.argsort(-scores, kind="stable")[:k]
+                for i in top.tolist():
+                    if scores[i] > 0:
+                        candidates.append(Candidate("answer", alo + i, float(scores[i]), {"answer": float(sims[i])}))
+        candidates.sort(key=lambda c: -c.score)
+        return candidates[:k]
+
+
+def _key(brand: str) -> str:
+    from ..knowledge.store import brand_key
+
+    return brand_key(brand)
