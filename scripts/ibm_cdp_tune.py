@@ -66,6 +66,7 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=13)
     ap.add_argument("--semantic", action="store_true")
     ap.add_argument("--trials", type=int, default=300)
+    ap.add_argument("--start", type=Path, help="weights (JSON) to start the search from")
     args = ap.parse_args()
     t0 = time.perf_counter()
     folds = prepare(args.out, args.seed, args.semantic)
@@ -77,11 +78,14 @@ def main() -> None:
         m = evaluate(folds, replace(zero, **{s: 1.0}))
         results.append({"weights": {s: 1.0}, **m})
         print(f"alone {s:9s} {m}", file=sys.stderr)
-    base = Weights() if args.semantic else replace(Weights(), sem=0.0, sem_knn=0.0)
+    base = Weights.from_dict(json.loads(args.start.read_text())) if args.start else Weights()
+    if not args.semantic:
+        base = replace(base, sem=0.0, sem_knn=0.0)
     best = (objective(evaluate(folds, base)), base)
     rng = random.Random(args.seed)
     grid = {"lex": [0, 0.25, 0.5, 1, 1.5], "evidence": [0, 0.25, 0.5, 1, 1.5], "knn": [0, 0.5, 1, 1.5, 2],
-            "prior": [0, 0.25, 0.5, 0.75, 1, 1.5], "agent": [0, 0.25, 0.5, 1], "knn_k": [3, 5, 10, 20, 40]}
+            "prior": [0, 0.25, 0.5, 0.75, 1, 1.5, 2], "agent": [0, 0.25, 0.5, 1], "knn_k": [3, 5, 10, 20, 40],
+            "lex_new": [0, 0.25, 0.5], "prior_shape": [0, 0.5, 1]}
     if args.semantic:
         grid |= {"sem": [0, 0.25, 0.5, 1, 1.5], "sem_knn": [0, 0.5, 1, 1.5, 2], "sem_knn_k": [3, 5, 10, 20, 40]}
     for trial in range(args.trials):

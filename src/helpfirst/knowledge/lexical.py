@@ -1,4 +1,4 @@
-"""BM25 over token lists (bm25s builds the score matrix), queried within one brand's slice of documents.
+"""BM25 over token lists (bm25s's "lucene" weights, built with numpy), queried within one brand's slice of documents.
 
 Documents are stored brand by brand, so a brand's documents are one row range [lo, hi). bm25s
 keeps one column of precomputed BM25 weights per token with sorted document numbers; a query adds
@@ -25,22 +25,33 @@ class Bm25Index:
         self.num_docs = num_docs
 
     @classmethod
-    def build(cls, docs: list[list[str]], k1: float = 1.2, b: float = 0.75) -> "Bm25Index":
-        """Index token lists (document i = row i)."""
-        import bm25s
+    def build(cls, docs: list[list[str]], k1: float = 1.5, b: float = 0.75) -> "Bm25Index":
+        """Index token lists (document i = row i) with bm25s's "lucene" BM25 weights.
 
-        if not docs:
-            return cls(np.zeros(0, np.float32), np.zeros(0, np.int32), np.zeros(1, np.int64), {}, 0)
-        # bm25s averages document lengths over the corpus; an empty document is a valid one
-        model = bm25s.BM25(k1=k1, b=b, method="lucene")
-        scores, vocab = model.build_index_from_tokens(docs, show_progress=False)
-        return cls(
-            np.asarray(scores["data"], dtype=np.float32),
-            np.asarray(scores["indices"], dtype=np.int32),
-            np.asarray(scores["indptr"], dtype=np.int64),
-            vocab,
-            len(docs),
-        )
+        The weights are those of `bm25s.BM25(method="lucene").build_index_from_tokens` (a test
+        checks they are equal); they are computed here with whole-array numpy operations instead of
+        bm25s's per-document loop, which makes building about three times faster.
+        """
+        n = len(docs)
+        vocab: dict[str, int] = {}
+        setdefault = vocab.setdefault
+        ids = np.fromiter((setdefault(t, len(vocab)) for d in docs for t in d), dtype=np.int64)
+        lengths = np.fromiter((len(d) for d in docs), dtype=np.int64, count=n)
+        if n == 0 or ids.size == 0:
+            return cls(np.zeros(0, np.float32), np.zeros(0, np.int32), np.zeros(len(vocab) + 1, np.int64), vocab, n)
+        v = len(vocab)
+        doc = np.repeat(np.arange(n, dtype=np.int64), lengths)
+        # one entry per (token, document): sorted by token, then document = the CSC layout
+        pair, tf = np.unique(ids * n + doc, return_counts=True)
+        tok, row = pair // n, pair % n
+        df = np.bincount(tok, minlength=v)
+        idf = np.log(1 + (n - df + 0.5) / (df + 0.5))
+        avg = lengths.mean()
+        tf = tf.astype(np.float64)
+        weight = idf[tok] * tf / (k1 * ((1 - b) + b * lengths[row] / avg) + tf)
+        indptr = np.zeros(v + 1, dtype=np.int64)
+        np.cumsum(df, out=indptr[1:])
+        return cls(weight.astype(np.float32), row.astype(np.int32), indptr, vocab, n)
 
     def token_ids(self, tokens: list[str]) -> tuple[np.ndarray, np.ndarray]:
         """Known token ids of a query and how often each occurs in it."""

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import html
 import re
-from functools import lru_cache
 
 from .urls import remove_urls
 
@@ -44,9 +43,16 @@ def _stemmer():
 _STEMMER = _stemmer()
 
 
-@lru_cache(maxsize=500_000)
-def _stem(word: str) -> str:
-    return _STEMMER.stemWord(word) if _STEMMER is not None else word
+_STEMS: dict[str, str | None] = {}
+
+
+def _stem_new(word: str) -> str | None:
+    """Stem of a word not seen before; None for stop words and one-letter words (cached too)."""
+    if len(_STEMS) > 1_000_000:
+        _STEMS.clear()
+    stem = None if word in STOPWORDS or len(word) < 2 else (_STEMMER.stemWord(word) if _STEMMER is not None else word)
+    _STEMS[word] = stem
+    return stem
 
 
 def clean_post(text: str | None) -> str:
@@ -63,7 +69,15 @@ def tokenize(text: str | None) -> list[str]:
     """Lower-cased, stop words dropped, stemmed (Snowball English when PyStemmer is installed)."""
     if not text:
         return []
-    return [_stem(w) for w in _TOKEN.findall(text.lower()) if w not in STOPWORDS and len(w) > 1]
+    get = _STEMS.get
+    out = []
+    for w in _TOKEN.findall(text.lower()):
+        stem = get(w, 0)
+        if stem == 0:
+            stem = _stem_new(w)
+        if stem is not None:
+            out.append(stem)
+    return out
 
 
 def tokenize_post(text: str | None) -> list[str]:

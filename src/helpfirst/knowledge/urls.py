@@ -114,22 +114,21 @@ def url_words(url: str | None) -> str:
     """
     if not url:
         return ""
-    raw = strip_archive(url)
-    if not _SCHEME.match(raw):
-        raw = "http://" + raw
-    try:
-        parts = urlsplit(raw)
-    except ValueError:
-        return ""
-    pieces = [(parts.hostname or "").replace(".", " "), unquote(parts.path or "")]
-    for k, v in parse_qsl(parts.query):
-        if k.lower() not in TRACKING_PARAMS and not k.lower().startswith(_TRACKING_PREFIXES):
-            pieces.append(v)
+    raw = strip_archive(url) if "archive.org" in url else url.strip()
+    raw = _SCHEME.sub("", raw, count=1).split("#", 1)[0]
+    address, _, query = raw.partition("?")
+    host, _, path = address.partition("/")
+    pieces = [host.split("@")[-1].split(":")[0].replace(".", " "), unquote(path)]
+    if query:
+        for k, v in parse_qsl(query):
+            if k.lower() not in TRACKING_PARAMS and not k.lower().startswith(_TRACKING_PREFIXES):
+                pieces.append(v)
     words = []
-    for piece in pieces:
-        for token in _ALNUM.findall(_CAMEL.sub(" ", piece)):
-            # numbers and one-letter pieces of ids say nothing about the topic
-            if token.isdigit() or len(token) < 2 or token.lower() in _HOST_NOISE:
-                continue
-            words.append(token.lower())
+    for token in _ALNUM.findall(_CAMEL.sub(" ", " ".join(pieces))):
+        # numbers and one-letter pieces of ids say nothing about the topic
+        if len(token) < 2 or token.isdigit():
+            continue
+        token = token.lower()
+        if token not in _HOST_NOISE:
+            words.append(token)
     return " ".join(words)

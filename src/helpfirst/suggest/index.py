@@ -17,7 +17,7 @@ import pyarrow.feather as feather
 
 from ..knowledge.lexical import Bm25Index
 from ..knowledge.models import Resource
-from ..knowledge.store import brand_key, resource_text
+from ..knowledge.store import brand_key, resource_tokens
 from ..knowledge.text import tokenize, tokenize_post
 from ..knowledge.urls import canonical_url, path_key, strip_archive
 from .history import Lessons
@@ -168,7 +168,7 @@ class SuggestIndex:
             "tags": [", ".join(r.tags) for r in everything],
             "learned": [(brand_key(r.brand), r.id) in learned_keys for r in everything],
         })
-        self.res_index = Bm25Index.build([tokenize(resource_text(r)) for r in everything])
+        self.res_index = Bm25Index.build([resource_tokens(r) for r in everything])
         self.ev_index = Bm25Index.build(evidence)
         self.case_index = Bm25Index.build(case_tokens)
         self.ans_index = Bm25Index.build([tokenize_post(a.context) + tokenize_post(a.text) for a in answers])

@@ -19,15 +19,18 @@ class Weights:
     """Fusion weights and neighbourhood sizes."""
 
     lex: float = 1.0  # query vs resource text (title, URL words, tags, body)
-    evidence: float = 1.0  # query vs everything customers said before the resource was linked
-    knn: float = 1.0  # votes of the most similar past conversations for the resource they got
-    prior: float = 0.5  # how often the brand linked the resource (outcome-weighted)
+    evidence: float = 0.25  # query vs everything customers said before the resource was linked
+    knn: float = 0.0  # votes of the most similar past conversations for the resource they got
+    prior: float = 1.5  # how often the brand linked the resource (outcome-weighted)
     sem: float = 0.5  # meaning: query vs resource text (semantic extra)
     sem_knn: float = 1.0  # meaning: votes of the nearest past conversations (semantic extra)
     answer: float = 1.0  # reusable answers: query vs the problem they solved
-    agent: float = 0.5  # weight of the agent's turns in the query, relative to the customer's
+    agent: float = 1.0  # weight of the agent's turns in the query, relative to the customer's
     knn_k: int = 10
     sem_knn_k: int = 10
+    prior_shape: float = 0.0  # 0: log(1 + links); p > 0: links ** p
+    lex_new: float = 0.5  # extra weight of the text match for resources never linked before (nothing else speaks for them)
+    lex_sat: float = 0.0  # > 0: resource-text BM25 s scaled as s / (s + lex_sat) (absolute); 0: by the best candidate
 
     def to_dict(self) -> dict:
         """JSON-ready form."""
@@ -128,7 +131,9 @@ class Ranker:
 
         parts: dict[str, np.ndarray] = {}
         if n:
-            parts["lex"] = _norm(ix.res_index.scores(qc, lo, hi) + w.agent * ix.res_index.scores(qa, lo, hi))
+            lex = ix.res_index.scores(qc, lo, hi) + w.agent * ix.res_index.scores(qa, lo, hi)
+            # a strong match of the resource's own words must be able to beat a popular resource: absolute scale
+            parts["lex"] = lex / (lex + w.lex_sat) if w.lex_sat > 0 else _norm(lex)
             parts["evidence"] = _norm(ix.ev_index.scores(qc, lo, hi) + w.agent * ix.ev_index.scores(qa, lo, hi))
             clo, chi = rows.case
             best_case = np.full(n, -1, dtype=np.int64)
@@ -137,8 +142,10 @@ class Ranker:
                 votes, best_case = _votes(sims, ix.case_res[clo:chi], ix.case_weight[clo:chi], w.knn_k, n, lo)
                 parts["knn"] = _norm(votes)
                 best_case = np.where(best_case >= 0, best_case + clo, -1)
-            prior = np.log1p(np.asarray(ix.prior[lo:hi], dtype=np.float32))
+            links = np.asarray(ix.prior[lo:hi], dtype=np.float32)
+            prior = np.log1p(links) if w.prior_shape <= 0 else links ** w.prior_shape
             parts["prior"] = _norm(prior)
+            parts["lex_new"] = parts["lex"] * (links <= 0)
             qvec = None
             if self.encoder is not None and (cust or agent):
                 qvec = self._embed(" ".join((clean_post(cust) + " " + clean_post(agent)).split()))
