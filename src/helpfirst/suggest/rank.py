@@ -174,8 +174,9 @@ class Ranker:
         if ahi > alo and w.answer > 0:
             sims = ix.ans_index.scores(qc, alo, ahi) + w.agent * ix.ans_index.scores(qa, alo, ahi)
             if float(sims.max()) > 0:
-                # an answer is one past case that solved it: scored on the same scale as a resource
-                scale = w.answer * (w.lex + w.evidence + w.knn)
+                # an answer is a past case that solved this very problem: on the scale of a resource that
+                # matches on every signal, so a close match competes with the brand's most linked page
+                scale = w.answer * (w.lex + w.evidence + w.knn + w.prior)
                 scores = scale * _norm(sims) * np.asarray(ix.ans_weight[alo:ahi], dtype=np.float32)
                 top = np.argsort(-scores, kind="stable")[:k]
                 for i in top.tolist():

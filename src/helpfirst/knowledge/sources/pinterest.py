@@ -26,7 +26,8 @@ class PinterestSource(Source):
     description = "Pinterest API v5 JSON: a board object with `pins`, or `items` pages of pins (title, description, link)"
 
     def sniff(self, path: Path, head: bytes) -> bool:
-        return b'"board_id"' in head or (b'"pins"' in head and (b'"pin_count"' in head or b'"privacy"' in head)) or b"pinterest.com" in head and b'"items"' in head
+        start = head.lstrip(b"\xef\xbb\xbf").lstrip()[:1]
+        return start in (b"{", b"[") and (b'"board_id"' in head or b'"pins"' in head or (b"pinterest.com" in head and b'"items"' in head))
 
     def load(self, path: Path, options: LoadOptions, report: LoadReport) -> Iterator[Resource]:
         try:
