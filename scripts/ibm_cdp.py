@@ -176,7 +176,7 @@ def _cmd_report(args) -> None:
         folder = args.out / f"{args.part}-{f}"
         write_set(folder, kb_lines(urls, companies), history, queries)
         t0 = time.perf_counter()
-        lines = run_cli(folder, args.weights, args.extra or [])
+        lines = run_cli(folder, args.weights, ["--semantic", args.semantic])
         print(f"fold {f}: {len(queries)} queries, {time.perf_counter() - t0:.1f}s, {score(folder / 'gold.jsonl', lines)}", file=sys.stderr)
         lines_all += lines
         gold_all += (folder / "gold.jsonl").read_text().splitlines()
@@ -201,7 +201,7 @@ def main() -> None:
     r.add_argument("--part", choices=["tune", "report"], default="report")
     r.add_argument("--seed", type=int, default=13)
     r.add_argument("--weights", type=Path)
-    r.add_argument("--extra", nargs="*", help="more options for helpfirst suggest, e.g. --semantic on")
+    r.add_argument("--semantic", default="off", choices=["auto", "on", "off"], help="helpfirst suggest --semantic")
     args = ap.parse_args()
     {"convert": _cmd_convert, "score": _cmd_score, "report": _cmd_report}[args.cmd](args)
 

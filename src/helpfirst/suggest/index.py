@@ -22,7 +22,7 @@ from ..knowledge.text import tokenize, tokenize_post
 from ..knowledge.urls import canonical_url, path_key, strip_archive
 from .history import Lessons
 
-INDEX_VERSION = 1
+INDEX_VERSION = 2
 _SNIPPET = 160
 
 
@@ -79,6 +79,7 @@ class SuggestIndex:
         self.ans_index: Bm25Index | None = None
         self.case_res = np.zeros(0, np.int32)
         self.case_weight = np.zeros(0, np.float32)
+        self.case_time = np.zeros(0, np.float64)
         self.ans_weight = np.zeros(0, np.float32)
         self.prior = np.zeros(0, np.float32)
         self.links = np.zeros(0, np.float32)
@@ -129,6 +130,7 @@ class SuggestIndex:
         order = sorted(range(len(rows)), key=lambda i: (rows[i], times[i]))  # resource rows are brand-sorted already
         self.case_res = np.array([rows[i] for i in order], dtype=np.int32)
         self.case_weight = np.array([weights[i] for i in order], dtype=np.float32)
+        self.case_time = np.array([times[i] for i in order], dtype=np.float64)
         case_tokens = [case_tokens[i] for i in order]
         case_keys = [brand_key(everything[r].brand) for r in self.case_res.tolist()]
         self.cases = pa.table({
@@ -201,7 +203,7 @@ class SuggestIndex:
             feather.write_feather(getattr(self, name), tmp / f"{name}.arrow", compression="uncompressed")
         for name in ("res_index", "ev_index", "case_index", "ans_index"):
             getattr(self, name).save(tmp, name)
-        for name in ("case_res", "case_weight", "ans_weight", "prior", "links"):
+        for name in ("case_res", "case_weight", "case_time", "ans_weight", "prior", "links"):
             np.save(tmp / f"{name}.npy", getattr(self, name))
         for name in ("res_emb", "case_emb", "ans_emb"):
             if getattr(self, name) is not None:
@@ -231,7 +233,7 @@ class SuggestIndex:
             setattr(self, name, feather.read_table(folder / f"{name}.arrow", memory_map=True))
         for name in ("res_index", "ev_index", "case_index", "ans_index"):
             setattr(self, name, Bm25Index.load(folder, name))
-        for name in ("case_res", "case_weight", "ans_weight", "prior", "links"):
+        for name in ("case_res", "case_weight", "case_time", "ans_weight", "prior", "links"):
             setattr(self, name, np.load(folder / f"{name}.npy", mmap_mode="r"))
         for name in ("res_emb", "case_emb", "ans_emb"):
             path = folder / f"{name}.npy"

@@ -30,6 +30,8 @@ class Weights:
     sem_knn_k: int = 10
     prior_shape: float = 0.0  # 0: log(1 + links); p > 0: links ** p
     lex_new: float = 0.5  # extra weight of the text match for resources never linked before (nothing else speaks for them)
+    recent: float = 0.0  # how often the brand linked the resource close in time to the request (bursts: outages, news)
+    recent_days: float = 7.0  # time scale of `recent`: a link this many days away counts 1/e
     lex_sat: float = 0.0  # > 0: resource-text BM25 s scaled as s / (s + lex_sat) (absolute); 0: by the best candidate
 
     def to_dict(self) -> dict:
@@ -146,6 +148,11 @@ class Ranker:
             prior = np.log1p(links) if w.prior_shape <= 0 else links ** w.prior_shape
             parts["prior"] = _norm(prior)
             parts["lex_new"] = parts["lex"] * (links <= 0)
+            when = _query_time(query)
+            if w.recent > 0 and when is not None and chi > clo:
+                times = np.asarray(ix.case_time[clo:chi])
+                near = np.exp(-np.abs(times - when) / (86400.0 * w.recent_days)) * np.asarray(ix.case_weight[clo:chi])
+                parts["recent"] = _norm(np.bincount(np.asarray(ix.case_res[clo:chi]) - lo, weights=near, minlength=n).astype(np.float32))
             qvec = None
             if self.encoder is not None and (cust or agent):
                 qvec = self._embed(" ".join((clean_post(cust) + " " + clean_post(agent)).split()))
@@ -184,6 +191,19 @@ class Ranker:
                         candidates.append(Candidate("answer", alo + i, float(scores[i]), {"answer": float(sims[i])}))
         candidates.sort(key=lambda c: -c.score)
         return candidates[:k]
+
+
+def _query_time(query: Query) -> float | None:
+    """Epoch seconds of the latest post of the query that has a time."""
+    from ..ingest.common import parse_iso
+
+    latest = None
+    for p in query.posts:
+        if p.created_at:
+            t = parse_iso(p.created_at)
+            if t is not None:
+                latest = max(latest or t.timestamp(), t.timestamp())
+    return latest
 
 
 def _key(brand: str) -> str:
