@@ -72,22 +72,23 @@ def main() -> None:
     folds = prepare(args.out, args.seed, args.semantic)
     print(f"prepared {len(folds)} folds in {time.perf_counter() - t0:.1f}s", file=sys.stderr)
     results = []
-    signals = ["lex", "evidence", "knn", "prior"] + (["sem", "sem_knn"] if args.semantic else [])
-    zero = Weights(**{s: 0.0 for s in signals + ["sem", "sem_knn"]}, answer=0.0)
+    signals = ["lex", "evidence", "knn", "prior"] + (["sem", "sem_knn", "sem_ev"] if args.semantic else [])
+    zero = Weights(**{s: 0.0 for s in set(signals) | {"sem", "sem_knn", "sem_ev", "lex_new"}}, answer=0.0)
     for s in signals:
         m = evaluate(folds, replace(zero, **{s: 1.0}))
         results.append({"weights": {s: 1.0}, **m})
         print(f"alone {s:9s} {m}", file=sys.stderr)
     base = Weights.from_dict(json.loads(args.start.read_text())) if args.start else Weights()
     if not args.semantic:
-        base = replace(base, sem=0.0, sem_knn=0.0)
+        base = replace(base, sem=0.0, sem_knn=0.0, sem_ev=0.0)
     best = (objective(evaluate(folds, base)), base)
     rng = random.Random(args.seed)
     grid = {"lex": [0, 0.25, 0.5, 1, 1.5], "evidence": [0, 0.25, 0.5, 1, 1.5], "knn": [0, 0.5, 1, 1.5, 2],
             "prior": [0, 0.25, 0.5, 0.75, 1, 1.5, 2], "agent": [0, 0.25, 0.5, 1], "knn_k": [3, 5, 10, 20, 40],
             "lex_new": [0, 0.25, 0.5], "prior_shape": [0, 0.5, 1]}
     if args.semantic:
-        grid |= {"sem": [0, 0.25, 0.5, 1, 1.5], "sem_knn": [0, 0.5, 1, 1.5, 2], "sem_knn_k": [3, 5, 10, 20, 40]}
+        grid |= {"sem": [0, 0.25, 0.5, 1, 1.5], "sem_knn": [0, 0.5, 1, 1.5, 2], "sem_knn_k": [3, 5, 10, 20, 40],
+                 "sem_ev": [0, 0.25, 0.5, 1, 1.5]}
     for trial in range(args.trials):
         current = best[1]
         changes = {k: rng.choice(v) for k, v in rng.sample(sorted(grid.items()), rng.randint(1, 3))}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import asdict, dataclass, field
 
-from ..ingest.base import MAX_LISTED_REJECTIONS, Rejection
+from ..ingest.base import ImportReport
 from .urls import canonical_url
 
 KINDS = ("article", "video", "board", "faq")
@@ -45,21 +45,31 @@ def derived_id(url: str, title: str = "", body: str = "") -> str:
 
 
 @dataclass
-class LoadReport:
-    """Counts of one load: read == loaded + rejected, always; whole-file failures in errors."""
+class LoadReport(ImportReport):
+    """Counts of one resource load: read == loaded + rejected, always; whole-file failures in errors.
 
-    read: int = 0
-    loaded: int = 0
-    rejected: int = 0
-    rejections: list[Rejection] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
-    files: list[dict] = field(default_factory=list)
+    The same bookkeeping as an archive import (ImportReport), named for resources.
+    """
 
-    def reject(self, file: str, line: int | None, field_name: str | None, reason: str) -> None:
-        """Count one rejected record (already counted as read)."""
-        self.rejected += 1
-        if len(self.rejections) < MAX_LISTED_REJECTIONS:
-            self.rejections.append(Rejection(str(file), line, field_name, reason))
+    @property
+    def read(self) -> int:
+        return self.rows_read
+
+    @read.setter
+    def read(self, value: int) -> None:
+        self.rows_read = value
+
+    @property
+    def loaded(self) -> int:
+        return self.rows_loaded
+
+    @loaded.setter
+    def loaded(self, value: int) -> None:
+        self.rows_loaded = value
+
+    @property
+    def rejected(self) -> int:
+        return self.rows_rejected
 
     def messages(self) -> list[str]:
         """One line per file error and listed rejection."""
@@ -67,11 +77,5 @@ class LoadReport:
 
     def to_dict(self) -> dict:
         """JSON-ready form."""
-        return {
-            "read": self.read,
-            "loaded": self.loaded,
-            "rejected": self.rejected,
-            "rejections": [r.to_dict() for r in self.rejections],
-            "errors": self.errors,
-            "files": self.files,
-        }
+        return {"read": self.read, "loaded": self.loaded, "rejected": self.rejected,
+                "rejections": [r.to_dict() for r in self.rejections], "errors": self.errors, "files": self.files}

@@ -24,6 +24,7 @@ class Weights:
     prior: float = 1.5  # how often the brand linked the resource (outcome-weighted)
     sem: float = 0.5  # meaning: query vs resource text (semantic extra)
     sem_knn: float = 1.0  # meaning: votes of the nearest past conversations (semantic extra)
+    sem_ev: float = 0.0  # meaning: mean similarity to all the past conversations the resource solved (semantic extra)
     answer: float = 1.0  # reusable answers: query vs the problem they solved
     agent: float = 1.0  # weight of the agent's turns in the query, relative to the customer's
     knn_k: int = 10
@@ -161,6 +162,10 @@ class Ranker:
                     sims = np.asarray(ix.case_emb[clo:chi], dtype=np.float32) @ qvec
                     votes, _ = _votes(np.clip(sims, 0, None), ix.case_res[clo:chi], ix.case_weight[clo:chi], w.sem_knn_k, n, lo)
                     parts["sem_knn"] = _norm(votes)
+                    targets = np.asarray(ix.case_res[clo:chi]) - lo
+                    total_sim = np.bincount(targets, weights=np.clip(sims, 0, None), minlength=n)
+                    count = np.bincount(targets, minlength=n)
+                    parts["sem_ev"] = _norm((total_sim / np.maximum(count, 1)).astype(np.float32))
             total = np.zeros(n, dtype=np.float32)
             for name, values in parts.items():
                 total += getattr(w, name) * values

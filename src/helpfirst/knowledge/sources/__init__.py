@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 
+from ...ingest import ImportFailed, check_readable
 from ..models import KINDS, LoadReport, Resource, derived_id
 from ..urls import canonical_url
 
-SNIFF_BYTES = 64 * 1024
 
 
 class SourceFailed(Exception):
@@ -41,6 +41,24 @@ class Source:
     def load(self, path: Path, options: LoadOptions, report: LoadReport) -> Iterator[Resource]:
         """Yield resources; every record read is counted, every rejected one reported."""
         raise NotImplementedError
+
+
+class FolderSource(Source):
+    """A format of files with known suffixes, read one by one from a folder (or given one by one)."""
+
+    folder = True
+    suffixes: ClassVar[tuple[str, ...]] = ()
+
+    def sniff(self, path: Path, head: bytes) -> bool:
+        if path.is_dir():
+            return any(p.suffix.lower() in self.suffixes for p in path.rglob("*"))
+        return path.suffix.lower() in self.suffixes
+
+    def files(self, path: Path) -> list[Path]:
+        """The files of a folder (recursively, sorted) with one of the suffixes; a file path as it is."""
+        if not path.is_dir():
+            return [path]
+        return sorted(p for p in path.rglob("*") if p.suffix.lower() in self.suffixes and p.is_file())
 
 
 _REGISTRY: dict[str, Source] = {}
@@ -74,12 +92,9 @@ def detect(path: Path) -> Source:
                 return registry[name]
         raise SourceFailed(f"{path}: a folder without Markdown (.md) or HTML (.html) files")
     try:
-        with path.open("rb") as fh:
-            head = fh.read(SNIFF_BYTES)
-    except OSError as exc:
-        raise SourceFailed(f"{path}: cannot be read ({exc.strerror or exc})") from None
-    if not head.strip():
-        raise SourceFailed(f"{path}: the file is empty")
+        head = check_readable(path)
+    except ImportFailed as exc:
+        raise SourceFailed(str(exc)) from None
     for name in BUILTIN:
         if registry[name].sniff(path, head):
             return registry[name]

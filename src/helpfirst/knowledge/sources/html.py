@@ -15,7 +15,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from ..models import LoadReport, Resource
-from . import Invalid, LoadOptions, Source, SourceFailed, make_resource, register
+from . import FolderSource, Invalid, LoadOptions, Source, SourceFailed, make_resource, register
 
 HTML_SUFFIXES = (".html", ".htm", ".xhtml")
 _DROP = {"script", "style", "nav", "header", "footer", "aside", "form", "noscript", "svg", "template", "iframe", "button", "select"}
@@ -167,18 +167,16 @@ def _page_resource(file: Path, url: str, options: LoadOptions, report: LoadRepor
 
 
 @register
-class HtmlSource(Source):
+class HtmlSource(FolderSource):
     name = "html"
     description = "HTML pages (a folder or one page): main text extracted, boilerplate dropped; URL from <link rel=canonical>"
-    folder = True
+    suffixes = HTML_SUFFIXES
 
     def sniff(self, path: Path, head: bytes) -> bool:
-        if path.is_dir():
-            return any(p.suffix.lower() in HTML_SUFFIXES for p in path.rglob("*"))
-        return path.suffix.lower() in HTML_SUFFIXES or head.lstrip()[:15].lower().startswith((b"<!doctype html", b"<html"))
+        return super().sniff(path, head) or head.lstrip()[:15].lower().startswith((b"<!doctype html", b"<html"))
 
     def load(self, path: Path, options: LoadOptions, report: LoadReport) -> Iterator[Resource]:
-        files = sorted(p for p in path.rglob("*") if p.suffix.lower() in HTML_SUFFIXES and p.is_file()) if path.is_dir() else [path]
+        files = self.files(path)
         for file in files:
             resource = _page_resource(file, "", options, report)
             if resource is not None:

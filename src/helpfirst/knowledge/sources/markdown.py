@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from ..models import LoadReport, Resource
-from . import Invalid, LoadOptions, Source, SourceFailed, make_resource, register
+from . import FolderSource, Invalid, LoadOptions, SourceFailed, make_resource, register
 
 _FRONT = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.S)
 _HEADING = re.compile(r"^#\s+(.+?)\s*#*\s*$", re.M)
@@ -42,18 +42,13 @@ def markdown_text(body: str) -> str:
 
 
 @register
-class MarkdownSource(Source):
+class MarkdownSource(FolderSource):
     name = "markdown"
     description = "Markdown files with front matter (url, title, id, kind, tags, brand); a folder or one file"
-    folder = True
-
-    def sniff(self, path: Path, head: bytes) -> bool:
-        if path.is_dir():
-            return any(p.suffix.lower() in MD_SUFFIXES for p in path.rglob("*"))
-        return path.suffix.lower() in MD_SUFFIXES
+    suffixes = MD_SUFFIXES
 
     def load(self, path: Path, options: LoadOptions, report: LoadReport) -> Iterator[Resource]:
-        files = sorted(p for p in path.rglob("*") if p.suffix.lower() in MD_SUFFIXES and p.is_file()) if path.is_dir() else [path]
+        files = self.files(path)
         if not files:
             raise SourceFailed(f"{path}: no Markdown files")
         for file in files:
