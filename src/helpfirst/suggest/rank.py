@@ -33,7 +33,8 @@ class Weights:
     lex_new: float = 0.5  # extra weight of the text match for resources never linked before (nothing else speaks for them)
     recent: float = 0.0  # how often the brand linked the resource close in time to the request (bursts: outages, news)
     recent_days: float = 7.0  # time scale of `recent`: a link this many days away counts 1/e
-    lex_sat: float = 0.0  # > 0: resource-text BM25 s scaled as s / (s + lex_sat) (absolute); 0: by the best candidate
+    lex_sat: float = 0.0
+    knn_sat: float = 0.0  # > 0: a past case's vote is s / (s + knn_sat) (absolute); 0: scaled by the best case  # > 0: resource-text BM25 s scaled as s / (s + lex_sat) (absolute); 0: by the best candidate
 
     def to_dict(self) -> dict:
         """JSON-ready form."""
@@ -93,8 +94,9 @@ def _norm(x: np.ndarray) -> np.ndarray:
     return x / m if m > 0 else np.zeros_like(x)
 
 
-def _votes(sims: np.ndarray, targets: np.ndarray, weights: np.ndarray, k: int, n: int, lo: int) -> tuple[np.ndarray, np.ndarray]:
-    """Sum of the top-k similarities (scaled by the best) per target row; and the best case per target."""
+def _votes(sims: np.ndarray, targets: np.ndarray, weights: np.ndarray, k: int, n: int, lo: int,
+           saturation: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
+    """Sum of the top-k similarities per target row (scaled by the best, or s / (s + saturation)); and the best case per target."""
     votes = np.zeros(n, dtype=np.float32)
     best = np.full(n, -1, dtype=np.int64)
     if sims.size == 0 or float(sims.max()) <= 0:
@@ -108,7 +110,7 @@ def _votes(sims: np.ndarray, targets: np.ndarray, weights: np.ndarray, k: int, n
         if s <= 0:
             break
         t = int(targets[i]) - lo
-        votes[t] += (s / scale) * float(weights[i])
+        votes[t] += (s / (s + saturation) if saturation > 0 else s / scale) * float(weights[i])
         if best[t] < 0:
             best[t] = i
     return votes, best
@@ -152,8 +154,9 @@ class Ranker:
             best_case = np.full(n, -1, dtype=np.int64)
             if chi > clo:
                 sims = ix.case_index.scores(qc, clo, chi) + w.agent * ix.case_index.scores(qa, clo, chi)
-                votes, best_case = _votes(sims, ix.case_res[clo:chi], ix.case_weight[clo:chi], w.knn_k, n, lo)
-                parts["knn"] = _norm(votes)
+                votes, best_case = _votes(sims, ix.case_res[clo:chi], ix.case_weight[clo:chi], w.knn_k, n, lo, w.knn_sat)
+                # absolute votes (knn_sat > 0) keep how close the nearest past cases really are
+                parts["knn"] = votes / max(1.0, float(votes.max())) if w.knn_sat > 0 else _norm(votes)
                 best_case = np.where(best_case >= 0, best_case + clo, -1)
             links = np.asarray(ix.prior[lo:hi], dtype=np.float32)
             prior = np.log1p(links) if w.prior_shape <= 0 else links ** w.prior_shape
