@@ -75,7 +75,12 @@ PAGE = """<!doctype html><html><head><title>Acme Help | Reset</title>
 <aside>Related: gift cards</aside><footer>© Acme 2024 cookie settings</footer></body></html>"""
 
 
-def test_html_page_main_text_only(tmp_path):
+@pytest.mark.parametrize("extractor", ["built-in", "trafilatura"])
+def test_html_page_main_text_only(tmp_path, monkeypatch, extractor):
+    if extractor == "built-in":
+        monkeypatch.setitem(__import__("sys").modules, "trafilatura", None)  # the default install has no html extra
+    else:
+        pytest.importorskip("trafilatura", reason="the html extra is not installed")
     (tmp_path / "site").mkdir()
     (tmp_path / "site" / "reset.html").write_text(PAGE)
     (tmp_path / "site" / "nourl.html").write_text("<html><body><p>No address here</p></body></html>")

@@ -128,7 +128,7 @@ def extract_page(markup: str) -> dict:
     body = parser.text()
     try:  # the [html] extra: a well-kept extractor does better on real-world pages
         import trafilatura
-    except ImportError:
+    except ImportError:  # not installed, or installed without a dependency (lxml-html-clean)
         trafilatura = None
     if trafilatura is not None:
         extracted = trafilatura.extract(markup, include_comments=False, include_tables=True, favor_precision=True)
