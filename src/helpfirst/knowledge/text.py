@@ -43,16 +43,18 @@ def _stemmer():
 _STEMMER = _stemmer()
 
 
-_STEMS: dict[str, str | None] = {}
+#: word -> stem, "" for stop words and one-letter words; filled as words are met
+_STEMS: dict[str, str] = {}
 
 
-def _stem_new(word: str) -> str | None:
-    """Stem of a word not seen before; None for stop words and one-letter words (cached too)."""
+def _learn_words(words) -> None:
     if len(_STEMS) > 1_000_000:
         _STEMS.clear()
-    stem = None if word in STOPWORDS or len(word) < 2 else (_STEMMER.stemWord(word) if _STEMMER is not None else word)
-    _STEMS[word] = stem
-    return stem
+    for word in words:
+        if word in STOPWORDS or len(word) < 2:
+            _STEMS[word] = ""
+        else:
+            _STEMS[word] = _STEMMER.stemWord(word) if _STEMMER is not None else word
 
 
 def clean_post(text: str | None) -> str:
@@ -69,15 +71,12 @@ def tokenize(text: str | None) -> list[str]:
     """Lower-cased, stop words dropped, stemmed (Snowball English when PyStemmer is installed)."""
     if not text:
         return []
-    get = _STEMS.get
-    out = []
-    for w in _TOKEN.findall(text.lower()):
-        stem = get(w, 0)
-        if stem == 0:
-            stem = _stem_new(w)
-        if stem is not None:
-            out.append(stem)
-    return out
+    words = _TOKEN.findall(text.lower())
+    # the per-word work happens once per distinct word ever seen; the rest runs in C (map, dict lookups)
+    new = set(words).difference(_STEMS)
+    if new:
+        _learn_words(new)
+    return [stem for stem in map(_STEMS.__getitem__, words) if stem]
 
 
 def tokenize_post(text: str | None) -> list[str]:

@@ -189,8 +189,8 @@ class Ranker:
         candidates: list[Candidate] = []
         order = np.argsort(-total, kind="stable")[:k]
         for i in order.tolist():
-            if total[i] <= 0 and parts.get("prior") is not None and parts["prior"][i] <= 0 and "lex" in parts and parts["lex"][i] <= 0:
-                continue
+            if total[i] <= 0:
+                break  # nothing speaks for this resource, nor for any after it
             c = Candidate("resource", lo + i, float(total[i]), {name: float(v[i]) for name, v in parts.items()})
             c.parts["best_case"] = float(best_case[i]) if best_case.size else -1.0
             candidates.append(c)

@@ -16,6 +16,7 @@ from ..knowledge.models import LoadReport, Resource
 from ..knowledge.sources import LoadOptions, load_resources
 from ..knowledge.store import KnowledgeStore, brand_key
 from ..knowledge.text import tokenize
+from ..knowledge.urls import strip_archive
 from .draft import Voice, draft_reply
 from .history import learn, read_conversations, read_expansions
 from .index import INDEX_VERSION, SuggestIndex
@@ -261,7 +262,9 @@ class Suggester:
         info = self._row(c.kind, c.row)
         voice = self.voices.get(brand_key(query.brand)) or self.voices["default"]
         title = info.get("title") or ""
-        return draft_reply(voice, query.channel, _mention(query), info["kind"], title, info["url"], info.get("text", ""))
+        # the customer gets the live page, not an archive.org snapshot of it
+        url = strip_archive(info["url"]) if info["url"] else ""
+        return draft_reply(voice, query.channel, _mention(query), info["kind"], title, url, info.get("text", ""))
 
 
 def _words(text: str) -> list[str]:
