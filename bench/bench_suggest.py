@@ -8,8 +8,8 @@
 2. helpfirst: resource index build rate (tokenise + bm25s, resources/s); the whole suggestion index
    (resources + 1M replies); save; load (memory-mapped) and time to the first answer; p50/p95/p99
    latency of `Suggester.suggest` (ranking, reasons and draft) over N queries, lexical-only and,
-   with --semantic, with MiniLM (query embedded by the real model on every call; the 1M reply
-   vectors are random unit vectors of the real shape, since embedding 1M replies takes about an hour
+   with --semantic, with MiniLM (query embedded by the real model on every call; the vectors of the
+   past replies that linked a resource (the ones semantic ranking reads) are random unit vectors of the real shape, since embedding 1M replies takes about an hour
    on 2 cores and their values do not change the cost of a query; resources are embedded for real).
 3. Peers on the same data: rank_bm25 (BM25Okapi) building the resource index, and scikit-learn
    TF-IDF over resources + replies (fit, then cosine top-k within the brand by a row mask), the way a
@@ -162,15 +162,15 @@ def main() -> None:
 
         encoder = Encoder()
         t = time.perf_counter()
-        index.res_emb = encoder.encode([_resource_sentence(r) for r in sorted(resources, key=lambda r: (r.brand.lower(), r.id))]).astype(np.float16)
+        index.res_emb = encoder.encode([_resource_sentence(r) for r in sorted(resources, key=lambda r: (r.brand.lower(), r.id))])
         out["embed_resources_per_s"] = round(len(resources) / (time.perf_counter() - t))
         rng = np.random.default_rng(args.seed)
 
         def unit(n: int) -> np.ndarray:
             v = rng.standard_normal((n, DIM), dtype=np.float32)
-            return (v / np.linalg.norm(v, axis=1, keepdims=True)).astype(np.float16)
+            return v / np.linalg.norm(v, axis=1, keepdims=True)
 
-        index.case_emb, index.ans_emb = unit(len(index.case_res)), unit(len(index.ans_weight))
+        index.case_emb = unit(len(index.case_res))
 
     with tempfile.TemporaryDirectory(dir=ROOT / "bench") as tmp:
         folder = Path(tmp) / "index"

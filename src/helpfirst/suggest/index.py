@@ -22,7 +22,7 @@ from ..knowledge.text import tokenize, tokenize_post
 from ..knowledge.urls import canonical_url, path_key, strip_archive
 from .history import Lessons
 
-INDEX_VERSION = 2
+INDEX_VERSION = 3
 _SNIPPET = 160
 
 
@@ -86,7 +86,6 @@ class SuggestIndex:
         self.brands: dict[str, BrandRows] = {}
         self.res_emb: np.ndarray | None = None
         self.case_emb: np.ndarray | None = None
-        self.ans_emb: np.ndarray | None = None
         self.stats: dict = {}
 
     # --- building -------------------------------------------------------------------------------
@@ -176,10 +175,9 @@ class SuggestIndex:
         self.ans_index = Bm25Index.build([tokenize_post(a.context) + tokenize_post(a.text) for a in answers])
         self._set_brands(res_keys, case_keys, ans_keys, {brand_key(r.brand): r.brand for r in everything} | {k: a.brand for k, a in zip(ans_keys, answers)})
         if encoder is not None:
-            self.res_emb = encoder.encode([_resource_sentence(r) for r in everything]).astype(np.float16)
-            case_text = [lessons_text for lessons_text in _case_sentences(lessons, resolver, order, agent_in_evidence)]
-            self.case_emb = encoder.encode(case_text).astype(np.float16)
-            self.ans_emb = encoder.encode([a.context for a in answers]).astype(np.float16)
+            # float32 on disk: a query then multiplies the memory-mapped rows directly, with no conversion
+            self.res_emb = encoder.encode([_resource_sentence(r) for r in everything])
+            self.case_emb = encoder.encode(_case_sentences(lessons, resolver, order, agent_in_evidence))
         self.stats = {"resources": n, "learned_resources": len(learned), "cases": len(self.case_res),
                       "answers": len(answers), "brands": len(self.brands), "semantic": encoder is not None,
                       "build_seconds": round(time.perf_counter() - t0, 3)}
@@ -205,7 +203,7 @@ class SuggestIndex:
             getattr(self, name).save(tmp, name)
         for name in ("case_res", "case_weight", "case_time", "ans_weight", "prior", "links"):
             np.save(tmp / f"{name}.npy", getattr(self, name))
-        for name in ("res_emb", "case_emb", "ans_emb"):
+        for name in ("res_emb", "case_emb"):
             if getattr(self, name) is not None:
                 np.save(tmp / f"{name}.npy", getattr(self, name))
         meta = {"version": INDEX_VERSION, "stats": self.stats,
@@ -235,7 +233,7 @@ class SuggestIndex:
             setattr(self, name, Bm25Index.load(folder, name))
         for name in ("case_res", "case_weight", "case_time", "ans_weight", "prior", "links"):
             setattr(self, name, np.load(folder / f"{name}.npy", mmap_mode="r"))
-        for name in ("res_emb", "case_emb", "ans_emb"):
+        for name in ("res_emb", "case_emb"):
             path = folder / f"{name}.npy"
             setattr(self, name, np.load(path, mmap_mode="r") if path.exists() else None)
         self.brands = {k: BrandRows(v[0], tuple(v[1]), tuple(v[2]), tuple(v[3])) for k, v in meta["brands"].items()}

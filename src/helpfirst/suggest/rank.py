@@ -34,6 +34,8 @@ class Weights:
     recent: float = 0.0  # how often the brand linked the resource close in time to the request (bursts: outages, news)
     recent_days: float = 7.0  # time scale of `recent`: a link this many days away counts 1/e
     lex_sat: float = 0.0
+    sem_abs: bool = False  # sem_knn votes with the cosines themselves rather than scaled by the nearest case
+    sem_power: float = 1.0  # sem_knn votes with cosine ** sem_power (> 1 favours the nearest cases)
     knn_sat: float = 0.0  # > 0: a past case's vote is s / (s + knn_sat) (absolute); 0: scaled by the best case  # > 0: resource-text BM25 s scaled as s / (s + lex_sat) (absolute); 0: by the best candidate
 
     def to_dict(self) -> dict:
@@ -110,7 +112,13 @@ def _votes(sims: np.ndarray, targets: np.ndarray, weights: np.ndarray, k: int, n
         if s <= 0:
             break
         t = int(targets[i]) - lo
-        votes[t] += (s / (s + saturation) if saturation > 0 else s / scale) * float(weights[i])
+        if saturation < 0:
+            vote = s  # already on an absolute scale
+        elif saturation > 0:
+            vote = s / (s + saturation)
+        else:
+            vote = s / scale
+        votes[t] += vote * float(weights[i])
         if best[t] < 0:
             best[t] = i
     return votes, best
@@ -162,23 +170,26 @@ class Ranker:
             prior = np.log1p(links) if w.prior_shape <= 0 else links ** w.prior_shape
             parts["prior"] = _norm(prior)
             parts["lex_new"] = parts["lex"] * (links <= 0)
-            when = _query_time(query)
-            if w.recent > 0 and when is not None and chi > clo:
+            when = _query_time(query) if w.recent > 0 else None
+            if when is not None and chi > clo:
                 times = np.asarray(ix.case_time[clo:chi])
                 near = np.exp(-np.abs(times - when) / (86400.0 * w.recent_days)) * np.asarray(ix.case_weight[clo:chi])
                 parts["recent"] = _norm(np.bincount(np.asarray(ix.case_res[clo:chi]) - lo, weights=near, minlength=n).astype(np.float32))
             qvec = None
             if self.encoder is not None and (cust or agent):
                 qvec = self._embed(" ".join((clean_post(cust) + " " + clean_post(agent)).split()))
-                parts["sem"] = np.clip(np.asarray(ix.res_emb[lo:hi], dtype=np.float32) @ qvec, 0, None)
+                parts["sem"] = np.clip(ix.res_emb[lo:hi] @ qvec, 0, None)
                 if chi > clo:
-                    sims = np.asarray(ix.case_emb[clo:chi], dtype=np.float32) @ qvec
-                    votes, _ = _votes(np.clip(sims, 0, None), ix.case_res[clo:chi], ix.case_weight[clo:chi], w.sem_knn_k, n, lo)
-                    parts["sem_knn"] = _norm(votes)
-                    targets = np.asarray(ix.case_res[clo:chi]) - lo
-                    total_sim = np.bincount(targets, weights=np.clip(sims, 0, None), minlength=n)
-                    count = np.bincount(targets, minlength=n)
-                    parts["sem_ev"] = _norm((total_sim / np.maximum(count, 1)).astype(np.float32))
+                    sims = ix.case_emb[clo:chi] @ qvec
+                    votes, _ = _votes(np.clip(sims, 0, None) ** w.sem_power, ix.case_res[clo:chi], ix.case_weight[clo:chi],
+                                      w.sem_knn_k, n, lo, -1.0 if w.sem_abs else 0.0)
+                    # cosines are absolute already: sem_abs keeps how close the nearest cases really are
+                    parts["sem_knn"] = votes / max(1.0, float(votes.max())) if w.sem_abs else _norm(votes)
+                    if w.sem_ev > 0:
+                        targets = np.asarray(ix.case_res[clo:chi]) - lo
+                        total_sim = np.bincount(targets, weights=np.clip(sims, 0, None), minlength=n)
+                        count = np.bincount(targets, minlength=n)
+                        parts["sem_ev"] = _norm((total_sim / np.maximum(count, 1)).astype(np.float32))
             total = np.zeros(n, dtype=np.float32)
             for name, values in parts.items():
                 total += getattr(w, name) * values

