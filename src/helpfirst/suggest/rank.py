@@ -144,82 +144,103 @@ class Ranker:
 
     def rank(self, query: Query, k: int = 10) -> list[Candidate]:
         """The k best candidates, best first (empty when the brand has nothing)."""
-        ix, w = self.index, self.weights
-        rows = ix.brands[_key(query.brand)]
-        lo, hi = rows.res
-        n = hi - lo
+        rows = self.index.brands[_key(query.brand)]
         cust = " ".join(p.text for p in query.posts if p.role == "customer")
         agent = " ".join(p.text for p in query.posts if p.role != "customer")
         qc, qa = tokenize_post(cust), tokenize_post(agent)
+        candidates = self._resources(query, rows, cust, agent, qc, qa, k) + self._answers(rows, qc, qa, k)
+        candidates.sort(key=lambda c: -c.score)
+        return candidates[:k]
 
-        parts: dict[str, np.ndarray] = {}
-        if n:
-            lex = ix.res_index.scores(qc, lo, hi) + w.agent * ix.res_index.scores(qa, lo, hi)
-            # a strong match of the resource's own words must be able to beat a popular resource: absolute scale
-            parts["lex"] = lex / (lex + w.lex_sat) if w.lex_sat > 0 else _norm(lex)
-            parts["evidence"] = _norm(ix.ev_index.scores(qc, lo, hi) + w.agent * ix.ev_index.scores(qa, lo, hi))
-            clo, chi = rows.case
-            best_case = np.full(n, -1, dtype=np.int64)
-            if chi > clo:
-                sims = ix.case_index.scores(qc, clo, chi) + w.agent * ix.case_index.scores(qa, clo, chi)
-                votes, best_case = _votes(sims, ix.case_res[clo:chi], ix.case_weight[clo:chi], w.knn_k, n, lo, w.knn_sat)
-                # absolute votes (knn_sat > 0) keep how close the nearest past cases really are
-                parts["knn"] = votes / max(1.0, float(votes.max())) if w.knn_sat > 0 else _norm(votes)
-                best_case = np.where(best_case >= 0, best_case + clo, -1)
-            links = np.asarray(ix.prior[lo:hi], dtype=np.float32)
-            prior = np.log1p(links) if w.prior_shape <= 0 else links ** w.prior_shape
-            parts["prior"] = _norm(prior)
-            parts["lex_new"] = parts["lex"] * (links <= 0)
-            when = _query_time(query) if w.recent > 0 else None
-            if when is not None and chi > clo:
-                times = np.asarray(ix.case_time[clo:chi])
-                near = np.exp(-np.abs(times - when) / (86400.0 * w.recent_days)) * np.asarray(ix.case_weight[clo:chi])
-                parts["recent"] = _norm(np.bincount(np.asarray(ix.case_res[clo:chi]) - lo, weights=near, minlength=n).astype(np.float32))
-            qvec = None
-            if self.encoder is not None and (cust or agent):
-                qvec = self._embed(" ".join((clean_post(cust) + " " + clean_post(agent)).split()))
-                parts["sem"] = np.clip(ix.res_emb[lo:hi] @ qvec, 0, None)
-                if chi > clo:
-                    sims = ix.case_emb[clo:chi] @ qvec
-                    votes, _ = _votes(np.clip(sims, 0, None) ** w.sem_power, ix.case_res[clo:chi], ix.case_weight[clo:chi],
-                                      w.sem_knn_k, n, lo, -1.0 if w.sem_abs else 0.0)
-                    # cosines are absolute already: sem_abs keeps how close the nearest cases really are
-                    parts["sem_knn"] = votes / max(1.0, float(votes.max())) if w.sem_abs else _norm(votes)
-                    if w.sem_ev > 0:
-                        targets = np.asarray(ix.case_res[clo:chi]) - lo
-                        total_sim = np.bincount(targets, weights=np.clip(sims, 0, None), minlength=n)
-                        count = np.bincount(targets, minlength=n)
-                        parts["sem_ev"] = _norm((total_sim / np.maximum(count, 1)).astype(np.float32))
-            total = np.zeros(n, dtype=np.float32)
-            for name, values in parts.items():
-                total += getattr(w, name) * values
-        else:
-            total = np.zeros(0, dtype=np.float32)
-            best_case = np.zeros(0, dtype=np.int64)
-
-        candidates: list[Candidate] = []
-        order = np.argsort(-total, kind="stable")[:k]
-        for i in order.tolist():
+    def _resources(self, query: Query, rows, cust: str, agent: str, qc: list[str], qa: list[str], k: int) -> list[Candidate]:
+        lo, hi = rows.res
+        n = hi - lo
+        if n == 0:
+            return []
+        parts, best_case = self._lexical(rows, qc, qa)
+        w = self.weights
+        if w.recent > 0:
+            self._recent(query, rows, parts)
+        if self.encoder is not None and (cust or agent):
+            self._semantic(rows, " ".join((clean_post(cust) + " " + clean_post(agent)).split()), parts)
+        total = np.zeros(n, dtype=np.float32)
+        for name, values in parts.items():
+            total += getattr(w, name) * values
+        out = []
+        for i in np.argsort(-total, kind="stable")[:k].tolist():
             if total[i] <= 0:
                 break  # nothing speaks for this resource, nor for any after it
             c = Candidate("resource", lo + i, float(total[i]), {name: float(v[i]) for name, v in parts.items()})
-            c.parts["best_case"] = float(best_case[i]) if best_case.size else -1.0
-            candidates.append(c)
+            c.parts["best_case"] = float(best_case[i])
+            out.append(c)
+        return out
 
+    def _lexical(self, rows, qc: list[str], qa: list[str]) -> tuple[dict[str, np.ndarray], np.ndarray]:
+        """lex, evidence, knn, prior, lex_new for the brand's resources; and each one's most similar past case."""
+        ix, w = self.index, self.weights
+        (lo, hi), (clo, chi) = rows.res, rows.case
+        n = hi - lo
+
+        def bm25(index) -> np.ndarray:
+            return index.scores(qc, lo, hi) + w.agent * index.scores(qa, lo, hi)
+
+        lex = bm25(ix.res_index)
+        # a strong match of the resource's own words must be able to beat a popular resource: absolute scale
+        parts = {"lex": lex / (lex + w.lex_sat) if w.lex_sat > 0 else _norm(lex), "evidence": _norm(bm25(ix.ev_index))}
+        best_case = np.full(n, -1, dtype=np.int64)
+        if chi > clo:
+            sims = ix.case_index.scores(qc, clo, chi) + w.agent * ix.case_index.scores(qa, clo, chi)
+            votes, best = _votes(sims, ix.case_res[clo:chi], ix.case_weight[clo:chi], w.knn_k, n, lo, w.knn_sat)
+            # absolute votes (knn_sat > 0) keep how close the nearest past cases really are
+            parts["knn"] = votes / max(1.0, float(votes.max())) if w.knn_sat > 0 else _norm(votes)
+            best_case = np.where(best >= 0, best + clo, -1)
+        links = np.asarray(ix.prior[lo:hi], dtype=np.float32)
+        parts["prior"] = _norm(np.log1p(links) if w.prior_shape <= 0 else links ** w.prior_shape)
+        parts["lex_new"] = parts["lex"] * (links <= 0)
+        return parts, best_case
+
+    def _recent(self, query: Query, rows, parts: dict[str, np.ndarray]) -> None:
+        ix, w = self.index, self.weights
+        (lo, hi), (clo, chi) = rows.res, rows.case
+        when = _query_time(query)
+        if when is None or chi <= clo:
+            return
+        near = np.exp(-np.abs(np.asarray(ix.case_time[clo:chi]) - when) / (86400.0 * w.recent_days)) * np.asarray(ix.case_weight[clo:chi])
+        parts["recent"] = _norm(np.bincount(np.asarray(ix.case_res[clo:chi]) - lo, weights=near, minlength=hi - lo).astype(np.float32))
+
+    def _semantic(self, rows, text: str, parts: dict[str, np.ndarray]) -> None:
+        """sem, sem_knn (and sem_ev when weighted) from the query's embedding."""
+        ix, w = self.index, self.weights
+        (lo, hi), (clo, chi) = rows.res, rows.case
+        n = hi - lo
+        qvec = self._embed(text)
+        parts["sem"] = np.clip(ix.res_emb[lo:hi] @ qvec, 0, None)
+        if chi <= clo:
+            return
+        sims = np.clip(ix.case_emb[clo:chi] @ qvec, 0, None)
+        votes, _ = _votes(sims ** w.sem_power, ix.case_res[clo:chi], ix.case_weight[clo:chi], w.sem_knn_k, n, lo,
+                          -1.0 if w.sem_abs else 0.0)
+        # cosines are absolute already: sem_abs keeps how close the nearest cases really are
+        parts["sem_knn"] = votes / max(1.0, float(votes.max())) if w.sem_abs else _norm(votes)
+        if w.sem_ev > 0:
+            targets = np.asarray(ix.case_res[clo:chi]) - lo
+            mean = np.bincount(targets, weights=sims, minlength=n) / np.maximum(np.bincount(targets, minlength=n), 1)
+            parts["sem_ev"] = _norm(mean.astype(np.float32))
+
+    def _answers(self, rows, qc: list[str], qa: list[str], k: int) -> list[Candidate]:
+        ix, w = self.index, self.weights
         alo, ahi = rows.ans
-        if ahi > alo and w.answer > 0:
-            sims = ix.ans_index.scores(qc, alo, ahi) + w.agent * ix.ans_index.scores(qa, alo, ahi)
-            if float(sims.max()) > 0:
-                # an answer is a past case that solved this very problem: on the scale of a resource that
-                # matches on every signal, so a close match competes with the brand's most linked page
-                scale = w.answer * (w.lex + w.evidence + w.knn + w.prior)
-                scores = scale * _norm(sims) * np.asarray(ix.ans_weight[alo:ahi], dtype=np.float32)
-                top = np.argsort(-scores, kind="stable")[:k]
-                for i in top.tolist():
-                    if scores[i] > 0:
-                        candidates.append(Candidate("answer", alo + i, float(scores[i]), {"answer": float(sims[i])}))
-        candidates.sort(key=lambda c: -c.score)
-        return candidates[:k]
+        if ahi <= alo or w.answer <= 0:
+            return []
+        sims = ix.ans_index.scores(qc, alo, ahi) + w.agent * ix.ans_index.scores(qa, alo, ahi)
+        if float(sims.max()) <= 0:
+            return []
+        # an answer is a past case that solved this very problem: on the scale of a resource that
+        # matches on every signal, so a close match competes with the brand's most linked page
+        scale = w.answer * (w.lex + w.evidence + w.knn + w.prior)
+        scores = scale * _norm(sims) * np.asarray(ix.ans_weight[alo:ahi], dtype=np.float32)
+        top = np.argsort(-scores, kind="stable")[:k]
+        return [Candidate("answer", alo + i, float(scores[i]), {"answer": float(sims[i])}) for i in top.tolist() if scores[i] > 0]
 
 
 def _query_time(query: Query) -> float | None:
