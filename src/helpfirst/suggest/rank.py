@@ -51,7 +51,7 @@ class Weights:
 
 #: weights tuned on the IBM CDP tune split (docs/suggest.md): lexical-only, and with the semantic model
 LEXICAL_WEIGHTS = Weights(sem=0.0, sem_knn=0.0, sem_ev=0.0)
-SEMANTIC_WEIGHTS = Weights()
+SEMANTIC_WEIGHTS = Weights(lex=0.5, evidence=0, knn=0.25, prior=0.25, sem=1.5, sem_knn=2, agent=0.5, knn_k=5, lex_new=0.25, sem_abs=True, knn_sat=15)
 
 
 def default_weights(semantic: bool) -> Weights:
