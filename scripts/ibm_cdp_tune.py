@@ -88,7 +88,8 @@ def main() -> None:
             "lex_new": [0, 0.25, 0.5], "prior_shape": [0, 0.5, 1]}
     if args.semantic:
         grid |= {"sem": [0, 0.25, 0.5, 1, 1.5], "sem_knn": [0, 0.5, 1, 1.5, 2], "sem_knn_k": [3, 5, 10, 20, 40],
-                 "sem_ev": [0, 0.25, 0.5, 1, 1.5]}
+                 "sem_ev": [0, 0.25, 0.5, 1, 1.5], "sem_abs": [False, True], "sem_power": [1, 2, 4, 8],
+                 "knn_sat": [0, 5, 15], "knn": [0, 0.25, 0.5, 1]}
     for trial in range(args.trials):
         current = best[1]
         changes = {k: rng.choice(v) for k, v in rng.sample(sorted(grid.items()), rng.randint(1, 3))}
