@@ -208,6 +208,11 @@ def formats(
         out.print(f"[bold]{name}[/]  {description}", highlight=False)
 
 
+from .suggest.cli import register as _register_suggest  # noqa: E402 - kb, suggest, eval
+
+_register_suggest(app)
+
+
 def main() -> None:
     """Entry point: run the app; unexpected errors become one line unless HELPFIRST_DEBUG is set."""
     try:

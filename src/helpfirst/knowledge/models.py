@@ -1,0 +1,81 @@
+"""The help resource record, and the report that makes every loaded count add up."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict, dataclass, field
+
+from ..ingest.base import ImportReport
+from .urls import canonical_url
+
+KINDS = ("article", "video", "board", "faq")
+
+
+@dataclass
+class Resource:
+    """One help resource a brand can give: an article, a tutorial video, a curated board or an FAQ answer."""
+
+    id: str
+    brand: str
+    kind: str
+    url: str = ""
+    title: str = ""
+    body: str = ""
+    tags: list[str] = field(default_factory=list)
+
+    @property
+    def key(self) -> tuple[str, str]:
+        """Identity in a store: (brand in lower case, id)."""
+        return (self.brand.lower(), self.id)
+
+    def to_dict(self) -> dict:
+        """JSON-ready form (the JSONL resource format)."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "Resource":
+        """Inverse of to_dict (no checks: for data we wrote ourselves)."""
+        return cls(d["id"], d["brand"], d["kind"], d.get("url") or "", d.get("title") or "", d.get("body") or "", list(d.get("tags") or []))
+
+
+def derived_id(url: str, title: str = "", body: str = "") -> str:
+    """A stable id for a resource that has none: from its canonical URL, else from its text."""
+    basis = canonical_url(url) or (title + "\n" + body)
+    return "r" + hashlib.sha1(basis.encode("utf-8")).hexdigest()[:12]
+
+
+@dataclass
+class LoadReport(ImportReport):
+    """Counts of one resource load: read == loaded + rejected, always; whole-file failures in errors.
+
+    The same bookkeeping as an archive import (ImportReport), named for resources.
+    """
+
+    @property
+    def read(self) -> int:
+        return self.rows_read
+
+    @read.setter
+    def read(self, value: int) -> None:
+        self.rows_read = value
+
+    @property
+    def loaded(self) -> int:
+        return self.rows_loaded
+
+    @loaded.setter
+    def loaded(self, value: int) -> None:
+        self.rows_loaded = value
+
+    @property
+    def rejected(self) -> int:
+        return self.rows_rejected
+
+    def messages(self) -> list[str]:
+        """One line per file error and listed rejection."""
+        return list(self.errors) + [str(r) for r in self.rejections]
+
+    def to_dict(self) -> dict:
+        """JSON-ready form."""
+        return {"read": self.read, "loaded": self.loaded, "rejected": self.rejected,
+                "rejections": [r.to_dict() for r in self.rejections], "errors": self.errors, "files": self.files}

@@ -1,0 +1,185 @@
+"""Resource sources: one module per format, each turning files into Resource records; found by a registry."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import ClassVar
+
+from ...ingest import ImportFailed, check_readable
+from ..models import KINDS, LoadReport, Resource, derived_id
+from ..urls import canonical_url
+
+
+
+class SourceFailed(Exception):
+    """A whole file or folder cannot be read; the message is one line naming it."""
+
+
+@dataclass
+class LoadOptions:
+    """What the user said about the files: the brand they belong to and the kind of resource."""
+
+    brand: str | None = None
+    kind: str | None = None
+
+
+class Source:
+    """Base class of a resource format: sniff a path, then yield resources, counting every record in the report."""
+
+    name: ClassVar[str] = ""
+    description: ClassVar[str] = ""
+    #: True when the format is a folder of files rather than one file
+    folder: ClassVar[bool] = False
+
+    def sniff(self, path: Path, head: bytes) -> bool:
+        """True when the path looks like this format."""
+        raise NotImplementedError
+
+    def load(self, path: Path, options: LoadOptions, report: LoadReport) -> Iterator[Resource]:
+        """Yield resources; every record read is counted, every rejected one reported."""
+        raise NotImplementedError
+
+
+class FolderSource(Source):
+    """A format of files with known suffixes, read one by one from a folder (or given one by one)."""
+
+    folder = True
+    suffixes: ClassVar[tuple[str, ...]] = ()
+
+    def sniff(self, path: Path, head: bytes) -> bool:
+        if path.is_dir():
+            return any(p.suffix.lower() in self.suffixes for p in path.rglob("*"))
+        return path.suffix.lower() in self.suffixes
+
+    def files(self, path: Path) -> list[Path]:
+        """The files of a folder (recursively, sorted) with one of the suffixes; a file path as it is."""
+        if not path.is_dir():
+            return [path]
+        return sorted(p for p in path.rglob("*") if p.suffix.lower() in self.suffixes and p.is_file())
+
+
+_REGISTRY: dict[str, Source] = {}
+#: format name -> module, in the order formats are guessed
+BUILTIN = {"youtube": "youtube", "pinterest": "pinterest", "sitemap": "html", "jsonl": "tabular", "csv": "tabular",
+           "markdown": "markdown", "html": "html"}
+
+
+def register(cls: type[Source]) -> type[Source]:
+    """Class decorator: make a resource format available by its name."""
+    _REGISTRY[cls.name] = cls()
+    return cls
+
+
+def sources() -> dict[str, Source]:
+    """Every registered resource format, by name."""
+    for name, module in BUILTIN.items():
+        if name not in _REGISTRY:
+            importlib.import_module(f"{__name__}.{module}")
+    return dict(_REGISTRY)
+
+
+def detect(path: Path) -> Source:
+    """The format of a file or folder, from its name and first bytes; SourceFailed when none fits."""
+    registry = sources()
+    if not path.exists():
+        raise SourceFailed(f"{path}: no such file or folder")
+    if path.is_dir():
+        for name in ("markdown", "html"):
+            if registry[name].sniff(path, b""):
+                return registry[name]
+        raise SourceFailed(f"{path}: a folder without Markdown (.md) or HTML (.html) files")
+    try:
+        head = check_readable(path)
+    except ImportFailed as exc:
+        raise SourceFailed(str(exc)) from None
+    for name in BUILTIN:
+        if registry[name].sniff(path, head):
+            return registry[name]
+    raise SourceFailed(
+        f"{path}: not a resource format helpfirst reads (JSONL, CSV, Markdown, HTML, sitemap, YouTube or Pinterest JSON)"
+    )
+
+
+def get_source(name: str) -> Source:
+    """A format by name, or SourceFailed listing the known ones."""
+    registry = sources()
+    if name not in registry:
+        raise SourceFailed(f"unknown resource format {name!r}; known: {', '.join(sorted(registry))}")
+    return registry[name]
+
+
+def load_resources(paths: list[Path], options: LoadOptions, report: LoadReport, fmt: str | None = None) -> Iterator[Resource]:
+    """Resources from files and folders of any mix of formats; a path that cannot be read goes to report.errors."""
+    for path in paths:
+        path = Path(path)
+        before = (report.read, report.loaded, report.rejected)
+        try:
+            source = get_source(fmt) if fmt else detect(path)
+            for resource in source.load(path, options, report):
+                report.loaded += 1
+                yield resource
+        except SourceFailed as exc:
+            report.errors.append(str(exc))
+            continue
+        report.files.append(
+            {"path": str(path), "format": source.name, "read": report.read - before[0],
+             "loaded": report.loaded - before[1], "rejected": report.rejected - before[2]}
+        )
+
+
+class Invalid(Exception):
+    """One record cannot become a resource: (field, reason)."""
+
+    def __init__(self, field: str | None, reason: str) -> None:
+        super().__init__(reason)
+        self.field = field
+        self.reason = reason
+
+
+def _text(record: dict, name: str) -> str:
+    value = record.get(name)
+    if value is None:
+        return ""
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and name == "id":
+        return str(int(value)) if float(value).is_integer() else str(value)
+    if not isinstance(value, str):
+        raise Invalid(name, f"{name} must be text, not {type(value).__name__}")
+    return value.strip()
+
+
+def _tags(value: object) -> list[str]:
+    if value is None or value == "":
+        return []
+    if isinstance(value, str):
+        return [t.strip() for t in value.replace(";", ",").split(",") if t.strip()]
+    if isinstance(value, list) and all(isinstance(t, str) for t in value):
+        return [t.strip() for t in value if t.strip()]
+    raise Invalid("tags", "tags must be a list of strings or comma-separated text")
+
+
+def make_resource(record: dict, options: LoadOptions, default_kind: str = "article") -> Resource:
+    """A checked Resource from a record with the canonical field names; Invalid says which field is wrong.
+
+    --brand fills a missing brand, --kind overrides the kind. A resource needs a brand, a known
+    kind, and a URL or some text (title or body); the id is derived from the URL (or text) if absent.
+    """
+    rid = _text(record, "id")
+    brand = _text(record, "brand") or (options.brand or "")
+    brand = brand.lstrip("@").strip()
+    if not brand:
+        raise Invalid("brand", "no brand (give it in the record or with --brand)")
+    kind = (options.kind or _text(record, "kind") or default_kind).lower()
+    if kind not in KINDS:
+        raise Invalid("kind", f"unknown kind {kind!r} (expected {', '.join(KINDS)})")
+    url = _text(record, "url")
+    title = _text(record, "title")
+    body = _text(record, "body")
+    if url and not canonical_url(url):
+        raise Invalid("url", f"not a usable URL: {url[:60]!r}")
+    if not url and not title and not body:
+        raise Invalid("url", "a resource needs a url or some text (title or body); this one has neither")
+    tags = _tags(record.get("tags"))
+    return Resource(rid or derived_id(url, title, body), brand, kind, url, title, body, tags)

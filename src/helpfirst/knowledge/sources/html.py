@@ -1,0 +1,235 @@
+"""Resources from HTML pages: a folder of pages, one page, or a sitemap listing local pages.
+
+Main text is extracted with trafilatura when the `[html]` extra is installed; otherwise with a
+small built-in extractor that keeps <main>/<article> (or the whole <body>) and drops navigation,
+headers, footers, asides, forms, scripts and styles.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from ..models import LoadReport, Resource
+from . import FolderSource, Invalid, LoadOptions, Source, SourceFailed, make_resource, register
+
+HTML_SUFFIXES = (".html", ".htm", ".xhtml")
+_DROP = {"script", "style", "nav", "header", "footer", "aside", "form", "noscript", "svg", "template", "iframe", "button", "select"}
+_BLOCK = {"p", "div", "li", "br", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "section", "article", "main", "pre", "blockquote", "dd", "dt"}
+_VOID = {"br", "img", "meta", "link", "input", "hr", "source", "area", "base", "col", "embed", "param", "track", "wbr"}
+
+
+class _Extract(HTMLParser):
+    """One pass over a page: title, canonical URL, description, and main text outside boilerplate."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.title = ""
+        self.h1 = ""
+        self.canonical = ""
+        self.og_url = ""
+        self.description = ""
+        self.keywords = ""
+        self._stack: list[str] = []
+        self._drop = 0
+        self._main = 0
+        self._in_title = False
+        self._in_h1 = False
+        self.all_text: list[str] = []
+        self.main_text: list[str] = []
+        self.saw_main = False
+
+    def handle_starttag(self, tag, attrs):
+        a = {k.lower(): (v or "") for k, v in attrs}
+        role = a.get("role", "").lower()
+        if tag == "link" and "canonical" in a.get("rel", "").lower():
+            self.canonical = a.get("href", "")
+        elif tag == "meta":
+            key = (a.get("property") or a.get("name") or "").lower()
+            if key in ("og:url",):
+                self.og_url = a.get("content", "")
+            elif key in ("description", "og:description") and not self.description:
+                self.description = a.get("content", "")
+            elif key == "keywords":
+                self.keywords = a.get("content", "")
+            elif key == "og:title" and not self.title:
+                self.title = a.get("content", "")
+        if tag in _VOID:
+            if tag == "br":
+                self._emit("\n")
+            return
+        self._stack.append(tag)
+        if tag in _DROP or role in ("navigation", "banner", "contentinfo", "complementary", "search"):
+            self._drop += 1
+            self._stack[-1] = tag + "#drop"
+        elif tag in ("main", "article") or role == "main":
+            self._main += 1
+            self.saw_main = True
+            self._stack[-1] = tag + "#main"
+        if tag == "title":
+            self._in_title = True
+        if tag == "h1":
+            self._in_h1 = True
+        if tag in _BLOCK:
+            self._emit("\n")
+
+    def handle_endtag(self, tag):
+        if tag in _VOID:
+            return
+        # pop to the matching open tag: browsers forgive unclosed tags, so do we
+        for i in range(len(self._stack) - 1, -1, -1):
+            if self._stack[i].split("#")[0] == tag:
+                for closed in self._stack[i:]:
+                    if closed.endswith("#drop"):
+                        self._drop -= 1
+                    elif closed.endswith("#main"):
+                        self._main -= 1
+                del self._stack[i:]
+                break
+        if tag == "title":
+            self._in_title = False
+        if tag == "h1":
+            self._in_h1 = False
+        if tag in _BLOCK:
+            self._emit("\n")
+
+    def handle_data(self, data):
+        if self._in_title and not self._drop:
+            self.title += data
+            return
+        if self._in_h1 and not self._drop:
+            self.h1 += data
+        if "head" in self._stack and "body" not in self._stack:
+            return
+        self._emit(data)
+
+    def _emit(self, data: str) -> None:
+        if self._drop:
+            return
+        self.all_text.append(data)
+        if self._main:
+            self.main_text.append(data)
+
+    def text(self) -> str:
+        parts = self.main_text if self.saw_main else self.all_text
+        lines = (re.sub(r"\s+", " ", line).strip() for line in "".join(parts).split("\n"))
+        return "\n".join(line for line in lines if line)
+
+
+def extract_page(markup: str) -> dict:
+    """{url, title, body, tags} of an HTML page: main text only, boilerplate dropped."""
+    parser = _Extract()
+    parser.feed(markup)
+    parser.close()
+    body = parser.text()
+    try:  # the [html] extra: a well-kept extractor does better on real-world pages
+        import trafilatura
+    except ImportError:  # not installed, or installed without a dependency (lxml-html-clean)
+        trafilatura = None
+    if trafilatura is not None:
+        extracted = trafilatura.extract(markup, include_comments=False, include_tables=True, favor_precision=True)
+        if extracted and extracted.strip():
+            body = extracted.strip()
+    title = re.sub(r"\s+", " ", parser.h1 or parser.title).strip()
+    tags = [t.strip() for t in parser.keywords.split(",") if t.strip()]
+    return {"url": parser.canonical or parser.og_url, "title": title, "body": body, "tags": tags}
+
+
+def _read_page(file: Path) -> str:
+    data = file.read_bytes()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        m = re.search(rb"charset=[\"']?([A-Za-z0-9_-]+)", data[:4096])
+        try:
+            return data.decode(m.group(1).decode() if m else "cp1252")
+        except (LookupError, UnicodeDecodeError):
+            raise Invalid(None, "bytes are not valid UTF-8 and no usable charset is declared") from None
+
+
+def _page_resource(file: Path, url: str, options: LoadOptions, report: LoadReport) -> Resource | None:
+    report.read += 1
+    try:
+        record = extract_page(_read_page(file))
+        record["url"] = url or record["url"]
+        if not record["url"]:
+            raise Invalid("url", "the page has no address: no <link rel=canonical> or og:url, and no sitemap entry")
+        return make_resource(record, options)
+    except OSError as exc:
+        report.reject(str(file), None, None, f"cannot be read ({exc.strerror or exc})")
+    except Invalid as exc:
+        report.reject(str(file), None, exc.field, exc.reason)
+    return None
+
+
+@register
+class HtmlSource(FolderSource):
+    name = "html"
+    description = "HTML pages (a folder or one page): main text extracted, boilerplate dropped; URL from <link rel=canonical>"
+    suffixes = HTML_SUFFIXES
+
+    def sniff(self, path: Path, head: bytes) -> bool:
+        return super().sniff(path, head) or head.lstrip()[:15].lower().startswith((b"<!doctype html", b"<html"))
+
+    def load(self, path: Path, options: LoadOptions, report: LoadReport) -> Iterator[Resource]:
+        files = self.files(path)
+        for file in files:
+            resource = _page_resource(file, "", options, report)
+            if resource is not None:
+                yield resource
+
+
+def _local_page(sitemap: Path, loc: str) -> Path | None:
+    """The local file of a sitemap entry: a file:// URL, a relative path, or the URL's path under the sitemap's folder."""
+    base = sitemap.parent
+    parts = urlsplit(loc)
+    if parts.scheme == "file":
+        return Path(unquote(parts.path))
+    if not parts.scheme:
+        return base / unquote(loc)
+    rel = unquote(parts.path).lstrip("/")
+    candidates = [base / rel, base / (rel.rstrip("/") + ".html"), base / rel / "index.html"]
+    if parts.hostname:
+        candidates += [base / parts.hostname / rel, base / parts.hostname / (rel.rstrip("/") + ".html"),
+                       base / parts.hostname / rel / "index.html"]
+    for c in candidates:
+        if c.is_file():
+            return c
+    return None
+
+
+@register
+class SitemapSource(Source):
+    name = "sitemap"
+    description = "A sitemap.xml whose <loc> entries are pages saved beside it (the <loc> is the resource URL)"
+
+    def sniff(self, path: Path, head: bytes) -> bool:
+        return b"<urlset" in head[:4096]
+
+    def load(self, path: Path, options: LoadOptions, report: LoadReport) -> Iterator[Resource]:
+        try:
+            root = ET.parse(path).getroot()
+        except (ET.ParseError, OSError) as exc:
+            raise SourceFailed(f"{path}: not a readable sitemap ({exc})") from None
+        for url_el in root.iter():
+            if not url_el.tag.endswith("}url") and url_el.tag != "url":
+                continue
+            loc = next((c.text or "" for c in url_el if c.tag.endswith("loc")), "").strip()
+            line = getattr(url_el, "sourceline", None)
+            if not loc:
+                report.read += 1
+                report.reject(str(path), line, "loc", "a <url> without <loc>")
+                continue
+            page = _local_page(path, loc)
+            if page is None or not page.is_file():
+                report.read += 1
+                report.reject(str(path), line, "loc", f"no local page for {loc[:80]} beside the sitemap")
+                continue
+            http = loc if urlsplit(loc).scheme in ("http", "https") else ""
+            resource = _page_resource(page, http, options, report)
+            if resource is not None:
+                yield resource

@@ -1,0 +1,71 @@
+"""Curated boards from Pinterest API v5 JSON: a board with its pins, or pages of pins."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+from ..models import LoadReport, Resource
+from . import Invalid, LoadOptions, Source, SourceFailed, make_resource, register
+
+
+def _pin(pin: dict, board_name: str) -> dict:
+    pid = pin.get("id")
+    if not isinstance(pid, (str, int)) or isinstance(pid, bool) or not str(pid):
+        raise Invalid("id", "a pin without an id")
+    link = pin.get("link") or f"https://www.pinterest.com/pin/{pid}/"
+    tags = [board_name] if board_name else []
+    return {"id": f"pin:{pid}", "kind": "board", "url": link, "title": pin.get("title") or pin.get("alt_text"),
+            "body": pin.get("description"), "tags": tags}
+
+
+@register
+class PinterestSource(Source):
+    name = "pinterest"
+    description = "Pinterest API v5 JSON: a board object with `pins`, or `items` pages of pins (title, description, link)"
+
+    def sniff(self, path: Path, head: bytes) -> bool:
+        start = head.lstrip(b"\xef\xbb\xbf").lstrip()[:1]
+        return start in (b"{", b"[") and (b'"board_id"' in head or b'"pins"' in head or (b"pinterest.com" in head and b'"items"' in head))
+
+    def load(self, path: Path, options: LoadOptions, report: LoadReport) -> Iterator[Resource]:
+        try:
+            doc = json.loads(path.read_bytes().decode("utf-8-sig"))
+        except OSError as exc:
+            raise SourceFailed(f"{path}: cannot be read ({exc.strerror or exc})") from None
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise SourceFailed(f"{path}: not valid JSON ({str(exc).splitlines()[0][:80]})") from None
+        boards = doc if isinstance(doc, list) else [doc]
+        for board in boards:
+            if not isinstance(board, dict):
+                report.read += 1
+                report.reject(str(path), None, None, "not a JSON object")
+                continue
+            name = board.get("name") if isinstance(board.get("name"), str) else ""
+            pins = board.get("pins", board.get("items"))
+            if not isinstance(pins, list):
+                report.read += 1
+                report.reject(str(path), None, "pins", "no list of pins (`pins` or `items`)")
+                continue
+            if board.get("url") or (board.get("id") and name):
+                # the board itself: one resource whose text is every pin on it
+                report.read += 1
+                owner = (board.get("owner") or {}).get("username") if isinstance(board.get("owner"), dict) else None
+                slug = name.lower().replace(" ", "-")
+                url = board.get("url") or (f"https://www.pinterest.com/{owner}/{slug}/" if owner else "")
+                texts = [str(p.get(k) or "") for p in pins if isinstance(p, dict) for k in ("title", "description")]
+                try:
+                    yield make_resource({"id": f"board:{board.get('id') or slug}", "kind": "board", "url": url,
+                                         "title": name, "body": "\n".join([board.get("description") or ""] + texts).strip(),
+                                         "tags": []}, options, default_kind="board")
+                except Invalid as exc:
+                    report.reject(str(path), None, exc.field, exc.reason)
+            for i, pin in enumerate(pins):
+                report.read += 1
+                try:
+                    if not isinstance(pin, dict):
+                        raise Invalid(None, "a pin that is not an object")
+                    yield make_resource(_pin(pin, name), options, default_kind="board")
+                except Invalid as exc:
+                    report.reject(f"{path}[pins {i}]", None, exc.field, exc.reason)

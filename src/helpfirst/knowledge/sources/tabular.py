@@ -1,0 +1,119 @@
+"""Resources as JSON Lines (or a JSON array) and CSV, with the canonical field names."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+from ..models import LoadReport, Resource
+from . import Invalid, LoadOptions, Source, SourceFailed, make_resource, register
+
+FIELDS = ("id", "brand", "kind", "url", "title", "body", "tags")
+
+
+def _lines(path: Path) -> Iterator[tuple[int, bytes]]:
+    try:
+        with path.open("rb") as fh:
+            for number, raw in enumerate(fh, 1):
+                yield number, raw
+    except OSError as exc:
+        raise SourceFailed(f"{path}: cannot be read ({exc.strerror or exc})") from None
+
+
+@register
+class JsonlSource(Source):
+    name = "jsonl"
+    description = "Resources as JSON Lines: {id, brand, kind, url, title, body, tags} per line (a JSON array works too)"
+
+    def sniff(self, path: Path, head: bytes) -> bool:
+        text = head.lstrip(b"\xef\xbb\xbf").lstrip()
+        return text[:1] in (b"{", b"[") and (b'"url"' in head or b'"title"' in head or b'"body"' in head)
+
+    def load(self, path: Path, options: LoadOptions, report: LoadReport) -> Iterator[Resource]:
+        head = path.open("rb").read(1024).lstrip(b"\xef\xbb\xbf").lstrip()
+        if head.startswith(b"["):
+            yield from self._array(path, options, report)
+            return
+        for number, raw in _lines(path):
+            if not raw.strip():
+                continue
+            report.read += 1
+            try:
+                record = json.loads(raw.decode("utf-8"))
+            except UnicodeDecodeError:
+                report.reject(str(path), number, None, "bytes are not valid UTF-8")
+                continue
+            except ValueError as exc:
+                report.reject(str(path), number, None, f"not valid JSON ({exc.args[0].split(':')[0]})")
+                continue
+            resource = _checked(record, options, report, path, number)
+            if resource is not None:
+                yield resource
+
+    def _array(self, path: Path, options: LoadOptions, report: LoadReport) -> Iterator[Resource]:
+        try:
+            records = json.loads(path.read_bytes().decode("utf-8"))
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise SourceFailed(f"{path}: not a valid JSON array ({str(exc).splitlines()[0][:80]})") from None
+        for i, record in enumerate(records):
+            report.read += 1
+            resource = _checked(record, options, report, path, None, f"[{i}]")
+            if resource is not None:
+                yield resource
+
+
+def _checked(record: object, options: LoadOptions, report: LoadReport, path: Path, line: int | None, where: str = "") -> Resource | None:
+    if not isinstance(record, dict):
+        report.reject(str(path) + where, line, None, "not a JSON object")
+        return None
+    try:
+        return make_resource(record, options)
+    except Invalid as exc:
+        report.reject(str(path) + where, line, exc.field, exc.reason)
+        return None
+
+
+@register
+class CsvSource(Source):
+    name = "csv"
+    description = "Resources as CSV with a header: id, brand, kind, url, title, body, tags (tags comma-separated)"
+
+    def sniff(self, path: Path, head: bytes) -> bool:
+        first = head.split(b"\n", 1)[0].decode("utf-8", "replace").lstrip("\ufeff")
+        cols = {c.strip().strip('"').lower() for c in first.split(",")}
+        return "url" in cols and bool(cols & {"title", "body", "brand", "id"})
+
+    def load(self, path: Path, options: LoadOptions, report: LoadReport) -> Iterator[Resource]:
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise SourceFailed(f"{path}: cannot be read ({exc.strerror or exc})") from None
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            line = data[: exc.start].count(b"\n") + 1
+            raise SourceFailed(f"{path}:{line}: bytes are not valid UTF-8") from None
+        reader = csv.reader(io.StringIO(text, newline=""))
+        try:
+            header = [h.strip().lower() for h in next(reader)]
+        except StopIteration:
+            raise SourceFailed(f"{path}: the file is empty") from None
+        if "url" not in header and "title" not in header and "body" not in header:
+            raise SourceFailed(f"{path}:1: no url, title or body column; found: {', '.join(header)[:120]}")
+        line = reader.line_num
+        for row in reader:
+            start, line = line + 1, reader.line_num
+            if not any(cell.strip() for cell in row):
+                continue
+            report.read += 1
+            if len(row) != len(header):
+                report.reject(str(path), start, None, f"expected {len(header)} fields, found {len(row)}")
+                continue
+            record = {h: v for h, v in zip(header, row) if h in FIELDS}
+            try:
+                yield make_resource(record, options)
+            except Invalid as exc:
+                report.reject(str(path), start, exc.field, exc.reason)

@@ -1,0 +1,146 @@
+"""The knowledge base on disk: resources (JSONL, the truth) plus a BM25 index for `kb search`.
+
+Adding is idempotent: a resource is known by (brand, id); adding the same one again changes
+nothing, adding a changed one replaces it. Files are written to a temporary name and renamed, so a
+crash never leaves half a store.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .lexical import Bm25Index
+from .models import Resource
+from .text import tokenize
+from .urls import url_words
+
+RESOURCES = "resources.jsonl"
+INDEX = "index"
+FORMAT_VERSION = 1
+
+
+def resource_text(r: Resource) -> str:
+    """The searchable text of a resource: title (twice: it names the topic), URL words, tags, body."""
+    body = r.body if len(r.body) < 20_000 else r.body[:20_000]
+    return " ".join([r.title, r.title, url_words(r.url), " ".join(r.tags), body])
+
+
+def resource_tokens(r: Resource) -> list[str]:
+    """The tokens of resource_text(r) (the title tokenised once, counted twice)."""
+    title = tokenize(r.title)
+    body = r.body if len(r.body) < 20_000 else r.body[:20_000]
+    return title + title + tokenize(" ".join([url_words(r.url), " ".join(r.tags), body]))
+
+
+def brand_key(brand: str | None) -> str:
+    """Brands compare without case and without a leading @."""
+    return (brand or "").strip().lstrip("@").lower()
+
+
+def _atomic_write(path: Path, text: str) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+@dataclass
+class AddResult:
+    """What one `kb add` changed."""
+
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+
+class KnowledgeStore:
+    """A folder holding a brand's (or many brands') help resources."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = Path(folder)
+        self.resources: dict[tuple[str, str], Resource] = {}
+        self._index: Bm25Index | None = None
+        self._order: list[tuple[str, str]] = []
+
+    @classmethod
+    def open(cls, folder: Path) -> "KnowledgeStore":
+        """Open a store (an absent folder is an empty store)."""
+        store = cls(folder)
+        path = store.folder / RESOURCES
+        if path.is_file():
+            for line in path.read_text(encoding="utf-8").splitlines():
+                if line.strip():
+                    r = Resource.from_dict(json.loads(line))
+                    store.resources[r.key] = r
+        return store
+
+    @staticmethod
+    def is_store(folder: Path) -> bool:
+        """True when the folder holds a saved store."""
+        return (Path(folder) / RESOURCES).is_file()
+
+    def add(self, resources) -> AddResult:
+        """Add or replace resources by (brand, id)."""
+        result = AddResult()
+        for r in resources:
+            old = self.resources.get(r.key)
+            if old is None:
+                result.added += 1
+            elif old == r:
+                result.unchanged += 1
+                continue
+            else:
+                result.updated += 1
+            self.resources[r.key] = r
+            self._index = None
+        return result
+
+    def save(self) -> None:
+        """Write the resources and rebuild the search index."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        items = self.sorted()
+        _atomic_write(self.folder / RESOURCES, "".join(json.dumps(r.to_dict(), ensure_ascii=False) + "\n" for r in items))
+        index = Bm25Index.build([resource_tokens(r) for r in items])
+        index.save(self.folder / INDEX, "resources")
+        _atomic_write(self.folder / INDEX / "manifest.json", json.dumps({"version": FORMAT_VERSION, "count": len(items)}))
+        self._index, self._order = index, [r.key for r in items]
+
+    def sorted(self) -> list[Resource]:
+        """Resources in store order: by brand, then id."""
+        return [self.resources[k] for k in sorted(self.resources)]
+
+    def brands(self) -> dict[str, int]:
+        """Resource count per brand (as spelled in the resources)."""
+        counts: dict[str, int] = {}
+        for r in self.resources.values():
+            counts[r.brand] = counts.get(r.brand, 0) + 1
+        return dict(sorted(counts.items()))
+
+    def search(self, text: str, brand: str | None = None, k: int = 10) -> list[tuple[Resource, float]]:
+        """The k best resources for a text (optionally of one brand), by BM25."""
+        index, order = self._load_index()
+        if not order:
+            return []
+        scores = index.scores(tokenize(text))
+        if brand:
+            want = brand_key(brand)
+            mask = np.array([key[0] == want for key in order])
+            scores = np.where(mask, scores, 0.0)
+        top = np.argsort(-scores, kind="stable")[:k]
+        return [(self.resources[order[i]], float(scores[i])) for i in top if scores[i] > 0]
+
+    def _load_index(self) -> tuple[Bm25Index, list[tuple[str, str]]]:
+        if self._index is None:
+            manifest = self.folder / INDEX / "manifest.json"
+            if manifest.is_file() and json.loads(manifest.read_text()).get("count") == len(self.resources):
+                self._index = Bm25Index.load(self.folder / INDEX, "resources")
+                self._order = [r.key for r in self.sorted()]
+            else:
+                items = self.sorted()
+                self._index = Bm25Index.build([resource_tokens(r) for r in items])
+                self._order = [r.key for r in items]
+        return self._index, self._order

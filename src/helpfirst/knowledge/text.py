@@ -1,0 +1,84 @@
+"""Text to search tokens, the same way for resources, past conversations and queries."""
+
+from __future__ import annotations
+
+import html
+import re
+
+from .urls import remove_urls
+
+_TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+_MENTION = re.compile(r"(?<![\w@])@\w{1,30}")
+_SIGNATURE = re.compile(r"(?:^|\s)[\^*~]\s?[A-Za-z]{1,12}\s*$")
+
+# a small English stop list; bm25s ships a fuller one that we use when it is importable
+_STOP = frozenset(
+    """a an the and or but if then so of to in on at by for with from as is are was were be been being am
+    do does did doing have has had having i me my we our you your he she it its they them their this that
+    these those there here what which who whom when where why how all any both each few more most other
+    some such no nor not only own same than too very can will just should now would could may might must
+    shall s t d ll re ve m o y hi hello hey please thanks thank pls plz im dont cant""".split()
+)
+
+
+def _stopwords() -> frozenset[str]:
+    try:
+        from bm25s.stopwords import STOPWORDS_EN
+    except ImportError:  # pragma: no cover - bm25s is a default dependency
+        return _STOP
+    return _STOP | frozenset(STOPWORDS_EN)
+
+
+STOPWORDS = _stopwords()
+
+
+def _stemmer():
+    try:
+        import Stemmer
+    except ImportError:
+        return None
+    return Stemmer.Stemmer("english")
+
+
+_STEMMER = _stemmer()
+
+
+#: word -> stem, "" for stop words and one-letter words; filled as words are met
+_STEMS: dict[str, str] = {}
+
+
+def _learn_words(words) -> None:
+    if len(_STEMS) > 1_000_000:
+        _STEMS.clear()
+    for word in words:
+        if word in STOPWORDS or len(word) < 2:
+            _STEMS[word] = ""
+        else:
+            _STEMS[word] = _STEMMER.stemWord(word) if _STEMMER is not None else word
+
+
+def clean_post(text: str | None) -> str:
+    """A social post as plain words: entities decoded, links, @mentions and agent sign-offs removed."""
+    if not text:
+        return ""
+    text = html.unescape(text)
+    text = remove_urls(text)
+    text = _MENTION.sub(" ", text)
+    return _SIGNATURE.sub(" ", text)
+
+
+def tokenize(text: str | None) -> list[str]:
+    """Lower-cased, stop words dropped, stemmed (Snowball English when PyStemmer is installed)."""
+    if not text:
+        return []
+    words = _TOKEN.findall(text.lower())
+    # the per-word work happens once per distinct word ever seen; the rest runs in C (map, dict lookups)
+    new = set(words).difference(_STEMS)
+    if new:
+        _learn_words(new)
+    return [stem for stem in map(_STEMS.__getitem__, words) if stem]
+
+
+def tokenize_post(text: str | None) -> list[str]:
+    """tokenize(clean_post(text))."""
+    return tokenize(clean_post(text))

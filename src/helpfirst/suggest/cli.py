@@ -1,0 +1,307 @@
+"""Commands `helpfirst kb ...`, `helpfirst suggest` and `helpfirst eval suggest` (registered by helpfirst.cli)."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+out = Console()
+err = Console(stderr=True)
+
+kb_app = typer.Typer(help="Help resources: add them to a knowledge base, list them, search them.", no_args_is_help=True)
+eval_app = typer.Typer(help="Measure quality on your own history.", no_args_is_help=True)
+
+KB_DIR_HELP = "Knowledge base folder [default: $HELPFIRST_KB or ./helpfirst-kb]."
+
+
+def _kb_dir(value: Optional[Path]) -> Path:
+    return value or Path(os.environ.get("HELPFIRST_KB") or "helpfirst-kb")
+
+
+def _error(message: str) -> None:
+    err.print("[red]error:[/] ", end="")
+    err.print(" ".join(str(message).split()), highlight=False, soft_wrap=True, markup=False)
+
+
+def _fail(message: str, code: int = 1) -> None:
+    _error(message)
+    raise typer.Exit(code)
+
+
+def _note(message: str) -> None:
+    err.print(" ".join(str(message).split()), highlight=False, soft_wrap=True, markup=False)
+
+
+def _print_load_report(report, what: str = "resources") -> None:
+    for line in report.messages():
+        _note(f"rejected: {line}" if line not in report.errors else f"error: {line}")
+    if report.rejected > len(report.rejections):
+        _note(f"… and {report.rejected - len(report.rejections)} more rejections")
+
+
+@kb_app.command("add")
+def kb_add(
+    paths: Annotated[list[Path], typer.Argument(help="Resource files or folders (JSONL, CSV, Markdown, HTML, sitemap, YouTube or Pinterest JSON).", show_default=False)],
+    brand: Annotated[Optional[str], typer.Option("--brand", "-b", help="The brand the resources belong to (records may name their own).")] = None,
+    kind: Annotated[Optional[str], typer.Option("--kind", "-k", help="article, video, board or faq: overrides the kind of every resource read.")] = None,
+    format: Annotated[Optional[str], typer.Option("--format", "-f", help="Resource format; guessed from each path when omitted.")] = None,
+    kb: Annotated[Optional[Path], typer.Option("--kb", help=KB_DIR_HELP)] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the counts as JSON.")] = False,
+) -> None:
+    """Add help resources to the knowledge base (re-adding the same files changes nothing)."""
+    from ..knowledge.models import KINDS, LoadReport
+    from ..knowledge.sources import LoadOptions, SourceFailed, get_source, load_resources
+    from ..knowledge.store import KnowledgeStore
+
+    if kind is not None and kind.lower() not in KINDS:
+        _fail(f"--kind {kind!r}: use one of {', '.join(KINDS)}")
+    if format is not None:
+        try:
+            get_source(format)
+        except SourceFailed as exc:
+            _fail(str(exc))
+    folder = _kb_dir(kb)
+    report = LoadReport()
+    try:
+        store = KnowledgeStore.open(folder)
+    except (OSError, ValueError) as exc:
+        _fail(f"{folder}: not a readable knowledge base ({exc})")
+    result = store.add(load_resources(paths, LoadOptions(brand=brand, kind=kind.lower() if kind else None), report, fmt=format))
+    try:
+        store.save()
+    except OSError as exc:
+        _fail(f"{folder}: cannot write the knowledge base ({exc.strerror or exc})")
+    _print_load_report(report)
+    doc = {"kb": str(folder), "read": report.read, "loaded": report.loaded, "rejected": report.rejected,
+           "added": result.added, "updated": result.updated, "unchanged": result.unchanged,
+           "total": len(store.resources), "errors": report.errors, "files": report.files}
+    if as_json:
+        sys.stdout.write(json.dumps(doc) + "\n")
+    else:
+        _note(f"{report.read} read: {report.loaded} loaded ({result.added} added, {result.updated} updated, "
+              f"{result.unchanged} unchanged), {report.rejected} rejected; {len(store.resources)} resources in {folder}")
+    if report.loaded == 0:
+        raise typer.Exit(1)
+
+
+@kb_app.command("list")
+def kb_list(
+    kb: Annotated[Optional[Path], typer.Option("--kb", help=KB_DIR_HELP)] = None,
+    brand: Annotated[Optional[str], typer.Option("--brand", "-b", help="Only this brand's resources.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON resource per line.")] = False,
+) -> None:
+    """List the resources in the knowledge base."""
+    from ..knowledge.store import KnowledgeStore, brand_key
+
+    folder = _kb_dir(kb)
+    if not KnowledgeStore.is_store(folder):
+        _fail(f"{folder}: no knowledge base here yet (add resources with: helpfirst kb add PATH --brand B)")
+    items = [r for r in KnowledgeStore.open(folder).sorted() if not brand or brand_key(r.brand) == brand_key(brand)]
+    if as_json:
+        sys.stdout.writelines(json.dumps(r.to_dict(), ensure_ascii=False) + "\n" for r in items)
+        return
+    table = Table("brand", "kind", "id", "title", "url")
+    for r in items:
+        table.add_row(r.brand, r.kind, r.id, r.title[:60], r.url[:80])
+    out.print(table)
+    _note(f"{len(items)} resources")
+
+
+@kb_app.command("search")
+def kb_search(
+    text: Annotated[str, typer.Argument(help="What the customer asked, in their words.", show_default=False)],
+    kb: Annotated[Optional[Path], typer.Option("--kb", help=KB_DIR_HELP)] = None,
+    brand: Annotated[Optional[str], typer.Option("--brand", "-b", help="Only this brand's resources.")] = None,
+    k: Annotated[int, typer.Option("--k", help="How many results.", min=1)] = 10,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON lines.")] = False,
+) -> None:
+    """Search the knowledge base (BM25 over titles, URL words, tags and text)."""
+    from ..knowledge.store import KnowledgeStore
+
+    folder = _kb_dir(kb)
+    if not KnowledgeStore.is_store(folder):
+        _fail(f"{folder}: no knowledge base here yet (add resources with: helpfirst kb add PATH --brand B)")
+    hits = KnowledgeStore.open(folder).search(text, brand=brand, k=k)
+    if as_json:
+        sys.stdout.writelines(json.dumps({**r.to_dict(), "score": round(s, 4)}, ensure_ascii=False) + "\n" for r, s in hits)
+        return
+    table = Table("score", "brand", "kind", "title", "url")
+    for r, s in hits:
+        table.add_row(f"{s:.2f}", r.brand, r.kind, r.title[:60], r.url[:80])
+    out.print(table)
+    if not hits:
+        _note("no resource matches")
+
+
+def _semantic_choice(value: str) -> bool:
+    from .semantic import available
+
+    value = value.lower()
+    if value not in ("auto", "on", "off"):
+        _fail(f"--semantic {value!r}: use auto, on or off")
+    if value == "on" and not available():
+        _fail("--semantic on needs the semantic extra: pip install 'helpfirst[semantic]'")
+    return value == "on" or (value == "auto" and available())
+
+
+def _weights(path: Optional[Path]):
+    from .rank import Weights
+
+    if path is None:
+        return None
+    try:
+        return Weights.from_dict(json.loads(path.read_text()))
+    except (OSError, ValueError, TypeError) as exc:
+        _fail(f"{path}: not a readable weights file ({exc})")
+
+
+def _build(kb: list[Path], history: list[Path], index: Optional[Path], semantic: bool, history_format, brands):
+    from ..ingest import ImportFailed
+    from .service import build_or_load
+
+    for p in list(kb) + list(history):
+        if not p.exists():
+            _fail(f"{p}: no such file or folder")
+    try:
+        built = build_or_load(kb, history, index_dir=index, semantic=semantic, history_format=history_format, brands=brands)
+    except ImportFailed as exc:
+        _fail(str(exc))
+    if not built.cached:
+        _print_load_report(built.kb_report)
+        h = built.history_report
+        for e in h.errors:
+            _note(f"error: {e}")
+        for r in h.rejections:
+            _note(f"rejected: {r}")
+        s = built.index.stats
+        _note(f"knowledge: {built.kb_report.read} read, {built.kb_report.loaded} loaded, {built.kb_report.rejected} rejected; "
+              f"history: {h.rows_read} posts read, {h.rows_loaded} loaded, {h.rows_rejected} rejected; "
+              f"learned {s['cases']} linked cases, {s['answers']} reusable answers, {s['learned_resources']} resources only history knew")
+    if not built.index.brands:
+        _fail("nothing to suggest from: no resource and no past reply could be loaded")
+    return built
+
+
+@eval_app.command("suggest")
+def eval_suggest(
+    kb: Annotated[list[Path], typer.Option("--kb", help="Resources: a knowledge-base folder or resource files (repeatable).", show_default=False)],
+    history: Annotated[list[Path], typer.Option("--history", help="Archive of past conversations, any format `helpfirst audit` reads (repeatable).", show_default=False)],
+    split: Annotated[float, typer.Option("--split", help="Share of linked conversations (oldest first) to learn from; the rest are tested.", min=0.05, max=0.95)] = 0.8,
+    semantic: Annotated[str, typer.Option("--semantic", help="auto (when the semantic extra is installed), on or off.")] = "auto",
+    weights: Annotated[Optional[Path], typer.Option("--weights", help="Fusion weights (JSON) instead of the built-in ones.")] = None,
+    history_format: Annotated[Optional[str], typer.Option("--history-format", help="Format of the history files; guessed when omitted.")] = None,
+    brand: Annotated[list[str], typer.Option("--brand", "-b", help="Brand handle (repeatable) for archives that do not mark brand posts.")] = [],
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
+) -> None:
+    """Backtest on your own history: hide each linking reply and everything after it, and score what would have been suggested."""
+    from ..ingest import ImportFailed
+    from .evaluate import backtest
+
+    for p in list(kb) + list(history):
+        if not p.exists():
+            _fail(f"{p}: no such file or folder")
+    try:
+        result = backtest(kb, history, split=split, semantic=_semantic_choice(semantic), weights=_weights(weights),
+                          history_format=history_format, brands=brand)
+    except (ImportFailed, ValueError) as exc:
+        _fail(str(exc))
+    for line in result.pop("messages", []):
+        _note(line)
+    if as_json:
+        sys.stdout.write(json.dumps(result) + "\n")
+        return
+    table = Table("", "queries", "recall@1", "recall@5", "MRR@10")
+    for name, m in [("helpfirst", result["metrics"]), ("most linked (baseline)", result["baseline_most_linked"])]:
+        table.add_row(name, str(m["n"]), f"{m['recall@1']:.3f}", f"{m['recall@5']:.3f}", f"{m['mrr@10']:.3f}")
+    out.print(table)
+    _note(f"learned from {result['train_conversations']} conversations before {result['split_at']}, "
+          f"tested on {result['test_conversations']} after it ({result['test_skipped']} skipped: {result['skipped_reason']})")
+
+
+def suggest(
+    kb: Annotated[list[Path], typer.Option("--kb", help="Resources: a knowledge-base folder or resource files (repeatable).", show_default=False)],
+    input: Annotated[Path, typer.Option("--input", "-i", help="QUERIES.jsonl: {id, brand, posts: [{role, text, created_at}]} per line.", show_default=False)],
+    history: Annotated[list[Path], typer.Option("--history", help="Archive of past conversations, any format `helpfirst audit` reads (repeatable).")] = [],
+    k: Annotated[int, typer.Option("--k", help="Suggestions per query.", min=1, max=100)] = 10,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON line per query: {id, suggestions, draft}.")] = False,
+    index: Annotated[Optional[Path], typer.Option("--index", help="Folder for the index (reused while the inputs are unchanged) [default: a cache folder].")] = None,
+    semantic: Annotated[str, typer.Option("--semantic", help="auto (when the semantic extra is installed), on or off.")] = "auto",
+    weights: Annotated[Optional[Path], typer.Option("--weights", help="Fusion weights (JSON) instead of the built-in ones.")] = None,
+    voice: Annotated[Optional[Path], typer.Option("--voice", help="Brand voices for drafts (JSON: brand -> template, opening, closing, signature).")] = None,
+    history_format: Annotated[Optional[str], typer.Option("--history-format", help="Format of the history files; guessed when omitted.")] = None,
+    brand: Annotated[list[str], typer.Option("--brand", "-b", help="Brand handle (repeatable) for archives that do not mark brand posts.")] = [],
+) -> None:
+    """Suggest help resources and past answers for each help request, with reasons and a reply draft."""
+    from .draft import VoiceError, load_voices
+    from .service import QueryError, Suggester, read_queries
+
+    if not input.is_file():
+        _fail(f"{input}: no such file")
+    use_semantic = _semantic_choice(semantic)
+    w = _weights(weights)
+    try:
+        voices = load_voices(voice)
+    except VoiceError as exc:
+        _fail(str(exc))
+    built = _build(kb, history, index, use_semantic, history_format, brand)
+    encoder = None
+    if built.index.semantic:
+        from .semantic import Encoder
+
+        encoder = Encoder()
+    suggester = Suggester(built.index, w, encoder, voices)
+    read = answered = rejected = unanswerable = 0
+    t0 = time.perf_counter()
+    try:
+        queries = read_queries(input)
+        for line, item in queries:
+            read += 1
+            if isinstance(item, QueryError):
+                rejected += 1
+                where = f" field {item.field!r}:" if item.field else ""
+                _note(f"rejected: {input}:{line}:{where} {item.reason}")
+                continue
+            try:
+                suggester.check(item)
+                doc = suggester.suggest(item, k)
+                answered += 1
+            except QueryError as exc:
+                unanswerable += 1
+                _note(f"unanswered: {input}:{line}: field {exc.field!r}: {exc.reason}")
+                doc = {"id": item.id, "suggestions": [], "draft": None}
+            if as_json:
+                sys.stdout.write(json.dumps(doc, ensure_ascii=False) + "\n")
+            else:
+                _print_suggestions(doc)
+    except OSError as exc:
+        _fail(f"{input}: cannot be read ({exc.strerror or exc})")
+    seconds = time.perf_counter() - t0
+    _note(f"{read} queries read: {answered} answered, {unanswerable} without suggestions, {rejected} rejected "
+          f"({seconds * 1000 / max(answered, 1):.1f} ms per query)")
+    if answered == 0:
+        raise typer.Exit(1)
+
+
+def _print_suggestions(doc: dict) -> None:
+    from rich.markup import escape
+
+    out.print(f"[bold]{escape(doc['id'])}[/]")
+    for i, s in enumerate(doc["suggestions"], 1):
+        out.print(f"  {i}. {s['score']:.3f}  {escape(s['url'] or s['resource_id'])}\n     {escape(s['reason'])}", highlight=False)
+    if doc["draft"]:
+        out.print(f"  draft: {escape(doc['draft'])}", highlight=False)
+
+
+def register(app: typer.Typer) -> None:
+    """Add kb, suggest and eval to the main app."""
+    app.add_typer(kb_app, name="kb")
+    app.command("suggest")(suggest)
+    app.add_typer(eval_app, name="eval")

@@ -1,0 +1,122 @@
+"""Reply drafts in the brand's voice that fit the channel: the mention, a short lead-in, the link."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+#: characters a post may have, by channel; X and Mastodon count every link as 23 characters
+LIMITS = {"x": 280, "twitter": 280, "mastodon": 500, "bluesky": 300}
+_LINK_AS = {"x": 23, "twitter": 23, "mastodon": 23}
+DEFAULT_CHANNEL = "x"
+
+DEFAULT_VOICE = {
+    "template": "{mention} {opening} {title} {url} {closing} {signature}",
+    "opening": {
+        "article": "This article should help:",
+        "video": "This short video walks you through it:",
+        "board": "We collected tips for this here:",
+        "faq": "Here's the answer:",
+    },
+    "closing": "Let us know if it works for you!",
+    "signature": "",
+}
+
+_MENTION = re.compile(r"^(?:\s*@\w{1,30})+")
+_URL = re.compile(r"https?://\S+")
+
+
+class VoiceError(Exception):
+    """A brand-voice file that cannot be used; one line naming it."""
+
+
+@dataclass
+class Voice:
+    """How one brand writes: template with {mention} {opening} {title} {url} {answer} {closing} {signature}."""
+
+    template: str
+    opening: dict[str, str]
+    closing: str
+    signature: str
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "Voice":
+        """A voice from a mapping; missing keys come from the default voice."""
+        merged = {**DEFAULT_VOICE, **{k: v for k, v in d.items() if v is not None}}
+        opening = merged["opening"]
+        if isinstance(opening, str):
+            opening = {k: opening for k in DEFAULT_VOICE["opening"]}
+        else:
+            opening = {**DEFAULT_VOICE["opening"], **opening}
+        return cls(str(merged["template"]), opening, str(merged["closing"]), str(merged["signature"]))
+
+
+def load_voices(path: Path | None) -> dict[str, Voice]:
+    """Brand voices from a JSON file: {"default": {...}, "BrandHandle": {...}} (keys lower-cased)."""
+    voices = {"default": Voice.from_dict({})}
+    if path is None:
+        return voices
+    try:
+        doc = json.loads(Path(path).read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise VoiceError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    except ValueError as exc:
+        raise VoiceError(f"{path}: not valid JSON ({str(exc).splitlines()[0]})") from None
+    if not isinstance(doc, dict) or not all(isinstance(v, dict) for v in doc.values()):
+        raise VoiceError(f"{path}: expected an object of brand -> {{template, opening, closing, signature}}")
+    base = doc.get("default", {})
+    for brand, spec in doc.items():
+        voices[brand.lower().lstrip("@")] = Voice.from_dict({**base, **spec})
+    try:
+        for v in voices.values():
+            v.template.format(mention="", opening="", title="", url="", answer="", closing="", signature="")
+    except (KeyError, IndexError, ValueError) as exc:
+        raise VoiceError(f"{path}: template has an unknown or broken placeholder ({exc})") from None
+    return voices
+
+
+def post_length(text: str, channel: str) -> int:
+    """Length as the channel counts it (links as 23 on X and Mastodon)."""
+    link = _LINK_AS.get(channel)
+    if link is None:
+        return len(text)
+    return len(_URL.sub("x" * link, text))
+
+
+def _fill(template: str, **values: str) -> str:
+    return " ".join(template.format(**values).split())
+
+
+def draft_reply(voice: Voice, channel: str | None, mention: str | None, kind: str, title: str, url: str, answer: str = "") -> str:
+    """A reply within the channel's limit; the closing goes first, then the title (or answer) is shortened, never the link or mention."""
+    channel = (channel or DEFAULT_CHANNEL).lower()
+    limit = LIMITS.get(channel, LIMITS[DEFAULT_CHANNEL])
+    mention = f"@{mention.lstrip('@')}" if mention else ""
+    if kind == "answer":
+        # a past reply: its own mention goes, the current customer's comes in
+        answer = _MENTION.sub("", answer).strip()
+        template = "{mention} {answer} {signature}" if not url or url in answer else "{mention} {answer} {url} {signature}"
+        values = dict(mention=mention, opening="", title="", url="" if url in answer else url, answer=answer,
+                      closing="", signature=voice.signature)
+        text_field = "answer"
+    else:
+        template = voice.template
+        values = dict(mention=mention, opening=voice.opening.get(kind, voice.opening["article"]), title=title, url=url,
+                      answer="", closing=voice.closing, signature=voice.signature)
+        text_field = "title"
+    text = _fill(template, **values)
+    if post_length(text, channel) <= limit:
+        return text
+    values["closing"] = ""
+    text = _fill(template, **values)
+    while post_length(text, channel) > limit and values[text_field]:
+        words = values[text_field].split()
+        values[text_field] = " ".join(words[:-1]) + ("…" if len(words) > 1 else "")
+        if len(words) <= 1:
+            values[text_field] = ""
+        text = _fill(template, **values)
+    if post_length(text, channel) > limit:
+        text = _fill("{mention} {url}", mention=mention, url=url) if url else text[:limit]
+    return text

@@ -1,0 +1,204 @@
+"""Past conversations from any archive the audit importers read, and what they teach.
+
+A brand reply that links a known resource makes a *case*: the customer's (and agent's) turns
+before it are evidence of the problem that resource solves, weighted by the conversation's
+outcome. A brand reply without a link that solved the problem becomes a reusable *answer*.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ..ingest import ImportOptions, ImportReport
+from ..knowledge.urls import canonical_url, extract_urls, path_key
+from .outcomes import OutcomeFn, is_solution, rule_outcome
+
+
+@dataclass
+class Turn:
+    """One post of a conversation, as the ranking needs it."""
+
+    role: str  # customer | brand | bot
+    text: str
+    created_at: float | None = None  # epoch seconds
+    author: str = ""
+    post_id: str = ""
+    url: str = ""
+    reply_kind: str | None = None
+
+
+@dataclass
+class Conversation:
+    """The posts of one thread in time order, with the brand it is with."""
+
+    id: str
+    brand: str
+    turns: list[Turn]
+    outcome: str | None = None
+
+
+@dataclass
+class Case:
+    """A brand reply that linked a resource, and what the customer and agent had said before it."""
+
+    brand: str
+    url: str
+    customer_text: str
+    agent_text: str
+    created_at: float | None
+    weight: float
+    conversation_id: str
+    outcome: str
+
+
+@dataclass
+class Answer:
+    """A past brand reply that solved a problem without a link."""
+
+    brand: str
+    text: str
+    context: str
+    created_at: float | None
+    weight: float
+    post_id: str
+    url: str
+
+
+@dataclass
+class Lessons:
+    """Everything learned from history."""
+
+    cases: list[Case] = field(default_factory=list)
+    answers: list[Answer] = field(default_factory=list)
+
+
+def read_conversations(paths: list[Path], options: ImportOptions, fmt: str | None = None,
+                       report: ImportReport | None = None) -> tuple[list[Conversation], ImportReport]:
+    """Import, thread and group posts into conversations (signal columns such as `outcome`/`reply_kind` are used when present)."""
+    from ..audit import load_posts, mark_bots
+    from ..threads import build_threads
+
+    posts, report = load_posts(paths, options, fmt, report)
+    if options.bots:
+        posts = mark_bots(posts, options.bots)
+    if posts.num_rows == 0:
+        return [], report
+    threads = build_threads(posts, report, [f["path"] for f in report.files])
+    return conversations_from_table(threads.posts), report
+
+
+def conversations_from_table(posts: pa.Table) -> list[Conversation]:
+    """Threaded posts (with root_nr) -> conversations in time order."""
+    order = pc.sort_indices(posts, sort_keys=[("root_nr", "ascending"), ("created_at", "ascending"), ("row_nr", "ascending")])
+    posts = posts.take(order)
+    root = posts.column("root_nr").to_numpy()
+    created = posts.column("created_at").cast(pa.int64()).to_numpy(zero_copy_only=False) / 1e6
+    cols = {name: posts.column(name).to_pylist() for name in ("id", "author", "author_role", "brand", "text", "url")}
+    kinds = posts.column("reply_kind").to_pylist() if "reply_kind" in posts.column_names else None
+    outcomes = posts.column("outcome").to_pylist() if "outcome" in posts.column_names else None
+    bounds = np.flatnonzero(np.diff(root)) + 1
+    starts = np.concatenate([[0], bounds]).tolist()
+    ends = np.concatenate([bounds, [len(root)]]).tolist()
+    conversations = []
+    for s, e in zip(starts, ends):
+        turns = []
+        brand = ""
+        for i in range(s, e):
+            role = cols["author_role"][i] or "customer"
+            turns.append(Turn(role, cols["text"][i] or "", float(created[i]), cols["author"][i] or "", cols["id"][i],
+                              cols["url"][i] or "", kinds[i] if kinds else None))
+            if role == "brand" and not brand:
+                brand = cols["brand"][i] or cols["author"][i] or ""
+        if not brand:
+            brand = next((cols["brand"][i] for i in range(s, e) if cols["brand"][i]), "")
+        outcome = next((outcomes[i] for i in range(s, e) if outcomes[i]), None) if outcomes else None
+        conversations.append(Conversation(cols["id"][s], brand, turns, outcome))
+    return conversations
+
+
+def read_expansions(paths: list[Path]) -> dict[str, str]:
+    """Short link -> expanded URL, from formats that carry both (X API `entities.urls`, any JSON with url + expanded_url)."""
+    found: dict[str, str] = {}
+
+    def walk(value: object) -> None:
+        if isinstance(value, dict):
+            short, long = value.get("url"), value.get("expanded_url") or value.get("unwound_url")
+            if isinstance(short, str) and isinstance(long, str) and short != long:
+                found[canonical_url(short)] = long
+            for v in value.values():
+                if isinstance(v, (dict, list)):
+                    walk(v)
+        elif isinstance(value, list):
+            for v in value:
+                walk(v)
+
+    for path in paths:
+        try:
+            with Path(path).open("rb") as fh:
+                head = fh.read(1)
+                if head not in (b"{", b"["):
+                    continue
+                fh.seek(0)
+                for line in fh:
+                    if b"expanded_url" in line:
+                        try:
+                            walk(json.loads(line))
+                        except ValueError:
+                            continue
+        except OSError:
+            continue  # the importer reports unreadable files
+    return found
+
+
+def learn(conversations: list[Conversation], knows_url: Callable[[str, str], bool] | None = None,
+          outcome: OutcomeFn = rule_outcome, expansions: dict[str, str] | None = None) -> Lessons:
+    """Cases (linking replies) and answers (solving replies without a link) from past conversations.
+
+    knows_url(brand, url) says whether a link names a help resource (default: every link that is
+    not to the social network itself); expansions maps short links to their targets.
+    """
+    expansions = expansions or {}
+    lessons = Lessons()
+    for conv in conversations:
+        customer: list[str] = []
+        agent: list[str] = []
+        for i, turn in enumerate(conv.turns):
+            if turn.role == "brand":
+                links = []
+                for raw in extract_urls(turn.text):
+                    target = expansions.get(canonical_url(raw), raw)
+                    if _is_resource_link(target) and (knows_url is None or knows_url(conv.brand, target)):
+                        links.append(target)
+                if links or customer:
+                    name, weight = outcome(conv, i)
+                    when = turn.created_at
+                    for url in dict.fromkeys(links):
+                        lessons.cases.append(Case(conv.brand, url, "\n".join(customer), "\n".join(agent), when, weight,
+                                                  conv.id, name))
+                    if not links and customer and _last_brand_reply(conv, i) and is_solution(conv, i, name):
+                        lessons.answers.append(Answer(conv.brand, turn.text, "\n".join(customer), when, weight,
+                                                      turn.post_id, turn.url))
+                agent.append(turn.text)
+            elif turn.role == "customer":
+                customer.append(turn.text)
+    return lessons
+
+
+def _last_brand_reply(conv: Conversation, i: int) -> bool:
+    """True when the brand said nothing more after reply i: a reply followed by another one did not settle it."""
+    return all(t.role != "brand" for t in conv.turns[i + 1 :])
+
+
+_SOCIAL_HOSTS = ("twitter.com", "x.com", "t.co", "mastodon.social", "bsky.app", "instagram.com", "facebook.com")
+
+
+def _is_resource_link(url: str) -> bool:
+    host = path_key(url).split("/", 1)[0]
+    return bool(host) and not any(host == h or host.endswith("." + h) for h in _SOCIAL_HOSTS)

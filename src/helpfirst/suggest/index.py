@@ -1,0 +1,267 @@
+"""The suggestion index: a brand's resources, the cases that linked them, reusable answers; built once, saved, memory-mapped.
+
+Rows of every table are grouped by brand (lower-cased), so one brand is one row range in each.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.feather as feather
+
+from ..knowledge.lexical import Bm25Index
+from ..knowledge.models import Resource
+from ..knowledge.store import brand_key, resource_tokens
+from ..knowledge.text import tokenize, tokenize_post
+from ..knowledge.urls import canonical_url, path_key, strip_archive
+from .history import Lessons
+
+INDEX_VERSION = 3
+_SNIPPET = 160
+
+
+@dataclass
+class BrandRows:
+    """Row ranges of one brand in each table."""
+
+    name: str
+    res: tuple[int, int]
+    case: tuple[int, int]
+    ans: tuple[int, int]
+
+
+class UrlResolver:
+    """Which resource of a brand a link names: the canonical URL first, then host+path when that is unambiguous."""
+
+    def __init__(self, resources: list[Resource]) -> None:
+        self.exact: dict[tuple[str, str], int] = {}
+        loose: dict[tuple[str, str], list[int]] = {}
+        for row, r in enumerate(resources):
+            b = brand_key(r.brand)
+            key = canonical_url(r.url)
+            if key:
+                self.exact.setdefault((b, key), row)
+                loose.setdefault((b, path_key(r.url)), []).append(row)
+        self.loose = {k: v[0] for k, v in loose.items() if len(v) == 1}
+
+    def resolve(self, brand: str, url: str) -> int | None:
+        """The row of the resource, or None."""
+        b = brand_key(brand)
+        row = self.exact.get((b, canonical_url(url)))
+        return row if row is not None else self.loose.get((b, path_key(url)))
+
+
+def _group(keys: list[str]) -> dict[str, tuple[int, int]]:
+    """Row ranges of each key in a list sorted by key."""
+    ranges: dict[str, tuple[int, int]] = {}
+    for i, k in enumerate(keys):
+        lo, _ = ranges.get(k, (i, i))
+        ranges[k] = (lo, i + 1)
+    return ranges
+
+
+class SuggestIndex:
+    """Everything the ranking reads, for every brand."""
+
+    def __init__(self) -> None:
+        self.resources: pa.Table | None = None  # id, brand, kind, url, title, body, tags, learned
+        self.cases: pa.Table | None = None  # resource row, weight, created_at, snippet
+        self.answers: pa.Table | None = None  # brand, text, context, post_id, url, weight
+        self.res_index: Bm25Index | None = None
+        self.ev_index: Bm25Index | None = None
+        self.case_index: Bm25Index | None = None
+        self.ans_index: Bm25Index | None = None
+        self.case_res = np.zeros(0, np.int32)
+        self.case_weight = np.zeros(0, np.float32)
+        self.case_time = np.zeros(0, np.float64)
+        self.ans_weight = np.zeros(0, np.float32)
+        self.prior = np.zeros(0, np.float32)
+        self.links = np.zeros(0, np.float32)
+        self.brands: dict[str, BrandRows] = {}
+        self.res_emb: np.ndarray | None = None
+        self.case_emb: np.ndarray | None = None
+        self.stats: dict = {}
+
+    # --- building -------------------------------------------------------------------------------
+
+    @classmethod
+    def build(cls, resources: list[Resource], lessons: Lessons, encoder=None, agent_in_evidence: bool = True) -> "SuggestIndex":
+        """Index resources and what history taught; `encoder` (semantic.Encoder) adds embeddings."""
+        t0 = time.perf_counter()
+        self = cls()
+        unique: dict[tuple[str, str], Resource] = {}
+        for r in resources:
+            unique[(brand_key(r.brand), r.id)] = r
+        kb = list(unique.values())
+        resolver = UrlResolver(kb)
+        learned: dict[tuple[str, str], Resource] = {}
+        for case in lessons.cases:
+            if resolver.resolve(case.brand, case.url) is None:
+                key = (brand_key(case.brand), canonical_url(case.url))
+                if key[1] and key not in learned:
+                    # a link no resource file lists: it becomes a resource learned from history
+                    learned[key] = Resource(key[1], case.brand, "article", strip_archive(case.url))
+        learned_keys = {(brand_key(r.brand), r.id) for r in learned.values()}
+        everything = sorted(kb + list(learned.values()), key=lambda r: (brand_key(r.brand), r.id))
+        resolver = UrlResolver(everything)
+        n = len(everything)
+
+        # cases: resolved, grouped by brand
+        rows, weights, times, snippets, case_tokens, case_keys = [], [], [], [], [], []
+        for case in lessons.cases:
+            row = resolver.resolve(case.brand, case.url)
+            if row is None:
+                continue
+            rows.append(row)
+            weights.append(case.weight)
+            times.append(case.created_at or 0.0)
+            snippets.append(" ".join(case.customer_text.split())[:_SNIPPET])
+            tokens = tokenize_post(case.customer_text)
+            if agent_in_evidence:
+                tokens = tokens + tokenize_post(case.agent_text)
+            case_tokens.append(tokens)
+        order = sorted(range(len(rows)), key=lambda i: (rows[i], times[i]))  # resource rows are brand-sorted already
+        self.case_res = np.array([rows[i] for i in order], dtype=np.int32)
+        self.case_weight = np.array([weights[i] for i in order], dtype=np.float32)
+        self.case_time = np.array([times[i] for i in order], dtype=np.float64)
+        case_tokens = [case_tokens[i] for i in order]
+        case_keys = [brand_key(everything[r].brand) for r in self.case_res.tolist()]
+        self.cases = pa.table({
+            "resource": self.case_res,
+            "weight": self.case_weight,
+            "created_at": pa.array([times[i] for i in order], pa.float64()),
+            "snippet": pa.array([snippets[i] for i in order], pa.string()),
+        })
+        self.case_texts = None
+
+        # evidence: one document per resource, all its cases together
+        evidence: list[list[str]] = [[] for _ in range(n)]
+        for row, tokens in zip(self.case_res.tolist(), case_tokens):
+            evidence[row].extend(tokens)
+        self.links = np.bincount(self.case_res, minlength=n).astype(np.float32)
+        self.prior = np.bincount(self.case_res, weights=self.case_weight, minlength=n).astype(np.float32)
+
+        # answers
+        answers = sorted(lessons.answers, key=lambda a: (brand_key(a.brand), a.created_at or 0.0))
+        ans_keys = [brand_key(a.brand) for a in answers]
+        self.ans_weight = np.array([a.weight for a in answers], dtype=np.float32)
+        self.answers = pa.table({
+            "brand": pa.array([a.brand for a in answers], pa.string()),
+            "text": pa.array([a.text for a in answers], pa.string()),
+            "context": pa.array([" ".join(a.context.split())[:_SNIPPET] for a in answers], pa.string()),
+            "post_id": pa.array([a.post_id for a in answers], pa.string()),
+            "url": pa.array([a.url for a in answers], pa.string()),
+        })
+
+        res_keys = [brand_key(r.brand) for r in everything]
+        self.resources = pa.table({
+            "id": [r.id for r in everything],
+            "brand": [r.brand for r in everything],
+            "kind": [r.kind for r in everything],
+            "url": [r.url for r in everything],
+            "title": [r.title for r in everything],
+            "tags": [", ".join(r.tags) for r in everything],
+            "learned": [(brand_key(r.brand), r.id) in learned_keys for r in everything],
+        })
+        self.res_index = Bm25Index.build([resource_tokens(r) for r in everything])
+        self.ev_index = Bm25Index.build(evidence)
+        self.case_index = Bm25Index.build(case_tokens)
+        self.ans_index = Bm25Index.build([tokenize_post(a.context) + tokenize_post(a.text) for a in answers])
+        self._set_brands(res_keys, case_keys, ans_keys, {brand_key(r.brand): r.brand for r in everything} | {k: a.brand for k, a in zip(ans_keys, answers)})
+        if encoder is not None:
+            # float32 on disk: a query then multiplies the memory-mapped rows directly, with no conversion
+            self.res_emb = encoder.encode([_resource_sentence(r) for r in everything])
+            self.case_emb = encoder.encode(_case_sentences(lessons, resolver, order, agent_in_evidence))
+        self.stats = {"resources": n, "learned_resources": len(learned), "cases": len(self.case_res),
+                      "answers": len(answers), "brands": len(self.brands), "semantic": encoder is not None,
+                      "build_seconds": round(time.perf_counter() - t0, 3)}
+        return self
+
+    def _set_brands(self, res_keys, case_keys, ans_keys, names) -> None:
+        res, case, ans = _group(res_keys), _group(case_keys), _group(ans_keys)
+        self.brands = {
+            k: BrandRows(names.get(k, k), res.get(k, (0, 0)), case.get(k, (0, 0)), ans.get(k, (0, 0)))
+            for k in sorted(set(res) | set(ans))
+        }
+
+    # --- persistence ----------------------------------------------------------------------------
+
+    def save(self, folder: Path) -> None:
+        """Write the index to a folder (arrays as .npy, tables as Arrow IPC); readers see it whole or not at all."""
+        folder = Path(folder)
+        tmp = folder.with_name(folder.name + f".tmp{os.getpid()}")
+        tmp.mkdir(parents=True, exist_ok=True)
+        for name in ("resources", "cases", "answers"):
+            feather.write_feather(getattr(self, name), tmp / f"{name}.arrow", compression="uncompressed")
+        for name in ("res_index", "ev_index", "case_index", "ans_index"):
+            getattr(self, name).save(tmp, name)
+        for name in ("case_res", "case_weight", "case_time", "ans_weight", "prior", "links"):
+            np.save(tmp / f"{name}.npy", getattr(self, name))
+        for name in ("res_emb", "case_emb"):
+            if getattr(self, name) is not None:
+                np.save(tmp / f"{name}.npy", getattr(self, name))
+        meta = {"version": INDEX_VERSION, "stats": self.stats,
+                "brands": {k: [b.name, b.res, b.case, b.ans] for k, b in self.brands.items()}}
+        (tmp / "meta.json").write_text(json.dumps(meta))
+        if folder.exists():
+            import shutil
+
+            old = folder.with_name(folder.name + f".old{os.getpid()}")
+            os.replace(folder, old)
+            os.replace(tmp, folder)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(tmp, folder)
+
+    @classmethod
+    def load(cls, folder: Path) -> "SuggestIndex":
+        """Open a saved index: tables and arrays are memory-mapped, so this is quick at any size."""
+        folder = Path(folder)
+        meta = json.loads((folder / "meta.json").read_text())
+        if meta.get("version") != INDEX_VERSION:
+            raise ValueError(f"{folder}: index version {meta.get('version')} (this helpfirst reads {INDEX_VERSION}); rebuild it")
+        self = cls()
+        for name in ("resources", "cases", "answers"):
+            setattr(self, name, feather.read_table(folder / f"{name}.arrow", memory_map=True))
+        for name in ("res_index", "ev_index", "case_index", "ans_index"):
+            setattr(self, name, Bm25Index.load(folder, name))
+        for name in ("case_res", "case_weight", "case_time", "ans_weight", "prior", "links"):
+            setattr(self, name, np.load(folder / f"{name}.npy", mmap_mode="r"))
+        for name in ("res_emb", "case_emb"):
+            path = folder / f"{name}.npy"
+            setattr(self, name, np.load(path, mmap_mode="r") if path.exists() else None)
+        self.brands = {k: BrandRows(v[0], tuple(v[1]), tuple(v[2]), tuple(v[3])) for k, v in meta["brands"].items()}
+        self.stats = meta["stats"]
+        return self
+
+    @property
+    def semantic(self) -> bool:
+        """True when the index carries embeddings."""
+        return self.res_emb is not None
+
+
+def _resource_sentence(r: Resource) -> str:
+    from ..knowledge.urls import url_words
+
+    text = " ".join(x for x in (r.title, url_words(r.url), " ".join(r.tags), r.body[:600]) if x)
+    return text
+
+
+def _case_sentences(lessons: Lessons, resolver: UrlResolver, order: list[int], agent: bool) -> list[str]:
+    from ..knowledge.text import clean_post
+
+    kept = [c for c in lessons.cases if resolver.resolve(c.brand, c.url) is not None]
+    texts = []
+    for i in order:
+        c = kept[i]
+        text = clean_post(c.customer_text)
+        if agent and c.agent_text:
+            text += " " + clean_post(c.agent_text)
+        texts.append(" ".join(text.split())[:1000])
+    return texts

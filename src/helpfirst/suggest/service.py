@@ -1,0 +1,295 @@
+"""Suggestions end to end: resources + history -> a cached index -> ranked suggestions with reasons and a draft."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from ..ingest import ImportOptions, ImportReport
+from ..knowledge.models import LoadReport, Resource
+from ..knowledge.sources import LoadOptions, load_resources
+from ..knowledge.store import KnowledgeStore, brand_key
+from ..knowledge.text import tokenize
+from ..knowledge.urls import strip_archive
+from .draft import Voice, draft_reply
+from .history import learn, read_conversations, read_expansions
+from .index import INDEX_VERSION, SuggestIndex
+from .rank import Candidate, Query, QueryTurn, Ranker, Weights
+
+ROLES = {"customer": "customer", "brand": "brand", "agent": "brand", "client": "customer"}
+
+
+class QueryError(Exception):
+    """A query that cannot be answered: field and one-line reason."""
+
+    def __init__(self, field: str | None, reason: str) -> None:
+        super().__init__(reason)
+        self.field = field
+        self.reason = reason
+
+
+def load_kb(paths: list[Path], report: LoadReport, brand: str | None = None, kind: str | None = None) -> list[Resource]:
+    """Resources from store folders and/or resource files of any format."""
+    out: list[Resource] = []
+    files: list[Path] = []
+    for p in paths:
+        p = Path(p)
+        if p.is_dir() and KnowledgeStore.is_store(p):
+            store = KnowledgeStore.open(p)
+            items = store.sorted()
+            report.read += len(items)
+            report.loaded += len(items)
+            report.files.append({"path": str(p), "format": "store", "read": len(items), "loaded": len(items), "rejected": 0})
+            out.extend(items)
+        else:
+            files.append(p)
+    out.extend(load_resources(files, LoadOptions(brand=brand, kind=kind), report))
+    return out
+
+
+def _fingerprint(paths: list[Path]) -> list:
+    items = []
+    for p in paths:
+        p = Path(p)
+        found = sorted(x for x in p.rglob("*") if x.is_file()) if p.is_dir() else [p]
+        for f in found:
+            try:
+                st = f.stat()
+                items.append([str(f.resolve()), st.st_size, st.st_mtime_ns])
+            except OSError:
+                items.append([str(f), None, None])
+    return items
+
+
+def cache_key(kb: list[Path], history: list[Path], semantic: bool, extra: dict | None = None) -> str:
+    """Names an index by its inputs (paths, sizes, modification times) and options."""
+    doc = {"v": INDEX_VERSION, "kb": _fingerprint(kb), "history": _fingerprint(history), "semantic": semantic, **(extra or {})}
+    return hashlib.sha1(json.dumps(doc, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def default_cache_dir() -> Path:
+    """$HELPFIRST_CACHE, else ~/.cache/helpfirst."""
+    base = os.environ.get("HELPFIRST_CACHE") or os.path.join(os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "helpfirst")
+    return Path(base) / "suggest"
+
+
+@dataclass
+class BuildResult:
+    """An index with how it came about."""
+
+    index: SuggestIndex
+    kb_report: LoadReport
+    history_report: ImportReport
+    cached: bool
+    path: Path | None
+    messages: list[str] = field(default_factory=list)
+
+
+def build_or_load(kb: list[Path], history: list[Path], index_dir: Path | None = None, semantic: bool = False,
+                  history_format: str | None = None, brands: list[str] = (), encoder=None,
+                  cache: bool = True) -> BuildResult:
+    """Load the index of these inputs if one was saved, else read everything, build it and save it."""
+    key = cache_key(kb, history, semantic, {"format": history_format, "brands": sorted(brands)})
+    folder = Path(index_dir) if index_dir else (default_cache_dir() / key if cache else None)
+    if folder is not None and (folder / "meta.json").is_file():
+        meta = json.loads((folder / "meta.json").read_text())
+        if meta.get("key") == key:
+            return BuildResult(SuggestIndex.load(folder), LoadReport(), ImportReport(), True, folder)
+    kb_report = LoadReport()
+    resources = load_kb(kb, kb_report)
+    handles = frozenset(list(brands) + sorted({r.brand for r in resources}))
+    history_report = ImportReport()
+    conversations = []
+    if history:
+        conversations, history_report = read_conversations(list(history), ImportOptions(brands=handles), history_format, history_report)
+    lessons = learn(conversations, expansions=read_expansions(list(history)))
+    if semantic and encoder is None:
+        from .semantic import Encoder
+
+        encoder = Encoder()
+    index = SuggestIndex.build(resources, lessons, encoder=encoder if semantic else None)
+    index.stats["key"] = key
+    saved = None
+    if folder is not None:
+        try:
+            index.save(folder)
+            meta_path = folder / "meta.json"
+            meta = json.loads(meta_path.read_text())
+            meta["key"] = key
+            meta_path.write_text(json.dumps(meta))
+            saved = folder
+        except OSError as exc:
+            kb_report.errors.append(f"{folder}: the index could not be saved ({exc.strerror or exc}); it is used from memory")
+    return BuildResult(index, kb_report, history_report, False, saved)
+
+
+def parse_query(obj: object) -> Query:
+    """A QUERIES line as a Query; QueryError names the field that is wrong."""
+    if not isinstance(obj, dict):
+        raise QueryError(None, "not a JSON object")
+    qid = obj.get("id")
+    if isinstance(qid, bool) or not isinstance(qid, (str, int)) or str(qid).strip() == "":
+        raise QueryError("id", "missing id")
+    brand = obj.get("brand")
+    if not isinstance(brand, str) or not brand.strip():
+        raise QueryError("brand", "missing brand")
+    posts = obj.get("posts")
+    if not isinstance(posts, list):
+        raise QueryError("posts", "posts must be a list of {role, text, created_at}")
+    turns = []
+    for i, p in enumerate(posts):
+        if not isinstance(p, dict):
+            raise QueryError(f"posts[{i}]", "not an object")
+        role = ROLES.get(str(p.get("role", "customer")).lower())
+        if role is None:
+            raise QueryError(f"posts[{i}].role", f"unknown role {p.get('role')!r} (expected customer or brand)")
+        text = p.get("text")
+        if text is not None and not isinstance(text, str):
+            raise QueryError(f"posts[{i}].text", "text must be a string")
+        author = p.get("author")
+        turns.append(QueryTurn(role, text or "", p.get("created_at"), author if isinstance(author, str) else None))
+    channel = obj.get("channel") if isinstance(obj.get("channel"), str) else None
+    customer = obj.get("customer") if isinstance(obj.get("customer"), str) else None
+    return Query(str(qid), brand.strip(), turns, channel, customer)
+
+
+def read_queries(path: Path) -> Iterator[tuple[int, Query | QueryError]]:
+    """(line number, Query or the error) for each non-empty line of a QUERIES JSONL file."""
+    with Path(path).open("rb") as fh:
+        for number, raw in enumerate(fh, 1):
+            if not raw.strip():
+                continue
+            try:
+                obj = json.loads(raw.decode("utf-8"))
+            except UnicodeDecodeError:
+                yield number, QueryError(None, "bytes are not valid UTF-8")
+                continue
+            except ValueError as exc:
+                yield number, QueryError(None, f"not valid JSON ({exc.args[0].split(':')[0]})")
+                continue
+            try:
+                yield number, parse_query(obj)
+            except QueryError as exc:
+                exc.qid = obj.get("id") if isinstance(obj, dict) else None
+                yield number, exc
+
+
+class Suggester:
+    """Ranks, explains and drafts for queries against one index."""
+
+    def __init__(self, index: SuggestIndex, weights: Weights | None = None, encoder=None,
+                 voices: dict[str, Voice] | None = None) -> None:
+        self.index = index
+        self.ranker = Ranker(index, weights, encoder)
+        self.voices = voices or {"default": Voice.from_dict({})}
+        self._res_cols = {name: index.resources.column(name) for name in ("id", "url", "title", "kind", "brand")}
+
+    def check(self, query: Query) -> None:
+        """QueryError for an unknown brand or a conversation with no words."""
+        if brand_key(query.brand) not in self.index.brands:
+            known = ", ".join(sorted(b.name for b in self.index.brands.values())[:8])
+            raise QueryError("brand", f"unknown brand {query.brand!r}: no resources or history for it (known: {known}{', …' if len(self.index.brands) > 8 else ''})")
+        if not any(p.text.strip() for p in query.posts):
+            raise QueryError("posts", "empty conversation: no post has any text")
+
+    def suggest(self, query: Query, k: int = 10) -> dict:
+        """{"id", "suggestions": [{resource_id, url, score, reason}], "draft"} for a checked query."""
+        candidates = self.ranker.rank(query, k)
+        suggestions = [self._describe(query, c) for c in candidates]
+        draft = self._draft(query, candidates[0]) if candidates else None
+        return {"id": query.id, "suggestions": suggestions, "draft": draft}
+
+    def _row(self, kind: str, row: int) -> dict:
+        if kind == "resource":
+            return {name: col[row].as_py() for name, col in self._res_cols.items()}
+        a = self.index.answers.slice(row, 1).to_pylist()[0]
+        return {"id": f"reply:{a['post_id']}", "url": a["url"] or "", "title": "", "kind": "answer", "brand": a["brand"],
+                "text": a["text"], "context": a["context"]}
+
+    def _describe(self, query: Query, c: Candidate) -> dict:
+        info = self._row(c.kind, c.row)
+        return {"resource_id": info["id"], "url": info["url"], "score": round(c.score, 4), "reason": self._reason(query, c, info)}
+
+    def _reason(self, query: Query, c: Candidate, info: dict) -> str:
+        ix = self.index
+        bits = []
+        if c.kind == "answer":
+            return f"a past reply that solved a similar problem (“{_short(info['context'], 70)}”)"
+        links = int(ix.links[c.row])
+        if links:
+            bits.append(f"linked {links}× before" if links > 1 else "linked once before")
+        case = int(c.parts.get("best_case", -1))
+        if case >= 0 and (c.parts.get("knn", 0) > 0.3 or c.parts.get("evidence", 0) > 0.5):
+            snippet = ix.cases.column("snippet")[case].as_py()
+            if snippet:
+                bits.append(f"for a similar problem (“{_short(snippet, 60)}”)")
+        words = self._matched(query, c.row)
+        if words and c.parts.get("lex", 0) > 0:
+            bits.append("matches " + ", ".join(words[:4]))
+        if c.parts.get("sem", 0) > 0.5 and not words:
+            bits.append("close in meaning to the request")
+        if not bits:
+            bits.append("often used by this brand" if c.parts.get("prior", 0) > 0 else "best available match")
+        return "; ".join(bits)
+
+    def _matched(self, query: Query, row: int) -> list[str]:
+        """Query words that the resource's own text contains."""
+        index = self.index.res_index
+        words: list[str] = []
+        seen = set()
+        for p in query.posts:
+            for word in _words(p.text):
+                stem = tokenize(word)
+                if not stem or stem[0] in seen:
+                    continue
+                t = index.vocab.get(stem[0])
+                if t is None:
+                    continue
+                col = index.indices[int(index.indptr[t]):int(index.indptr[t + 1])]
+                pos = int(np.searchsorted(col, row))
+                if pos < len(col) and int(col[pos]) == row:
+                    seen.add(stem[0])
+                    words.append(word.lower())
+        return words
+
+    def _draft(self, query: Query, c: Candidate) -> str:
+        info = self._row(c.kind, c.row)
+        voice = self.voices.get(brand_key(query.brand)) or self.voices["default"]
+        title = info.get("title") or ""
+        # the customer gets the live page, not an archive.org snapshot of it
+        url = strip_archive(info["url"]) if info["url"] else ""
+        return draft_reply(voice, query.channel, _mention(query), info["kind"], title, url, info.get("text", ""))
+
+
+def _words(text: str) -> list[str]:
+    from ..knowledge.text import clean_post
+
+    return [w for w in clean_post(text).replace("’", "'").split() if w.isalpha() and len(w) > 2]
+
+
+def _short(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
+
+
+def _mention(query: Query) -> str | None:
+    """The customer's handle: given, else an author of a customer post, else whom the brand's last reply addressed."""
+    if query.customer:
+        return query.customer
+    for p in query.posts:
+        if p.role == "customer" and p.author:
+            return p.author
+    import re
+
+    for p in reversed(query.posts):
+        if p.role == "brand":
+            m = re.match(r"\s*@(\w{1,30})", p.text)
+            if m:
+                return m.group(1)
+    return None

