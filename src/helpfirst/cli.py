@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn, TransferSpeedColumn
 
-from .config import Settings, parse_duration_minutes
+from .config import load_settings, parse_duration_minutes
 
 app = typer.Typer(
     name="helpfirst",
@@ -84,7 +84,7 @@ def audit(
     from .ingest import ImportFailed, ImportOptions
     from .measure.business_hours import BusinessHoursError, parse_business_hours
 
-    settings = Settings()
+    settings = load_settings()
     try:
         target_min = parse_duration_minutes(target or settings.target)
         hours_text = business_hours or settings.business_hours
