@@ -54,6 +54,9 @@ def is_blank(column: pa.Array) -> np.ndarray:
 
 def normalise_ids(column: pa.Array) -> pa.Array:
     """Ids as trimmed strings; '3.0' (ids written as floats) becomes '3'; empty becomes null."""
+    plain = _digit_ids(column)
+    if plain is not None:
+        return plain
     cleaned = pc.utf8_trim_whitespace(column)
     floaty = pc.ends_with(cleaned, ".0")
     if pc.any(floaty).as_py():
@@ -64,6 +67,61 @@ def normalise_ids(column: pa.Array) -> pa.Array:
     if pc.any(empty).as_py():
         cleaned = pc.if_else(empty, pa.scalar(None, pa.string()), cleaned)
     return cleaned
+
+
+def _string_buffers(column: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """(offsets, data bytes, validity) of a string array, or None when it is not a plain one."""
+    if not isinstance(column, pa.Array) or not pa.types.is_string(column.type):
+        return None
+    n = len(column)
+    buffers = column.buffers()
+    offsets = np.frombuffer(buffers[1], dtype=np.int32)[column.offset : column.offset + n + 1]
+    if buffers[2] is None:
+        data = np.zeros(0, dtype=np.uint8)
+    else:
+        data = np.frombuffer(buffers[2], dtype=np.uint8)[offsets[0] : offsets[-1]]
+    valid = column.is_valid().to_numpy(zero_copy_only=False) if column.null_count else np.ones(n, dtype=bool)
+    if column.null_count and (np.diff(offsets)[~valid] != 0).any():
+        return None  # null slots holding bytes: not worth a fast path
+    return offsets - offsets[0], data, valid
+
+
+def _digit_ids(column: pa.Array) -> pa.Array | None:
+    """normalise_ids for the usual columns, by a look at the bytes: every id made of ASCII digits
+    (returned as it is) or every id digits followed by '.0' (returned without it); None otherwise."""
+    parts = _string_buffers(column)
+    if parts is None:
+        return None
+    offsets, data, valid = parts
+    lengths = np.diff(offsets)[valid]
+    not_digit = int(np.count_nonzero((data - np.uint8(48)) > 9))  # bytes other than 0-9 wrap past 9
+    if not_digit == 0 and (lengths > 0).all():
+        return column
+    if not_digit == len(lengths) and (lengths >= 3).all():
+        ends = offsets[1:][valid]
+        if (data[ends - 2] == ord(".")).all() and (data[ends - 1] == ord("0")).all():
+            return pc.utf8_slice_codeunits(column, 0, -2)
+    return None
+
+
+_ASCII_SPACE = np.zeros(256, dtype=bool)
+_ASCII_SPACE[[9, 10, 11, 12, 13, 32]] = True
+_ASCII_SPACE[128:] = True  # a non-ASCII byte at either end could be Unicode white space
+
+
+def trimmed_or_none(column: pa.Array) -> pa.Array | None:
+    """`column` when trimming white space would change no value and none is empty or null, else None."""
+    parts = _string_buffers(column)
+    if parts is None or column.null_count:
+        return None
+    offsets, data, _valid = parts
+    if len(column) == 0:
+        return column
+    if (np.diff(offsets) == 0).any():
+        return None
+    if _ASCII_SPACE[data[offsets[:-1]]].any() or _ASCII_SPACE[data[offsets[1:] - 1]].any():
+        return None
+    return column
 
 
 def parse_iso_timestamps(column: pa.Array) -> tuple[pa.Array, np.ndarray]:

@@ -20,7 +20,7 @@ import pyarrow.compute as pc
 from ..posts import posts_batch
 from . import register
 from .base import EARLIEST_YEAR, LATEST_YEAR, ImportFailed, ImportOptions, ImportReport, Importer
-from .common import csv_header, decode_utf8, first_line, is_blank, normalise_ids, one_line, rows_containing_byte
+from .common import csv_header, decode_utf8, first_line, is_blank, normalise_ids, one_line, trimmed_or_none
 from .duckcsv import drop_rejects_tables, malformed_records, read_csv_sql, report_rejections
 
 COLUMNS = ("tweet_id", "author_id", "inbound", "created_at", "text", "in_response_to_tweet_id")
@@ -58,13 +58,13 @@ class TwcsImporter(Importer):
         report.rows_read += records.num_rows + len(malformed)
         channel = options.channel or "twitter"
         pending: list[tuple[int, str, str]] = []  # (well-formed record number, field, reason)
-        starts = range(0, records.num_rows, max(1, options.batch_rows))
+        batches = records.to_batches(max_chunksize=max(1, options.batch_rows))
+        starts = np.cumsum([0] + [b.num_rows for b in batches])
         try:
             with ThreadPoolExecutor(max_workers=2, thread_name_prefix="twcs") as workers:
                 # map keeps file order; Arrow and numpy release the GIL, so two batches convert at once
                 results = workers.map(
-                    lambda start: self._convert(records.slice(start, options.batch_rows), channel, start + 1),
-                    starts,
+                    lambda i: self._convert(batches[i], channel, int(starts[i]) + 1), range(len(batches))
                 )
                 for out, rejected in results:
                     pending.extend(rejected)
@@ -95,7 +95,7 @@ class TwcsImporter(Importer):
             con.close()
         return records, malformed
 
-    def _convert(self, table: pa.Table, channel: str, first_record: int) -> tuple[pa.RecordBatch, list]:
+    def _convert(self, table: pa.RecordBatch, channel: str, first_record: int) -> tuple[pa.RecordBatch, list]:
         """Check and convert raw TWCS values (texts already unescaped): (posts, rejections).
 
         Rejections are (well-formed record number, field, reason); record numbers count from
@@ -112,16 +112,24 @@ class TwcsImporter(Importer):
 
         cols = {}
         for name in COLUMNS:
-            values, bad_utf8 = decode_utf8(table.column(name).combine_chunks())
+            values, bad_utf8 = decode_utf8(table.column(name))
             flag(bad_utf8, name, "bytes are not valid UTF-8")
             cols[name] = values
         ids = normalise_ids(cols["tweet_id"])
         flag(pc.is_null(ids).to_numpy(zero_copy_only=False), "tweet_id", "empty tweet_id")
-        authors = pc.utf8_trim_whitespace(cols["author_id"])
-        flag(is_blank(authors), "author_id", "empty author_id")
-        inbound_raw = pc.utf8_trim_whitespace(cols["inbound"])
-        is_true = pc.is_in(inbound_raw, value_set=_TRUE).to_numpy(zero_copy_only=False)
-        is_false = pc.is_in(inbound_raw, value_set=_FALSE).to_numpy(zero_copy_only=False)
+        authors = trimmed_or_none(cols["author_id"])
+        if authors is None:
+            authors = pc.utf8_trim_whitespace(cols["author_id"])
+            flag(is_blank(authors), "author_id", "empty author_id")
+        inbound = cols["inbound"]
+        is_true = is_false = np.zeros(n, dtype=bool)
+        if not inbound.null_count:
+            is_true = pc.equal(inbound, "True").to_numpy(zero_copy_only=False)
+            is_false = pc.equal(inbound, "False").to_numpy(zero_copy_only=False)
+        if not (is_true | is_false).all():  # other spellings, spaces or nulls
+            inbound_raw = pc.utf8_trim_whitespace(cols["inbound"])
+            is_true = pc.is_in(inbound_raw, value_set=_TRUE).to_numpy(zero_copy_only=False)
+            is_false = pc.is_in(inbound_raw, value_set=_FALSE).to_numpy(zero_copy_only=False)
         flag(~(is_true | is_false), "inbound", "inbound must be True or False")
         created = parse_twitter_times(cols["created_at"])
         flag(
