@@ -1,18 +1,17 @@
 """The core helpfulness scorecard, expressed once in SQL and run by DuckDB over Arrow.
 
-Definitions: docs/metrics.md. The SQL reads three relations:
+Definitions: docs/metrics.md. The SQL reads two relations:
 
 - `posts`: every post, one row each: row_nr (reading order), root_nr (its thread's root),
   has_parent_id, author, author_role, brand_id, created_at (UTC), likes, reposts;
-- `requests`: the posts that open a conversation (a customer post replying to nothing, the root
-  of its thread): conv (its row_nr), requested_at, own_brand (brand_id the format gave), text;
+  and text (read only for the posts that open a conversation);
 - `brands`: brand_id, handle, lower_handle, known (a --brand handle or an author of brand posts,
   the only ones a mention can name). Brands are small integers in the SQL: grouping and joining
   on them is far cheaper than on strings.
 
 It builds the conversation table (`CONVERSATIONS_SQL`); business time and hour-of-week are added
 with Arrow/numpy; every aggregate is SQL again. Per-post signals (intent, reply kind, sentiment)
-join `posts` and `requests` by row_nr, per-conversation ones the conversation table by conv.
+join `posts` by row_nr, per-conversation ones the conversation table by conv.
 """
 
 from __future__ import annotations
@@ -31,7 +30,13 @@ UNKNOWN_BRAND = "(unknown)"
 
 #: One row per conversation: its brand, request time and first response (docs/metrics.md).
 CONVERSATIONS_SQL = """
-WITH named AS MATERIALIZED (
+WITH requests AS (
+    -- a conversation: a customer post that replies to nothing (and so roots its own thread)
+    SELECT row_nr AS conv, created_at AS requested_at, brand_id AS own_brand, text
+    FROM posts
+    WHERE row_nr = root_nr AND author_role = 'customer' AND NOT has_parent_id
+),
+named AS MATERIALIZED (
     -- the first @mention is usually the brand: the text is searched only where it is not
     SELECT q.conv, q.requested_at, q.own_brand, q.text, k.brand_id AS first_brand
     FROM requests q LEFT JOIN brands k
@@ -188,7 +193,6 @@ def compute_scorecard(
     brand_ids, names = _brand_ids(posts.column("brand"), brands)
     view = _sql_view(posts, brand_ids)
     con.register("posts", view)
-    con.register("requests", _requests(view, posts))
     con.register("brands", pa.table({
         "brand_id": pa.array(range(len(names)), pa.int32()),
         "handle": names,
@@ -289,24 +293,9 @@ def _sql_view(posts: pa.Table, brand_ids: pa.Array) -> pa.Table:
             "likes": posts.column("likes"),
             "reposts": posts.column("reposts"),
             "created_at": pc.cast(posts.column("created_at"), pa.timestamp("us")),
-        }
-    )
-
-
-def _requests(view: pa.Table, posts: pa.Table) -> pa.Table:
-    """The posts that open a conversation: customer posts that reply to nothing and root a thread."""
-    opens = pc.and_(
-        pc.and_(pc.equal(view.column("row_nr"), view.column("root_nr")), pc.invert(view.column("has_parent_id"))),
-        pc.equal(posts.column("author_role"), "customer"),
-    )
-    return pa.table(
-        {
-            "conv": view.column("row_nr"),
-            "requested_at": view.column("created_at"),
-            "own_brand": view.column("brand_id"),
             "text": posts.column("text"),
         }
-    ).filter(opens)
+    )
 
 
 def first_response_rows(posts: pa.Table, conversations: list[dict]) -> list[int | None]:
