@@ -95,7 +95,8 @@ def audit(
         _fail(str(exc))
     total = sum(p.stat().st_size for p in paths if p.is_file())
     progress = _progress(total)
-    options = ImportOptions(brands=frozenset(brand), bots=frozenset(bot), channel=channel, column_map=mapping)
+    options = ImportOptions(brands=frozenset(brand), bots=frozenset(bot), channel=channel, column_map=mapping,
+                            texts="all" if report is not None else "requests")  # only the report shows replies
     try:
         if progress is not None:
             with progress:

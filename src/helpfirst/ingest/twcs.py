@@ -52,7 +52,7 @@ class TwcsImporter(Importer):
         if missing:
             found = one_line(", ".join(header))  # one line, even when a quoted name holds newlines
             raise ImportFailed(f"{path}:1: not a TWCS file, missing column(s) {', '.join(missing)}; found: {found}")
-        records, malformed = self._parse(path, header)
+        records, malformed = self._parse(path, header, options.texts == "requests")
         if options.on_bytes is not None:
             options.on_bytes(path.stat().st_size)
         report.rows_read += records.num_rows + len(malformed)
@@ -74,13 +74,20 @@ class TwcsImporter(Importer):
             report_rejections(report, path, len(header), header, malformed, pending)
 
     @staticmethod
-    def _parse(path: Path, header: list[str]) -> tuple[pa.Table, list]:
-        """The well-formed records (the six columns as text, texts unescaped) and the malformed ones."""
+    def _parse(path: Path, header: list[str], requests_only: bool = False) -> tuple[pa.Table, list]:
+        """The well-formed records (the six columns as text, texts unescaped) and the malformed ones.
+
+        `requests_only`: leave out the text of rows that surely cannot open a conversation (brand
+        posts, and replies: a parent id starting with a digit) - most of the bytes of a file.
+        """
         rejects = f"twcs_rejects_{next(_READS)}"
         columns = {c: f"c{header.index(c)}" for c in COLUMNS}
+        text = _UNESCAPE_SQL.format(c=columns["text"])
+        if requests_only:
+            parent, inbound = columns["in_response_to_tweet_id"], columns["inbound"]
+            text = f"CASE WHEN {inbound} = 'False' OR ({parent} >= '0' AND {parent} < ':') THEN NULL ELSE {text} END"
         projection = ", ".join(
-            f"{_UNESCAPE_SQL.format(c=source)} AS {name}" if name == "text" else f"{source} AS {name}"
-            for name, source in columns.items()
+            f"{text} AS {name}" if name == "text" else f"{source} AS {name}" for name, source in columns.items()
         )
         con = duckdb.connect()
         try:
