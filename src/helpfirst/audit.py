@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import sys
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,7 +15,7 @@ import pyarrow.compute as pc
 
 from .ingest import ImportFailed, ImportOptions, ImportReport, read_posts
 from .measure.business_hours import BusinessHours
-from .measure.scorecard import Scorecard, compute_scorecard, known_brands
+from .measure.scorecard import Scorecard, compute_scorecard, index_brands
 from .posts import POST_SCHEMA
 from .threads import Threads, build_threads
 
@@ -69,6 +72,34 @@ def load_posts(
     return table.append_column("_source", pa.array(source)), report
 
 
+class _NoPandas:
+    """A finder that refuses to import pandas (see `pandas_left_out`)."""
+
+    def find_spec(self, name: str, path: object = None, target: object = None) -> None:
+        if name == "pandas" or name.startswith("pandas."):
+            raise ModuleNotFoundError(f"{name} is not needed by the audit", name=name)
+        return None
+
+
+@contextmanager
+def pandas_left_out() -> Iterator[None]:
+    """While this runs, keep pyarrow from importing pandas when pandas is installed but not loaded.
+
+    pyarrow imports pandas (a third of a second) on its first conversion of Python values, only to
+    recognise pandas' missing-value markers; with pandas not loaded no such marker can exist. The
+    audit itself never uses pandas. Nothing changes when pandas is already loaded.
+    """
+    if "pandas" in sys.modules:
+        yield
+        return
+    finder = _NoPandas()
+    sys.meta_path.insert(0, finder)
+    try:
+        yield
+    finally:
+        sys.meta_path.remove(finder)
+
+
 def run_audit(
     paths: list[Path],
     fmt: str | None = None,
@@ -83,6 +114,20 @@ def run_audit(
 
     `on_stage` hears "threading" and "measuring" as the run moves on (reading reports bytes itself).
     """
+    with pandas_left_out():
+        return _run_audit(paths, fmt, brands, target_min, business_hours, options, bots, on_stage)
+
+
+def _run_audit(
+    paths: list[Path],
+    fmt: str | None,
+    brands: frozenset[str],
+    target_min: float,
+    business_hours: BusinessHours | None,
+    options: ImportOptions | None,
+    bots: frozenset[str],
+    on_stage: Callable[[str], None] | None,
+) -> AuditResult:
     options = options or ImportOptions(brands=frozenset(brands), bots=frozenset(bots))
     stage = on_stage or (lambda _name: None)
     posts, report = load_posts(paths, options, fmt)
@@ -92,9 +137,13 @@ def run_audit(
     if report.rows_read == 0 and report.errors:
         raise ImportFailed("; ".join(report.errors))
     stage("threading")
-    threads = build_threads(posts, report, [f["path"] for f in report.files])
+    with ThreadPoolExecutor(max_workers=1) as beside:
+        # the brands are indexed on another core while the reply graph is resolved
+        brands = beside.submit(index_brands, posts, options.brands)
+        threads = build_threads(posts, report, [f["path"] for f in report.files])
+        brands = brands.result()
+    if threads.posts.num_rows != posts.num_rows:  # duplicates were dropped: index the posts kept
+        brands = index_brands(threads.posts, brands.known)
     stage("measuring")
-    scorecard = compute_scorecard(
-        threads.posts, known_brands(posts, options.brands), target_min=target_min, business_hours=business_hours
-    )
+    scorecard = compute_scorecard(threads.posts, brands, target_min=target_min, business_hours=business_hours)
     return AuditResult(report=report, threads=threads, scorecard=scorecard)

@@ -17,6 +17,7 @@ join `posts` by row_nr, per-conversation ones the conversation table by conv.
 from __future__ import annotations
 
 import re
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import duckdb
@@ -153,6 +154,22 @@ class Scorecard:
     settings: dict = field(default_factory=dict)
 
 
+@dataclass
+class BrandIndex:
+    """The brands of an archive: `names[brand_id]`, the known ones first; each post's brand_id."""
+
+    known: list[str]  # --brand handles and authors of brand posts, one spelling each
+    names: list[str]  # known, then other brand values as written, then UNKNOWN_BRAND
+    ids: pa.Array  # int32 per post, null where a post has no brand
+
+
+def index_brands(posts: pa.Table, given: frozenset[str] | set[str] | list[str]) -> BrandIndex:
+    """Known brands (see known_brands) and every post's brand as a small integer."""
+    known = known_brands(posts, given) if not isinstance(given, list) else given
+    ids, names = _brand_ids(posts.column("brand"), known)
+    return BrandIndex(known=known, names=names, ids=ids)
+
+
 def known_brands(posts: pa.Table, given: frozenset[str] | set[str]) -> list[str]:
     """The --brand handles plus every author of a brand post; handles differing only in case are one brand."""
     authors = pc.unique(pc.filter(posts.column("author"), pc.equal(posts.column("author_role"), "brand")))
@@ -182,16 +199,20 @@ def mention_pattern(handles: list[str]) -> str:
 
 def compute_scorecard(
     posts: pa.Table,
-    brands: list[str],
+    brands: list[str] | BrandIndex,
     target_min: float = 30.0,
     business_hours: BusinessHours | None = None,
     report_zone: str | None = None,
 ) -> Scorecard:
-    """Run the scorecard over threaded posts (columns of POST_SCHEMA plus row_nr, root_nr)."""
+    """Run the scorecard over threaded posts (columns of POST_SCHEMA plus row_nr, root_nr).
+
+    `brands`: the known brands, or a BrandIndex of these very posts (made while threading).
+    """
+    index = brands if isinstance(brands, BrandIndex) else index_brands(posts, list(brands))
+    brands, names = index.known, index.names
     con = duckdb.connect()
     con.execute("SET preserve_insertion_order = false")
-    brand_ids, names = _brand_ids(posts.column("brand"), brands)
-    view = _sql_view(posts, brand_ids)
+    view = _sql_view(posts, index.ids)
     con.register("posts", view)
     con.register("brands", pa.table({
         "brand_id": pa.array(range(len(names)), pa.int32()),
@@ -206,26 +227,34 @@ def compute_scorecard(
     conv = conv.take(pc.sort_indices(conv.column("conv")))  # in reading order, as the report lists them
     conv = _add_clock_columns(conv, business_hours, report_zone)
     con.register("conversations", conv)
+    # the vanity query (the heaviest) runs beside the others: DuckDB shares its threads between
+    # them, and the cores are kept busy while one query finishes alone or Python reads a result
+    side = con.cursor()  # a cursor has its own registrations
+    side.register("posts", view)
+    side.register("conversations", conv)
+    with ThreadPoolExecutor(max_workers=1) as beside:
+        vanity_rows = beside.submit(_fetch, side, VANITY_SQL, target_min, names)
+        totals_rows = _fetch(con, TOTALS_SQL, target_min, names)
+        how = _grouped(_fetch(con, HOUR_OF_WEEK_SQL, target_min, names), "hour_of_week")
+        daily = _grouped(_fetch(con, DAILY_SQL, target_min, names), "day")
+        vanity = {r["brand"]: r for r in vanity_rows.result()}
+    con.close()
     business = business_hours is not None
     totals: dict = {}
     brands_out: dict[str, dict] = {}
-    for r in _fetch(con, TOTALS_SQL, target_min, names):
+    for r in totals_rows:
         if r["brand"] is None:
             totals = _figures(r, business)
         else:
             brands_out[r["brand"]] = _figures(r, business)
     if not totals:
         totals = _figures({"conversations": 0, "answered": 0}, business)
-    vanity = {r["brand"]: r for r in _fetch(con, VANITY_SQL, target_min, names)}
     for brand in sorted(set(vanity) - {None} - set(brands_out), key=str.lower):
         brands_out[brand] = _figures({"conversations": 0, "answered": 0}, business)
     for brand, figures in brands_out.items():
         figures["vanity"] = _vanity(vanity.get(brand))
     totals["vanity"] = _vanity(vanity.get(None))
     brands_out = dict(sorted(brands_out.items(), key=lambda kv: (-kv[1]["conversations"], kv[0].lower())))
-    how = _grouped(_fetch(con, HOUR_OF_WEEK_SQL, target_min, names), "hour_of_week")
-    daily = _grouped(_fetch(con, DAILY_SQL, target_min, names), "day")
-    con.close()
     conv = conv.add_column(
         conv.schema.get_field_index("brand_id"), "brand", pc.take(pa.array(names), conv.column("brand_id"))
     ).drop_columns(["brand_id"])
