@@ -15,7 +15,7 @@ import pyarrow.compute as pc
 
 from .ingest import ImportFailed, ImportOptions, ImportReport, read_posts
 from .measure.business_hours import BusinessHours
-from .measure.scorecard import Scorecard, compute_scorecard, index_brands
+from .measure.scorecard import Scorecard, compute_scorecard, prepare_scorecard
 from .posts import POST_SCHEMA
 from .threads import Threads, build_threads
 
@@ -138,12 +138,11 @@ def _run_audit(
         raise ImportFailed("; ".join(report.errors))
     stage("threading")
     with ThreadPoolExecutor(max_workers=1) as beside:
-        # the brands are indexed on another core while the reply graph is resolved
-        brands = beside.submit(index_brands, posts, options.brands)
+        # what the scorecard needs of each post alone (brands, mentions) is found on the other core
+        # while the reply graph is resolved
+        prepared = beside.submit(prepare_scorecard, posts, options.brands)
         threads = build_threads(posts, report, [f["path"] for f in report.files])
-        brands = brands.result()
-    if threads.posts.num_rows != posts.num_rows:  # duplicates were dropped: index the posts kept
-        brands = index_brands(threads.posts, brands.known)
+        prepared = prepared.result()
     stage("measuring")
-    scorecard = compute_scorecard(threads.posts, brands, target_min=target_min, business_hours=business_hours)
+    scorecard = compute_scorecard(threads.posts, prepared, target_min=target_min, business_hours=business_hours)
     return AuditResult(report=report, threads=threads, scorecard=scorecard)

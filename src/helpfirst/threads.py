@@ -32,7 +32,8 @@ def build_threads(table: pa.Table, report: ImportReport | None = None, sources: 
     found = _lookup(_id_keys(table, columns))
     first, parent = found[:n], found[n : 2 * n]
     conv = found[2 * n :] if given_conv else None
-    duplicate = first != np.arange(n)
+    rows = np.arange(n)
+    duplicate = first != rows
     if duplicate.any():
         if report is not None:
             _reject_duplicates(table, np.flatnonzero(duplicate), report, sources)
@@ -43,9 +44,9 @@ def build_threads(table: pa.Table, report: ImportReport | None = None, sources: 
         if conv is not None:
             conv = np.where(conv[keep] >= 0, new_position[np.maximum(conv[keep], 0)], -1)
         n = table.num_rows
+        rows = np.arange(n)
     if "_source" in table.column_names:
         table = table.drop_columns(["_source"])
-    rows = np.arange(n)
     self_parent = parent == rows  # a post naming itself as its parent: the shortest reply loop
     parent[self_parent] = -1
     has_parent_id = pc.is_valid(table.column("parent_id")).to_numpy(zero_copy_only=False)
@@ -58,7 +59,7 @@ def build_threads(table: pa.Table, report: ImportReport | None = None, sources: 
     ids = table.column("id").combine_chunks()
     conversation_ids = pa.DictionaryArray.from_arrays(pa.array(root), ids)
     posts = table.set_column(table.column_names.index("conversation_id"), "conversation_id", conversation_ids)
-    posts = posts.append_column("row_nr", pa.array(rows.astype(np.int64)))
+    posts = posts.append_column("row_nr", pa.array(rows))
     posts = posts.append_column("root_nr", pa.array(root))
     posts = posts.append_column("orphan", pa.array(orphan))
     return Threads(posts=posts, orphan_threads=int(orphan.sum()), loops_cut=loops)
@@ -140,15 +141,17 @@ def _as_integers(values: pa.ChunkedArray | pa.Array) -> np.ndarray | None:
             numbers = pc.cast(chunk, pa.int64())
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
             return None
-        # the cast also takes '03', '-3' and '0x3': only a first digit 1-9 (or the single digit '0') is canonical
-        offsets = np.frombuffer(chunk.buffers()[1], dtype=np.int32)[chunk.offset : chunk.offset + len(chunk) + 1]
-        data = chunk.buffers()[2]
-        if data is not None and len(chunk):
+        # the cast also takes '03', '-3' and '0x3': a first digit 1-9 (then all are digits), or the number 0 written '0'
+        if len(chunk) and chunk.null_count < len(chunk):
+            offsets = np.frombuffer(chunk.buffers()[1], dtype=np.int32)[chunk.offset : chunk.offset + len(chunk) + 1]
             lengths = np.diff(offsets)
-            present = lengths > 0
-            first = np.frombuffer(data, dtype=np.uint8)[offsets[:-1][present]]
-            lengths = lengths[present]
-            if not (((first >= ord("1")) & (first <= ord("9"))) | ((first == ord("0")) & (lengths == 1))).all():
+            starts = offsets[:-1]
+            if chunk.null_count:
+                valid = chunk.is_valid().to_numpy(zero_copy_only=False)
+                starts, lengths = starts[valid], lengths[valid]
+            lead = np.frombuffer(chunk.buffers()[2], dtype=np.uint8)[starts]
+            nonzero_lead = (lead - np.uint8(ord("1"))) <= 8  # '1'..'9'; other bytes wrap past 8
+            if not nonzero_lead.all() and not (nonzero_lead | ((lead == ord("0")) & (lengths == 1))).all():
                 return None
         out.append(numbers.fill_null(-1).to_numpy() if numbers.null_count else numbers.to_numpy())
     return np.concatenate(out) if out else np.zeros(0, dtype=np.int64)
@@ -187,11 +190,12 @@ def _roots(parent: np.ndarray) -> tuple[np.ndarray, int]:
 
 
 def _jump(up: np.ndarray) -> np.ndarray:
+    nxt = np.empty_like(up)  # two buffers taken in turn: no new array per step
     for _ in range(int(np.ceil(np.log2(max(len(up), 2)))) + 2):
-        nxt = up[up]
+        np.take(up, up, out=nxt)
         if np.array_equal(nxt, up):
             break
-        up = nxt
+        up, nxt = nxt, up
     return up
 
 

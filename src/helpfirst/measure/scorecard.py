@@ -1,17 +1,19 @@
 """The core helpfulness scorecard, expressed once in SQL and run by DuckDB over Arrow.
 
-Definitions: docs/metrics.md. The SQL reads two relations:
+Definitions: docs/metrics.md. The SQL reads these relations:
 
 - `posts`: every post, one row each: row_nr (reading order), root_nr (its thread's root),
-  has_parent_id, author, author_role, brand_id, created_at (UTC), likes, reposts;
-  and text (read only for the posts that open a conversation);
+  has_parent_id, author, author_role, brand_id, created_at (UTC), likes, reposts, and text
+  (read only for posts that may open a conversation);
 - `brands`: brand_id, handle, lower_handle, known (a --brand handle or an author of brand posts,
   the only ones a mention can name). Brands are small integers in the SQL: grouping and joining
   on them is far cheaper than on strings.
 
-It builds the conversation table (`CONVERSATIONS_SQL`); business time and hour-of-week are added
-with Arrow/numpy; every aggregate is SQL again. Per-post signals (intent, reply kind, sentiment)
-join `posts` by row_nr, per-conversation ones the conversation table by conv.
+`STATED_SQL` finds the brand each possible request names; it needs no thread structure, so it runs
+while threads are built (prepare_scorecard). `CONVERSATIONS_SQL` builds the conversation table;
+business time and hour-of-week are added with Arrow/numpy; every aggregate is SQL again. Per-post
+signals (intent, reply kind, sentiment) join `posts` by row_nr, per-conversation ones the
+conversation table by conv.
 """
 
 from __future__ import annotations
@@ -29,25 +31,33 @@ from .business_hours import BusinessHours
 
 UNKNOWN_BRAND = "(unknown)"
 
-#: One row per conversation: its brand, request time and first response (docs/metrics.md).
-CONVERSATIONS_SQL = """
-WITH requests AS (
-    -- a conversation: a customer post that replies to nothing (and so roots its own thread)
-    SELECT row_nr AS conv, created_at AS requested_at, brand_id AS own_brand, text
-    FROM posts
-    WHERE row_nr = root_nr AND author_role = 'customer' AND NOT has_parent_id
+#: The brand each post that may open a conversation names: the brand the format gave it, else the
+#: first known brand it @mentions. Needs no thread structure (so it runs while threads are built):
+#: a conversation opener is a customer post without a parent id, and `row_nr` is its reading order.
+STATED_SQL = """
+WITH openers AS (
+    SELECT row_nr, brand_id AS own_brand, text FROM posts WHERE author_role = 'customer' AND NOT has_parent_id
 ),
 named AS MATERIALIZED (
     -- the first @mention is usually the brand: the text is searched only where it is not
-    SELECT q.conv, q.requested_at, q.own_brand, q.text, k.brand_id AS first_brand
-    FROM requests q LEFT JOIN brands k
+    SELECT q.row_nr, q.own_brand, q.text, k.brand_id AS first_brand
+    FROM openers q LEFT JOIN brands k
       ON k.known AND k.lower_handle = CASE WHEN q.own_brand IS NULL THEN lower($first_mention) END
-),
-stated AS MATERIALIZED (
-    SELECT n.conv, n.requested_at, coalesce(n.own_brand, n.first_brand, k.brand_id) AS brand_id
-    FROM named n LEFT JOIN brands k
-      ON k.known AND k.lower_handle = CASE WHEN n.own_brand IS NULL AND n.first_brand IS NULL
-                                           THEN lower(regexp_extract(n.text, $mention_pattern, 1, 'i')) END
+)
+SELECT n.row_nr, coalesce(n.own_brand, n.first_brand, k.brand_id) AS brand_id
+FROM named n LEFT JOIN brands k
+  ON k.known AND k.lower_handle = CASE WHEN n.own_brand IS NULL AND n.first_brand IS NULL
+                                       THEN lower(regexp_extract(n.text, $mention_pattern, 1, 'i')) END
+"""
+
+#: One row per conversation: its brand, request time and first response (docs/metrics.md).
+#: `stated` is STATED_SQL's result for these posts.
+CONVERSATIONS_SQL = """
+WITH requests AS MATERIALIZED (
+    -- a conversation: a customer post that replies to nothing (and so roots its own thread)
+    SELECT p.row_nr AS conv, p.created_at AS requested_at, s.brand_id
+    FROM posts p JOIN stated s ON s.row_nr = p.row_nr
+    WHERE p.row_nr = p.root_nr AND p.author_role = 'customer' AND NOT p.has_parent_id
 ),
 brand_replies AS (
     SELECT root_nr, brand_id, created_at, row_nr FROM posts
@@ -56,12 +66,12 @@ brand_replies AS (
 earliest AS (
     -- only requests that name no brand need the brand of the earliest reply (ties by reading order)
     SELECT root_nr AS conv, arg_min(brand_id, (created_at, row_nr)) AS brand_id FROM brand_replies
-    WHERE root_nr IN (SELECT conv FROM stated WHERE brand_id IS NULL)
+    WHERE root_nr IN (SELECT conv FROM requests WHERE brand_id IS NULL)
     GROUP BY root_nr
 ),
 attributed AS MATERIALIZED (
-    SELECT s.conv, s.requested_at, coalesce(s.brand_id, e.brand_id, $unknown_id) AS brand_id
-    FROM stated s LEFT JOIN earliest e USING (conv)
+    SELECT q.conv, q.requested_at, coalesce(q.brand_id, e.brand_id, $unknown_id) AS brand_id
+    FROM requests q LEFT JOIN earliest e USING (conv)
 ),
 first_response AS (
     -- the earliest reply by the conversation's brand, at any depth
@@ -170,6 +180,48 @@ def index_brands(posts: pa.Table, given: frozenset[str] | set[str] | list[str]) 
     return BrandIndex(known=known, names=names, ids=ids)
 
 
+@dataclass
+class Prepared:
+    """What the scorecard takes from posts before they are threaded (see prepare_scorecard)."""
+
+    index: BrandIndex
+    stated: pa.Table  # STATED_SQL: row_nr, brand_id
+    rows: int  # how many posts it was made for
+
+
+def prepare_scorecard(posts: pa.Table, brands: frozenset[str] | set[str] | list[str] | BrandIndex) -> Prepared:
+    """The parts of the scorecard that need no thread structure: brand ids, the brand each possible
+    request names. Row numbers are positions in `posts`, so it can run while threads are built."""
+    index = brands if isinstance(brands, BrandIndex) else index_brands(posts, brands)
+    con = duckdb.connect()
+    try:
+        con.execute("SET preserve_insertion_order = false")
+        n = posts.num_rows
+        con.register("posts", pa.table({
+            "row_nr": posts.column("row_nr") if "row_nr" in posts.column_names else pa.array(np.arange(n)),
+            "author_role": pc.dictionary_encode(posts.column("author_role")),
+            "has_parent_id": pc.is_valid(posts.column("parent_id")),
+            "brand_id": index.ids,
+            "text": posts.column("text"),
+        }))
+        con.register("brands", _brands_table(index))
+        sql = STATED_SQL.replace("$first_mention", _first_mention_sql(index.known))
+        stated = _arrow(con.sql(sql.replace("$mention_pattern", _sql_string(mention_pattern(index.known)))))
+    finally:
+        con.close()
+    return Prepared(index=index, stated=stated, rows=posts.num_rows)
+
+
+def _brands_table(index: BrandIndex) -> pa.Table:
+    names = index.names
+    return pa.table({
+        "brand_id": pa.array(np.arange(len(names), dtype=np.int32)),
+        "handle": pa.array(names, pa.string()),
+        "lower_handle": pa.array([n.lower() for n in names], pa.string()),
+        "known": pa.array(np.arange(len(names)) < len(index.known)),
+    })
+
+
 def known_brands(posts: pa.Table, given: frozenset[str] | set[str]) -> list[str]:
     """The --brand handles plus every author of a brand post; handles differing only in case are one brand."""
     authors = pc.unique(pc.filter(posts.column("author"), pc.equal(posts.column("author_role"), "brand")))
@@ -199,31 +251,28 @@ def mention_pattern(handles: list[str]) -> str:
 
 def compute_scorecard(
     posts: pa.Table,
-    brands: list[str] | BrandIndex,
+    brands: list[str] | BrandIndex | Prepared,
     target_min: float = 30.0,
     business_hours: BusinessHours | None = None,
     report_zone: str | None = None,
 ) -> Scorecard:
     """Run the scorecard over threaded posts (columns of POST_SCHEMA plus row_nr, root_nr).
 
-    `brands`: the known brands, or a BrandIndex of these very posts (made while threading).
+    `brands`: the known brands, or what prepare_scorecard made of these posts before threading
+    (used when threading dropped no row, so that positions still match).
     """
-    index = brands if isinstance(brands, BrandIndex) else index_brands(posts, list(brands))
-    brands, names = index.known, index.names
+    if isinstance(brands, Prepared):
+        prepared = brands if brands.rows == posts.num_rows else prepare_scorecard(posts, brands.index.known)
+    else:
+        prepared = prepare_scorecard(posts, brands if isinstance(brands, BrandIndex) else list(brands))
+    index = prepared.index
+    names = index.names
     con = duckdb.connect()
     con.execute("SET preserve_insertion_order = false")
     view = _sql_view(posts, index.ids)
     con.register("posts", view)
-    con.register("brands", pa.table({
-        "brand_id": pa.array(range(len(names)), pa.int32()),
-        "handle": names,
-        "lower_handle": [n.lower() for n in names],
-        "known": [i < len(brands) for i in range(len(names))],
-    }))
-    sql = CONVERSATIONS_SQL.replace("$first_mention", _first_mention_sql(brands))
-    sql = sql.replace("$mention_pattern", _sql_string(mention_pattern(brands)))
-    sql = sql.replace("$unknown_id", str(names.index(UNKNOWN_BRAND)))
-    conv = _arrow(con.sql(sql))
+    con.register("stated", prepared.stated)
+    conv = _arrow(con.sql(CONVERSATIONS_SQL.replace("$unknown_id", str(names.index(UNKNOWN_BRAND)))))
     conv = conv.take(pc.sort_indices(conv.column("conv")))  # in reading order, as the report lists them
     conv = _add_clock_columns(conv, business_hours, report_zone)
     con.register("conversations", conv)
@@ -322,7 +371,6 @@ def _sql_view(posts: pa.Table, brand_ids: pa.Array) -> pa.Table:
             "likes": posts.column("likes"),
             "reposts": posts.column("reposts"),
             "created_at": pc.cast(posts.column("created_at"), pa.timestamp("us")),
-            "text": posts.column("text"),
         }
     )
 
