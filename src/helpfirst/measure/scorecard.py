@@ -116,14 +116,17 @@ SELECT brand_id, day, count(*) AS conversations, count(first_response_at) AS ans
 FROM conversations GROUP BY GROUPING SETS ((brand_id, day), (day))
 """
 
-#: The numbers brands usually report, per brand that appears in the archive.
+#: The brand each thread belongs to: its conversation's brand, or the brand that opened it.
+THREAD_BRAND_SQL = """
+SELECT conv AS root_nr, brand_id FROM conversations
+UNION ALL
+SELECT row_nr, brand_id FROM posts WHERE row_nr = root_nr AND author_role = 'brand' AND brand_id IS NOT NULL
+"""
+
+#: The numbers brands usually report, per brand that appears in the archive. `thread_brand_id`
+#: is THREAD_BRAND_SQL's brand of the post's root (looked up by position: root_nr is a row number).
 VANITY_SQL = """
-WITH thread_brand AS (
-    SELECT conv AS root_nr, brand_id FROM conversations
-    UNION ALL
-    SELECT row_nr, brand_id FROM posts WHERE row_nr = root_nr AND author_role = 'brand' AND brand_id IS NOT NULL
-),
-brand_side AS (
+WITH brand_side AS (
     SELECT brand_id, count(*) AS brand_posts, sum(likes) AS likes, sum(reposts) AS reposts,
            count(*) FILTER (WHERE row_nr = root_nr) AS brand_threads
     FROM posts WHERE author_role = 'brand' AND brand_id IS NOT NULL
@@ -131,12 +134,12 @@ brand_side AS (
 ),
 audience AS MATERIALIZED (
     -- customers and bots count for the brand of the thread they write in
-    SELECT t.brand_id, p.author,
-           count(*) FILTER (WHERE p.author_role = 'customer') AS customer_posts,
-           count(*) FILTER (WHERE p.author_role = 'bot') AS bot_posts
-    FROM posts p JOIN thread_brand t USING (root_nr)
-    WHERE p.author_role <> 'brand'
-    GROUP BY t.brand_id, p.author
+    SELECT thread_brand_id AS brand_id, author,
+           count(*) FILTER (WHERE author_role = 'customer') AS customer_posts,
+           count(*) FILTER (WHERE author_role = 'bot') AS bot_posts
+    FROM posts
+    WHERE author_role <> 'brand' AND thread_brand_id IS NOT NULL
+    GROUP BY thread_brand_id, author
 ),
 audience_side AS (
     SELECT brand_id, sum(customer_posts) AS customer_posts, sum(bot_posts) AS bot_posts,
@@ -279,8 +282,7 @@ def compute_scorecard(
     # the vanity query (the heaviest) runs beside the others: DuckDB shares its threads between
     # them, and the cores are kept busy while one query finishes alone or Python reads a result
     side = con.cursor()  # a cursor has its own registrations
-    side.register("posts", view)
-    side.register("conversations", conv)
+    side.register("posts", view.append_column("thread_brand_id", _thread_brands(con, view)))
     with ThreadPoolExecutor(max_workers=1) as beside:
         vanity_rows = beside.submit(_fetch, side, VANITY_SQL, target_min, names)
         totals_rows = _fetch(con, TOTALS_SQL, target_min, names)
@@ -320,6 +322,16 @@ def compute_scorecard(
             "report_zone": report_zone or (business_hours.zone if business_hours else "UTC"),
         },
     )
+
+
+def _thread_brands(con: duckdb.DuckDBPyConnection, view: pa.Table) -> pa.Array:
+    """Each post's THREAD_BRAND_SQL brand: the brand of its root, by position (root_nr is a row number)."""
+    roots = _arrow(con.sql(THREAD_BRAND_SQL))
+    n = view.num_rows
+    by_row = np.full(n + 1, -1, dtype=np.int32)  # the last slot is never a root: -1, no brand
+    by_row[roots.column("root_nr").to_numpy()] = roots.column("brand_id").to_numpy()
+    brand = by_row[view.column("root_nr").to_numpy()]
+    return pa.array(brand, mask=brand < 0)
 
 
 def _first_mention_sql(brands: list[str]) -> str:
