@@ -151,3 +151,12 @@ def test_request_texts_give_the_same_scorecard(tmp_path):
     full = run_audit([path]).to_dict()
     lean = run_audit([path], options=ImportOptions(texts="requests")).to_dict()
     assert full == lean
+
+
+def test_progress_reaches_the_file_size(tmp_path):
+    path = tmp_path / "synth.csv"
+    write_synthetic(path, 20_000, fmt="twcs", seed=4)
+    told: list[int] = []
+    _posts, report = load(path, on_bytes=told.append)
+    assert sum(told) == path.stat().st_size and all(n > 0 for n in told)
+    assert report.rows_read == 20_000

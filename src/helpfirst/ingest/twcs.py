@@ -7,7 +7,8 @@ threads, the next batch while the previous one is taken.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from itertools import count
 from pathlib import Path
@@ -52,9 +53,7 @@ class TwcsImporter(Importer):
         if missing:
             found = one_line(", ".join(header))  # one line, even when a quoted name holds newlines
             raise ImportFailed(f"{path}:1: not a TWCS file, missing column(s) {', '.join(missing)}; found: {found}")
-        records, malformed = self._parse(path, header, options.texts == "requests")
-        if options.on_bytes is not None:
-            options.on_bytes(path.stat().st_size)
+        records, malformed = self._parse(path, header, options.texts == "requests", options.on_bytes)
         report.rows_read += records.num_rows + len(malformed)
         channel = options.channel or "twitter"
         pending: list[tuple[int, str, str]] = []  # (well-formed record number, field, reason)
@@ -74,7 +73,9 @@ class TwcsImporter(Importer):
             report_rejections(report, path, len(header), header, malformed, pending)
 
     @staticmethod
-    def _parse(path: Path, header: list[str], requests_only: bool = False) -> tuple[pa.Table, list]:
+    def _parse(
+        path: Path, header: list[str], requests_only: bool = False, on_bytes: Callable[[int], None] | None = None
+    ) -> tuple[pa.Table, list]:
         """The well-formed records (the six columns as text, texts unescaped) and the malformed ones.
 
         `requests_only`: leave out the text of rows that surely cannot open a conversation (brand
@@ -90,15 +91,18 @@ class TwcsImporter(Importer):
             f"{text} AS {name}" if name == "text" else f"{source} AS {name}" for name, source in columns.items()
         )
         con = duckdb.connect()
+        progress = _Progress(con, path.stat().st_size, on_bytes)
         try:
             records = con.sql(
                 f"SELECT {projection} FROM {read_csv_sql(len(header), rejects)}", params={"path": str(path)}
             ).to_arrow_table()
+            progress.stop()
             malformed = malformed_records(con, rejects)
             drop_rejects_tables(con, rejects)
         except duckdb.Error as exc:
             raise ImportFailed(f"{path}: the CSV cannot be parsed: {one_line(first_line(exc))}") from None
         finally:
+            progress.stop()
             con.close()
         return records, malformed
 
@@ -199,6 +203,36 @@ def parse_twitter_times(raw: pa.Array) -> pa.Array:
         placed[where], placed_valid[where] = seconds, valid
         seconds, valid = placed, placed_valid
     return pa.array(seconds, type=pa.int64(), mask=~valid).cast(pa.timestamp("s", tz="UTC"))
+
+
+class _Progress:
+    """Tells `on_bytes` how far DuckDB has read a file, from its query progress (a watcher thread)."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, size: int, on_bytes: Callable[[int], None] | None) -> None:
+        self.size, self.on_bytes, self.told = size, on_bytes, 0
+        self.done = threading.Event()
+        self.thread = None
+        if on_bytes is not None:
+            self.thread = threading.Thread(target=self._watch, args=(con,), name="twcs-progress", daemon=True)
+            self.thread.start()
+
+    def _watch(self, con: duckdb.DuckDBPyConnection) -> None:
+        while not self.done.wait(0.1):
+            percent = con.query_progress()
+            if percent > 0:
+                self._tell(int(self.size * min(percent, 100.0) / 100.0))
+
+    def _tell(self, upto: int) -> None:
+        if upto > self.told:
+            self.on_bytes(upto - self.told)
+            self.told = upto
+
+    def stop(self) -> None:
+        """Stop watching; the whole file counts as read."""
+        if self.thread is not None and not self.done.is_set():
+            self.done.set()
+            self.thread.join()
+            self._tell(self.size)
 
 
 def _fixed_width_seconds(raw: pa.Array) -> tuple[np.ndarray, np.ndarray]:
