@@ -160,3 +160,12 @@ def test_progress_reaches_the_file_size(tmp_path):
     _posts, report = load(path, on_bytes=told.append)
     assert sum(told) == path.stat().st_size and all(n > 0 for n in told)
     assert report.rows_read == 20_000
+
+
+def test_extra_empty_fields_at_the_end_are_ignored(tmp_path):
+    # DuckDB's reader reads a record with trailing commas; anything in the extra fields rejects it
+    path = tmp_path / "trailing.csv"
+    path.write_bytes(b"\n".join([HEADER, row(1) + b",", row(2) + b",,", row(3) + b",x", row(4) + b', ""', b""]))
+    posts, report = load(path)
+    assert posts.column("id").to_pylist() == ["1", "2"]
+    assert rejections(report) == [(4, None, "expected 7 fields, found 8"), (5, None, "expected 7 fields, found 8")]
