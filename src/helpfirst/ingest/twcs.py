@@ -7,6 +7,7 @@ threads, the next batch while the previous one is taken.
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -154,7 +155,7 @@ class TwcsImporter(Importer):
         out = posts_batch(
             {
                 "id": ids,
-                "channel": pa.repeat(pa.scalar(channel, pa.string()), n),
+                "channel": _repeated(channel, n),
                 "parent_id": parents,
                 "author": authors,
                 "author_role": roles,
@@ -203,6 +204,12 @@ def parse_twitter_times(raw: pa.Array) -> pa.Array:
         placed[where], placed_valid[where] = seconds, valid
         seconds, valid = placed, placed_valid
     return pa.array(seconds, type=pa.int64(), mask=~valid).cast(pa.timestamp("s", tz="UTC"))
+
+
+@functools.lru_cache(maxsize=8)
+def _repeated(value: str, n: int) -> pa.Array:
+    """`value` n times; batches of one size share the array (Arrow arrays are immutable)."""
+    return pa.repeat(pa.scalar(value, pa.string()), n)
 
 
 class _Progress:
