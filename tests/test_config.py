@@ -49,3 +49,21 @@ def test_an_audit_imports_neither_pandas_nor_pydantic_settings(tmp_path):
                           env={"PATH": "/usr/bin:/bin"})
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "[]"
+
+
+def test_pandas_is_kept_out_only_while_the_audit_runs():
+    code = (
+        "import sys\n"
+        "from helpfirst.audit import pandas_left_out\n"
+        "with pandas_left_out():\n"
+        "    try:\n"
+        "        import pandas\n"
+        "        print('imported')\n"
+        "    except ImportError:\n"
+        "        print('kept out')\n"
+        "import pandas\n"
+        "print('pandas' in sys.modules)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split() == ["kept", "out", "True"]

@@ -87,7 +87,9 @@ def pandas_left_out() -> Iterator[None]:
 
     pyarrow imports pandas (a third of a second) on its first conversion of Python values, only to
     recognise pandas' missing-value markers; with pandas not loaded no such marker can exist. The
-    audit itself never uses pandas. Nothing changes when pandas is already loaded.
+    audit itself never uses pandas. Nothing changes when pandas is already loaded. Any import of
+    pandas in the process fails meanwhile: the CLI wraps its audit in it; a program that imports
+    pandas on other threads should not.
     """
     if "pandas" in sys.modules:
         yield
@@ -114,20 +116,6 @@ def run_audit(
 
     `on_stage` hears "threading" and "measuring" as the run moves on (reading reports bytes itself).
     """
-    with pandas_left_out():
-        return _run_audit(paths, fmt, brands, target_min, business_hours, options, bots, on_stage)
-
-
-def _run_audit(
-    paths: list[Path],
-    fmt: str | None,
-    brands: frozenset[str],
-    target_min: float,
-    business_hours: BusinessHours | None,
-    options: ImportOptions | None,
-    bots: frozenset[str],
-    on_stage: Callable[[str], None] | None,
-) -> AuditResult:
     options = options or ImportOptions(brands=frozenset(brands), bots=frozenset(bots))
     stage = on_stage or (lambda _name: None)
     posts, report = load_posts(paths, options, fmt)

@@ -80,7 +80,7 @@ def audit(
     report: Annotated[Optional[Path], typer.Option("--report", help="Write the self-contained HTML report to this file.")] = None,
 ) -> None:
     """Read archives of what people wrote to the brand and what it answered, and score how helpful it was."""
-    from .audit import run_audit
+    from .audit import pandas_left_out, run_audit
     from .ingest import ImportFailed, ImportOptions
     from .measure.business_hours import BusinessHoursError, parse_business_hours
 
@@ -99,7 +99,7 @@ def audit(
                             texts="all" if report is not None else "requests")  # only the report shows replies
     try:
         if progress is not None:
-            with progress:
+            with progress, pandas_left_out():
                 task = progress.add_task("reading", total=total)
                 options.on_bytes = lambda n: progress.advance(task, n)
                 result = run_audit(
@@ -107,7 +107,8 @@ def audit(
                     on_stage=lambda name: progress.update(task, description=name, completed=total),
                 )
         else:
-            result = run_audit(paths, fmt=format, options=options, target_min=target_min, business_hours=hours)
+            with pandas_left_out():
+                result = run_audit(paths, fmt=format, options=options, target_min=target_min, business_hours=hours)
     except ImportFailed as exc:
         _fail(str(exc))
     doc = result.to_dict()
