@@ -108,6 +108,7 @@ def main(argv: list[str] | None = None) -> int:
     }
     runs: dict[str, list[dict]] = {name: [] for name in tools}
     docs: dict[str, dict] = {}
+    load_before = os.getloadavg()
     for i in range(max(1, args.repeat)):
         for name, cmd in tools.items():
             result = timed(cmd)
@@ -126,6 +127,7 @@ def main(argv: list[str] | None = None) -> int:
     for name in tools:
         print(f"{name:<10} {best[name]['seconds']:>9.2f} {best[name]['peak_rss_mb']:>12.0f}")
     print(f"pandas/helpfirst: {ratio:.2f}x time, {rss_ratio:.2f}x memory")
+    print(f"load average (1 min) before and after: {load_before[0]:.2f}, {os.getloadavg()[0]:.2f}")
     totals = docs["helpfirst"]["totals"]
     print(
         f"conversations {totals['conversations']:,}, answered {totals['answered']:,}, "
@@ -151,6 +153,8 @@ def main(argv: list[str] | None = None) -> int:
         "disagreements": problems,
         "totals": {name: {k: docs[name]["totals"][k] for k in fields} for name in tools},
         "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "processor": platform.processor() or platform.machine()},
+        # other work on the machine skews the figures (helpfirst uses both cores, the peer one)
+        "load_average_before_after": [round(load_before[0], 2), round(os.getloadavg()[0], 2)],
         "versions": versions(),
     }
     args.results_dir.mkdir(parents=True, exist_ok=True)

@@ -5,6 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.compute as pc
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from helpfirst.ingest import ImportOptions, ImportReport, read_posts
 from helpfirst.ingest.twcs import parse_twitter_times
@@ -55,15 +58,6 @@ def test_real_head5k_multiline_rows(shared_data):
     assert [r.line for r in report.rejections] == [2589, 2591]
 
 
-def test_rows_containing_byte_on_sliced_and_null_arrays():
-    from helpfirst.ingest.common import rows_containing_byte
-
-    values = pa.array(["a&b", None, "", "plain", "&", "x&amp;y", "tail&"])
-    assert rows_containing_byte(values, ord("&")).tolist() == [True, False, False, False, True, True, True]
-    assert rows_containing_byte(values.slice(3, 3), ord("&")).tolist() == [False, True, True]
-    assert rows_containing_byte(pa.array(["a&"], pa.large_string()), ord("&")).tolist() == [True]
-
-
 def test_fixed_width_dates_match_strptime():
     import random
     from datetime import datetime, timedelta, timezone
@@ -83,3 +77,43 @@ def test_fixed_width_dates_match_strptime():
     assert mixed.to_pylist() == [None, expected[0], None, None]
     invalid = parse_twitter_times(pa.array([b"Thu Feb 30 12:00:00 +0000 2023", b"Tue Oct 31 25:10:47 +0000 2017"], pa.binary()))
     assert invalid.to_pylist() == [None, None]
+
+
+# --- the byte-level fast paths give what the general Arrow code gives ------------------------------
+
+ID_PARTS = st.sampled_from(["0", "1", "7", "42", "9" * 19, ".0", ".00", " ", "\u00a0", "\u0663", "x", "-", "+", "\t"])
+IDS = st.lists(st.one_of(st.none(), st.lists(ID_PARTS, max_size=4).map("".join),
+                         st.from_regex(r"[1-9][0-9]{0,5}(\.0)?", fullmatch=True)), max_size=30)
+
+
+@settings(max_examples=300, deadline=None)
+@given(IDS, st.integers(0, 3))
+def test_id_fast_path_matches_the_general_one(values, skip):
+    from helpfirst.ingest.common import _normalise_any_ids, normalise_ids
+
+    column = pa.array(values, pa.string()).slice(min(skip, len(values)))
+    fast = normalise_ids(column)
+    fast.validate(full=True)
+    assert fast.to_pylist() == _normalise_any_ids(column).to_pylist()
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.text(max_size=6)), max_size=20), st.integers(0, 3))
+def test_author_fast_path_only_when_trimming_changes_nothing(values, skip):
+    from helpfirst.ingest.common import is_blank, trimmed_or_none
+
+    column = pa.array(values, pa.string()).slice(min(skip, len(values)))
+    fast = trimmed_or_none(column)
+    if fast is not None:
+        assert fast.to_pylist() == pc.utf8_trim_whitespace(column).to_pylist()
+        assert not is_blank(column).any()
+
+
+def test_digit_ids_keep_nulls_and_slices():
+    from helpfirst.ingest.common import normalise_ids
+
+    column = pa.array(["1.0", None, "22.0", None, "333.0"]).slice(1)
+    out = normalise_ids(column)
+    out.validate(full=True)
+    assert out.to_pylist() == [None, "22", None, "333"]
+    assert normalise_ids(pa.array(["5", "60", "0"])).to_pylist() == ["5", "60", "0"]

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import sys
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,7 +15,7 @@ import pyarrow.compute as pc
 
 from .ingest import ImportFailed, ImportOptions, ImportReport, read_posts
 from .measure.business_hours import BusinessHours
-from .measure.scorecard import Scorecard, compute_scorecard, known_brands
+from .measure.scorecard import Scorecard, compute_scorecard, prepare_scorecard
 from .posts import POST_SCHEMA
 from .threads import Threads, build_threads
 
@@ -69,6 +72,36 @@ def load_posts(
     return table.append_column("_source", pa.array(source)), report
 
 
+class _NoPandas:
+    """A finder that refuses to import pandas (see `pandas_left_out`)."""
+
+    def find_spec(self, name: str, path: object = None, target: object = None) -> None:
+        if name == "pandas" or name.startswith("pandas."):
+            raise ModuleNotFoundError(f"{name} is not needed by the audit", name=name)
+        return None
+
+
+@contextmanager
+def pandas_left_out() -> Iterator[None]:
+    """While this runs, keep pyarrow from importing pandas when pandas is installed but not loaded.
+
+    pyarrow imports pandas (a third of a second) on its first conversion of Python values, only to
+    recognise pandas' missing-value markers; with pandas not loaded no such marker can exist. The
+    audit itself never uses pandas. Nothing changes when pandas is already loaded. Any import of
+    pandas in the process fails meanwhile: the CLI wraps its audit in it; a program that imports
+    pandas on other threads should not.
+    """
+    if "pandas" in sys.modules:
+        yield
+        return
+    finder = _NoPandas()
+    sys.meta_path.insert(0, finder)
+    try:
+        yield
+    finally:
+        sys.meta_path.remove(finder)
+
+
 def run_audit(
     paths: list[Path],
     fmt: str | None = None,
@@ -92,9 +125,12 @@ def run_audit(
     if report.rows_read == 0 and report.errors:
         raise ImportFailed("; ".join(report.errors))
     stage("threading")
-    threads = build_threads(posts, report, [f["path"] for f in report.files])
+    with ThreadPoolExecutor(max_workers=1) as beside:
+        # what the scorecard needs of each post alone (brands, mentions) is found on the other core
+        # while the reply graph is resolved
+        prepared = beside.submit(prepare_scorecard, posts, options.brands)
+        threads = build_threads(posts, report, [f["path"] for f in report.files])
+        prepared = prepared.result()
     stage("measuring")
-    scorecard = compute_scorecard(
-        threads.posts, known_brands(posts, options.brands), target_min=target_min, business_hours=business_hours
-    )
+    scorecard = compute_scorecard(threads.posts, prepared, target_min=target_min, business_hours=business_hours)
     return AuditResult(report=report, threads=threads, scorecard=scorecard)

@@ -2,21 +2,55 @@
 
 from __future__ import annotations
 
+import functools
+import os
 import re
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
 
-from pydantic_settings import BaseSettings, SettingsConfigDict
+ENV_PREFIX = "HELPFIRST_"
+ENV_FILE = ".env"
 
 
-class Settings(BaseSettings):
-    """Defaults every command falls back on."""
-
-    model_config = SettingsConfigDict(env_prefix="HELPFIRST_", env_file=".env", extra="ignore")
+@dataclass(frozen=True)
+class Defaults:
+    """Every setting and its default; `Settings` reads the same fields from the environment."""
 
     target: str = "30m"
     business_hours: str | None = None
     holidays: str | None = None
     database_url: str = "sqlite:///helpfirst.db"
     debug: bool = False
+
+
+@functools.cache
+def settings_class() -> type:
+    """The pydantic-settings class over the fields of `Defaults` (imported on first use: it costs ~0.15 s)."""
+    from pydantic_settings import BaseSettings, SettingsConfigDict
+
+    namespace: dict[str, Any] = {
+        "__doc__": "Defaults every command falls back on, read from HELPFIRST_* variables and .env.",
+        "__module__": __name__,
+        "__annotations__": {f.name: f.type for f in fields(Defaults)},
+        "model_config": SettingsConfigDict(env_prefix=ENV_PREFIX, env_file=ENV_FILE, extra="ignore"),
+    }
+    namespace.update({f.name: f.default for f in fields(Defaults)})
+    return type("Settings", (BaseSettings,), namespace)
+
+
+def __getattr__(name: str) -> Any:
+    # `from helpfirst.config import Settings` keeps working; the class is built on first use
+    if name == "Settings":
+        return settings_class()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def load_settings() -> Any:
+    """`Settings()` when a HELPFIRST_* variable or a .env file could change a default, else `Defaults()`."""
+    if Path(ENV_FILE).is_file() or any(k.upper().startswith(ENV_PREFIX) for k in os.environ):
+        return settings_class()()
+    return Defaults()
 
 
 _DURATION = re.compile(r"^\s*(?P<n>\d+(?:\.\d+)?)\s*(?P<u>s|sec|m|min|h|hr|d)?\s*$", re.IGNORECASE)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import pyarrow as pa
 
 ROLES = ("customer", "brand", "bot")
@@ -40,7 +42,7 @@ def posts_batch(columns: dict[str, pa.Array | list]) -> pa.RecordBatch:
     for field in POST_SCHEMA:
         value = columns.get(field.name)
         if value is None:
-            arrays.append(pa.nulls(n, type=field.type))
+            arrays.append(_nulls(n, field.type))
         elif isinstance(value, (pa.Array, pa.ChunkedArray)):
             if isinstance(value, pa.ChunkedArray):
                 value = value.combine_chunks()
@@ -48,3 +50,10 @@ def posts_batch(columns: dict[str, pa.Array | list]) -> pa.RecordBatch:
         else:
             arrays.append(pa.array(value, type=field.type))
     return pa.RecordBatch.from_arrays(arrays, schema=POST_SCHEMA)
+
+
+@functools.lru_cache(maxsize=32)
+def _nulls(n: int, type_: pa.DataType) -> pa.Array:
+    # arrays are immutable: batches of one size share one all-null column instead of allocating
+    # (and zeroing) a new one each
+    return pa.nulls(n, type=type_)

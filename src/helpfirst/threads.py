@@ -29,14 +29,11 @@ def build_threads(table: pa.Table, report: ImportReport | None = None, sources: 
     n = table.num_rows
     given_conv = "conversation_id" in table.column_names and table.column("conversation_id").null_count < n
     columns = ["id", "parent_id"] + (["conversation_id"] if given_conv else [])
-    lookups = [_qualified(table, c) for c in columns]
-    numeric = [_as_integers(values) for values in lookups]
-    if all(v is not None for v in numeric):
-        lookups = numeric  # integer hashing is several times faster than string hashing
-    found = _lookup(lookups)
+    found = _lookup(_id_keys(table, columns))
     first, parent = found[:n], found[n : 2 * n]
     conv = found[2 * n :] if given_conv else None
-    duplicate = first != np.arange(n)
+    rows = np.arange(n)
+    duplicate = first != rows
     if duplicate.any():
         if report is not None:
             _reject_duplicates(table, np.flatnonzero(duplicate), report, sources)
@@ -47,9 +44,9 @@ def build_threads(table: pa.Table, report: ImportReport | None = None, sources: 
         if conv is not None:
             conv = np.where(conv[keep] >= 0, new_position[np.maximum(conv[keep], 0)], -1)
         n = table.num_rows
+        rows = np.arange(n)
     if "_source" in table.column_names:
         table = table.drop_columns(["_source"])
-    rows = np.arange(n)
     self_parent = parent == rows  # a post naming itself as its parent: the shortest reply loop
     parent[self_parent] = -1
     has_parent_id = pc.is_valid(table.column("parent_id")).to_numpy(zero_copy_only=False)
@@ -62,7 +59,7 @@ def build_threads(table: pa.Table, report: ImportReport | None = None, sources: 
     ids = table.column("id").combine_chunks()
     conversation_ids = pa.DictionaryArray.from_arrays(pa.array(root), ids)
     posts = table.set_column(table.column_names.index("conversation_id"), "conversation_id", conversation_ids)
-    posts = posts.append_column("row_nr", pa.array(rows.astype(np.int64)))
+    posts = posts.append_column("row_nr", pa.array(rows))
     posts = posts.append_column("root_nr", pa.array(root))
     posts = posts.append_column("orphan", pa.array(orphan))
     return Threads(posts=posts, orphan_threads=int(orphan.sum()), loops_cut=loops)
@@ -94,56 +91,70 @@ def _attach_by_conversation(table: pa.Table, parent: np.ndarray, conv: np.ndarra
     parent[unnamed[others]] = roots[others]
 
 
-def _qualified(table: pa.Table, column: str) -> pa.Array:
-    """Ids qualified by channel when an archive mixes channels (ids are only unique per channel)."""
-    values = table.column(column).combine_chunks()
+def _id_keys(table: pa.Table, columns: list[str]) -> list[np.ndarray] | list[pa.Array]:
+    """The id columns as lookup keys: int64 arrays (-1 for null) when every id is a canonical decimal
+    number, else strings, qualified by channel when an archive mixes channels (ids are only unique
+    per channel). Integers are looked up several times faster than strings."""
     channels = table.column("channel")
-    if len(channels) == 0 or pc.all(pc.equal(pc.fill_null(channels, ""), channels[0].as_py() or "")).as_py():
-        return values
-    return pc.binary_join_element_wise(pc.fill_null(channels.combine_chunks(), ""), values, "\x1f")
+    one_channel = len(channels) == 0 or (
+        channels.null_count in (0, len(channels)) and pc.count_distinct(channels).as_py() <= 1
+    )
+    if one_channel:
+        numeric = [_as_integers(table.column(c)) for c in columns]
+        if all(v is not None for v in numeric):
+            return numeric
+        return [table.column(c).combine_chunks() for c in columns]
+    prefix = pc.fill_null(channels.combine_chunks(), "")
+    return [pc.binary_join_element_wise(prefix, table.column(c).combine_chunks(), "\x1f") for c in columns]
 
 
 #: Integer ids up to this many times the number of posts are looked up in a direct-address table.
 DENSE_FACTOR = 8
 
 
-def _lookup(lookups: list[pa.Array]) -> np.ndarray:
+def _lookup(lookups: list[np.ndarray] | list[pa.Array]) -> np.ndarray:
     """Row of the first post with each looked-up id (-1 when absent); lookups[0] are the ids themselves."""
-    keys = lookups[0]
-    if pa.types.is_integer(keys.type) and len(keys) and keys.null_count == 0:
-        ids = keys.to_numpy()
-        low, high = int(ids.min()), int(ids.max())
+    if isinstance(lookups[0], np.ndarray):
+        ids = lookups[0]
+        low, high = (int(ids.min()), int(ids.max())) if len(ids) else (0, -1)
         if low >= 0 and high < DENSE_FACTOR * len(ids) + 1024:
             # archives with small sequential ids (TWCS): an array indexed by id beats any hash table;
             # its last slot stays -1 and takes every id that is absent, too big, or null (-1)
             table = np.full(high + 2, -1, dtype=np.int64)
             table[ids[::-1]] = np.arange(len(ids) - 1, -1, -1)  # written last = first occurrence
-            parts = [ids] + [pc.fill_null(a, -1).to_numpy() if a.null_count else a.to_numpy() for a in lookups[1:]]
-            wanted = np.concatenate(parts)
+            wanted = np.concatenate(lookups)
             wanted[(wanted < 0) | (wanted > high)] = high + 1
             return table[wanted]
-    return _positions(pc.index_in(pa.concat_arrays(lookups), value_set=keys))
+        wanted = np.concatenate(lookups)
+        return _positions(pc.index_in(pa.array(wanted, mask=wanted < 0), value_set=pa.array(ids)))
+    return _positions(pc.index_in(pa.concat_arrays(lookups), value_set=lookups[0]))
 
 
-def _as_integers(values: pa.Array) -> pa.Array | None:
-    """The ids as int64 when every one is a canonical decimal number (so '03' and '3' stay apart), else None."""
-    if not pa.types.is_string(values.type):
-        return None
-    try:
-        numbers = pc.cast(values, pa.int64())
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-        return None
-    # the cast also takes '03' and '+3': only a first digit 1-9 (or the single digit '0') is canonical
-    offsets = np.frombuffer(values.buffers()[1], dtype=np.int32)[values.offset : values.offset + len(values) + 1]
-    data = values.buffers()[2]
-    if data is None:
-        return numbers
-    lengths = np.diff(offsets)
-    present = lengths > 0
-    first = np.frombuffer(data, dtype=np.uint8)[offsets[:-1][present]]
-    lengths = lengths[present]
-    canonical = ((first >= ord("1")) & (first <= ord("9"))) | ((first == ord("0")) & (lengths == 1))
-    return numbers if canonical.all() else None
+def _as_integers(values: pa.ChunkedArray | pa.Array) -> np.ndarray | None:
+    """The ids as int64 (-1 for null) when every one is a canonical decimal number (so '03' and '3'
+    stay apart), else None."""
+    out = []
+    for chunk in values.chunks if isinstance(values, pa.ChunkedArray) else [values]:
+        if not pa.types.is_string(chunk.type):
+            return None
+        try:
+            numbers = pc.cast(chunk, pa.int64())
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            return None
+        # the cast also takes '03', '-3' and '0x3': a first digit 1-9 (then all are digits), or the number 0 written '0'
+        if len(chunk) and chunk.null_count < len(chunk):
+            offsets = np.frombuffer(chunk.buffers()[1], dtype=np.int32)[chunk.offset : chunk.offset + len(chunk) + 1]
+            lengths = np.diff(offsets)
+            starts = offsets[:-1]
+            if chunk.null_count:
+                valid = chunk.is_valid().to_numpy(zero_copy_only=False)
+                starts, lengths = starts[valid], lengths[valid]
+            lead = np.frombuffer(chunk.buffers()[2], dtype=np.uint8)[starts]
+            nonzero_lead = (lead - np.uint8(ord("1"))) <= 8  # '1'..'9'; other bytes wrap past 8
+            if not nonzero_lead.all() and not (nonzero_lead | ((lead == ord("0")) & (lengths == 1))).all():
+                return None
+        out.append(numbers.fill_null(-1).to_numpy() if numbers.null_count else numbers.to_numpy())
+    return np.concatenate(out) if out else np.zeros(0, dtype=np.int64)
 
 
 def _positions(found: pa.Array) -> np.ndarray:
@@ -179,11 +190,12 @@ def _roots(parent: np.ndarray) -> tuple[np.ndarray, int]:
 
 
 def _jump(up: np.ndarray) -> np.ndarray:
+    nxt = np.empty_like(up)  # two buffers taken in turn: no new array per step
     for _ in range(int(np.ceil(np.log2(max(len(up), 2)))) + 2):
-        nxt = up[up]
+        np.take(up, up, out=nxt)
         if np.array_equal(nxt, up):
             break
-        up = nxt
+        up, nxt = nxt, up
     return up
 
 

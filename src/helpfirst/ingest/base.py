@@ -81,6 +81,10 @@ class ImportOptions:
     channel: str | None = None
     column_map: dict[str, str] = field(default_factory=dict)
     batch_rows: int = 65_536
+    #: "all", or "requests": an importer may then leave the text of posts that cannot open a
+    #: conversation (brand posts, replies) null. The core scorecard reads no other text; the
+    #: report and the signals need "all".
+    texts: str = "all"
     #: called with the number of bytes consumed since the last call (progress bars)
     on_bytes: Callable[[int], None] | None = None
 

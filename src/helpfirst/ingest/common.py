@@ -54,6 +54,11 @@ def is_blank(column: pa.Array) -> np.ndarray:
 
 def normalise_ids(column: pa.Array) -> pa.Array:
     """Ids as trimmed strings; '3.0' (ids written as floats) becomes '3'; empty becomes null."""
+    plain = _digit_ids(column)
+    return plain if plain is not None else _normalise_any_ids(column)
+
+
+def _normalise_any_ids(column: pa.Array) -> pa.Array:
     cleaned = pc.utf8_trim_whitespace(column)
     floaty = pc.ends_with(cleaned, ".0")
     if pc.any(floaty).as_py():
@@ -64,6 +69,77 @@ def normalise_ids(column: pa.Array) -> pa.Array:
     if pc.any(empty).as_py():
         cleaned = pc.if_else(empty, pa.scalar(None, pa.string()), cleaned)
     return cleaned
+
+
+def _string_buffers(column: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """(offsets, data bytes, validity) of a string array, or None when it is not a plain one."""
+    if not isinstance(column, pa.Array) or not pa.types.is_string(column.type):
+        return None
+    n = len(column)
+    buffers = column.buffers()
+    offsets = np.frombuffer(buffers[1], dtype=np.int32)[column.offset : column.offset + n + 1]
+    if buffers[2] is None:
+        data = np.zeros(0, dtype=np.uint8)
+    else:
+        data = np.frombuffer(buffers[2], dtype=np.uint8)[offsets[0] : offsets[-1]]
+    valid = column.is_valid().to_numpy(zero_copy_only=False) if column.null_count else np.ones(n, dtype=bool)
+    if column.null_count and (np.diff(offsets)[~valid] != 0).any():
+        return None  # null slots holding bytes: not worth a fast path
+    return offsets - offsets[0], data, valid
+
+
+def _digit_ids(column: pa.Array) -> pa.Array | None:
+    """normalise_ids for the usual columns, by a look at the bytes: every id made of ASCII digits
+    (returned as it is) or every id digits followed by '.0' (returned without it); None otherwise."""
+    parts = _string_buffers(column)
+    if parts is None:
+        return None
+    offsets, data, valid = parts
+    lengths = np.diff(offsets)[valid]
+    not_digit = int(np.count_nonzero((data - np.uint8(48)) > 9))  # bytes other than 0-9 wrap past 9
+    if not_digit == 0 and (lengths > 0).all():
+        return column
+    if not_digit == len(lengths) and (lengths >= 3).all():
+        ends = offsets[1:][valid]
+        if (data[ends - 2] == ord(".")).all() and (data[ends - 1] == ord("0")).all():
+            return _without_last_two_bytes(column, offsets, data, valid, ends)
+    return None
+
+
+def _without_last_two_bytes(
+    column: pa.Array, offsets: np.ndarray, data: np.ndarray, valid: np.ndarray, ends: np.ndarray
+) -> pa.Array:
+    """Every non-null value of a string array without its last two (ASCII) bytes, built from the buffers."""
+    keep = np.ones(len(data), dtype=bool)
+    keep[ends - 2] = False
+    keep[ends - 1] = False
+    removed = np.zeros(len(offsets), dtype=np.int32)
+    np.cumsum(valid * np.int32(2), out=removed[1:])
+    validity = None if not column.null_count else pa.py_buffer(np.packbits(valid, bitorder="little"))
+    return pa.Array.from_buffers(
+        pa.string(), len(column), [validity, pa.py_buffer(offsets - removed), pa.py_buffer(data[keep])],
+        null_count=column.null_count,
+    )
+
+
+_ASCII_SPACE = np.zeros(256, dtype=bool)
+_ASCII_SPACE[[9, 10, 11, 12, 13, 28, 29, 30, 31, 32]] = True  # what utf8_trim_whitespace (and str.isspace) trims
+_ASCII_SPACE[128:] = True  # a non-ASCII byte at either end could be Unicode white space
+
+
+def trimmed_or_none(column: pa.Array) -> pa.Array | None:
+    """`column` when trimming white space would change no value and none is empty or null, else None."""
+    parts = _string_buffers(column)
+    if parts is None or column.null_count:
+        return None
+    offsets, data, _valid = parts
+    if len(column) == 0:
+        return column
+    if (np.diff(offsets) == 0).any():
+        return None
+    if _ASCII_SPACE[data[offsets[:-1]]].any() or _ASCII_SPACE[data[offsets[1:] - 1]].any():
+        return None
+    return column
 
 
 def parse_iso_timestamps(column: pa.Array) -> tuple[pa.Array, np.ndarray]:
@@ -748,22 +824,3 @@ def parse_counts(column: pa.Array) -> tuple[pa.Array, np.ndarray]:
     if bad.any():
         cleaned = pc.if_else(pa.array(bad), pa.scalar(None, pa.string()), cleaned)
     return pc.cast(cleaned, pa.int64()), bad
-
-
-def rows_containing_byte(column: pa.Array, byte: int) -> np.ndarray:
-    """Rows of a string/binary array whose value contains `byte`: a numpy scan of the data buffer,
-    several times faster than Arrow's match_substring when the byte is rare."""
-    if len(column) == 0:
-        return np.zeros(0, dtype=bool)
-    offset_type = np.int64 if pa.types.is_large_string(column.type) or pa.types.is_large_binary(column.type) else np.int32
-    _validity, offsets_buf, data_buf = column.buffers()
-    offsets = np.frombuffer(offsets_buf, dtype=offset_type)[column.offset : column.offset + len(column) + 1]
-    found = np.zeros(len(column), dtype=bool)
-    if data_buf is None or offsets[-1] == offsets[0]:
-        return found
-    data = np.frombuffer(data_buf, dtype=np.uint8)
-    positions = np.flatnonzero(data[offsets[0] : offsets[-1]] == byte) + offsets[0]
-    found[np.searchsorted(offsets, positions, side="right") - 1] = True
-    if column.null_count:
-        found &= column.is_valid().to_numpy(zero_copy_only=False)
-    return found

@@ -1,34 +1,41 @@
-"""Kaggle "Customer Support on Twitter" (TWCS) CSV: brand posts are the non-inbound ones."""
+"""Kaggle "Customer Support on Twitter" (TWCS) CSV: brand posts are the non-inbound ones.
+
+DuckDB parses the file (in parallel, into Arrow; see ingest.duckcsv for how malformed records are
+set aside and reported by line); the batches are then checked and converted (`_convert`) on two
+threads, the next batch while the previous one is taken.
+"""
 
 from __future__ import annotations
 
-from collections import deque
-from concurrent.futures import Future, ThreadPoolExecutor
-from collections.abc import Iterator
+import functools
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from itertools import count
 from pathlib import Path
 
+import duckdb
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.csv as pacsv
 
 from ..posts import posts_batch
 from . import register
 from .base import EARLIEST_YEAR, LATEST_YEAR, ImportFailed, ImportOptions, ImportReport, Importer
-from .common import (
-    ArrowCsvRead,
-    csv_header,
-    decode_utf8,
-    first_line,
-    is_blank,
-    normalise_ids,
-    one_line,
-    rows_containing_byte,
-)
+from .common import csv_header, decode_utf8, first_line, is_blank, normalise_ids, one_line, trimmed_or_none
+from .duckcsv import drop_rejects_tables, malformed_records, read_csv_sql, report_rejections
 
 COLUMNS = ("tweet_id", "author_id", "inbound", "created_at", "text", "in_response_to_tweet_id")
 _TRUE = pa.array(["True", "true", "TRUE", "1"])
 _FALSE = pa.array(["False", "false", "FALSE", "0"])
+_READS = count()
+
+#: Twitter escapes &, < and > in tweet text; the post record holds the plain text. Done while
+#: parsing (in parallel; only texts with an & pay), so `_convert` gets plain text.
+_UNESCAPE_SQL = (
+    "CASE WHEN contains({c}, '&') THEN replace(replace(replace({c}, '&lt;', '<'), '&gt;', '>'), '&amp;', '&') "
+    "ELSE {c} END"
+)
 
 
 @register
@@ -47,74 +54,66 @@ class TwcsImporter(Importer):
         if missing:
             found = one_line(", ".join(header))  # one line, even when a quoted name holds newlines
             raise ImportFailed(f"{path}:1: not a TWCS file, missing column(s) {', '.join(missing)}; found: {found}")
-        csv_read = ArrowCsvRead(path, len(header), report)
-        # pyarrow cannot hand a malformed row with invalid UTF-8 to on_invalid: keep its traceback
-        # off stderr (the read then stops with the one-line ImportFailed below)
-        with csv_read.quiet():
-            source = pa.OSFile(str(path))
-            try:
-                reader = pacsv.open_csv(
-                    source,
-                    # the names as csv_header read them (spaces around names stripped), so Arrow finds them
-                    read_options=pacsv.ReadOptions(
-                        block_size=8 << 20, use_threads=True, column_names=header, skip_rows=1
-                    ),
-                    parse_options=pacsv.ParseOptions(newlines_in_values=True, invalid_row_handler=csv_read.on_invalid),
-                    convert_options=pacsv.ConvertOptions(
-                        include_columns=list(COLUMNS),
-                        column_types={c: pa.binary() for c in COLUMNS},
-                        strings_can_be_null=True,
-                        quoted_strings_can_be_null=False,
-                    ),
+        records, malformed = self._parse(path, header, options.texts == "requests", options.on_bytes)
+        report.rows_read += records.num_rows + len(malformed)
+        channel = options.channel or "twitter"
+        pending: list[tuple[int, str, str]] = []  # (well-formed record number, field, reason)
+        batches = records.to_batches(max_chunksize=max(1, options.batch_rows))
+        starts = np.cumsum([0] + [b.num_rows for b in batches])
+        try:
+            with ThreadPoolExecutor(max_workers=2, thread_name_prefix="twcs") as workers:
+                # map keeps file order; Arrow and numpy release the GIL, so two batches convert at once
+                results = workers.map(
+                    lambda i: self._convert(batches[i], channel, int(starts[i]) + 1), range(len(batches))
                 )
-            except (pa.ArrowInvalid, pa.ArrowKeyError) as exc:
-                # the first block is parsed on open: a row Arrow cannot skip fails the file here, not in the loop
-                source.close()
-                raise ImportFailed(f"{path}: the CSV cannot be parsed: {first_line(exc)}") from None
-            channel = options.channel or "twitter"
-            record = 0  # well-formed data records seen so far in this file
-            # batches are converted on a second thread while the next block is parsed (Arrow and
-            # numpy release the GIL); results are taken in file order
-            workers = ThreadPoolExecutor(max_workers=2, thread_name_prefix="twcs")
-            in_flight: deque[tuple[Future, int, list]] = deque()
-
-            def take_one() -> pa.RecordBatch:
-                future, rows, batch_pending = in_flight.popleft()
-                out = future.result()
-                report.rows_read += rows
-                csv_read.pending.extend(batch_pending)
-                return out
-
-            def failure(exc: pa.ArrowInvalid) -> ImportFailed:
-                return ImportFailed(f"{path}: the CSV cannot be parsed further: {first_line(exc)}")
-
-            try:
-                for batch in csv_read.batches(reader, failure):
-                    batch_pending: list = []  # (well-formed record number, field, reason)
-                    in_flight.append(
-                        (workers.submit(self._convert, batch, channel, record, batch_pending), batch.num_rows, batch_pending)
-                    )
-                    record += batch.num_rows
-                    csv_read.progress(source, options.on_bytes)
-                    while len(in_flight) > 2:
-                        out = take_one()
-                        if out.num_rows:
-                            yield out
-                while in_flight:
-                    out = take_one()
+                for out, rejected in results:
+                    pending.extend(rejected)
                     if out.num_rows:
                         yield out
-            finally:
-                for future, _rows, _p in in_flight:
-                    future.cancel()
-                workers.shutdown(wait=True)
-                source.close()
-                csv_read.report_rejections()
+        finally:
+            report_rejections(report, path, len(header), header, malformed, pending)
 
-    def _convert(
-        self, batch: pa.RecordBatch, channel: str, first_record: int, pending: list
-    ) -> pa.RecordBatch:
-        n = batch.num_rows
+    @staticmethod
+    def _parse(
+        path: Path, header: list[str], requests_only: bool = False, on_bytes: Callable[[int], None] | None = None
+    ) -> tuple[pa.Table, list]:
+        """The well-formed records (the six columns as text, texts unescaped) and the malformed ones.
+
+        `requests_only`: leave out the text of rows that surely cannot open a conversation (brand
+        posts, and replies: a parent id starting with a digit) - most of the bytes of a file.
+        """
+        rejects = f"twcs_rejects_{next(_READS)}"
+        columns = {c: f"c{header.index(c)}" for c in COLUMNS}
+        text = _UNESCAPE_SQL.format(c=columns["text"])
+        if requests_only:
+            parent, inbound = columns["in_response_to_tweet_id"], columns["inbound"]
+            text = f"CASE WHEN {inbound} = 'False' OR ({parent} >= '0' AND {parent} < ':') THEN NULL ELSE {text} END"
+        projection = ", ".join(
+            f"{text} AS {name}" if name == "text" else f"{source} AS {name}" for name, source in columns.items()
+        )
+        con = duckdb.connect()
+        progress = _Progress(con, path.stat().st_size, on_bytes)
+        try:
+            records = con.sql(
+                f"SELECT {projection} FROM {read_csv_sql(len(header), rejects)}", params={"path": str(path)}
+            ).to_arrow_table()
+            progress.stop()
+            malformed = malformed_records(con, rejects)
+            drop_rejects_tables(con, rejects)
+        except duckdb.Error as exc:
+            raise ImportFailed(f"{path}: the CSV cannot be parsed: {one_line(first_line(exc))}") from None
+        finally:
+            progress.stop()
+            con.close()
+        return records, malformed
+
+    def _convert(self, table: pa.RecordBatch, channel: str, first_record: int) -> tuple[pa.RecordBatch, list]:
+        """Check and convert raw TWCS values (texts already unescaped): (posts, rejections).
+
+        Rejections are (well-formed record number, field, reason); record numbers count from
+        `first_record` for the first row of `table`.
+        """
+        n = table.num_rows
         rejected = np.zeros(n, dtype=bool)
         reasons: dict[int, tuple[str, str]] = {}
 
@@ -125,18 +124,26 @@ class TwcsImporter(Importer):
 
         cols = {}
         for name in COLUMNS:
-            values, bad_utf8 = decode_utf8(batch.column(name))
+            values, bad_utf8 = decode_utf8(table.column(name))
             flag(bad_utf8, name, "bytes are not valid UTF-8")
             cols[name] = values
         ids = normalise_ids(cols["tweet_id"])
         flag(pc.is_null(ids).to_numpy(zero_copy_only=False), "tweet_id", "empty tweet_id")
-        authors = pc.utf8_trim_whitespace(cols["author_id"])
-        flag(is_blank(authors), "author_id", "empty author_id")
-        inbound_raw = pc.utf8_trim_whitespace(cols["inbound"])
-        is_true = pc.is_in(inbound_raw, value_set=_TRUE).to_numpy(zero_copy_only=False)
-        is_false = pc.is_in(inbound_raw, value_set=_FALSE).to_numpy(zero_copy_only=False)
+        authors = trimmed_or_none(cols["author_id"])
+        if authors is None:
+            authors = pc.utf8_trim_whitespace(cols["author_id"])
+            flag(is_blank(authors), "author_id", "empty author_id")
+        inbound = cols["inbound"]
+        is_true = is_false = np.zeros(n, dtype=bool)
+        if not inbound.null_count:
+            is_true = pc.equal(inbound, "True").to_numpy(zero_copy_only=False)
+            is_false = pc.equal(inbound, "False").to_numpy(zero_copy_only=False)
+        if not (is_true | is_false).all():  # other spellings, spaces or nulls
+            inbound_raw = pc.utf8_trim_whitespace(cols["inbound"])
+            is_true = pc.is_in(inbound_raw, value_set=_TRUE).to_numpy(zero_copy_only=False)
+            is_false = pc.is_in(inbound_raw, value_set=_FALSE).to_numpy(zero_copy_only=False)
         flag(~(is_true | is_false), "inbound", "inbound must be True or False")
-        created = parse_twitter_times(batch.column("created_at"))
+        created = parse_twitter_times(cols["created_at"])
         flag(
             pc.is_null(created).to_numpy(zero_copy_only=False),
             "created_at",
@@ -148,42 +155,35 @@ class TwcsImporter(Importer):
         out = posts_batch(
             {
                 "id": ids,
-                "channel": pa.repeat(pa.scalar(channel, pa.string()), n),
+                "channel": _repeated(channel, n),
                 "parent_id": parents,
                 "author": authors,
                 "author_role": roles,
                 "brand": brands,
                 "created_at": created.cast(pa.timestamp("us", tz="UTC")),
-                "text": unescape_twitter_text(cols["text"]),
+                "text": cols["text"],
             }
         )
-        if rejected.any():
-            for i in np.flatnonzero(rejected):
-                field_name, reason = reasons[int(i)]
-                pending.append((first_record + int(i) + 1, field_name, reason))
-            out = out.filter(pa.array(~rejected))
-        return out
-
-
-def unescape_twitter_text(text: pa.Array) -> pa.Array:
-    """Twitter escapes &, < and > in tweet text; the post record holds the plain text."""
-    found = rows_containing_byte(text, ord("&"))
-    if not found.any():
-        return text
-    mask = pa.array(found)
-    escaped = pc.filter(text, mask)  # only the few texts with an entity pay for the replacements
-    for entity, char in (("&lt;", "<"), ("&gt;", ">"), ("&amp;", "&")):
-        escaped = pc.replace_substring(escaped, entity, char)
-    return pc.replace_with_mask(text, mask, escaped)
+        rejections = [(first_record + int(i), *reasons[int(i)]) for i in np.flatnonzero(rejected)]
+        return (out.filter(pa.array(~rejected)) if rejected.any() else out), rejections
 
 
 _MONTH_KEYS = {(ord(m[0]) << 16) | (ord(m[1]) << 8) | ord(m[2]): i + 1 for i, m in enumerate(
     "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split())}
-_SORTED_KEYS = np.array(sorted(_MONTH_KEYS), dtype=np.int64)
+_SORTED_KEYS = np.array(sorted(_MONTH_KEYS), dtype=np.int32)
 _SORTED_MONTHS = np.array([_MONTH_KEYS[k] for k in sorted(_MONTH_KEYS)], dtype=np.int64)
 _WIDTH = 30  # len("Tue Oct 31 22:10:47 +0000 2017")
-_LITERALS = {3: b" ", 7: b" ", 10: b" ", 13: b":", 16: b":", 19: b" ", 25: b" "}
-_DIGITS = (8, 9, 11, 12, 14, 15, 17, 18, 21, 22, 23, 24, 26, 27, 28, 29)
+_LITERAL_AT = np.array([3, 7, 10, 13, 16, 19, 25])
+_LITERALS = np.frombuffer(b"   ::  ", dtype=np.uint8)
+_DIGIT_AT = np.array([8, 9, 11, 12, 14, 15, 17, 18, 21, 22, 23, 24, 26, 27, 28, 29])
+_MONTH_DAYS = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int16)
+#: days from 1970-01-01 to the first day of every month of the years a post may have
+_MONTH_START = (
+    ((np.arange(EARLIEST_YEAR, LATEST_YEAR + 1)[:, None] - 1970) * 12 + np.arange(12)[None, :])
+    .astype("datetime64[M]")
+    .astype("datetime64[D]")
+    .astype(np.int64)
+)
 
 
 def parse_twitter_times(raw: pa.Array) -> pa.Array:
@@ -206,6 +206,42 @@ def parse_twitter_times(raw: pa.Array) -> pa.Array:
     return pa.array(seconds, type=pa.int64(), mask=~valid).cast(pa.timestamp("s", tz="UTC"))
 
 
+@functools.lru_cache(maxsize=8)
+def _repeated(value: str, n: int) -> pa.Array:
+    """`value` n times; batches of one size share the array (Arrow arrays are immutable)."""
+    return pa.repeat(pa.scalar(value, pa.string()), n)
+
+
+class _Progress:
+    """Tells `on_bytes` how far DuckDB has read a file, from its query progress (a watcher thread)."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, size: int, on_bytes: Callable[[int], None] | None) -> None:
+        self.size, self.on_bytes, self.told = size, on_bytes, 0
+        self.done = threading.Event()
+        self.thread = None
+        if on_bytes is not None:
+            self.thread = threading.Thread(target=self._watch, args=(con,), name="twcs-progress", daemon=True)
+            self.thread.start()
+
+    def _watch(self, con: duckdb.DuckDBPyConnection) -> None:
+        while not self.done.wait(0.1):
+            percent = con.query_progress()
+            if percent > 0:
+                self._tell(int(self.size * min(percent, 100.0) / 100.0))
+
+    def _tell(self, upto: int) -> None:
+        if upto > self.told:
+            self.on_bytes(upto - self.told)
+            self.told = upto
+
+    def stop(self) -> None:
+        """Stop watching; the whole file counts as read."""
+        if self.thread is not None and not self.done.is_set():
+            self.done.set()
+            self.thread.join()
+            self._tell(self.size)
+
+
 def _fixed_width_seconds(raw: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     """Epoch seconds and validity of values that are all exactly _WIDTH bytes long."""
     n = len(raw)
@@ -213,37 +249,22 @@ def _fixed_width_seconds(raw: pa.Array) -> tuple[np.ndarray, np.ndarray]:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=bool)
     offsets = np.frombuffer(raw.buffers()[1], dtype=np.int32)[raw.offset : raw.offset + n + 1]
     chars = np.frombuffer(raw.buffers()[2], dtype=np.uint8)[offsets[0] : offsets[-1]].reshape(n, _WIDTH)
-    valid = np.ones(n, dtype=bool)
-    for position, literal in _LITERALS.items():
-        valid &= chars[:, position] == literal[0]
-    sign_char = chars[:, 20]
-    valid &= (sign_char == ord("+")) | (sign_char == ord("-"))
-    digits = {i: chars[:, i].astype(np.int64) - 48 for i in _DIGITS}
-    for d in digits.values():
-        valid &= (d >= 0) & (d <= 9)
-    key = (chars[:, 4].astype(np.int64) << 16) | (chars[:, 5].astype(np.int64) << 8) | chars[:, 6]
-    slot = np.clip(np.searchsorted(_SORTED_KEYS, key), 0, 11)
+    digits = chars[:, _DIGIT_AT] - np.uint8(48)  # a byte that is not a digit wraps to more than 9
+    valid = (digits <= 9).all(axis=1) & (chars[:, _LITERAL_AT] == _LITERALS).all(axis=1)
+    sign = chars[:, 20]
+    valid &= (sign == ord("+")) | (sign == ord("-"))
+    # two-digit numbers: day, hour, minute, second, offset hours, offset minutes, century, year
+    pairs = digits[:, 0::2].astype(np.int16) * 10 + digits[:, 1::2]
+    key = (chars[:, 4].astype(np.int32) << 16) | (chars[:, 5].astype(np.int32) << 8) | chars[:, 6]
+    slot = np.minimum(np.searchsorted(_SORTED_KEYS, key), 11)
     valid &= _SORTED_KEYS[slot] == key
     month = _SORTED_MONTHS[slot]
-
-    def number(*places: int) -> np.ndarray:
-        value = np.zeros(n, dtype=np.int64)
-        for place in places:
-            value = value * 10 + digits[place]
-        return value
-
-    year, day = number(26, 27, 28, 29), number(8, 9)
-    hour, minute, second = number(11, 12), number(14, 15), number(17, 18)
-    offset = number(21, 22) * 3600 + number(23, 24) * 60
+    year = pairs[:, 6].astype(np.int32) * 100 + pairs[:, 7]
+    day, hour, minute, second = pairs[:, 0], pairs[:, 1], pairs[:, 2], pairs[:, 3]
     leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
-    month_days = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])[month] + (leap & (month == 2))
-    valid &= (day >= 1) & (day <= month_days) & (hour <= 23) & (minute <= 59) & (second <= 60)
     valid &= (year >= EARLIEST_YEAR) & (year <= LATEST_YEAR)
-    # days since 1970-01-01 from the civil date (H. Hinnant's algorithm), vectorised
-    y = year - (month <= 2)
-    era = y // 400
-    yoe = y - era * 400
-    doy = (153 * (month + np.where(month > 2, -3, 9)) + 2) // 5 + day - 1
-    days = era * 146097 + yoe * 365 + yoe // 4 - yoe // 100 + doy - 719468
-    local = days * 86400 + hour * 3600 + minute * 60 + second
-    return local - np.where(sign_char == ord("-"), -offset, offset), valid
+    valid &= (day >= 1) & (day <= _MONTH_DAYS[month] + (leap & (month == 2))) & (hour <= 23) & (minute <= 59) & (second <= 60)
+    days = _MONTH_START[np.where(valid, year - EARLIEST_YEAR, 0), month - 1] + day - 1
+    offset = pairs[:, 4].astype(np.int64) * 3600 + pairs[:, 5].astype(np.int64) * 60
+    local = days * 86400 + hour.astype(np.int64) * 3600 + minute.astype(np.int64) * 60 + second
+    return local - np.where(sign == ord("-"), -offset, offset), valid

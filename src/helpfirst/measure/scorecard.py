@@ -1,13 +1,25 @@
 """The core helpfulness scorecard, expressed once in SQL and run by DuckDB over Arrow.
 
-Definitions: docs/metrics.md. The conversation table is built in SQL (so the same statements can
-run on another SQL engine), business time and hour-of-week are added with Arrow/numpy, and every
-aggregate is SQL again.
+Definitions: docs/metrics.md. The SQL reads these relations:
+
+- `posts`: every post, one row each: row_nr (reading order), root_nr (its thread's root),
+  has_parent_id, author, author_role, brand_id, created_at (UTC), likes, reposts, and text
+  (read only for posts that may open a conversation);
+- `brands`: brand_id, handle, lower_handle, known (a --brand handle or an author of brand posts,
+  the only ones a mention can name). Brands are small integers in the SQL: grouping and joining
+  on them is far cheaper than on strings.
+
+`STATED_SQL` finds the brand each possible request names; it needs no thread structure, so it runs
+while threads are built (prepare_scorecard). `CONVERSATIONS_SQL` builds the conversation table;
+business time and hour-of-week are added with Arrow/numpy; every aggregate is SQL again. Per-post
+signals (intent, reply kind, sentiment) join `posts` by row_nr, per-conversation ones the
+conversation table by conv.
 """
 
 from __future__ import annotations
 
 import re
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import duckdb
@@ -19,128 +31,127 @@ from .business_hours import BusinessHours
 
 UNKNOWN_BRAND = "(unknown)"
 
-#: One row per conversation: a customer post that replies to nothing, opening its own thread.
-#: `posts` holds every post but its text; `roots` the posts that start a thread (row_nr = root_nr),
-#: with their text: only they can open a conversation, and texts are big to scan.
+#: The brand each post that may open a conversation names: the brand the format gave it, else the
+#: first known brand it @mentions. Needs no thread structure (so it runs while threads are built):
+#: a conversation opener is a customer post without a parent id, and `row_nr` is its reading order.
+STATED_SQL = """
+WITH openers AS (
+    SELECT row_nr, brand_id AS own_brand, text FROM posts WHERE author_role = 'customer' AND NOT has_parent_id
+),
+named AS MATERIALIZED (
+    -- the first @mention is usually the brand: the text is searched only where it is not
+    SELECT q.row_nr, q.own_brand, q.text, k.brand_id AS first_brand
+    FROM openers q LEFT JOIN brands k
+      ON k.known AND k.lower_handle = CASE WHEN q.own_brand IS NULL THEN lower($first_mention) END
+)
+SELECT n.row_nr, coalesce(n.own_brand, n.first_brand, k.brand_id) AS brand_id
+FROM named n LEFT JOIN brands k
+  ON k.known AND k.lower_handle = CASE WHEN n.own_brand IS NULL AND n.first_brand IS NULL
+                                       THEN lower(regexp_extract(n.text, $mention_pattern, 1, 'i')) END
+"""
+
+#: One row per conversation: its brand, request time and first response (docs/metrics.md).
+#: `stated` is STATED_SQL's result for these posts.
 CONVERSATIONS_SQL = """
-WITH opening AS (
-    SELECT r.row_nr, r.created_at, r.author, r.brand, r.text,
-           lower(regexp_extract(r.text, $first_mention, 1)) AS first_mention
-    FROM roots r
-    WHERE r.author_role = 'customer' AND NOT r.has_parent_id
-),
-first_known AS (
-    -- the first @mention is usually the brand; only when it is not is the text searched for any known brand
-    SELECT o.*, k1.handle AS first_handle,
-           CASE WHEN o.brand IS NULL AND k1.handle IS NULL
-                THEN lower(regexp_extract(o.text, $mention_pattern, 1, 'i')) END AS later_mention
-    FROM opening o LEFT JOIN known_brands k1 ON k1.lower_handle = o.first_mention
-),
-requests AS (
-    SELECT f.row_nr AS conv, f.created_at AS requested_at, f.author AS customer,
-           coalesce(f.brand, f.first_handle, k2.handle) AS stated_brand
-    FROM first_known f LEFT JOIN known_brands k2 ON k2.lower_handle = f.later_mention
+WITH requests AS MATERIALIZED (
+    -- a conversation: a customer post that replies to nothing (and so roots its own thread)
+    SELECT p.row_nr AS conv, p.created_at AS requested_at, s.brand_id
+    FROM posts p JOIN stated s ON s.row_nr = p.row_nr
+    WHERE p.row_nr = p.root_nr AND p.author_role = 'customer' AND NOT p.has_parent_id
 ),
 brand_replies AS (
-    SELECT p.root_nr AS conv, p.brand, p.created_at, p.row_nr
-    FROM posts p SEMI JOIN requests q ON p.root_nr = q.conv
-    WHERE p.author_role = 'brand' AND p.row_nr <> p.root_nr
+    SELECT root_nr, brand_id, created_at, row_nr FROM posts
+    WHERE author_role = 'brand' AND row_nr <> root_nr
 ),
-first_brand AS (
-    -- only requests that name no brand need the brand of the earliest reply
-    SELECT conv, arg_min(brand, (created_at, row_nr)) AS brand
-    FROM brand_replies
-    WHERE conv IN (SELECT conv FROM requests WHERE stated_brand IS NULL)
-    GROUP BY conv
+earliest AS (
+    -- only requests that name no brand need the brand of the earliest reply (ties by reading order)
+    SELECT root_nr AS conv, arg_min(brand_id, (created_at, row_nr)) AS brand_id FROM brand_replies
+    WHERE root_nr IN (SELECT conv FROM requests WHERE brand_id IS NULL)
+    GROUP BY root_nr
 ),
-attributed AS (
-    SELECT q.*, coalesce(q.stated_brand, f.brand, $unknown) AS brand
-    FROM requests q LEFT JOIN first_brand f USING (conv)
+attributed AS MATERIALIZED (
+    SELECT q.conv, q.requested_at, coalesce(q.brand_id, e.brand_id, $unknown_id) AS brand_id
+    FROM requests q LEFT JOIN earliest e USING (conv)
 ),
 first_response AS (
-    SELECT b.conv, min(b.created_at) AS first_response_at
-    FROM brand_replies b JOIN attributed a ON a.conv = b.conv AND a.brand = b.brand
-    GROUP BY b.conv
+    -- the earliest reply by the conversation's brand, at any depth
+    SELECT r.root_nr AS conv, min(r.created_at) AS first_response_at
+    FROM brand_replies r JOIN attributed a ON r.root_nr = a.conv AND r.brand_id = a.brand_id
+    GROUP BY r.root_nr
 )
-SELECT a.conv, a.brand, a.customer, a.requested_at, f.first_response_at,
+SELECT a.conv, a.brand_id, a.requested_at, f.first_response_at,
        CASE WHEN f.first_response_at IS NULL THEN NULL
             ELSE greatest(epoch_us(f.first_response_at) - epoch_us(a.requested_at), 0) / 60e6
        END AS frt_min
 FROM attributed a LEFT JOIN first_response f USING (conv)
-ORDER BY a.conv
 """
 
-#: Per brand and in total (brand NULL), over the conversation table.
+#: Per brand and in total (brand_id NULL), over the conversation table.
 TOTALS_SQL = """
-SELECT brand,
+SELECT brand_id,
        count(*) AS conversations,
        count(first_response_at) AS answered,
        quantile_cont(frt_min, 0.5) AS frt_median_min,
        quantile_cont(frt_min, 0.9) AS frt_p90_min,
-       coalesce(sum(CASE WHEN frt_min <= $target THEN 1 ELSE 0 END) / count(*), 0.0) AS within_target,
+       coalesce(count(*) FILTER (WHERE frt_min <= $target) / nullif(count(*), 0), 0.0) AS within_target,
        quantile_cont(frt_business_min, 0.5) AS frt_business_median_min,
        quantile_cont(frt_business_min, 0.9) AS frt_business_p90_min,
-       coalesce(sum(CASE WHEN frt_business_min <= $target THEN 1 ELSE 0 END) / count(*), 0.0)
-           AS within_target_business,
+       coalesce(count(*) FILTER (WHERE frt_business_min <= $target) / nullif(count(*), 0), 0.0) AS within_target_business,
        min(requested_at) AS first_request_at,
        max(requested_at) AS last_request_at
 FROM conversations
-GROUP BY GROUPING SETS ((brand), ())
+GROUP BY GROUPING SETS ((brand_id), ())
 """
 
 HOUR_OF_WEEK_SQL = """
-SELECT brand, hour_of_week, count(*) AS conversations, count(first_response_at) AS answered,
+SELECT brand_id, hour_of_week, count(*) AS conversations, count(first_response_at) AS answered,
        quantile_cont(frt_min, 0.5) AS frt_median_min
-FROM conversations GROUP BY GROUPING SETS ((brand, hour_of_week), (hour_of_week))
-ORDER BY brand NULLS FIRST, hour_of_week
+FROM conversations GROUP BY GROUPING SETS ((brand_id, hour_of_week), (hour_of_week))
 """
 
 DAILY_SQL = """
-SELECT brand, day, count(*) AS conversations, count(first_response_at) AS answered,
+SELECT brand_id, day, count(*) AS conversations, count(first_response_at) AS answered,
        quantile_cont(frt_min, 0.5) AS frt_median_min,
-       coalesce(sum(CASE WHEN frt_min <= $target THEN 1 ELSE 0 END) / count(*), 0.0) AS within_target
-FROM conversations GROUP BY GROUPING SETS ((brand, day), (day))
-ORDER BY brand NULLS FIRST, day
+       coalesce(count(*) FILTER (WHERE frt_min <= $target) / nullif(count(*), 0), 0.0) AS within_target
+FROM conversations GROUP BY GROUPING SETS ((brand_id, day), (day))
 """
 
-#: The numbers brands usually report, per brand that appears in the archive.
+#: The brand each thread belongs to: its conversation's brand, or the brand that opened it.
+THREAD_BRAND_SQL = """
+SELECT conv AS root_nr, brand_id FROM conversations
+UNION ALL
+SELECT row_nr, brand_id FROM posts WHERE row_nr = root_nr AND author_role = 'brand' AND brand_id IS NOT NULL
+"""
+
+#: The numbers brands usually report, per brand that appears in the archive. `thread_brand_id`
+#: is THREAD_BRAND_SQL's brand of the post's root (looked up by position: root_nr is a row number).
 VANITY_SQL = """
-WITH thread_brand AS (
-    SELECT conv AS root_nr, brand FROM conversations
-    UNION ALL
-    SELECT row_nr, brand FROM posts WHERE row_nr = root_nr AND author_role = 'brand'
-),
-brand_side AS (
-    SELECT brand, count(*) AS brand_posts, sum(likes) AS likes, sum(reposts) AS reposts,
+WITH brand_side AS (
+    SELECT brand_id, count(*) AS brand_posts, sum(likes) AS likes, sum(reposts) AS reposts,
            count(*) FILTER (WHERE row_nr = root_nr) AS brand_threads
-    FROM posts WHERE author_role = 'brand' AND brand IS NOT NULL
-    GROUP BY GROUPING SETS ((brand), ())
+    FROM posts WHERE author_role = 'brand' AND brand_id IS NOT NULL
+    GROUP BY GROUPING SETS ((brand_id), ())
 ),
-audience AS (
+audience AS MATERIALIZED (
     -- customers and bots count for the brand of the thread they write in
-    SELECT t.brand, p.author_role, p.author
-    FROM posts p JOIN thread_brand t USING (root_nr)
-    WHERE p.author_role <> 'brand' AND t.brand IS NOT NULL
-),
-audience_side AS (
-    SELECT brand,
+    SELECT thread_brand_id AS brand_id, author,
            count(*) FILTER (WHERE author_role = 'customer') AS customer_posts,
            count(*) FILTER (WHERE author_role = 'bot') AS bot_posts
-    FROM audience GROUP BY GROUPING SETS ((brand), ())
+    FROM posts
+    WHERE author_role <> 'brand' AND thread_brand_id IS NOT NULL
+    GROUP BY thread_brand_id, author
 ),
-customer_pairs AS (
-    SELECT DISTINCT brand, author FROM audience WHERE author_role = 'customer'
-),
-customer_side AS (
-    SELECT brand, count(*) AS customers FROM customer_pairs GROUP BY brand
+audience_side AS (
+    SELECT brand_id, sum(customer_posts) AS customer_posts, sum(bot_posts) AS bot_posts,
+           count(*) FILTER (WHERE customer_posts > 0) AS customers
+    FROM audience GROUP BY brand_id
     UNION ALL
-    SELECT NULL, count(DISTINCT author) FROM customer_pairs
+    SELECT NULL, sum(customer_posts), sum(bot_posts), count(DISTINCT author) FILTER (WHERE customer_posts > 0)
+    FROM audience
 )
-SELECT coalesce(b.brand, a.brand) AS brand, b.brand_posts, a.customer_posts, c.customers, a.bot_posts,
+SELECT coalesce(b.brand_id, a.brand_id) AS brand_id, b.brand_posts, a.customer_posts, a.customers, a.bot_posts,
        b.likes, b.reposts, b.brand_threads
-FROM brand_side b
-FULL JOIN audience_side a ON b.brand IS NOT DISTINCT FROM a.brand
-LEFT JOIN customer_side c ON c.brand IS NOT DISTINCT FROM coalesce(b.brand, a.brand)
+FROM brand_side b FULL JOIN audience_side a ON b.brand_id IS NOT DISTINCT FROM a.brand_id
 """
 
 
@@ -154,6 +165,64 @@ class Scorecard:
     daily: dict[str, list[dict]]
     conversations: pa.Table  # one row per conversation, for the report
     settings: dict = field(default_factory=dict)
+
+
+@dataclass
+class BrandIndex:
+    """The brands of an archive: `names[brand_id]`, the known ones first; each post's brand_id."""
+
+    known: list[str]  # --brand handles and authors of brand posts, one spelling each
+    names: list[str]  # known, then other brand values as written, then UNKNOWN_BRAND
+    ids: pa.Array  # int32 per post, null where a post has no brand
+
+
+def index_brands(posts: pa.Table, given: frozenset[str] | set[str] | list[str]) -> BrandIndex:
+    """Known brands (see known_brands) and every post's brand as a small integer."""
+    known = known_brands(posts, given) if not isinstance(given, list) else given
+    ids, names = _brand_ids(posts.column("brand"), known)
+    return BrandIndex(known=known, names=names, ids=ids)
+
+
+@dataclass
+class Prepared:
+    """What the scorecard takes from posts before they are threaded (see prepare_scorecard)."""
+
+    index: BrandIndex
+    stated: pa.Table  # STATED_SQL: row_nr, brand_id
+    rows: int  # how many posts it was made for
+
+
+def prepare_scorecard(posts: pa.Table, brands: frozenset[str] | set[str] | list[str] | BrandIndex) -> Prepared:
+    """The parts of the scorecard that need no thread structure: brand ids, the brand each possible
+    request names. Row numbers are positions in `posts`, so it can run while threads are built."""
+    index = brands if isinstance(brands, BrandIndex) else index_brands(posts, brands)
+    con = duckdb.connect()
+    try:
+        con.execute("SET preserve_insertion_order = false")
+        n = posts.num_rows
+        con.register("posts", pa.table({
+            "row_nr": posts.column("row_nr") if "row_nr" in posts.column_names else pa.array(np.arange(n)),
+            "author_role": pc.dictionary_encode(posts.column("author_role")),
+            "has_parent_id": pc.is_valid(posts.column("parent_id")),
+            "brand_id": index.ids,
+            "text": posts.column("text"),
+        }))
+        con.register("brands", _brands_table(index))
+        sql = STATED_SQL.replace("$first_mention", _first_mention_sql(index.known))
+        stated = _arrow(con.sql(sql.replace("$mention_pattern", _sql_string(mention_pattern(index.known)))))
+    finally:
+        con.close()
+    return Prepared(index=index, stated=stated, rows=posts.num_rows)
+
+
+def _brands_table(index: BrandIndex) -> pa.Table:
+    names = index.names
+    return pa.table({
+        "brand_id": pa.array(np.arange(len(names), dtype=np.int32)),
+        "handle": pa.array(names, pa.string()),
+        "lower_handle": pa.array([n.lower() for n in names], pa.string()),
+        "known": pa.array(np.arange(len(names)) < len(index.known)),
+    })
 
 
 def known_brands(posts: pa.Table, given: frozenset[str] | set[str]) -> list[str]:
@@ -171,7 +240,8 @@ def known_brands(posts: pa.Table, given: frozenset[str] | set[str]) -> list[str]
 #: underscores end (so '@Acmeé' does not mention 'Acme').
 MENTION_START = r"(?:^|[^\pL\pN_@])@"
 HANDLE_END = r"(?:[^\pL\pN_]|$)"
-FIRST_MENTION = MENTION_START + r"([\pL\pN_]+)"
+HANDLE = r"([\pL\pN_]+)"
+FIRST_MENTION = MENTION_START + HANDLE
 
 
 def mention_pattern(handles: list[str]) -> str:
@@ -184,49 +254,62 @@ def mention_pattern(handles: list[str]) -> str:
 
 def compute_scorecard(
     posts: pa.Table,
-    brands: list[str],
+    brands: list[str] | BrandIndex | Prepared,
     target_min: float = 30.0,
     business_hours: BusinessHours | None = None,
     report_zone: str | None = None,
 ) -> Scorecard:
-    """Run the scorecard over threaded posts (columns of POST_SCHEMA plus row_nr, root_nr)."""
+    """Run the scorecard over threaded posts (columns of POST_SCHEMA plus row_nr, root_nr).
+
+    `brands`: the known brands, or what prepare_scorecard made of these posts before threading
+    (used when threading dropped no row, so that positions still match).
+    """
+    if isinstance(brands, Prepared):
+        prepared = brands if brands.rows == posts.num_rows else prepare_scorecard(posts, brands.index.known)
+    else:
+        prepared = prepare_scorecard(posts, brands if isinstance(brands, BrandIndex) else list(brands))
+    index = prepared.index
+    names = index.names
     con = duckdb.connect()
     con.execute("SET preserve_insertion_order = false")
-    view = _sql_view(posts, brands)
-    handles = pa.table({"handle": brands, "lower_handle": [h.lower() for h in brands]})
+    view = _sql_view(posts, index.ids)
     con.register("posts", view)
-    con.register("roots", _roots_view(view, posts))
-    con.register("known_brands", handles)
-    pattern = mention_pattern(brands)
-    # RE2 cannot take the pattern as a bound parameter inside regexp_extract, so inline it safely
-    # the fast first-mention path is exact only when every handle is made of handle characters
-    first = FIRST_MENTION if all(re.fullmatch(r"\w+", h) for h in brands) else "(?i)" + pattern
-    sql = CONVERSATIONS_SQL.replace("$first_mention", _sql_string(first)).replace("$mention_pattern", _sql_string(pattern)).replace("$unknown", _sql_string(UNKNOWN_BRAND))
-    conv = _arrow(con.sql(sql))
+    con.register("stated", prepared.stated)
+    conv = _arrow(con.sql(CONVERSATIONS_SQL.replace("$unknown_id", str(names.index(UNKNOWN_BRAND)))))
+    conv = conv.take(pc.sort_indices(conv.column("conv")))  # in reading order, as the report lists them
     conv = _add_clock_columns(conv, business_hours, report_zone)
     con.register("conversations", conv)
-    totals_rows = _fetch(con, TOTALS_SQL, target_min)
-    vanity_rows = _fetch(con, VANITY_SQL, target_min)
-    vanity = {r["brand"]: r for r in vanity_rows}
-    brands_out: dict[str, dict] = {}
+    # the vanity query (the heaviest) runs beside the others: DuckDB shares its threads between
+    # them, and the cores are kept busy while one query finishes alone or Python reads a result
+    side = con.cursor()  # a cursor has its own registrations
+    side.register("posts", view.append_column("thread_brand_id", _thread_brands(con, view)))
+    with ThreadPoolExecutor(max_workers=1) as beside:
+        vanity_rows = beside.submit(_fetch, side, VANITY_SQL, target_min, names)
+        totals_rows = _fetch(con, TOTALS_SQL, target_min, names)
+        how = _grouped(_fetch(con, HOUR_OF_WEEK_SQL, target_min, names), "hour_of_week")
+        daily = _grouped(_fetch(con, DAILY_SQL, target_min, names), "day")
+        vanity = {r["brand"]: r for r in vanity_rows.result()}
+    con.close()
+    business = business_hours is not None
     totals: dict = {}
+    brands_out: dict[str, dict] = {}
     for r in totals_rows:
-        figures = _figures(r, business_hours is not None)
         if r["brand"] is None:
-            totals = figures
+            totals = _figures(r, business)
         else:
-            brands_out[r["brand"]] = figures
+            brands_out[r["brand"]] = _figures(r, business)
     if not totals:
-        totals = _figures({"conversations": 0, "answered": 0}, business_hours is not None)
+        totals = _figures({"conversations": 0, "answered": 0}, business)
     for brand in sorted(set(vanity) - {None} - set(brands_out), key=str.lower):
-        brands_out[brand] = _figures({"conversations": 0, "answered": 0}, business_hours is not None)
+        brands_out[brand] = _figures({"conversations": 0, "answered": 0}, business)
     for brand, figures in brands_out.items():
         figures["vanity"] = _vanity(vanity.get(brand))
     totals["vanity"] = _vanity(vanity.get(None))
     brands_out = dict(sorted(brands_out.items(), key=lambda kv: (-kv[1]["conversations"], kv[0].lower())))
-    how = _grouped(_fetch(con, HOUR_OF_WEEK_SQL, target_min), "hour_of_week")
-    daily = _grouped(_fetch(con, DAILY_SQL, target_min), "day")
-    con.close()
+    conv = conv.add_column(
+        conv.schema.get_field_index("brand_id"), "brand", pc.take(pa.array(names), conv.column("brand_id"))
+    ).drop_columns(["brand_id"])
+    conv = conv.add_column(2, "customer", pc.take(posts.column("author"), conv.column("conv")))
     return Scorecard(
         brands=brands_out,
         totals=totals,
@@ -241,29 +324,67 @@ def compute_scorecard(
     )
 
 
-def _sql_view(posts: pa.Table, brands: list[str]) -> pa.Table:
+def _thread_brands(con: duckdb.DuckDBPyConnection, view: pa.Table) -> pa.Array:
+    """Each post's THREAD_BRAND_SQL brand: the brand of its root, by position (root_nr is a row number)."""
+    roots = _arrow(con.sql(THREAD_BRAND_SQL))
+    n = view.num_rows
+    by_row = np.full(n + 1, -1, dtype=np.int32)  # the last slot is never a root: -1, no brand
+    by_row[roots.column("root_nr").to_numpy()] = roots.column("brand_id").to_numpy()
+    brand = by_row[view.column("root_nr").to_numpy()]
+    return pa.array(brand, mask=brand < 0)
+
+
+def _first_mention_sql(brands: list[str]) -> str:
+    """SQL: the handle of the first @mention in a request's `text` ('' when there is none)."""
+    if not all(re.fullmatch(r"\w+", h) for h in brands):
+        # a handle with other characters: only the known-brand pattern finds it exactly
+        return f"regexp_extract(q.text, {_sql_string('(?i)' + mention_pattern(brands))}, 1)"
+    # most requests start with the mention: an anchored match is much cheaper than a search
+    lead = f"CASE WHEN starts_with(q.text, '@') THEN regexp_extract(q.text, {_sql_string('^@' + HANDLE)}, 1) END"
+    return f"coalesce(nullif({lead}, ''), regexp_extract(q.text, {_sql_string(FIRST_MENTION)}, 1))"
+
+
+def _brand_ids(column: pa.ChunkedArray, brands: list[str]) -> tuple[pa.Array, list[str]]:
+    """Each post's brand as a small integer, and the names by id: the known brands first, then
+    other brand values as written, then UNKNOWN_BRAND. Known brands match case-insensitively."""
+    values = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+    encoded = pc.dictionary_encode(values)
+    names = list(brands)
+    known = {b.lower(): i for i, b in enumerate(brands)}
+    others: dict[str, int] = {}
+    mapping = []
+    for value in encoded.dictionary.to_pylist():
+        brand_id = known.get(value.lower())
+        if brand_id is None:
+            brand_id = others.get(value)
+            if brand_id is None:
+                brand_id = others[value] = len(names)
+                names.append(value)
+        mapping.append(brand_id)
+    if UNKNOWN_BRAND not in names:
+        names.append(UNKNOWN_BRAND)
+    indices = encoded.indices
+    table = np.asarray(mapping + [0], dtype=np.int32)  # the extra slot takes the nulls
+    codes = table[pc.fill_null(indices, len(mapping)).to_numpy(zero_copy_only=False)]
+    return pa.array(codes, mask=pc.is_null(indices).to_numpy(zero_copy_only=False)), names
+
+
+def _sql_view(posts: pa.Table, brand_ids: pa.Array) -> pa.Table:
     """The columns the SQL reads, with UTC timestamps as naive values (no time-zone extension needed)."""
-    # small dictionaries instead of millions of repeated strings: much cheaper for DuckDB to scan
     return pa.table(
         {
             "row_nr": posts.column("row_nr"),
             "root_nr": posts.column("root_nr"),
             "has_parent_id": pc.is_valid(posts.column("parent_id")),
             "author": posts.column("author"),
+            # a small dictionary instead of millions of repeated strings: much cheaper for DuckDB to scan
             "author_role": pc.dictionary_encode(posts.column("author_role")),
-            "brand": pc.dictionary_encode(_brand_spelling(posts.column("brand"), brands)),
+            "brand_id": brand_ids,
             "likes": posts.column("likes"),
             "reposts": posts.column("reposts"),
             "created_at": pc.cast(posts.column("created_at"), pa.timestamp("us")),
         }
     )
-
-
-def _roots_view(view: pa.Table, posts: pa.Table) -> pa.Table:
-    """The rows of the SQL view that start a thread, with their text."""
-    roots = pc.equal(view.column("row_nr"), view.column("root_nr"))
-    columns = view.select(["row_nr", "created_at", "author", "author_role", "brand", "has_parent_id"])
-    return columns.append_column("text", posts.column("text")).filter(roots)
 
 
 def first_response_rows(posts: pa.Table, conversations: list[dict]) -> list[int | None]:
@@ -291,21 +412,17 @@ def first_response_rows(posts: pa.Table, conversations: list[dict]) -> list[int 
     return out
 
 
-def _brand_spelling(column: pa.ChunkedArray, brands: list[str]) -> pa.Array:
-    """Brand values in the one spelling of known_brands (handles are case-insensitive)."""
-    if not brands:
-        return column
-    lower = pa.array([b.lower() for b in brands])
-    position = pc.index_in(pc.utf8_lower(column), value_set=lower)
-    return pc.if_else(pc.is_null(position), column, pc.take(pa.array(brands), position))
-
-
 def _sql_string(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
-def _fetch(con: duckdb.DuckDBPyConnection, query: str, target_min: float) -> list[dict]:
-    return _arrow(con.sql(query.replace("$target", repr(float(target_min))))).to_pylist()
+def _fetch(con: duckdb.DuckDBPyConnection, query: str, target_min: float, names: list[str]) -> list[dict]:
+    """The rows of a query, its brand_id column turned into `brand` (a name, None for totals)."""
+    rows = _arrow(con.sql(query.replace("$target", repr(float(target_min))))).to_pylist()
+    for r in rows:
+        brand_id = r.pop("brand_id")
+        r["brand"] = None if brand_id is None else names[brand_id]
+    return rows
 
 
 def _arrow(relation: duckdb.DuckDBPyRelation) -> pa.Table:
@@ -373,6 +490,8 @@ def _num(value: object) -> float | None:
 
 
 def _grouped(rows: list[dict], key: str) -> dict[str, list[dict]]:
+    """Rows by brand name ("(all)" first, then brands in order), each list in `key` order."""
+    rows.sort(key=lambda r: (r["brand"] is not None, r["brand"] or "", r[key] is None, r[key]))
     out: dict[str, list[dict]] = {}
     for r in rows:
         brand = r.pop("brand")
