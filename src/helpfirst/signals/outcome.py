@@ -32,14 +32,23 @@ DM_SENT_PATTERN = (
 
 @dataclass(frozen=True)
 class OutcomeRules:
-    """The thresholds of the outcome rules (tuned on the labelled train split only)."""
+    """The switches and thresholds of the outcome rules. The defaults are the best setting of
+    `scripts/eval_outcome.py --tune --labels gold` on the labelled TRAIN split (ties: the labelling
+    guide's reading); see docs/signals.md for the grid and the scores."""
 
     #: a last evaluative post that is feedback with at least this sentiment counts as thanks
     positive_sentiment: float = 0.5
     #: a last evaluative post that is feedback with at most this sentiment counts as still unhappy
     negative_sentiment: float = -0.3
+    #: a last post of intent `other` (after the brand's last reply, not accepting a redirect) with at
+    #: least this sentiment counts as thanks ("Ok thanks.", "It's ok I fixed it thanks")
+    other_positive_sentiment: float = 0.5
+    #: thanks right after a redirect count as resolved (else only as accepting the redirect)
+    praise_after_redirect_resolves: bool = False
     #: a redirect counts only when no solution reply came after it
-    solution_after_redirect_cancels: bool = True
+    solution_after_redirect_cancels: bool = False
+    #: the person answered the brand's clarifying question and never heard back: unresolved
+    unanswered_answer_is_unresolved: bool = True
 
     def describe(self) -> dict:
         """JSON-ready form."""
@@ -69,38 +78,42 @@ _K = {name: i for i, name in enumerate(REPLY_KINDS)}
 
 #: Aggregates per conversation over its member posts `m` (the person's posts and the conversation
 #: brand's replies), ordered by `ord` (time, then reading order). `after`: a post by the person
-#: after the brand's first reply.
+#: after the brand's first reply; `prev_kind`: the kind of the brand's last reply before a post.
+#: E is the person's last *evaluative* post after the first reply (intent other than `other`),
+#: L the person's last post after the first reply.
 AGGREGATE_SQL = f"""
 WITH firsts AS (
     SELECT conv, min(ord) FILTER (WHERE is_brand) AS first_brand_ord FROM m GROUP BY conv
 ),
 x AS (
-    SELECT m.*, f.first_brand_ord,
-           (NOT m.is_brand AND f.first_brand_ord IS NOT NULL AND m.ord > f.first_brand_ord) AS after
+    SELECT m.*, (NOT m.is_brand AND f.first_brand_ord IS NOT NULL AND m.ord > f.first_brand_ord) AS after,
+           (m.intent IS NOT NULL AND m.intent <> {_I['other']}) AS evaluative
     FROM m JOIN firsts f USING (conv)
-),
-last_redirect AS (
-    SELECT conv, max(ord) FILTER (WHERE is_brand AND kind = {_K['redirect']}) AS redirect_ord FROM x GROUP BY conv
 )
-SELECT x.conv,
-       arg_min(x.kind, x.ord) FILTER (WHERE x.is_brand) AS first_kind,
-       arg_min(x.row_nr, x.ord) FILTER (WHERE x.is_brand) AS first_reply_row,
-       min(x.ts) FILTER (WHERE x.is_brand AND x.kind = {_K['solution']}) AS first_solution_ts,
-       arg_min(x.row_nr, x.ord) FILTER (WHERE x.is_brand AND x.kind = {_K['solution']}) AS first_solution_row,
-       any_value(r.redirect_ord) AS redirect_ord,
-       max(x.ord) FILTER (WHERE x.is_brand AND x.kind = {_K['solution']}) AS last_solution_ord,
-       arg_max(x.kind, x.ord) FILTER (WHERE x.is_brand) AS last_kind,
-       max(x.ord) FILTER (WHERE x.is_brand) AS last_brand_ord,
-       max(x.ord) FILTER (WHERE x.after) AS last_after_ord,
-       arg_max(x.intent, x.ord) FILTER (WHERE x.after AND x.intent <> {_I['other']}) AS eval_intent,
-       arg_max(x.sentiment, x.ord) FILTER (WHERE x.after AND x.intent <> {_I['other']}) AS eval_sentiment,
-       max(x.ord) FILTER (WHERE x.after AND x.intent <> {_I['other']}) AS eval_ord,
-       coalesce(bool_or(x.dm_sent) FILTER (WHERE x.after), false) AS said_dm,
-       arg_min(x.sentiment, x.ord) FILTER (WHERE NOT x.is_brand) AS sentiment_first,
-       arg_max(x.sentiment, x.ord) FILTER (WHERE NOT x.is_brand) AS sentiment_last,
-       count(*) FILTER (WHERE NOT x.is_brand) AS person_posts
-FROM x JOIN last_redirect r USING (conv)
-GROUP BY x.conv
+SELECT conv,
+       arg_min(kind, ord) FILTER (WHERE is_brand) AS first_kind,
+       arg_min(row_nr, ord) FILTER (WHERE is_brand) AS first_reply_row,
+       min(ts) FILTER (WHERE is_brand AND kind = {_K['solution']}) AS first_solution_ts,
+       arg_min(row_nr, ord) FILTER (WHERE is_brand AND kind = {_K['solution']}) AS first_solution_row,
+       max(ord) FILTER (WHERE is_brand AND kind = {_K['redirect']}) AS redirect_ord,
+       max(ord) FILTER (WHERE is_brand AND kind = {_K['solution']}) AS last_solution_ord,
+       arg_max(kind, ord) FILTER (WHERE is_brand) AS last_kind,
+       max(ord) FILTER (WHERE is_brand) AS last_brand_ord,
+       max(ord) FILTER (WHERE after AND evaluative) AS e_ord,
+       arg_max(intent, ord) FILTER (WHERE after AND evaluative) AS e_intent,
+       arg_max(sentiment, ord) FILTER (WHERE after AND evaluative) AS e_sentiment,
+       arg_max(prev_kind, ord) FILTER (WHERE after AND evaluative) AS e_prev_kind,
+       max(ord) FILTER (WHERE after) AS l_ord,
+       arg_max(intent, ord) FILTER (WHERE after) AS l_intent,
+       arg_max(sentiment, ord) FILTER (WHERE after) AS l_sentiment,
+       arg_max(prev_kind, ord) FILTER (WHERE after) AS l_prev_kind,
+       arg_max(dm_sent, ord) FILTER (WHERE after) AS l_dm_sent,
+       coalesce(bool_or(dm_sent) FILTER (WHERE after), false) AS said_dm,
+       arg_min(sentiment, ord) FILTER (WHERE NOT is_brand) AS sentiment_first,
+       arg_max(sentiment, ord) FILTER (WHERE NOT is_brand) AS sentiment_last,
+       count(*) FILTER (WHERE NOT is_brand) AS person_posts
+FROM x
+GROUP BY conv
 """
 
 #: The outcome rules, in the labelling guide's order (data/labels/GUIDE.md, "Conversation outcome").
@@ -108,14 +121,21 @@ OUTCOME_SQL = f"""
 SELECT *,
   CASE
     WHEN last_brand_ord IS NULL THEN 'unanswered'
-    WHEN eval_intent = {_I['praise']}
-      OR (eval_intent = {_I['feedback']} AND eval_sentiment >= $positive) THEN 'resolved'
-    WHEN eval_intent = {_I['problem']}
-      OR (eval_intent = {_I['feedback']} AND eval_sentiment <= $negative)
-      OR (eval_intent = {_I['question']} AND eval_ord > last_brand_ord) THEN 'unresolved'
+    -- the person thanks (not merely for being sent elsewhere), or ends on a warm note
+    WHEN (e_intent = {_I['praise']} AND ($praise_after_redirect OR e_prev_kind IS DISTINCT FROM {_K['redirect']}))
+      OR (e_intent = {_I['feedback']} AND e_sentiment >= $positive)
+      OR (l_intent = {_I['other']} AND l_ord > last_brand_ord AND l_sentiment >= $other_positive
+          AND l_prev_kind IS DISTINCT FROM {_K['redirect']} AND NOT l_dm_sent) THEN 'resolved'
+    -- still stuck after an answer, angrier, or left waiting on their own last word
+    WHEN (e_intent = {_I['problem']} AND (e_prev_kind = {_K['solution']} OR e_ord > last_brand_ord))
+      OR (e_intent = {_I['feedback']} AND e_sentiment <= $negative)
+      OR (e_intent = {_I['question']} AND e_ord > last_brand_ord)
+      OR ($answer_waits AND l_intent = {_I['other']} AND l_ord > last_brand_ord
+          AND l_prev_kind = {_K['clarify']} AND NOT l_dm_sent) THEN 'unresolved'
+    -- moved off the channel and not answered in public afterwards
     WHEN (redirect_ord IS NOT NULL AND NOT ($cancel AND coalesce(last_solution_ord > redirect_ord, false)))
       OR said_dm THEN 'redirected'
-    WHEN last_kind = {_K['clarify']} AND coalesce(last_after_ord < last_brand_ord, true) THEN 'abandoned'
+    WHEN last_kind = {_K['clarify']} AND coalesce(l_ord < last_brand_ord, true) THEN 'abandoned'
     ELSE 'unconfirmed'
   END AS outcome
 FROM agg
@@ -148,6 +168,9 @@ def conversation_signals(
         agg = _arrow(con.sql(AGGREGATE_SQL))
         con.register("agg", agg)
         sql = (OUTCOME_SQL.replace("$positive", repr(float(rules.positive_sentiment)))
+               .replace("$other_positive", repr(float(rules.other_positive_sentiment)))
+               .replace("$praise_after_redirect", "true" if rules.praise_after_redirect_resolves else "false")
+               .replace("$answer_waits", "true" if rules.unanswered_answer_is_unresolved else "false")
                .replace("$negative", repr(float(rules.negative_sentiment)))
                .replace("$cancel", "true" if rules.solution_after_redirect_cancels else "false"))
         result = _arrow(con.sql(sql))
@@ -209,31 +232,47 @@ def _member_posts(
     own_brand = pc.fill_null(_combined(brand_ids), -3).to_numpy(zero_copy_only=False) == thread_brand
     member = in_conv & ((customer & same_author) | (brand & own_brand & (np.arange(n) != root)))
     rows = np.flatnonzero(member)
-    take = pa.array(rows)
+    conv = root[rows]
     ts = _micros(posts.column("created_at"))[rows]
-    order = np.empty(len(rows), dtype=np.int64)
-    order[np.lexsort((rows, ts))] = np.arange(len(rows))
+    order = np.lexsort((rows, ts, conv))  # each conversation's posts together, in time order
+    rows, conv, ts = rows[order], conv[order], ts[order]
+    take = pa.array(rows)
     is_brand = brand[rows]
     intent = pc.index_in(signals.column("intent").take(take), value_set=pa.array(list(INTENTS)))
     kind = pc.index_in(signals.column("reply_kind").take(take), value_set=pa.array(list(REPLY_KINDS)))
+    prev_kind = _previous_brand_kind(conv, is_brand, pc.fill_null(kind, -1).to_numpy(zero_copy_only=False))
     # a follow-up by the person may say they moved to private messages; the request itself cannot
-    follow_up = np.flatnonzero(~is_brand & (rows != root[rows]))
+    follow_up = np.flatnonzero(~is_brand & (rows != conv))
     dm_sent = np.zeros(len(rows), dtype=bool)
     if len(follow_up):
         texts = posts.column("text").take(pa.array(rows[follow_up]))
         hit = pc.fill_null(pc.match_substring_regex(texts, DM_SENT_PATTERN), False)
         dm_sent[follow_up] = hit.to_numpy(zero_copy_only=False)
     return pa.table({
-        "conv": pa.array(root[rows]),
+        "conv": pa.array(conv),
         "row_nr": pa.array(rows),
-        "ord": pa.array(order),
+        "ord": pa.array(np.arange(len(rows), dtype=np.int64)),
         "ts": pa.array(ts),
         "is_brand": pa.array(is_brand),
         "intent": _chunked(intent),
         "kind": _chunked(kind),
+        "prev_kind": pa.array(prev_kind, mask=prev_kind < 0),
         "sentiment": _chunked(pc.cast(signals.column("sentiment").take(take), pa.float32())),
         "dm_sent": pa.array(dm_sent),
     })
+
+
+def _previous_brand_kind(conv: np.ndarray, is_brand: np.ndarray, kind: np.ndarray) -> np.ndarray:
+    """For posts grouped by conversation in time order: the kind of the brand's last reply before
+    each post in its conversation (-1 when there is none)."""
+    n = len(conv)
+    positions = np.arange(n)
+    last_brand = np.maximum.accumulate(np.where(is_brand, positions, -1)) if n else positions
+    before = np.concatenate([[-1], last_brand[:-1]]) if n else positions
+    starts = np.concatenate([[True], conv[1:] != conv[:-1]]) if n else np.zeros(0, bool)
+    group_start = np.maximum.accumulate(np.where(starts, positions, 0)) if n else positions
+    valid = before >= group_start
+    return np.where(valid, kind[np.maximum(before, 0)], -1).astype(np.int32)
 
 
 def _micros(column: pa.ChunkedArray | pa.Array) -> np.ndarray:
