@@ -6,8 +6,9 @@ import sys
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -27,6 +28,8 @@ class AuditResult:
     report: ImportReport
     threads: Threads
     scorecard: Scorecard
+    #: the signals part (measure.signals_scorecard.SignalsResult); None when signals are off
+    signals: Any = None
 
     def to_dict(self) -> dict:
         """The JSON document of `helpfirst audit --json`."""
@@ -45,7 +48,12 @@ class AuditResult:
                 "daily": self.scorecard.daily,
             }
         )
-        return doc
+        if self.signals is None:
+            doc["signals"] = None
+            return doc
+        from .measure.signals_scorecard import merge_into
+
+        return merge_into(doc, self.signals)
 
 
 def mark_bots(posts: pa.Table, bots: frozenset[str]) -> pa.Table:
@@ -111,12 +119,18 @@ def run_audit(
     options: ImportOptions | None = None,
     bots: frozenset[str] = frozenset(),
     on_stage: Callable[[str], None] | None = None,
+    signals: str | None = None,
 ) -> AuditResult:
     """Import, thread and measure; raises ImportFailed only when nothing at all could be read.
 
-    `on_stage` hears "threading" and "measuring" as the run moves on (reading reports bytes itself).
+    `on_stage` hears "threading", "measuring" (and "signals") as the run moves on (reading reports
+    bytes itself). `signals` names the signals model ("fast", "accurate") for the signal figures
+    (help requests, substance, outcomes...; it needs every text: ImportOptions.texts "all"); None
+    keeps the core scorecard only.
     """
     options = options or ImportOptions(brands=frozenset(brands), bots=frozenset(bots))
+    if signals and options.texts != "all":
+        options = replace(options, texts="all")  # the signals read every post's text
     stage = on_stage or (lambda _name: None)
     posts, report = load_posts(paths, options, fmt)
     if options.bots:
@@ -133,4 +147,10 @@ def run_audit(
         prepared = prepared.result()
     stage("measuring")
     scorecard = compute_scorecard(threads.posts, prepared, target_min=target_min, business_hours=business_hours)
-    return AuditResult(report=report, threads=threads, scorecard=scorecard)
+    result = AuditResult(report=report, threads=threads, scorecard=scorecard)
+    if signals:
+        from .measure.signals_scorecard import measure_signals
+
+        result.signals = measure_signals(threads.posts, scorecard, prepared, model=signals, target_min=target_min,
+                                         business_hours=business_hours, on_stage=stage)
+    return result

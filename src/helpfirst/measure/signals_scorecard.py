@@ -127,13 +127,15 @@ def measure_signals(
 
 
 def merge_into(doc: dict, result: SignalsResult | None) -> dict:
-    """Add the signal figures to an audit JSON document (per brand, totals, `signals`)."""
+    """Add the signal figures to an audit JSON document (per brand, totals, `signals`); the core
+    figures are copied, not changed."""
     if result is None:
         doc["signals"] = None
         return doc
-    for name, figures in doc["brands"].items():
-        figures.update(result.brands.get(name) or _figures({}, "frt_business_median_min" in figures))
-    doc["totals"].update(result.totals)
+    business = doc.get("settings", {}).get("business_hours") is not None
+    doc["brands"] = {name: {**figures, **(result.brands.get(name) or _figures({}, business))}
+                     for name, figures in doc["brands"].items()}
+    doc["totals"] = {**doc["totals"], **result.totals}
     doc["signals"] = result.to_dict()
     return doc
 
