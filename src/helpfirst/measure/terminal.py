@@ -79,6 +79,10 @@ def print_audit(doc: dict, console: Console, report_path: str | None = None) -> 
     console.print(table)
     if business:
         console.print(f"[dim]bh = business hours: {business}[/]")
+    if doc.get("signals"):
+        from .signals_terminal import print_signals
+
+        print_signals(doc, console)
 
     vanity = doc["totals"]["vanity"]
     contrast = Table(title="What brands usually report vs what helped", title_justify="left")
