@@ -125,6 +125,11 @@ def report_context(result: AuditResult) -> dict[str, Any]:
         "trend": trend,
         "vanity": _vanity_chart(brands_with_conv, target),
     }
+    from .signals_report import signals_report_context
+
+    signals = signals_report_context(result)  # None when the audit ran without signals
+    if signals is not None:
+        charts.update(signals.pop("charts"))
     return {
         "title": "Helpfulness report",
         "sources": [Path(f["path"]).name for f in doc["files"]],
@@ -138,6 +143,7 @@ def report_context(result: AuditResult) -> dict[str, Any]:
         },
         "summary": _summary(totals, target),
         "kpis": _kpis(totals, target, business),
+        "signals": signals,
         "business": business,
         "brand_count": len(brands_with_conv),
         "brand_rows": _brand_rows(brands_with_conv, business)[:MAX_TABLE_BRANDS],

@@ -1,0 +1,221 @@
+"""The signals section of the HTML report: did the help help? Outcome mix per brand, first reply
+kinds, and redirects that could have been solutions.
+
+Texts and handles are untrusted: the template escapes them (autoescape), chart labels go through
+`_plotly_text`, and the chart JSON through `script_json` (see measure.report).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ..signals.base import REPLY_KINDS
+from .report import (
+    FONT_STACK,
+    _base_layout,
+    _clip,
+    _plotly_text,
+    _tone,
+    format_duration,
+    format_int,
+    format_pct,
+)
+
+if TYPE_CHECKING:
+    from ..audit import AuditResult
+
+#: Brands in the outcome chart (by help requests), after the all-brands bar.
+MAX_OUTCOME_BRANDS = 25
+#: Redirect examples shown, at most per brand, and the brands searched (most redirects first).
+MAX_EXAMPLES = 8
+EXAMPLES_PER_BRAND = 2
+EXAMPLE_BRANDS = 12
+#: Per brand: redirected requests looked at, and the solved requests they are compared with.
+MAX_REDIRECTED = 400
+MAX_SOLVED = 8000
+#: A solved request counts as the same problem when this share of the two requests' words are shared.
+MIN_OVERLAP = 0.35
+
+#: Every outcome (signals.outcome.OUTCOMES), from the best ending to the worst, with its colour.
+OUTCOME_COLORS = {
+    "resolved": "#1f8a5b",
+    "unconfirmed": "#9ec1e6",
+    "redirected": "#e0a526",
+    "abandoned": "#e07b26",
+    "unresolved": "#c8472b",
+    "unanswered": "#8e1f1f",
+}
+OUTCOME_NOTES = {
+    "resolved": "the person thanked or confirmed it worked",
+    "unconfirmed": "answered; the person never said whether it helped",
+    "redirected": "sent to DM, phone or a form and not solved in public",
+    "abandoned": "the brand asked for details and heard nothing back",
+    "unresolved": "the person came back still stuck or angrier",
+    "unanswered": "no reply from the brand",
+}
+KIND_NOTES = {
+    "solution": "an answer, steps or a specific help page",
+    "redirect": "DM us, call us, a contact form",
+    "clarify": "a question for details",
+    "acknowledge": "an apology or thanks only",
+    "other": "anything else",
+}
+
+
+def signals_report_context(result: AuditResult) -> dict[str, Any] | None:
+    """The template's `signals` variable (None when the audit ran without signals); its `charts`
+    go into the report's chart payload."""
+    sig = result.signals
+    if sig is None:
+        return None
+    doc = result.to_dict()
+    totals = doc["totals"]
+    brands = [(name, f) for name, f in doc["brands"].items() if f.get("help_requests")]
+    brands.sort(key=lambda kv: (-kv[1]["help_requests"], kv[0].lower()))
+    chart, height = _outcome_chart(brands[:MAX_OUTCOME_BRANDS], totals)
+    answered = totals["help_answered"]
+    return {
+        "model": sig.model,
+        "kpis": _kpis(totals),
+        "outcomes": [
+            {"id": o, "label": o, "count": format_int(totals["outcome_counts"][o]),
+             "share": format_pct(totals["outcomes"][o]), "note": OUTCOME_NOTES[o], "color": OUTCOME_COLORS[o]}
+            for o in OUTCOME_COLORS
+        ],
+        "kinds": [
+            {"id": k, "count": format_int(totals["first_reply_kinds"][k]),
+             "share": format_pct(totals["first_reply_kinds"][k] / answered) if answered else "—", "note": KIND_NOTES[k]}
+            for k in REPLY_KINDS
+        ],
+        "chart_height": height,
+        "brands_shown": min(len(brands), MAX_OUTCOME_BRANDS),
+        "brands_total": len(brands),
+        "examples": redirect_examples(result),
+        "charts": {"outcomes": chart},
+    }
+
+
+def _kpis(totals: dict) -> list[dict]:
+    n = totals["help_requests"]
+    shift = totals["sentiment_shift_mean"]
+    resolved = totals["outcomes"]["resolved"]
+    return [
+        {"id": "help-requests", "label": "Help requests", "value": format_int(n),
+         "note": "conversations opened with a question or a problem", "tone": "neutral"},
+        {"id": "help-coverage", "label": "Help requests answered", "value": format_pct(totals["help_coverage"]),
+         "note": f"median first reply {format_duration(totals['help_frt_median_min'])}",
+         "tone": _tone(totals["help_coverage"], 0.95, 0.8) if n else "neutral"},
+        {"id": "substance", "label": "Substance",
+         "value": format_pct(totals["substance"]) if totals["substance"] is not None else "—",
+         "note": "first replies that carry a solution",
+         "tone": _tone(totals["substance"], 0.5, 0.25) if totals["substance"] is not None else "neutral"},
+        {"id": "time-to-solution", "label": "Time to solution", "value": format_duration(totals["time_to_solution_median_min"]),
+         "note": f"median, over {format_int(totals['solved'])} requests solved in public", "tone": "neutral"},
+        {"id": "resolved", "label": "Resolved", "value": format_pct(resolved),
+         "note": "of help requests: the person confirmed or thanked", "tone": _tone(resolved, 0.4, 0.2) if n else "neutral"},
+        {"id": "sentiment-shift", "label": "Sentiment shift", "value": "—" if shift is None else f"{shift:+.2f}",
+         "note": f"last post minus first, over {format_int(totals['sentiment_shift_n'])} people who wrote again",
+         "tone": "neutral" if shift is None else ("good" if shift > 0.05 else "poor" if shift < -0.05 else "fair")},
+    ]
+
+
+def _outcome_chart(brands: list[tuple[str, dict]], totals: dict) -> tuple[dict, int]:
+    """Stacked horizontal bars: each brand's help requests by outcome (shares), all brands on top."""
+    names = ["All brands"] + [_plotly_text(name) for name, _ in brands]
+    figures = [totals] + [f for _, f in brands]
+    data = []
+    for outcome in OUTCOME_COLORS:  # from the best ending to the worst
+        data.append({
+            "type": "bar",
+            "orientation": "h",
+            "name": outcome,
+            "y": names,
+            "x": [round(f["outcomes"][outcome] * 100, 2) for f in figures],
+            "customdata": [[format_int(f["outcome_counts"][outcome]), format_int(f["help_requests"])] for f in figures],
+            "marker": {"color": OUTCOME_COLORS[outcome]},
+            "hovertemplate": "%{y}: %{x:.1f}% " + outcome + " (%{customdata[0]} of %{customdata[1]})<extra></extra>",
+        })
+    height = 140 + 26 * len(names)
+    layout = _base_layout("How help requests ended, per brand", height)
+    layout["barmode"] = "stack"
+    layout["xaxis"] = {"title": {"text": "Share of help requests"}, "range": [0, 100], "ticksuffix": "%",
+                       "gridcolor": "#e5e7eb", "automargin": True}
+    layout["yaxis"] = {"autorange": "reversed", "automargin": True, "type": "category"}
+    layout["legend"] = {"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0, "traceorder": "normal",
+                        "font": {"family": FONT_STACK}}
+    layout["margin"] = {"l": 120, "r": 24, "t": 72, "b": 48}
+    return {"data": data, "layout": layout}, height
+
+
+def redirect_examples(result: AuditResult) -> list[dict]:
+    """Help requests whose first reply was a redirect although the same brand answered a request
+    with the same words in public: the pairs with the most words in common, a few per brand."""
+    from ..knowledge.lexical import Bm25Index
+    from ..knowledge.text import tokenize_post
+
+    sig = result.signals
+    conv = result.scorecard.conversations
+    judged = sig.conversations
+    if conv.num_rows == 0:
+        return []
+    texts = result.threads.posts.column("text")
+    brand = conv.column("brand").to_numpy(zero_copy_only=False)
+    help_request = pc.fill_null(judged.column("help_request"), False).to_numpy(zero_copy_only=False)
+    first_kind = pc.fill_null(judged.column("first_reply_kind"), "").to_numpy(zero_copy_only=False)
+    solution_row = judged.column("first_solution_row").to_numpy(zero_copy_only=False)
+    redirected = help_request & (first_kind == "redirect")
+    solved = help_request & ~np.isnan(solution_row.astype(np.float64))
+    if not redirected.any() or not solved.any():
+        return []
+    names, counts = np.unique(brand[redirected], return_counts=True)
+    examples: list[dict] = []
+    for name in names[np.argsort(-counts, kind="stable")][:EXAMPLE_BRANDS]:
+        cand = np.flatnonzero(redirected & (brand == name))[:MAX_REDIRECTED]
+        pool = np.flatnonzero(solved & (brand == name))[-MAX_SOLVED:]  # the latest ones
+        if len(pool) == 0:
+            continue
+        request_rows = conv.column("conv").to_numpy()
+        pool_tokens = [tokenize_post(t) for t in texts.take(pa.array(request_rows[pool])).to_pylist()]
+        index = Bm25Index.build(pool_tokens)
+        found = []
+        for i, text in zip(cand.tolist(), texts.take(pa.array(request_rows[cand])).to_pylist(), strict=True):
+            tokens = tokenize_post(text)
+            if len(set(tokens)) < 3:
+                continue  # too short to say it is the same problem
+            scores = index.scores(tokens)
+            best = int(np.argmax(scores)) if len(scores) else -1
+            if best < 0 or scores[best] <= 0:
+                continue
+            a, b = set(tokens), set(pool_tokens[best])
+            overlap = len(a & b) / len(a | b)
+            if overlap >= MIN_OVERLAP:
+                found.append((overlap, i, int(pool[best])))
+        found.sort(key=lambda f: -f[0])
+        for overlap, i, j in found[:EXAMPLES_PER_BRAND]:
+            examples.append(_example(result, name, i, j, overlap))
+    examples.sort(key=lambda e: -e["overlap"])
+    return examples[:MAX_EXAMPLES]
+
+
+def _example(result: AuditResult, brand: str, i: int, j: int, overlap: float) -> dict:
+    conv = result.scorecard.conversations
+    judged = result.signals.conversations
+    texts = result.threads.posts.column("text")
+
+    def text(row: Any) -> str:
+        return "" if row is None else _clip(texts[int(row)].as_py())
+
+    requested = conv.column("requested_at")[i].as_py()
+    return {
+        "brand": brand,
+        "requested": requested.strftime("%d %b %Y") if requested else "",
+        "request": text(conv.column("conv")[i].as_py()),
+        "redirect": text(judged.column("first_reply_row")[i].as_py()),
+        "similar": text(conv.column("conv")[j].as_py()),
+        "solution": text(judged.column("first_solution_row")[j].as_py()),
+        "overlap": round(overlap, 3),
+    }
