@@ -76,7 +76,7 @@ def backtest(kb: list[Path], history: list[Path], split: float = 0.8, semantic: 
         encoder = Encoder()
     index = SuggestIndex.build(resources, learn(train, expansions=expansions), encoder=encoder if semantic else None)
     ranker = Ranker(index, weights, encoder)
-    prior_only = Ranker(index, Weights(lex=0, evidence=0, knn=0, prior=1, sem=0, sem_knn=0, answer=0), None)
+    prior_only = Ranker(index, Weights.only(prior=1.0), None)
     ids = index.resources.column("id").to_pylist()
     resolver = UrlResolver([_row_resource(index, i) for i in range(len(ids))])
     pairs, base_pairs, skipped = [], [], 0

@@ -56,6 +56,7 @@ class Case:
     weight: float
     conversation_id: str
     outcome: str
+    reply_text: str = ""  # the linking reply itself: how the agent described the resource
 
 
 @dataclass
@@ -181,7 +182,7 @@ def learn(conversations: list[Conversation], knows_url: Callable[[str, str], boo
                     when = turn.created_at
                     for url in dict.fromkeys(links):
                         lessons.cases.append(Case(conv.brand, url, "\n".join(customer), "\n".join(agent), when, weight,
-                                                  conv.id, name))
+                                                  conv.id, name, turn.text))
                     if not links and customer and _last_brand_reply(conv, i) and is_solution(conv, i, name):
                         lessons.answers.append(Answer(conv.brand, turn.text, "\n".join(customer), when, weight,
                                                       turn.post_id, turn.url))

@@ -19,10 +19,10 @@ from ..knowledge.lexical import Bm25Index
 from ..knowledge.models import Resource
 from ..knowledge.store import brand_key, resource_tokens
 from ..knowledge.text import tokenize, tokenize_post
-from ..knowledge.urls import canonical_url, path_key, strip_archive
+from ..knowledge.urls import _TRAILING, canonical_url, path_key, strip_archive
 from .history import Lessons
 
-INDEX_VERSION = 3
+INDEX_VERSION = 4
 _SNIPPET = 160
 
 
@@ -37,15 +37,18 @@ class BrandRows:
 
 
 class UrlResolver:
-    """Which resource of a brand a link names: the canonical URL first, then host+path when that is unambiguous."""
+    """Which resource of a brand a link names: the URL exactly as listed, else the canonical URL, else host+path when that is unambiguous."""
 
     def __init__(self, resources: list[Resource]) -> None:
+        self.written: dict[tuple[str, str], int] = {}
         self.exact: dict[tuple[str, str], int] = {}
         loose: dict[tuple[str, str], list[int]] = {}
         for row, r in enumerate(resources):
             b = brand_key(r.brand)
             key = canonical_url(r.url)
             if key:
+                # two resources of one page (two snapshots of it, say): a link written as one of them is that one
+                self.written.setdefault((b, _as_written(r.url)), row)
                 self.exact.setdefault((b, key), row)
                 loose.setdefault((b, path_key(r.url)), []).append(row)
         self.loose = {k: v[0] for k, v in loose.items() if len(v) == 1}
@@ -53,8 +56,14 @@ class UrlResolver:
     def resolve(self, brand: str, url: str) -> int | None:
         """The row of the resource, or None."""
         b = brand_key(brand)
-        row = self.exact.get((b, canonical_url(url)))
+        row = self.written.get((b, _as_written(url)))
+        if row is None:
+            row = self.exact.get((b, canonical_url(url)))
         return row if row is not None else self.loose.get((b, path_key(url)))
+
+
+def _as_written(url: str) -> str:
+    return url.strip().rstrip(_TRAILING)
 
 
 def _group(keys: list[str]) -> dict[str, tuple[int, int]]:
@@ -75,6 +84,7 @@ class SuggestIndex:
         self.answers: pa.Table | None = None  # brand, text, context, post_id, url, weight
         self.res_index: Bm25Index | None = None
         self.ev_index: Bm25Index | None = None
+        self.desc_index: Bm25Index | None = None
         self.case_index: Bm25Index | None = None
         self.ans_index: Bm25Index | None = None
         self.case_res = np.zeros(0, np.int32)
@@ -113,7 +123,7 @@ class SuggestIndex:
         n = len(everything)
 
         # cases: resolved, grouped by brand
-        rows, weights, times, snippets, case_tokens, case_keys = [], [], [], [], [], []
+        rows, weights, times, snippets, case_tokens, reply_tokens = [], [], [], [], [], []
         for case in lessons.cases:
             row = resolver.resolve(case.brand, case.url)
             if row is None:
@@ -126,6 +136,7 @@ class SuggestIndex:
             if agent_in_evidence:
                 tokens = tokens + tokenize_post(case.agent_text)
             case_tokens.append(tokens)
+            reply_tokens.append(tokenize_post(case.reply_text))
         order = sorted(range(len(rows)), key=lambda i: (rows[i], times[i]))  # resource rows are brand-sorted already
         self.case_res = np.array([rows[i] for i in order], dtype=np.int32)
         self.case_weight = np.array([weights[i] for i in order], dtype=np.float32)
@@ -142,8 +153,10 @@ class SuggestIndex:
 
         # evidence: one document per resource, all its cases together
         evidence: list[list[str]] = [[] for _ in range(n)]
-        for row, tokens in zip(self.case_res.tolist(), case_tokens):
+        described: list[list[str]] = [[] for _ in range(n)]  # what agents wrote around their links to it
+        for row, tokens, i in zip(self.case_res.tolist(), case_tokens, order):
             evidence[row].extend(tokens)
+            described[row].extend(reply_tokens[i])
         self.links = np.bincount(self.case_res, minlength=n).astype(np.float32)
         self.prior = np.bincount(self.case_res, weights=self.case_weight, minlength=n).astype(np.float32)
 
@@ -171,6 +184,7 @@ class SuggestIndex:
         })
         self.res_index = Bm25Index.build([resource_tokens(r) for r in everything])
         self.ev_index = Bm25Index.build(evidence)
+        self.desc_index = Bm25Index.build(described)
         self.case_index = Bm25Index.build(case_tokens)
         self.ans_index = Bm25Index.build([tokenize_post(a.context) + tokenize_post(a.text) for a in answers])
         self._set_brands(res_keys, case_keys, ans_keys, {brand_key(r.brand): r.brand for r in everything} | {k: a.brand for k, a in zip(ans_keys, answers)})
@@ -199,7 +213,7 @@ class SuggestIndex:
         tmp.mkdir(parents=True, exist_ok=True)
         for name in ("resources", "cases", "answers"):
             feather.write_feather(getattr(self, name), tmp / f"{name}.arrow", compression="uncompressed")
-        for name in ("res_index", "ev_index", "case_index", "ans_index"):
+        for name in ("res_index", "ev_index", "desc_index", "case_index", "ans_index"):
             getattr(self, name).save(tmp, name)
         for name in ("case_res", "case_weight", "case_time", "ans_weight", "prior", "links"):
             np.save(tmp / f"{name}.npy", getattr(self, name))
@@ -229,7 +243,7 @@ class SuggestIndex:
         self = cls()
         for name in ("resources", "cases", "answers"):
             setattr(self, name, feather.read_table(folder / f"{name}.arrow", memory_map=True))
-        for name in ("res_index", "ev_index", "case_index", "ans_index"):
+        for name in ("res_index", "ev_index", "desc_index", "case_index", "ans_index"):
             setattr(self, name, Bm25Index.load(folder, name))
         for name in ("case_res", "case_weight", "case_time", "ans_weight", "prior", "links"):
             setattr(self, name, np.load(folder / f"{name}.npy", mmap_mode="r"))

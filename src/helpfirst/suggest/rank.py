@@ -1,42 +1,67 @@
-"""Hybrid ranking: lexical (BM25 over resource text, past evidence and past cases), semantic, what-worked-before, brand prior.
+"""Hybrid ranking: a linear model over per-candidate features (lexical, semantic, what-worked-before, brand prior).
 
-Each signal is scaled to [0, 1] by its best value among the brand's candidates, then the signals
-are added with weights (tuned on the IBM CDP tune split, see docs/suggest.md).
+Every feature of a brand's resource is on [0, 1] (scaled by its best value among the brand's
+resources, or absolute where noted); the score is the weighted sum. The shipped weights were
+learned on the IBM CDP tune part only (a conditional-logit model, hyper-parameters by nested
+cross-validation: scripts/ibm_cdp_learn.py) and live in `model.json` beside this file.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict, dataclass, field, fields
+from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 
 from ..knowledge.text import clean_post, tokenize_post
 from .index import SuggestIndex
 
+#: the features a linear model can weigh; the semantic ones need the semantic extra
+LEXICAL_FEATURES = ("lex", "lex_c", "lex_a", "evidence", "ev_c", "ev_a", "ev_last", "desc", "desc_c", "desc_a", "knn", "knn_last",
+                    "prior", "prior_share", "prior_top", "linked", "lex_new", "recent")
+SEMANTIC_FEATURES = ("sem", "sem_knn", "sem_ev", "sem_max", "sem_last")
+FEATURES = LEXICAL_FEATURES + SEMANTIC_FEATURES
+
 
 @dataclass
 class Weights:
-    """Fusion weights and neighbourhood sizes."""
+    """Feature weights of the linear model (0 = feature unused) and the features' own settings."""
 
-    lex: float = 1.0  # query vs resource text (title, URL words, tags, body)
-    evidence: float = 0.25  # query vs everything customers said before the resource was linked
-    knn: float = 0.0  # votes of the most similar past conversations for the resource they got
-    prior: float = 1.5  # how often the brand linked the resource (outcome-weighted)
-    sem: float = 0.5  # meaning: query vs resource text (semantic extra)
-    sem_knn: float = 1.0  # meaning: votes of the nearest past conversations (semantic extra)
-    sem_ev: float = 0.0  # meaning: mean similarity to all the past conversations the resource solved (semantic extra)
+    lex: float = 0.0  # query (customer + `agent` × agent turns) vs resource text (title, URL words, tags, body)
+    lex_c: float = 0.0  # customer turns only vs resource text
+    lex_a: float = 0.0  # agent turns only vs resource text (agents often name the product)
+    evidence: float = 0.0  # query vs everything said before the resource was linked, all its cases as one document
+    ev_c: float = 0.0  # customer turns only vs evidence
+    ev_a: float = 0.0  # agent turns only vs evidence
+    ev_last: float = 0.0  # the customer's last turn vs evidence
+    desc: float = 0.0  # query vs what agents wrote in their replies that linked the resource (how they described it)
+    desc_c: float = 0.0  # customer turns only vs those replies
+    desc_a: float = 0.0  # agent turns only vs those replies
+    knn: float = 0.0  # votes of the most similar past cases (BM25) for the resource they got
+    knn_last: float = 0.0  # same, for the customer's last turn
+    prior: float = 0.0  # how often the brand linked the resource (outcome-weighted), log(1 + n) scaled by the most linked
+    prior_share: float = 0.0  # the resource's share of all the brand's links (absolute)
+    prior_top: float = 0.0  # 1 for the brand's most linked resource
+    linked: float = 0.0  # 1 for a resource linked at least once before
+    lex_new: float = 0.0  # `lex` again for resources never linked before: nothing else speaks for them
+    recent: float = 0.0  # how often the brand linked the resource close in time to the request (bursts: outages, news)
+    sem: float = 0.0  # meaning: cosine of query and resource text (semantic extra)
+    sem_knn: float = 0.0  # meaning: votes of the nearest past cases (semantic extra)
+    sem_ev: float = 0.0  # meaning: mean cosine to all the past cases the resource solved (semantic extra)
+    sem_max: float = 0.0  # meaning: cosine to the resource's closest past case (semantic extra)
+    sem_last: float = 0.0  # meaning: votes of the nearest past cases for the customer's last turn (semantic extra)
     answer: float = 1.0  # reusable answers: query vs the problem they solved
-    agent: float = 1.0  # weight of the agent's turns in the query, relative to the customer's
+    agent: float = 1.0  # weight of the agent's turns in `lex`, `evidence`, `knn`, relative to the customer's
     knn_k: int = 10
     sem_knn_k: int = 10
     prior_shape: float = 0.0  # 0: log(1 + links); p > 0: links ** p
-    lex_new: float = 0.5  # extra weight of the text match for resources never linked before (nothing else speaks for them)
-    recent: float = 0.0  # how often the brand linked the resource close in time to the request (bursts: outages, news)
     recent_days: float = 7.0  # time scale of `recent`: a link this many days away counts 1/e
-    lex_sat: float = 0.0
+    lex_sat: float = 0.0  # > 0: resource-text BM25 s scaled as s / (s + lex_sat) (absolute); 0: by the best candidate
     sem_abs: bool = False  # sem_knn votes with the cosines themselves rather than scaled by the nearest case
     sem_power: float = 1.0  # sem_knn votes with cosine ** sem_power (> 1 favours the nearest cases)
-    knn_sat: float = 0.0  # > 0: a past case's vote is s / (s + knn_sat) (absolute); 0: scaled by the best case  # > 0: resource-text BM25 s scaled as s / (s + lex_sat) (absolute); 0: by the best candidate
+    knn_sat: float = 0.0  # > 0: a past case's vote is s / (s + knn_sat) (absolute); 0: scaled by the best case
 
     def to_dict(self) -> dict:
         """JSON-ready form."""
@@ -44,19 +69,28 @@ class Weights:
 
     @classmethod
     def from_dict(cls, d: dict) -> "Weights":
-        """From a dict (unknown keys ignored)."""
+        """From a dict (unknown keys ignored; feature weights not given are 0)."""
         names = {f.name for f in fields(cls)}
         return cls(**{k: v for k, v in d.items() if k in names})
 
+    @classmethod
+    def only(cls, **weights: float) -> "Weights":
+        """Just these features (no reusable answers): for baselines and single-signal measurements."""
+        return cls(answer=0.0, **weights)
 
-#: weights tuned on the IBM CDP tune split (docs/suggest.md): lexical-only, and with the semantic model
-LEXICAL_WEIGHTS = Weights(sem=0.0, sem_knn=0.0, sem_ev=0.0)
-SEMANTIC_WEIGHTS = Weights(lex=0.5, evidence=0, knn=0.25, prior=0.25, sem=1.5, sem_knn=2, agent=0.5, knn_k=5, lex_new=0.25, sem_abs=True, knn_sat=15)
+    def used(self) -> dict[str, float]:
+        """The features with a non-zero weight."""
+        return {name: getattr(self, name) for name in FEATURES if getattr(self, name)}
+
+
+@lru_cache(maxsize=1)
+def _shipped() -> dict:
+    return json.loads((Path(__file__).with_name("model.json")).read_text())
 
 
 def default_weights(semantic: bool) -> Weights:
-    """The tuned weights for the ranking that will run."""
-    return SEMANTIC_WEIGHTS if semantic else LEXICAL_WEIGHTS
+    """The shipped (learned) weights for the ranking that will run."""
+    return Weights.from_dict(_shipped()["semantic" if semantic else "lexical"]["weights"])
 
 
 @dataclass
@@ -82,7 +116,7 @@ class Query:
 
 @dataclass
 class Candidate:
-    """One ranked suggestion with its signals."""
+    """One ranked suggestion with its features."""
 
     kind: str  # resource | answer
     row: int
@@ -91,9 +125,19 @@ class Candidate:
     matched: list[str] = field(default_factory=list)
 
 
+@dataclass
+class _Texts:
+    cust: str
+    agent: str
+    last: str
+    qc: list[str]
+    qa: list[str]
+    ql: list[str]
+
+
 def _norm(x: np.ndarray) -> np.ndarray:
     m = float(x.max()) if x.size else 0.0
-    return x / m if m > 0 else np.zeros_like(x)
+    return (x / m).astype(np.float32) if m > 0 else np.zeros(x.shape, np.float32)
 
 
 def _votes(sims: np.ndarray, targets: np.ndarray, weights: np.ndarray, k: int, n: int, lo: int,
@@ -142,61 +186,96 @@ class Ranker:
             vec = self._vectors[text] = self.encoder.encode([text])[0]
         return vec
 
+    @staticmethod
+    def _texts(query: Query) -> _Texts:
+        cust = [p.text for p in query.posts if p.role == "customer"]
+        agent = " ".join(p.text for p in query.posts if p.role != "customer")
+        last = next((t for t in reversed(cust) if t.strip()), "")
+        joined = " ".join(cust)
+        return _Texts(joined, agent, last, tokenize_post(joined), tokenize_post(agent), tokenize_post(last))
+
     def rank(self, query: Query, k: int = 10) -> list[Candidate]:
         """The k best candidates, best first (empty when the brand has nothing)."""
         rows = self.index.brands[_key(query.brand)]
-        cust = " ".join(p.text for p in query.posts if p.role == "customer")
-        agent = " ".join(p.text for p in query.posts if p.role != "customer")
-        qc, qa = tokenize_post(cust), tokenize_post(agent)
-        candidates = self._resources(query, rows, cust, agent, qc, qa, k) + self._answers(rows, qc, qa, k)
+        texts = self._texts(query)
+        resources = self._resources(query, rows, texts, k)
+        best = resources[0].score if resources else sum(max(v, 0.0) for v in self.weights.used().values())
+        candidates = resources + self._answers(rows, texts.qc, texts.qa, k, best)
         candidates.sort(key=lambda c: -c.score)
         return candidates[:k]
 
-    def _resources(self, query: Query, rows, cust: str, agent: str, qc: list[str], qa: list[str], k: int) -> list[Candidate]:
+    def features(self, query: Query, want=None) -> tuple[int, dict[str, np.ndarray], np.ndarray]:
+        """(first resource row, {feature: values over the brand's resources}, best past case per resource); all features when want is None."""
+        rows = self.index.brands[_key(query.brand)]
+        parts, best = self._features(query, rows, self._texts(query), set(FEATURES) if want is None else set(want))
+        return rows.res[0], parts, best
+
+    def _resources(self, query: Query, rows, texts: _Texts, k: int) -> list[Candidate]:
         lo, hi = rows.res
         n = hi - lo
         if n == 0:
             return []
-        parts, best_case = self._lexical(rows, qc, qa)
-        w = self.weights
-        if w.recent > 0:
-            self._recent(query, rows, parts)
-        if self.encoder is not None and (cust or agent):
-            self._semantic(rows, " ".join((clean_post(cust) + " " + clean_post(agent)).split()), parts)
+        used = self.weights.used()
+        parts, best_case = self._features(query, rows, texts, set(used) | {"lex", "knn", "evidence", "prior", "sem"})
         total = np.zeros(n, dtype=np.float32)
-        for name, values in parts.items():
-            total += getattr(w, name) * values
+        for name, weight in used.items():
+            if name in parts:
+                total += weight * parts[name]
+        # nothing speaks for a resource with no evidence at all: it is not offered
+        alive = np.zeros(n, dtype=bool)
+        for values in parts.values():
+            alive |= values > 0
+        order = np.argsort(-np.where(alive, total, -np.inf), kind="stable")[:k]
         out = []
-        for i in np.argsort(-total, kind="stable")[:k].tolist():
-            if total[i] <= 0:
-                break  # nothing speaks for this resource, nor for any after it
+        for i in order.tolist():
+            if not alive[i]:
+                break
             c = Candidate("resource", lo + i, float(total[i]), {name: float(v[i]) for name, v in parts.items()})
             c.parts["best_case"] = float(best_case[i])
             out.append(c)
         return out
 
-    def _lexical(self, rows, qc: list[str], qa: list[str]) -> tuple[dict[str, np.ndarray], np.ndarray]:
-        """lex, evidence, knn, prior, lex_new for the brand's resources; and each one's most similar past case."""
+    def _features(self, query: Query, rows, texts: _Texts, want: set[str]) -> tuple[dict[str, np.ndarray], np.ndarray]:
         ix, w = self.index, self.weights
         (lo, hi), (clo, chi) = rows.res, rows.case
         n = hi - lo
+        parts: dict[str, np.ndarray] = {}
 
-        def bm25(index) -> np.ndarray:
-            return index.scores(qc, lo, hi) + w.agent * index.scores(qa, lo, hi)
-
-        lex = bm25(ix.res_index)
+        lex_c, lex_a = ix.res_index.scores(texts.qc, lo, hi), ix.res_index.scores(texts.qa, lo, hi)
+        lex = lex_c + w.agent * lex_a
         # a strong match of the resource's own words must be able to beat a popular resource: absolute scale
-        parts = {"lex": lex / (lex + w.lex_sat) if w.lex_sat > 0 else _norm(lex), "evidence": _norm(bm25(ix.ev_index))}
+        parts["lex"] = (lex / (lex + w.lex_sat)).astype(np.float32) if w.lex_sat > 0 else _norm(lex)
+        parts["lex_c"], parts["lex_a"] = _norm(lex_c), _norm(lex_a)
+        if want & {"evidence", "ev_c", "ev_a"}:
+            ev_c, ev_a = ix.ev_index.scores(texts.qc, lo, hi), ix.ev_index.scores(texts.qa, lo, hi)
+            parts["evidence"], parts["ev_c"], parts["ev_a"] = _norm(ev_c + w.agent * ev_a), _norm(ev_c), _norm(ev_a)
+        if want & {"desc", "desc_c", "desc_a"}:
+            d_c, d_a = ix.desc_index.scores(texts.qc, lo, hi), ix.desc_index.scores(texts.qa, lo, hi)
+            parts["desc"], parts["desc_c"], parts["desc_a"] = _norm(d_c + w.agent * d_a), _norm(d_c), _norm(d_a)
+        if "ev_last" in want:
+            parts["ev_last"] = _norm(ix.ev_index.scores(texts.ql, lo, hi))
         best_case = np.full(n, -1, dtype=np.int64)
-        if chi > clo:
-            sims = ix.case_index.scores(qc, clo, chi) + w.agent * ix.case_index.scores(qa, clo, chi)
-            votes, best = _votes(sims, ix.case_res[clo:chi], ix.case_weight[clo:chi], w.knn_k, n, lo, w.knn_sat)
+        if chi > clo and want & {"knn", "knn_last"}:
+            case_res, case_w = ix.case_res[clo:chi], ix.case_weight[clo:chi]
+            sims = ix.case_index.scores(texts.qc, clo, chi) + w.agent * ix.case_index.scores(texts.qa, clo, chi)
+            votes, best = _votes(sims, case_res, case_w, w.knn_k, n, lo, w.knn_sat)
             # absolute votes (knn_sat > 0) keep how close the nearest past cases really are
             parts["knn"] = votes / max(1.0, float(votes.max())) if w.knn_sat > 0 else _norm(votes)
             best_case = np.where(best >= 0, best + clo, -1)
+            if "knn_last" in want:
+                votes, _ = _votes(ix.case_index.scores(texts.ql, clo, chi), case_res, case_w, w.knn_k, n, lo, w.knn_sat)
+                parts["knn_last"] = votes / max(1.0, float(votes.max())) if w.knn_sat > 0 else _norm(votes)
         links = np.asarray(ix.prior[lo:hi], dtype=np.float32)
         parts["prior"] = _norm(np.log1p(links) if w.prior_shape <= 0 else links ** w.prior_shape)
+        total = float(links.sum())
+        parts["prior_share"] = links / total if total > 0 else np.zeros(n, np.float32)
+        parts["prior_top"] = ((links >= links.max()) & (links > 0)).astype(np.float32) if n else links
+        parts["linked"] = (links > 0).astype(np.float32)
         parts["lex_new"] = parts["lex"] * (links <= 0)
+        if "recent" in want:
+            self._recent(query, rows, parts)
+        if self.encoder is not None and want & set(SEMANTIC_FEATURES) and (texts.cust.strip() or texts.agent.strip()):
+            self._semantic(rows, texts, parts, want)
         return parts, best_case
 
     def _recent(self, query: Query, rows, parts: dict[str, np.ndarray]) -> None:
@@ -208,26 +287,34 @@ class Ranker:
         near = np.exp(-np.abs(np.asarray(ix.case_time[clo:chi]) - when) / (86400.0 * w.recent_days)) * np.asarray(ix.case_weight[clo:chi])
         parts["recent"] = _norm(np.bincount(np.asarray(ix.case_res[clo:chi]) - lo, weights=near, minlength=hi - lo).astype(np.float32))
 
-    def _semantic(self, rows, text: str, parts: dict[str, np.ndarray]) -> None:
-        """sem, sem_knn (and sem_ev when weighted) from the query's embedding."""
+    def _semantic(self, rows, texts: _Texts, parts: dict[str, np.ndarray], want: set[str]) -> None:
+        """sem, sem_knn, sem_ev, sem_max, sem_last from the query's embedding."""
         ix, w = self.index, self.weights
         (lo, hi), (clo, chi) = rows.res, rows.case
         n = hi - lo
-        qvec = self._embed(text)
+        qvec = self._embed(_sentence(texts.cust, texts.agent))
         parts["sem"] = np.clip(ix.res_emb[lo:hi] @ qvec, 0, None)
         if chi <= clo:
             return
+        case_res = ix.case_res[clo:chi]
         sims = np.clip(ix.case_emb[clo:chi] @ qvec, 0, None)
-        votes, _ = _votes(sims ** w.sem_power, ix.case_res[clo:chi], ix.case_weight[clo:chi], w.sem_knn_k, n, lo,
-                          -1.0 if w.sem_abs else 0.0)
+        votes, _ = _votes(sims ** w.sem_power, case_res, ix.case_weight[clo:chi], w.sem_knn_k, n, lo, -1.0 if w.sem_abs else 0.0)
         # cosines are absolute already: sem_abs keeps how close the nearest cases really are
         parts["sem_knn"] = votes / max(1.0, float(votes.max())) if w.sem_abs else _norm(votes)
-        if w.sem_ev > 0:
-            targets = np.asarray(ix.case_res[clo:chi]) - lo
+        if want & {"sem_ev", "sem_max"}:
+            targets = np.asarray(case_res) - lo
             mean = np.bincount(targets, weights=sims, minlength=n) / np.maximum(np.bincount(targets, minlength=n), 1)
-            parts["sem_ev"] = _norm(mean.astype(np.float32))
+            parts["sem_ev"] = mean.astype(np.float32)
+            best = np.zeros(n, np.float32)
+            np.maximum.at(best, targets, sims)
+            parts["sem_max"] = best
+        if "sem_last" in want and texts.last.strip():
+            lvec = self._embed(_sentence(texts.last, ""))
+            lsims = np.clip(ix.case_emb[clo:chi] @ lvec, 0, None)
+            votes, _ = _votes(lsims ** w.sem_power, case_res, ix.case_weight[clo:chi], w.sem_knn_k, n, lo, -1.0 if w.sem_abs else 0.0)
+            parts["sem_last"] = votes / max(1.0, float(votes.max())) if w.sem_abs else _norm(votes)
 
-    def _answers(self, rows, qc: list[str], qa: list[str], k: int) -> list[Candidate]:
+    def _answers(self, rows, qc: list[str], qa: list[str], k: int, best: float) -> list[Candidate]:
         ix, w = self.index, self.weights
         alo, ahi = rows.ans
         if ahi <= alo or w.answer <= 0:
@@ -235,12 +322,16 @@ class Ranker:
         sims = ix.ans_index.scores(qc, alo, ahi) + w.agent * ix.ans_index.scores(qa, alo, ahi)
         if float(sims.max()) <= 0:
             return []
-        # an answer is a past case that solved this very problem: on the scale of a resource that
-        # matches on every signal, so a close match competes with the brand's most linked page
-        scale = w.answer * (w.lex + w.evidence + w.knn + w.prior)
+        # an answer is a past case that solved this very problem: on the scale of the best resource,
+        # so the closest past answer, if it settled the problem for sure, competes with it
+        scale = w.answer * max(best, 0.0)
         scores = scale * _norm(sims) * np.asarray(ix.ans_weight[alo:ahi], dtype=np.float32)
         top = np.argsort(-scores, kind="stable")[:k]
         return [Candidate("answer", alo + i, float(scores[i]), {"answer": float(sims[i])}) for i in top.tolist() if scores[i] > 0]
+
+
+def _sentence(cust: str, agent: str) -> str:
+    return " ".join((clean_post(cust) + " " + clean_post(agent)).split())
 
 
 def _query_time(query: Query) -> float | None:
