@@ -210,6 +210,46 @@ def formats(
         out.print(f"[bold]{name}[/]  {description}", highlight=False)
 
 
+@app.command()
+def classify(
+    path: Annotated[str, typer.Argument(help="JSONL posts with id, text and role (customer|brand|bot); '-' reads standard input.")] = "-",
+    model: Annotated[str, typer.Option("--model", "-m", help="Signals model: fast (default install) or accurate (needs helpfirst[semantic]).")] = "fast",
+    as_json: Annotated[bool, typer.Option("--json", help="Print the end-of-run summary as one JSON object (on stderr) instead of a sentence.")] = False,
+    mask_pii: Annotated[bool, typer.Option("--mask-pii", help="Mask e-mail addresses, phone and card numbers; the output gets the masked text.")] = False,
+    batch_size: Annotated[int, typer.Option("--batch-size", min=1, help="Posts classified together.")] = 65536,
+    languages: Annotated[Optional[str], typer.Option("--languages", help="ISO 639-1 codes language detection chooses from, comma-separated [default: en,es,fr,de,pt,it,nl,ja,ar,tr,id,hi].", show_default=False)] = None,
+    output: Annotated[Optional[Path], typer.Option("--out", "-o", help="Write the JSONL here instead of standard output.")] = None,
+) -> None:
+    """Classify posts: one JSON line of signals (intent, needs_help, complaint, reply_kind, sentiment, language, urgency) per input line."""
+    from contextlib import ExitStack
+
+    from .signals import SignalsUnavailable
+    from .signals.classify import classify_file
+
+    langs = [c.strip() for c in languages.split(",") if c.strip()] if languages else None
+    with ExitStack() as stack:
+        try:
+            src = sys.stdin if path == "-" else stack.enter_context(
+                open(path, encoding="utf-8", errors="replace", newline="\n"))
+            dst = sys.stdout if output is None else stack.enter_context(open(output, "w", encoding="utf-8"))
+        except OSError as exc:
+            _fail(f"{exc.filename or path}: cannot open ({exc.strerror or exc})")
+        try:
+            stats = classify_file(src, dst, source="<stdin>" if path == "-" else path, model=model,
+                                  mask_pii=mask_pii, batch_size=batch_size, languages=langs, on_error=_error_line)
+        except (SignalsUnavailable, ValueError) as exc:
+            _fail(str(exc))
+    summary = stats.to_dict()
+    if as_json:
+        sys.stderr.write(json.dumps(summary) + "\n")
+    else:
+        err.print(f"{summary['lines_read']:,} lines read: {summary['classified']:,} classified, "
+                  f"{summary['rejected']:,} rejected ({summary['posts_per_s']:,.0f} posts/s)", highlight=False)
+    if stats.classified == 0:
+        _error_line(f"nothing could be classified ({stats.lines_read:,} lines read)")
+        raise typer.Exit(1)
+
+
 from .suggest.cli import register as _register_suggest  # noqa: E402 - kb, suggest, eval
 
 _register_suggest(app)
