@@ -37,7 +37,10 @@ def featurise(folds, settings: Weights, names: tuple[str, ...], semantic: bool) 
     """Per fold, per query: (features of the brand's resources [n, F], row of the gold resource or -1)."""
     out = []
     for suggester, queries, gold in folds:
-        ranker = Ranker(suggester.index, settings, suggester.ranker.encoder if semantic else None)
+        ranker = suggester.ranker  # one ranker per fold: query embeddings are computed once
+        ranker.weights = settings
+        if not semantic:
+            ranker.encoder = None
         ids = suggester.index.resources.column("id").to_pylist()
         items = []
         for q in queries:
@@ -53,53 +56,51 @@ def featurise(folds, settings: Weights, names: tuple[str, ...], semantic: bool) 
     return out
 
 
-def fit(items: list[tuple[np.ndarray, int]], l2: float) -> np.ndarray:
-    """Conditional logit: maximise sum log softmax(X w)[gold] - l2 |w|^2 over queries whose gold is a candidate."""
+def _stack(items: list[tuple[np.ndarray, int]]):
+    data = [(x, g) for x, g in items if g >= 0 and len(x) > 1]
+    x = np.concatenate([x for x, _ in data])
+    sizes = np.array([len(x) for x, _ in data])
+    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    return x, starts, starts + np.array([g for _, g in data]), sizes
+
+
+def fit(items: list[tuple[np.ndarray, int]], l2: float, nonneg: bool = True) -> np.ndarray:
+    """Conditional logit: maximise mean log softmax(X w)[gold] - l2 |w|^2 over the queries whose gold is a candidate."""
     from scipy.optimize import minimize
 
-    data = [(x, g) for x, g in items if g >= 0]
-    f = data[0][0].shape[1]
+    x, starts, golds, sizes = _stack(items)
+    seg = np.repeat(np.arange(len(starts)), sizes)
+    m = len(starts)
 
     def loss(w):
-        total, grad = l2 * w @ w, 2 * l2 * w
-        for x, g in data:
-            s = x @ w
-            s = s - s.max()
-            p = np.exp(s)
-            p /= p.sum()
-            total -= s[g] - np.log(np.exp(s).sum())
-            grad -= x[g] - p @ x
-        return total / len(data), grad / len(data)
-
-    return minimize(loss, np.zeros(f), jac=True, method="L-BFGS-B").x
-
-
-def score(items: list[tuple[np.ndarray, int]], w: np.ndarray) -> dict:
-    pairs = []
-    for x, g in items:
         s = x @ w
-        # ties broken by row order, as the ranker's stable sort does
-        order = np.argsort(-s, kind="stable")[:10].tolist()
-        pairs.append((order, g))
-    return ibm_cdp.metrics(pairs)
+        s = s - np.repeat(np.maximum.reduceat(s, starts), sizes)
+        e = np.exp(s)
+        z = np.add.reduceat(e, starts)
+        p = e / z[seg]
+        value = -(s[golds] - np.log(z)).sum() / m + l2 * w @ w
+        grad = -(x[golds].sum(0) - p @ x) / m + 2 * l2 * w
+        return value, grad
+
+    bounds = [(0, None)] * x.shape[1] if nonneg else None
+    return minimize(loss, np.full(x.shape[1], 0.1), jac=True, method="L-BFGS-B", bounds=bounds).x
+
+
+def ranked(items: list[tuple[np.ndarray, int]], w: np.ndarray) -> list[tuple[list[int], int]]:
+    # ties broken by row order, as the ranker's stable sort does
+    return [(np.argsort(-(x @ w), kind="stable")[:10].tolist(), g) for x, g in items]
 
 
 def objective(m: dict) -> float:
     return m["mrr@10"] + 0.5 * m["recall@1"] + 0.5 * m["recall@5"]
 
 
-def cv(feats, folds_idx: list[int], l2: float) -> dict:
-    """Train on all but one of the given folds, score the held-out one, pooled over them."""
-    pairs_items, ws = [], []
-    scored = []
-    for held in folds_idx:
-        train = [it for f in folds_idx if f != held for it in feats[f]]
-        w = fit(train, l2)
-        ws.append(w)
-        scored += [(x, g, w) for x, g in feats[held]]
+def cv(feats, folds_idx: list[int], l2: float, nonneg: bool = True) -> dict:
+    """Fit on all but one of the given folds, rank the held-out one; metrics pooled over the held-out folds."""
     pairs = []
-    for x, g, w in scored:
-        pairs.append((np.argsort(-(x @ w), kind="stable")[:10].tolist(), g))
+    for held in folds_idx:
+        w = fit([it for f in folds_idx if f != held for it in feats[f]], l2, nonneg)
+        pairs += ranked(feats[held], w)
     return ibm_cdp.metrics(pairs)
 
 
@@ -111,19 +112,43 @@ def main() -> None:
     ap.add_argument("--write", action="store_true", help="write the chosen model to src/helpfirst/suggest/model.json")
     args = ap.parse_args()
     t0 = time.perf_counter()
-    folds = ibm_cdp_tune.prepare(args.out, args.seed, args.semantic)
+    folds = ibm_cdp_tune.prepare(args.out, args.seed, True)  # one index with embeddings serves both rankings
     print(f"prepared {len(folds)} folds in {time.perf_counter() - t0:.1f}s", file=sys.stderr)
     names = FEATURES if args.semantic else LEXICAL_FEATURES
-    grid_settings = [Weights(knn_k=k, knn_sat=sat, agent=a, sem_knn_k=sk, sem_abs=True)
-                     for k, sat, a, sk in itertools.product([5, 10, 20], [0, 15], [0.5, 1.0], [10] if not args.semantic else [5, 10, 20])]
-    l2s = [1e-3, 1e-2, 3e-2, 0.1]
-    cache = {}
-    for st in grid_settings:
-        feats = featurise(folds, st, names, args.semantic)
-        cache[json.dumps(st.to_dict(), sort_keys=True)] = feats
-        for l2 in l2s:
-            m = cv(feats, list(range(len(folds))), l2)
-            print(f"k={st.knn_k} sat={st.knn_sat} agent={st.agent} sk={st.sem_knn_k} l2={l2}: {m} obj={objective(m):.4f}", file=sys.stderr)
+    sem_ks = [5, 10, 20] if args.semantic else [10]
+    settings = [Weights(knn_k=k, knn_sat=sat, agent=a, sem_knn_k=sk, sem_abs=True)
+                for k, sat, a, sk in itertools.product([5, 10, 20], [0, 15], [0.5, 1.0], sem_ks)]
+    l2s = [1e-3, 1e-2, 0.1]
+    feats = []
+    for st in settings:
+        feats.append(featurise(folds, st, names, args.semantic))
+    print(f"featurised {len(settings)} settings in {time.perf_counter() - t0:.1f}s", file=sys.stderr)
+    grid = [(i, l2) for i in range(len(settings)) for l2 in l2s]
+    everything = list(range(len(folds)))
+    # nested: the whole choice made on 4 folds, scored on the 5th
+    outer = []
+    for held in everything:
+        inner = [f for f in everything if f != held]
+        i, l2 = max(grid, key=lambda c: objective(cv(feats[c[0]], inner, c[1])))
+        w = fit([it for f in inner for it in feats[i][f]], l2)
+        outer += ranked(feats[i][held], w)
+        print(f"outer fold {held}: chose setting {i} l2 {l2}", file=sys.stderr)
+    nested = ibm_cdp.metrics(outer)
+    print(f"nested CV estimate: {nested}", file=sys.stderr)
+    scores = {c: cv(feats[c[0]], everything, c[1]) for c in grid}
+    (i, l2), best = max(scores.items(), key=lambda kv: objective(kv[1]))
+    w = fit([it for f in everything for it in feats[i][f]], l2)
+    chosen = {name: round(float(v), 4) for name, v in zip(names, w) if round(float(v), 4) != 0}
+    st = settings[i]
+    model = {"weights": {**chosen, "agent": st.agent, "knn_k": st.knn_k, "knn_sat": st.knn_sat,
+                         **({"sem_knn_k": st.sem_knn_k, "sem_abs": True} if args.semantic else {})},
+             "l2": l2, "cv_tune": best, "nested_cv_tune": nested, "queries": sum(len(f) for f in folds)}
+    print(json.dumps(model), file=sys.stderr)
+    if args.write:
+        doc = json.loads(MODEL.read_text()) if MODEL.exists() else {}
+        doc["semantic" if args.semantic else "lexical"] = model
+        MODEL.write_text(json.dumps(doc, indent=1) + "\n")
+        print(f"wrote {MODEL}", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -67,16 +67,35 @@ def clean_post(text: str | None) -> str:
     return _SIGNATURE.sub(" ", text)
 
 
+# every byte but a-z, 0-9 and the apostrophe becomes a space: splitting then finds _TOKEN's runs in C
+_SPACE = bytes(c if (97 <= c <= 122 or 48 <= c <= 57 or c == 39) else 32 for c in range(256))
+
+
+def _words(text: str) -> list[str]:
+    """_TOKEN.findall(text.lower()), by translate + split (non-ASCII characters, like any other, separate words)."""
+    runs = text.lower().encode("ascii", "replace").translate(_SPACE).decode("ascii").split()
+    if "'" not in text:
+        return runs
+    # a run with an apostrophe is what _TOKEN would make of it: "don't" stays, "'quoted'" loses them
+    out: list[str] = []
+    for run in runs:
+        if "'" in run:
+            out.extend(_TOKEN.findall(run))
+        else:
+            out.append(run)
+    return out
+
+
 def tokenize(text: str | None) -> list[str]:
     """Lower-cased, stop words dropped, stemmed (Snowball English when PyStemmer is installed)."""
     if not text:
         return []
-    words = _TOKEN.findall(text.lower())
+    words = _words(text)
     # the per-word work happens once per distinct word ever seen; the rest runs in C (map, dict lookups)
     new = set(words).difference(_STEMS)
     if new:
         _learn_words(new)
-    return [stem for stem in map(_STEMS.__getitem__, words) if stem]
+    return list(filter(None, map(_STEMS.__getitem__, words)))
 
 
 def tokenize_post(text: str | None) -> list[str]:

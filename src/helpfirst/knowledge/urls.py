@@ -102,7 +102,8 @@ def remove_urls(text: str) -> str:
 
 
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
-_ALNUM = re.compile(r"[A-Za-z]+|[0-9]+")
+# letter runs of two or more letters (digit runs are dropped: ids say nothing about the topic)
+_WORD = re.compile(r"[a-z]{2,}")
 _HOST_NOISE = {"com", "org", "net", "www", "co", "uk", "us", "en", "html", "htm", "php", "aspx", "jsp", "http", "https"}
 
 
@@ -118,17 +119,11 @@ def url_words(url: str | None) -> str:
     raw = _SCHEME.sub("", raw, count=1).split("#", 1)[0]
     address, _, query = raw.partition("?")
     host, _, path = address.partition("/")
-    pieces = [host.split("@")[-1].split(":")[0].replace(".", " "), unquote(path)]
+    pieces = [host.split("@")[-1].split(":")[0].replace(".", " "), unquote(path) if "%" in path else path]
     if query:
         for k, v in parse_qsl(query):
             if k.lower() not in TRACKING_PARAMS and not k.lower().startswith(_TRACKING_PREFIXES):
                 pieces.append(v)
-    words = []
-    for token in _ALNUM.findall(_CAMEL.sub(" ", " ".join(pieces))):
-        # numbers and one-letter pieces of ids say nothing about the topic
-        if len(token) < 2 or token.isdigit():
-            continue
-        token = token.lower()
-        if token not in _HOST_NOISE:
-            words.append(token)
-    return " ".join(words)
+    # numbers and one-letter pieces of ids say nothing about the topic
+    words = _WORD.findall(_CAMEL.sub(" ", " ".join(pieces)).lower())
+    return " ".join(w for w in words if w not in _HOST_NOISE)

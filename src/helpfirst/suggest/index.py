@@ -21,6 +21,7 @@ from ..knowledge.store import brand_key, resource_tokens
 from ..knowledge.text import tokenize, tokenize_post
 from ..knowledge.urls import _TRAILING, canonical_url, path_key, strip_archive
 from .history import Lessons
+from .semantic import DIM
 
 INDEX_VERSION = 4
 _SNIPPET = 160
@@ -96,6 +97,7 @@ class SuggestIndex:
         self.brands: dict[str, BrandRows] = {}
         self.res_emb: np.ndarray | None = None
         self.case_emb: np.ndarray | None = None
+        self.desc_emb: np.ndarray | None = None
         self.stats: dict = {}
 
     # --- building -------------------------------------------------------------------------------
@@ -192,6 +194,7 @@ class SuggestIndex:
             # float32 on disk: a query then multiplies the memory-mapped rows directly, with no conversion
             self.res_emb = encoder.encode([_resource_sentence(r) for r in everything])
             self.case_emb = encoder.encode(_case_sentences(lessons, resolver, order, agent_in_evidence))
+            self.desc_emb = _described(encoder, lessons, resolver, order, self.case_res, n)
         self.stats = {"resources": n, "learned_resources": len(learned), "cases": len(self.case_res),
                       "answers": len(answers), "brands": len(self.brands), "semantic": encoder is not None,
                       "build_seconds": round(time.perf_counter() - t0, 3)}
@@ -217,7 +220,7 @@ class SuggestIndex:
             getattr(self, name).save(tmp, name)
         for name in ("case_res", "case_weight", "case_time", "ans_weight", "prior", "links"):
             np.save(tmp / f"{name}.npy", getattr(self, name))
-        for name in ("res_emb", "case_emb"):
+        for name in ("res_emb", "case_emb", "desc_emb"):
             if getattr(self, name) is not None:
                 np.save(tmp / f"{name}.npy", getattr(self, name))
         meta = {"version": INDEX_VERSION, "stats": self.stats,
@@ -247,7 +250,7 @@ class SuggestIndex:
             setattr(self, name, Bm25Index.load(folder, name))
         for name in ("case_res", "case_weight", "case_time", "ans_weight", "prior", "links"):
             setattr(self, name, np.load(folder / f"{name}.npy", mmap_mode="r"))
-        for name in ("res_emb", "case_emb"):
+        for name in ("res_emb", "case_emb", "desc_emb"):
             path = folder / f"{name}.npy"
             setattr(self, name, np.load(path, mmap_mode="r") if path.exists() else None)
         self.brands = {k: BrandRows(v[0], tuple(v[1]), tuple(v[2]), tuple(v[3])) for k, v in meta["brands"].items()}
@@ -279,3 +282,17 @@ def _case_sentences(lessons: Lessons, resolver: UrlResolver, order: list[int], a
             text += " " + clean_post(c.agent_text)
         texts.append(" ".join(text.split())[:1000])
     return texts
+
+
+def _described(encoder, lessons: Lessons, resolver: UrlResolver, order: list[int], case_res: np.ndarray, n: int) -> np.ndarray:
+    """Per resource, the normalised mean embedding of the replies that linked it (zeros for resources never linked)."""
+    from ..knowledge.text import clean_post
+
+    kept = [c for c in lessons.cases if resolver.resolve(c.brand, c.url) is not None]
+    texts = [" ".join(clean_post(kept[i].reply_text).split())[:1000] for i in order]
+    out = np.zeros((n, DIM), np.float32)
+    if texts:
+        np.add.at(out, np.asarray(case_res, np.int64), encoder.encode(texts))
+        norms = np.linalg.norm(out, axis=1, keepdims=True)
+        out = np.divide(out, norms, out=np.zeros_like(out), where=norms > 0)
+    return out

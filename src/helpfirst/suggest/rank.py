@@ -21,7 +21,7 @@ from .index import SuggestIndex
 #: the features a linear model can weigh; the semantic ones need the semantic extra
 LEXICAL_FEATURES = ("lex", "lex_c", "lex_a", "evidence", "ev_c", "ev_a", "ev_last", "desc", "desc_c", "desc_a", "knn", "knn_last",
                     "prior", "prior_share", "prior_top", "linked", "lex_new", "recent")
-SEMANTIC_FEATURES = ("sem", "sem_knn", "sem_ev", "sem_max", "sem_last")
+SEMANTIC_FEATURES = ("sem", "sem_knn", "sem_ev", "sem_max", "sem_last", "sem_desc")
 FEATURES = LEXICAL_FEATURES + SEMANTIC_FEATURES
 
 
@@ -52,6 +52,7 @@ class Weights:
     sem_ev: float = 0.0  # meaning: mean cosine to all the past cases the resource solved (semantic extra)
     sem_max: float = 0.0  # meaning: cosine to the resource's closest past case (semantic extra)
     sem_last: float = 0.0  # meaning: votes of the nearest past cases for the customer's last turn (semantic extra)
+    sem_desc: float = 0.0  # meaning: cosine of the query and the replies that linked the resource (semantic extra)
     answer: float = 1.0  # reusable answers: query vs the problem they solved
     agent: float = 1.0  # weight of the agent's turns in `lex`, `evidence`, `knn`, relative to the customer's
     knn_k: int = 10
@@ -294,6 +295,8 @@ class Ranker:
         n = hi - lo
         qvec = self._embed(_sentence(texts.cust, texts.agent))
         parts["sem"] = np.clip(ix.res_emb[lo:hi] @ qvec, 0, None)
+        if "sem_desc" in want and ix.desc_emb is not None:
+            parts["sem_desc"] = np.clip(ix.desc_emb[lo:hi] @ qvec, 0, None)
         if chi <= clo:
             return
         case_res = ix.case_res[clo:chi]

@@ -1,0 +1,37 @@
+"""Tokenising: the fast paths (translate + split, C-level maps) give exactly what the plain regex gives."""
+
+from __future__ import annotations
+
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from helpfirst.knowledge.text import _TOKEN, _words, tokenize
+from helpfirst.knowledge.urls import url_words
+
+_LETTERS = st.text(alphabet="abcXYZ09 '’é\u0130\u00df-_.\n\t@#", max_size=40)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_LETTERS)
+def test_fast_word_split_equals_the_token_regex(text):
+    assert _words(text) == _TOKEN.findall(text.lower())
+
+
+def test_apostrophes_and_non_ascii_letters():
+    assert _words("Don't 'quote' rock'n'roll café 90's") == ["don't", "quote", "rock'n", "roll", "caf", "90's"]
+    assert tokenize("The routers keep DROPPING!") == ["router", "keep", "drop"]
+
+
+_NOISE = {"com", "org", "net", "www", "co", "uk", "us", "en", "html", "htm", "php", "aspx", "jsp", "http", "https"}
+_CAMEL = r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="abcXYZ09/-_.camelCaseHTMLPage", max_size=40))
+def test_url_words_are_the_letter_runs_of_the_camel_split_address(path):
+    url = "https://help.example.com/" + path
+    pieces = re.findall(r"[A-Za-z]+|[0-9]+", re.sub(_CAMEL, " ", "help example com " + path))
+    expected = [t.lower() for t in pieces if len(t) >= 2 and not t.isdigit() and t.lower() not in _NOISE]
+    assert url_words(url).split() == expected
