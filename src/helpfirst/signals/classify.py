@@ -7,10 +7,12 @@ JSON line ``{"id", "intent", "needs_help", "complaint", "reply_kind", "sentiment
 "urgency"}`` (fields that do not apply to the role are null; with ``mask_pii`` also the masked
 ``text``). A line that cannot be classified still gets its output line, ``{"id": <id or null>,
 "line": N, "error": "<reason>"}``, and a ``FILE:LINE: reason`` message on the error stream, so
-lines read = classified + rejected. The input is read line by line and classified in batches.
+lines read = classified + rejected. The input is read line by line and classified in batches,
+optionally by several worker processes.
 """
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import time
@@ -85,36 +87,85 @@ def parse_line(raw: str) -> dict:
 
 def classify_lines(lines: Iterable[str], *, source: str = "-", model: str | PostClassifier = "fast",
                    mask_pii: bool = False, batch_size: int = DEFAULT_BATCH, languages=None,
-                   on_error: Callable[[str], None] | None = None,
+                   jobs: int = 1, on_error: Callable[[str], None] | None = None,
                    stats: ClassifyStats | None = None) -> Iterator[str]:
-    """Output JSON lines (no newline) for input lines, in order, one per input line."""
+    """Output JSON lines (no newline) for input lines, in order, one per input line.
+
+    Lines are read ``batch_size`` at a time; with ``jobs`` > 1 (and a model given by name) that many
+    forked worker processes classify batches side by side, with at most ``jobs + 1`` batches in
+    memory at once.
+    """
     stats = stats if stats is not None else ClassifyStats()
-    clf = model if isinstance(model, PostClassifier) else get_model(model)
-    batch_size = max(1, int(batch_size))
     t0 = time.perf_counter()
-    pending: list = []  # per input line: a parsed post (dict) or an error line (str)
-    n_posts = 0
-    for lineno, raw in enumerate(lines, start=1):
-        stats.lines_read += 1
+    clf = model if isinstance(model, PostClassifier) else get_model(model)  # fails early, shared by forks
+    batch_size = max(1, int(batch_size))
+    chunks = _chunks(lines, batch_size)
+    first = next(chunks, None)
+    if first is None:
+        return
+    chunks = itertools.chain([first], chunks)
+    if jobs > 1 and not isinstance(model, PostClassifier) and len(first[1]) == batch_size:
+        results = _parallel(chunks, jobs, source, model, mask_pii, languages)
+    else:
+        results = (_work(start, chunk, source, clf, mask_pii, languages) for start, chunk in chunks)
+    for out, messages, counts in results:
+        stats.lines_read += len(out)
+        stats.classified += counts["classified"]
+        stats.rejected += counts["rejected"]
+        for role, n in counts["by_role"].items():
+            stats.by_role[role] = stats.by_role.get(role, 0) + n
+        if on_error is not None:
+            for m in messages:
+                on_error(m)
+        yield from out
+        stats.seconds = time.perf_counter() - t0
+
+
+def _chunks(lines: Iterable[str], size: int) -> Iterator[tuple[int, list[str]]]:
+    chunk: list[str] = []
+    start = 1
+    for raw in lines:
+        chunk.append(raw)
+        if len(chunk) >= size:
+            yield start, chunk
+            start += len(chunk)
+            chunk = []
+    if chunk:
+        yield start, chunk
+
+
+def _parallel(chunks, jobs: int, source: str, model: str, mask_pii: bool, languages):
+    """Ordered results of _work over forked workers, keeping at most jobs + 1 chunks in flight."""
+    import multiprocessing as mp
+    from collections import deque
+
+    ctx = mp.get_context("fork")
+    with ctx.Pool(jobs) as pool:
+        window: deque = deque()
+        for start, chunk in chunks:
+            window.append(pool.apply_async(_work, (start, chunk, source, model, mask_pii, languages)))
+            if len(window) > jobs:
+                yield window.popleft().get()
+        while window:
+            yield window.popleft().get()
+
+
+def _work(start: int, chunk: list[str], source: str, model, mask_pii: bool, languages):
+    """Parse, classify and serialise one chunk of input lines: (output lines, messages, counts)."""
+    clf = model if isinstance(model, PostClassifier) else get_model(model)
+    slots: list = []
+    messages: list[str] = []
+    posts: list[dict] = []
+    for lineno, raw in enumerate(chunk, start=start):
         try:
             post = parse_line(raw)
         except LineError as exc:
-            stats.rejected += 1
-            if on_error is not None:
-                on_error(f"{source}:{lineno}: {exc}")
-            pending.append(json.dumps({"id": _id_of(raw), "line": lineno, "error": str(exc)}))
+            messages.append(f"{source}:{lineno}: {exc}")
+            slots.append(json.dumps({"id": _id_of(raw), "line": lineno, "error": str(exc)}))
             continue
-        pending.append(post)
-        n_posts += 1
-        if n_posts >= batch_size:
-            yield from _flush(pending, clf, mask_pii, languages, stats)
-            pending, n_posts = [], 0
-    yield from _flush(pending, clf, mask_pii, languages, stats)
-    stats.seconds = time.perf_counter() - t0
-
-
-def _flush(pending: list, clf, mask_pii: bool, languages, stats: ClassifyStats) -> Iterator[str]:
-    posts = [p for p in pending if isinstance(p, dict)]
+        slots.append(None)
+        posts.append(post)
+    by_role: dict[str, int] = {}
     rows: list[str] = []
     if posts:
         waited = [p["waited_minutes"] for p in posts]
@@ -125,25 +176,29 @@ def _flush(pending: list, clf, mask_pii: bool, languages, stats: ClassifyStats) 
             waited_minutes=None if all(w is None for w in waited) else pa.array(waited, pa.float64()),
             turn_index=None if all(t is None for t in turns) else pa.array(turns, pa.int64()))
         rows = _json_rows(table, [p["id"] for p in posts])
-        stats.classified += len(posts)
         for p in posts:
-            stats.by_role[p["role"]] = stats.by_role.get(p["role"], 0) + 1
+            by_role[p["role"]] = by_role.get(p["role"], 0) + 1
     it = iter(rows)
-    for p in pending:
-        yield next(it) if isinstance(p, dict) else p
+    out = [next(it) if s is None else s for s in slots]
+    return out, messages, {"classified": len(posts), "rejected": len(chunk) - len(posts), "by_role": by_role}
 
 
 def _json_rows(table: pa.Table, ids: list) -> list[str]:
+    """One JSON object per row (id first), assembled from per-column JSON fragments (3x json.dumps)."""
     names = (["text"] if "text" in table.column_names else []) + [s for s in SIGNALS if s in table.column_names]
-    cols = []
+    cols = [[json.dumps(i, ensure_ascii=False) for i in ids]]
     for name in names:
         values = table.column(name).to_pylist()
         digits = FLOAT_DIGITS.get(name)
         if digits is not None:
-            values = [None if v is None else round(v, digits) for v in values]
-        cols.append(values)
-    keys = ["id"] + names
-    return [json.dumps(dict(zip(keys, row)), ensure_ascii=False) for row in zip(ids, *cols)]
+            cols.append(["null" if v is None else repr(round(v, digits)) for v in values])
+        elif name == "text":
+            cols.append([json.dumps(v, ensure_ascii=False) for v in values])
+        else:  # few distinct values (classes, language codes, booleans): encode each once
+            cache: dict = {}
+            cols.append([cache[v] if v in cache else cache.setdefault(v, json.dumps(v)) for v in values])
+    template = "{" + ", ".join(f'"{k}": %s' for k in ["id"] + names) + "}"
+    return [template % row for row in zip(*cols)]
 
 
 def _id_of(raw: str):

@@ -1,0 +1,114 @@
+"""`helpfirst classify` end to end: the real CLI on real posts and on broken files."""
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import helpfirst.signals as S
+
+FIELDS = ["id", "intent", "needs_help", "complaint", "reply_kind", "sentiment", "language", "urgency"]
+
+
+def run(*args, stdin: str | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "helpfirst", "classify", *map(str, args)], input=stdin,
+                          capture_output=True, text=True, timeout=300)
+
+
+def _real_posts(shared_data, n=600) -> list[dict]:
+    with (shared_data / "twcs-head5k" / "twcs-head5k.csv").open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))[:n]
+    return [{"id": r["tweet_id"], "text": r["text"], "role": "customer" if r["inbound"] == "True" else "brand",
+             "author": r["author_id"]} for r in rows]
+
+
+def _write(path: Path, lines: list[str]) -> Path:
+    path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+    return path
+
+
+def test_real_posts_one_line_each_in_order(shared_data, tmp_path):
+    posts = _real_posts(shared_data)
+    src = _write(tmp_path / "posts.jsonl", [json.dumps(p) for p in posts])
+    res = run(src)
+    assert res.returncode == 0, res.stderr
+    out = [json.loads(line) for line in res.stdout.splitlines()]
+    assert [o["id"] for o in out] == [p["id"] for p in posts]
+    for p, o in zip(posts, out):
+        assert list(o) == FIELDS
+        if p["role"] == "customer":
+            assert o["intent"] in S.INTENTS and o["reply_kind"] is None
+            assert o["needs_help"] == (o["intent"] in ("question", "problem")) and 0 <= o["complaint"] <= 1
+        else:
+            assert o["reply_kind"] in S.REPLY_KINDS and o["intent"] is o["needs_help"] is o["complaint"] is None
+        assert -1 <= o["sentiment"] <= 1 and 0 <= o["urgency"] <= 1
+    assert sum(o["language"] == "en" for o in out) > 0.9 * len(out)
+    # the labels' definitions in action: DM requests are redirects, thanks are not problems
+    kinds = [o["reply_kind"] for p, o in zip(posts, out) if "DM" in p["text"] and p["role"] == "brand"]
+    assert kinds.count("redirect") > 0.6 * len(kinds)
+    assert f"{len(posts):,} lines read: {len(posts):,} classified, 0 rejected" in res.stderr
+
+
+def test_bad_lines_are_reported_and_keep_their_place(shared_data, tmp_path):
+    good = _real_posts(shared_data, 3)
+    lines = [json.dumps(good[0]), "{not json", json.dumps({"id": 7, "role": "customer"}),
+             json.dumps({"id": 8, "text": "   ", "role": "customer"}),
+             json.dumps({"id": 9, "text": 42, "role": "brand"}),
+             json.dumps({"id": 10, "text": "hello", "role": "agent"}),
+             json.dumps({"text": "no id here", "role": "customer"}), "",
+             json.dumps(["a", "list"]), json.dumps({"id": 11, "text": "late?", "role": "customer", "waited_minutes": -5}),
+             json.dumps(good[1]), json.dumps({**good[2], "role": "bot"})]
+    src = _write(tmp_path / "mixed.jsonl", lines)
+    res = run(src)
+    assert res.returncode == 0, res.stderr
+    out = [json.loads(line) for line in res.stdout.splitlines()]
+    assert len(out) == len(lines)
+    errors = {o["line"]: o for o in out if "error" in o}
+    assert sorted(errors) == [2, 3, 4, 5, 6, 7, 8, 9, 10]
+    assert errors[3]["id"] == 7 and "'text' is missing" in errors[3]["error"]
+    assert "'text' is empty" in errors[4]["error"] and "must be a string" in errors[5]["error"]
+    assert "'role' must be one of customer, brand, bot" in errors[6]["error"]
+    assert "'id' is missing" in errors[7]["error"] and errors[7]["id"] is None
+    assert "empty line" in errors[8]["error"] and "JSON object" in errors[9]["error"]
+    assert "waited_minutes" in errors[10]["error"]
+    assert out[0]["id"] == good[0]["id"] and out[10]["id"] == good[1]["id"]
+    assert out[11]["intent"] is None and out[11]["reply_kind"] is None and out[11]["sentiment"] is not None
+    for n in errors:
+        assert f"{src}:{n}: " in res.stderr
+    assert "12 lines read: 3 classified, 9 rejected" in res.stderr
+
+
+def test_nothing_classifiable_exits_1(tmp_path):
+    res = run(_write(tmp_path / "bad.jsonl", ["nope", json.dumps({"id": 1, "text": "", "role": "brand"})]))
+    assert res.returncode == 1
+    assert "nothing could be classified" in res.stderr and len(res.stdout.splitlines()) == 2
+    res = run(tmp_path / "missing.jsonl")
+    assert res.returncode == 1 and "missing.jsonl: cannot open" in res.stderr
+
+
+def test_stdin_json_summary_batches_and_masking(shared_data, tmp_path):
+    posts = _real_posts(shared_data, 300)
+    posts.append({"id": "pii", "text": "@Brand my card 4111 1111 1111 1111 was charged twice, mail me at a.b@c.com",
+                  "role": "customer"})
+    text = "".join(json.dumps(p) + "\n" for p in posts)
+    whole = run("-", "--json", stdin=text)
+    assert whole.returncode == 0, whole.stderr
+    summary = json.loads(whole.stderr.strip().splitlines()[-1])
+    assert summary["lines_read"] == summary["classified"] == len(posts) and summary["rejected"] == 0
+    small = run("--batch-size", "17", "--out", tmp_path / "o.jsonl", stdin=text)
+    assert small.returncode == 0 and small.stdout == ""
+    assert (tmp_path / "o.jsonl").read_text(encoding="utf-8") == whole.stdout
+    masked = run("--mask-pii", stdin=text)
+    last = json.loads(masked.stdout.splitlines()[-1])
+    assert last["text"] == "@Brand my card [card] was charged twice, mail me at [email]"
+    assert list(last) == ["id", "text"] + FIELDS[1:]
+
+
+def test_unknown_model_is_one_line(tmp_path):
+    res = run("--model", "huge", stdin=json.dumps({"id": 1, "text": "hi", "role": "customer"}) + "\n")
+    assert res.returncode == 1 and "unknown signals model 'huge'" in res.stderr
+    assert "Traceback" not in res.stderr
