@@ -73,3 +73,28 @@ def test_null_roles_get_no_model_columns():
 def test_classify_posts_validates_signal_names():
     with pytest.raises(ValueError, match="unknown signals"):
         S.classify_posts(["a"], ["customer"], signals=["intent", "mood"])
+
+
+def test_model_free_signals_load_no_model():
+    t = S.classify_posts(["My internet is down again!!", "thanks, sorted"], ["customer", "brand"],
+                         model="no-such-model", signals=["urgency", "sentiment", "language"])
+    assert t.column_names == ["sentiment", "language", "urgency"]  # SIGNALS order, whatever was asked
+    assert t.column("language").to_pylist() == ["en", "en"]
+    assert t.column("urgency")[0].as_py() > t.column("urgency")[1].as_py()
+
+
+def test_classify_posts_all_signals_on_real_posts_in_any_batch_size(shared_data):
+    import csv
+    with (shared_data / "twcs-head5k" / "twcs-head5k.csv").open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))[:500]
+    texts = pa.array([r["text"] for r in rows])
+    roles = pa.array(["customer" if r["inbound"] == "True" else "brand" for r in rows])
+    whole = S.classify_posts(texts, roles)
+    assert whole.schema == S.SIGNALS_SCHEMA and whole.num_rows == 500
+    assert whole.equals(S.classify_posts(pa.chunked_array([texts]), roles.to_pylist(), batch_size=37))
+    masked = S.classify_posts(texts, roles, mask_pii=True, signals=["intent"])
+    assert masked.column_names == ["text", "intent"]
+    assert masked.column("intent").equals(whole.column("intent"))
+    waited = S.classify_posts(texts, roles, signals=["urgency"], waited_minutes=[600.0] * 500,
+                              turn_index=pa.array([2] * 500))
+    assert np.all(waited.column("urgency").to_numpy() > whole.column("urgency").to_numpy())

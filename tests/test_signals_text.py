@@ -86,6 +86,11 @@ def test_language_known_posts():
     assert detect_language(texts).to_pylist() == ["en", "es", "fr", "de", None, None, None, "pt"]
 
 
+def test_short_posts_use_the_full_detector():
+    assert detect_language(["thanks, sorted", "ok thanks", "no gracias", "merci beaucoup", "Danke"]).to_pylist() == [
+        "en", "en", "es", "fr", "de"]
+
+
 def test_language_set_is_configurable():
     es = "Hola, mi teléfono no funciona desde ayer"
     assert detect_language([es], languages=["en", "fr"]).to_pylist()[0] in ("en", "fr")

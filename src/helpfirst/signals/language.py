@@ -4,8 +4,9 @@ A post is English without asking lingua when, after URLs, @mentions and #hashtag
 at least 3 words, at least 25% of them among ~100 common English function words and at most 10% of
 them with non-ASCII letters. Posts with no letters left are null. The rest (about 12-14% of real
 customer-care posts) go to lingua's parallel detector, restricted to ``languages`` (ISO 639-1; by
-default DEFAULT_LANGUAGES) in low-accuracy mode unless ``accurate=True``. The result is the ISO
-639-1 code in lower case, or null when lingua cannot decide.
+default DEFAULT_LANGUAGES): in its full mode for posts under SHORT_CHARS characters (once URLs and
+@mentions are removed) or with ``accurate=True``, else in its faster low-accuracy mode. The result
+is the ISO 639-1 code in lower case, or null when lingua cannot decide.
 """
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ ENGLISH_WORDS = (
     "these those what which who when where why how not no can could will would should just so very "
     "please thanks thank hi hey there here get got can't don't i'm it's im dont cant").split()
 _ENGLISH = pa.array(ENGLISH_WORDS)
+SHORT_CHARS = 40  # shorter posts go to lingua's full mode: its low-accuracy mode guesses wildly on them
 
 
 def _words(texts: pa.Array) -> pa.Array:
@@ -78,7 +80,13 @@ def detect_language(texts, languages: Sequence[str] | None = None, accurate: boo
         if langs == ("en",):
             out[rest] = "en"
         else:
-            cleaned = pc.replace_substring_regex(arr.take(pa.array(rest)), r"https?://\S+|www\.\S+|@\S+", " ")
-            found = detector(langs, accurate).detect_languages_in_parallel_of(cleaned.to_pylist())
-            out[rest] = [None if g is None else g.iso_code_639_1.name.lower() for g in found]
+            cleaned = pc.utf8_trim_whitespace(pc.replace_substring_regex(
+                arr.take(pa.array(rest)), r"https?://\S+|www\.\S+|@\S+", " "))
+            short = np.asarray(pc.less(pc.utf8_length(cleaned), SHORT_CHARS), bool) | accurate
+            for mask, full in ((short, True), (~short, False)):
+                idx = np.flatnonzero(mask)
+                if len(idx):
+                    found = detector(langs, full).detect_languages_in_parallel_of(
+                        cleaned.take(pa.array(idx)).to_pylist())
+                    out[rest[idx]] = [None if g is None else g.iso_code_639_1.name.lower() for g in found]
     return pa.array(out, pa.string())
