@@ -86,9 +86,10 @@ def test_language_known_posts():
     assert detect_language(texts).to_pylist() == ["en", "es", "fr", "de", None, None, None, "pt"]
 
 
-def test_short_posts_use_the_full_detector():
-    assert detect_language(["thanks, sorted", "ok thanks", "no gracias", "merci beaucoup", "Danke"]).to_pylist() == [
-        "en", "en", "es", "fr", "de"]
+def test_short_english_replies_skip_lingua():
+    texts = ["thanks, sorted", "ok thanks", "DM sent", "no gracias", "merci beaucoup"]
+    assert english_first(pa.array(texts))[0].tolist() == [True, True, True, False, False]
+    assert detect_language(texts).to_pylist() == ["en", "en", "en", "es", "fr"]
 
 
 def test_language_set_is_configurable():

@@ -4,8 +4,8 @@ A post is English without asking lingua when, after URLs, @mentions and #hashtag
 at least 3 words, at least 25% of them among ~100 common English function words and at most 10% of
 them with non-ASCII letters. Posts with no letters left are null. The rest (about 12-14% of real
 customer-care posts) go to lingua's parallel detector, restricted to ``languages`` (ISO 639-1; by
-default DEFAULT_LANGUAGES): in its full mode for posts under SHORT_CHARS characters (once URLs and
-@mentions are removed) or with ``accurate=True``, else in its faster low-accuracy mode. The result
+default DEFAULT_LANGUAGES) in low-accuracy mode unless ``accurate=True``. A post of one or two
+ASCII words is English when one of them is a common English short reply (SHORT_ENGLISH). The result
 is the ISO 639-1 code in lower case, or null when lingua cannot decide.
 """
 from __future__ import annotations
@@ -24,7 +24,11 @@ ENGLISH_WORDS = (
     "these those what which who when where why how not no can could will would should just so very "
     "please thanks thank hi hey there here get got can't don't i'm it's im dont cant").split()
 _ENGLISH = pa.array(ENGLISH_WORDS)
-SHORT_CHARS = 40  # shorter posts go to lingua's full mode: its low-accuracy mode guesses wildly on them
+# short replies that are English whatever else they contain ("ok thanks", "DM sent", "fixed now"):
+# lingua's low-accuracy mode guesses wildly on one or two words ("thanks, sorted" is Turkish to it)
+SHORT_ENGLISH = pa.array((
+    "thanks thank thx ty ok okay yes yeah yep yup cheers great sorted fixed done sure cool nice awesome "
+    "perfect please hi hello hey sent dm dmed dm'd followed following lol now working works").split())
 
 
 def _words(texts: pa.Array) -> pa.Array:
@@ -45,7 +49,10 @@ def english_first(texts: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     nonascii = ~np.asarray(pc.string_is_ascii(flat), bool) & word
     hits = np.bincount(doc, weights=hit, minlength=len(texts))
     nona = np.bincount(doc, weights=nonascii, minlength=len(texts))
+    short_hit = np.bincount(doc, weights=np.asarray(pc.is_in(flat, value_set=SHORT_ENGLISH), bool),
+                            minlength=len(texts))
     english = (n >= 3) & (hits >= 0.25 * np.maximum(n, 1)) & (nona <= 0.1 * n)
+    english |= (n >= 1) & (n <= 2) & (short_hit >= 1) & (nona == 0)
     return english, n > 0
 
 
@@ -82,11 +89,6 @@ def detect_language(texts, languages: Sequence[str] | None = None, accurate: boo
         else:
             cleaned = pc.utf8_trim_whitespace(pc.replace_substring_regex(
                 arr.take(pa.array(rest)), r"https?://\S+|www\.\S+|@\S+", " "))
-            short = np.asarray(pc.less(pc.utf8_length(cleaned), SHORT_CHARS), bool) | accurate
-            for mask, full in ((short, True), (~short, False)):
-                idx = np.flatnonzero(mask)
-                if len(idx):
-                    found = detector(langs, full).detect_languages_in_parallel_of(
-                        cleaned.take(pa.array(idx)).to_pylist())
-                    out[rest[idx]] = [None if g is None else g.iso_code_639_1.name.lower() for g in found]
+            found = detector(langs, accurate).detect_languages_in_parallel_of(cleaned.to_pylist())
+            out[rest] = [None if g is None else g.iso_code_639_1.name.lower() for g in found]
     return pa.array(out, pa.string())
