@@ -61,14 +61,16 @@ def test_bad_lines_are_reported_and_keep_their_place(shared_data, tmp_path):
              json.dumps({"id": 10, "text": "hello", "role": "agent"}),
              json.dumps({"text": "no id here", "role": "customer"}), "",
              json.dumps(["a", "list"]), json.dumps({"id": 11, "text": "late?", "role": "customer", "waited_minutes": -5}),
-             json.dumps(good[1]), json.dumps({**good[2], "role": "bot"})]
+             json.dumps(good[1]), json.dumps({**good[2], "role": "bot"}),
+             '{"id": "s", "text": "broken \\ud800 surrogate", "role": "customer"}']
     src = _write(tmp_path / "mixed.jsonl", lines)
     res = run(src)
     assert res.returncode == 0, res.stderr
     out = [json.loads(line) for line in res.stdout.splitlines()]
     assert len(out) == len(lines)
     errors = {o["line"]: o for o in out if "error" in o}
-    assert sorted(errors) == [2, 3, 4, 5, 6, 7, 8, 9, 10]
+    assert sorted(errors) == [2, 3, 4, 5, 6, 7, 8, 9, 10, 13]
+    assert "surrogate" in errors[13]["error"] and errors[13]["id"] == "s"
     assert errors[3]["id"] == 7 and "'text' is missing" in errors[3]["error"]
     assert "'text' is empty" in errors[4]["error"] and "must be a string" in errors[5]["error"]
     assert "'role' must be one of customer, brand, bot" in errors[6]["error"]
@@ -79,7 +81,7 @@ def test_bad_lines_are_reported_and_keep_their_place(shared_data, tmp_path):
     assert out[11]["intent"] is None and out[11]["reply_kind"] is None and out[11]["sentiment"] is not None
     for n in errors:
         assert f"{src}:{n}: " in res.stderr
-    assert "12 lines read: 3 classified, 9 rejected" in res.stderr
+    assert "13 lines read: 3 classified, 10 rejected" in res.stderr
 
 
 def test_nothing_classifiable_exits_1(tmp_path):

@@ -20,11 +20,14 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import IO
 
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from helpfirst.signals import DEFAULT_BATCH, SIGNALS, PostClassifier, classify_posts, get_model
 
 ROLES = ("customer", "brand", "bot")
+_encode_str = json.encoder.encode_basestring  # json.dumps of a str with ensure_ascii=False, in C
 FLOAT_DIGITS = {"complaint": 4, "sentiment": 4, "urgency": 4}
 
 
@@ -72,6 +75,12 @@ def parse_line(raw: str) -> dict:
         raise LineError(f"field 'text' must be a string, got {type(text).__name__}")
     if not text.strip():
         raise LineError("field 'text' is empty")
+    for name, value in (("text", text), ("id", pid)):
+        if isinstance(value, str) and not value.isascii():
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                raise LineError(f"field {name!r} has an unpaired surrogate escape (not valid Unicode)") from None
     role = obj.get("role")
     if role not in ROLES:
         raise LineError(f"field 'role' must be one of {', '.join(ROLES)}, got {json.dumps(role)[:40]}")
@@ -186,19 +195,31 @@ def _work(start: int, chunk: list[str], source: str, model, mask_pii: bool, lang
 def _json_rows(table: pa.Table, ids: list) -> list[str]:
     """One JSON object per row (id first), assembled from per-column JSON fragments (3x json.dumps)."""
     names = (["text"] if "text" in table.column_names else []) + [s for s in SIGNALS if s in table.column_names]
-    cols = [[json.dumps(i, ensure_ascii=False) for i in ids]]
+    cols = [[_encode_str(i) if isinstance(i, str) else str(i) for i in ids]]
     for name in names:
-        values = table.column(name).to_pylist()
         digits = FLOAT_DIGITS.get(name)
         if digits is not None:
-            cols.append(["null" if v is None else repr(round(v, digits)) for v in values])
-        elif name == "text":
-            cols.append([json.dumps(v, ensure_ascii=False) for v in values])
+            cols.append(_json_floats(table.column(name), digits))
+            continue
+        values = table.column(name).to_pylist()
+        if name == "text":
+            cols.append([_encode_str(v) for v in values])
         else:  # few distinct values (classes, language codes, booleans): encode each once
             cache: dict = {}
             cols.append([cache[v] if v in cache else cache.setdefault(v, json.dumps(v)) for v in values])
     template = "{" + ", ".join(f'"{k}": %s' for k in ["id"] + names) + "}"
     return [template % row for row in zip(*cols)]
+
+
+def _json_floats(col, digits: int) -> list[str]:
+    """JSON numbers rounded to ``digits`` places, formatted by Arrow (shortest round trip), with a
+    ".0" on whole numbers so every value reads back as a float; null stays null."""
+    col = col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
+    x = np.round(col.to_numpy(zero_copy_only=False).astype(np.float64), digits) + 0.0  # no "-0"
+    text = pc.cast(pa.array(x, pa.float64()), pa.string())
+    whole = pc.invert(pc.match_substring_regex(text, r"[.en]"))  # no point, exponent, nan/inf
+    text = pc.if_else(whole, pc.binary_join_element_wise(text, ".0", ""), text)
+    return pc.if_else(col.is_null(), "null", text).to_pylist()
 
 
 def _id_of(raw: str):
