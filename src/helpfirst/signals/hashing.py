@@ -93,18 +93,37 @@ def char_ngrams(a: pa.Array, bits: int, nmin: int = 2, nmax: int = 5) -> tuple[n
     return doc_of[sel // k], f
 
 
+# byte classes for word_ngrams: 0 separator, 1 word byte, 2 "!" or "?" (a word of its own)
+_CLASS = np.zeros(256, np.int8)
+_CLASS[np.frombuffer(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_@", np.uint8)] = 1
+_CLASS[[ord("!"), ord("?")]] = 2
+_CLASS[0x80:] = 1  # only met in non-ASCII posts, which a regex has already reduced to words
+
+
 def word_ngrams(a: pa.Array, bits: int) -> tuple[np.ndarray, np.ndarray]:
     """(post index, bucket) of word unigrams and bigrams, in post order (each word, then the
-    bigram it starts)."""
-    w = pc.replace_substring_regex(a, r"([!?])", " \\1 ")
-    w = pc.replace_substring_regex(w, r"[^\p{L}\p{N}_!?@]+", " ")
-    b, offs = _bytes(w)
+    bigram it starts).
+
+    Words are runs of letters, digits, ``_`` and ``@``; ``!`` and ``?`` are one-byte words. ASCII
+    posts are split by a byte table; the others first go through the Unicode regexes
+    ``([!?])`` -> `` \\1 `` and ``[^\\p{L}\\p{N}_!?@]+`` -> `` `` (same words, same order).
+    """
+    is_ascii = pc.string_is_ascii(a)
+    other = np.flatnonzero(~np.asarray(is_ascii, bool))
+    if len(other):
+        sub = pc.replace_substring_regex(a.take(pa.array(other)), r"([!?])", " \\1 ")
+        sub = pc.replace_substring_regex(sub, r"[^\p{L}\p{N}_!?@]+", " ")
+        a = pc.replace_with_mask(a, pc.invert(is_ascii), sub)
+    b, offs = _bytes(a)
     size = len(b)
     if size == 0:
         return np.zeros(0, np.int32), np.zeros(0, np.int64)
-    isw = b != 32
-    starts = np.nonzero(isw & np.concatenate([[True], ~isw[:-1]]))[0]
-    ends = np.nonzero(isw & np.concatenate([~isw[1:], [True]]))[0] + 1
+    cls = _CLASS[b]
+    prev = np.concatenate([[0], cls[:-1]])
+    nxt = np.concatenate([cls[1:], [0]])
+    # every normalised post starts and ends with a space, so no word spans two posts
+    starts = np.flatnonzero((cls != 0) & ((prev != cls) | (cls == 2)))
+    ends = np.flatnonzero((cls != 0) & ((nxt != cls) | (cls == 2))) + 1
     if len(starts) == 0:
         return np.zeros(0, np.int32), np.zeros(0, np.int64)
     with np.errstate(over="ignore"):
