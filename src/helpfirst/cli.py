@@ -78,6 +78,8 @@ def audit(
     channel: Annotated[Optional[str], typer.Option(help="Channel name to record on the posts (default: from the format).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document instead of tables.")] = False,
     report: Annotated[Optional[Path], typer.Option("--report", help="Write the self-contained HTML report to this file.")] = None,
+    model: Annotated[str, typer.Option("--model", help="Signals model: fast (default install) or accurate (the [semantic] extra).")] = "fast",
+    no_signals: Annotated[bool, typer.Option("--no-signals", help="Only the core scorecard: no per-post signals, help requests or outcomes (faster).")] = False,
 ) -> None:
     """Read archives of what people wrote to the brand and what it answered, and score how helpful it was."""
     from .audit import pandas_left_out, run_audit
@@ -95,8 +97,17 @@ def audit(
         _fail(str(exc))
     total = sum(p.stat().st_size for p in paths if p.is_file())
     progress = _progress(total)
+    signals = None if no_signals else model
+    if signals is not None:
+        from .signals import SignalsUnavailable, get_model
+
+        try:
+            get_model(signals)  # an unknown model or a missing extra fails before anything is read
+        except SignalsUnavailable as exc:
+            _fail(f"--model {signals}: {exc} (or run with --no-signals)")
+    # the signals read every text; without them only the report shows replies
     options = ImportOptions(brands=frozenset(brand), bots=frozenset(bot), channel=channel, column_map=mapping,
-                            texts="all" if report is not None else "requests")  # only the report shows replies
+                            texts="all" if report is not None or signals else "requests")
     try:
         if progress is not None:
             with progress, pandas_left_out():
@@ -104,11 +115,12 @@ def audit(
                 options.on_bytes = lambda n: progress.advance(task, n)
                 result = run_audit(
                     paths, fmt=format, options=options, target_min=target_min, business_hours=hours,
-                    on_stage=lambda name: progress.update(task, description=name, completed=total),
+                    on_stage=lambda name: progress.update(task, description=name, completed=total), signals=signals,
                 )
         else:
             with pandas_left_out():
-                result = run_audit(paths, fmt=format, options=options, target_min=target_min, business_hours=hours)
+                result = run_audit(paths, fmt=format, options=options, target_min=target_min, business_hours=hours,
+                                   signals=signals)
     except ImportFailed as exc:
         _fail(str(exc))
     doc = result.to_dict()
@@ -184,7 +196,7 @@ def demo(
         data = out_dir / "archive-twcs.csv"
         summary = _synth_with_progress(data, posts, "twcs", seed)
         err.print(f"generated {summary['posts']:,} posts to {data}", highlight=False)
-        result = run_audit([data], business_hours=hours)
+        result = run_audit([data], business_hours=hours, signals="fast")
         report = render_report(result, out_dir / "helpfirst-report.html")
         (out_dir / "scorecard.json").write_text(json.dumps(result.to_dict(), default=str, indent=1))
     except BusinessHoursError as exc:

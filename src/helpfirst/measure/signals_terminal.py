@@ -24,11 +24,16 @@ def print_signals(doc: dict, console: Console) -> None:
     brands = [(name, b) for name, b in doc["brands"].items() if b.get("help_requests")]
     shown = brands[:MAX_BRAND_ROWS]
     model = doc["signals"]["model"]
+    # brand names are what the reader looks for: never cut them (other headers may wrap)
+    brand_width = min(max([len("all brands")] + [len(name) for name, _ in shown]), 24)
 
     help_table = Table(title=f"Help requests (questions and problems; signals: {model} model)", title_justify="left")
     for col in ("brand", "help requests", "coverage", "FRT median", "FRT p90", f"within {fmt_minutes(target)}",
                 "substance", "time to solution"):
-        help_table.add_column(col, justify="left" if col == "brand" else "right")
+        if col == "brand":
+            help_table.add_column(col, no_wrap=True, min_width=brand_width)
+        else:
+            help_table.add_column(col, justify="right")
 
     def help_row(name: str, b: dict, style: str | None = None) -> None:
         help_table.add_row(
@@ -44,7 +49,7 @@ def print_signals(doc: dict, console: Console) -> None:
         )
 
     outcome_table = Table(title="How help requests ended", title_justify="left")
-    outcome_table.add_column("brand")
+    outcome_table.add_column("brand", no_wrap=True, min_width=brand_width)
     for col in OUTCOME_COLUMNS:
         outcome_table.add_column(col, justify="right")
     outcome_table.add_column("sentiment shift", justify="right")
