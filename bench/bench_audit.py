@@ -103,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
     path, synth_seconds = generate(args.posts, args.seed, args.data_dir)
     warm_cache(path)
     tools = {
-        "helpfirst": [*HELPFIRST, "audit", str(path), "--json"],
+        "helpfirst": [*HELPFIRST, "audit", str(path), "--json", "--no-signals"],  # the core scorecard (signals: bench_signals_audit.py)
         "pandas": [sys.executable, str(BENCH / "pandas_peer.py"), str(path)],
     }
     runs: dict[str, list[dict]] = {name: [] for name in tools}
