@@ -10,8 +10,10 @@ Definitions: docs/metrics.md. The SQL reads these relations:
   on them is far cheaper than on strings.
 
 `STATED_SQL` finds the brand each possible request names; it needs no thread structure, so it runs
-while threads are built (prepare_scorecard). `CONVERSATIONS_SQL` builds the conversation table;
-business time and hour-of-week are added with Arrow/numpy; every aggregate is SQL again. Per-post
+while threads are built (prepare_scorecard). The conversation table (`conversation_table`) is
+built by position: root_nr is a row number, so a thread's brand and first response are array
+lookups and one grouped minimum, not joins. Business time and hour-of-week are added with
+Arrow/numpy; every aggregate is SQL again. Per-post
 signals (intent, reply kind, sentiment) join `posts` by row_nr, per-conversation ones the
 conversation table by conv.
 """
@@ -48,42 +50,6 @@ SELECT n.row_nr, coalesce(n.own_brand, n.first_brand, k.brand_id) AS brand_id
 FROM named n LEFT JOIN brands k
   ON k.known AND k.lower_handle = CASE WHEN n.own_brand IS NULL AND n.first_brand IS NULL
                                        THEN lower(regexp_extract(n.text, $mention_pattern, 1, 'i')) END
-"""
-
-#: One row per conversation: its brand, request time and first response (docs/metrics.md).
-#: `stated` is STATED_SQL's result for these posts.
-CONVERSATIONS_SQL = """
-WITH requests AS MATERIALIZED (
-    -- a conversation: a customer post that replies to nothing (and so roots its own thread)
-    SELECT p.row_nr AS conv, p.created_at AS requested_at, s.brand_id
-    FROM posts p JOIN stated s ON s.row_nr = p.row_nr
-    WHERE p.row_nr = p.root_nr AND p.author_role = 'customer' AND NOT p.has_parent_id
-),
-brand_replies AS (
-    SELECT root_nr, brand_id, created_at, row_nr FROM posts
-    WHERE author_role = 'brand' AND row_nr <> root_nr
-),
-earliest AS (
-    -- only requests that name no brand need the brand of the earliest reply (ties by reading order)
-    SELECT root_nr AS conv, arg_min(brand_id, (created_at, row_nr)) AS brand_id FROM brand_replies
-    WHERE root_nr IN (SELECT conv FROM requests WHERE brand_id IS NULL)
-    GROUP BY root_nr
-),
-attributed AS MATERIALIZED (
-    SELECT q.conv, q.requested_at, coalesce(q.brand_id, e.brand_id, $unknown_id) AS brand_id
-    FROM requests q LEFT JOIN earliest e USING (conv)
-),
-first_response AS (
-    -- the earliest reply by the conversation's brand, at any depth
-    SELECT r.root_nr AS conv, min(r.created_at) AS first_response_at
-    FROM brand_replies r JOIN attributed a ON r.root_nr = a.conv AND r.brand_id = a.brand_id
-    GROUP BY r.root_nr
-)
-SELECT a.conv, a.brand_id, a.requested_at, f.first_response_at,
-       CASE WHEN f.first_response_at IS NULL THEN NULL
-            ELSE greatest(epoch_us(f.first_response_at) - epoch_us(a.requested_at), 0) / 60e6
-       END AS frt_min
-FROM attributed a LEFT JOIN first_response f USING (conv)
 """
 
 #: Per brand and in total (brand_id NULL), over the conversation table.
@@ -275,8 +241,7 @@ def compute_scorecard(
     view = _sql_view(posts, index.ids)
     con.register("posts", view)
     con.register("stated", prepared.stated)
-    conv = _arrow(con.sql(CONVERSATIONS_SQL.replace("$unknown_id", str(names.index(UNKNOWN_BRAND)))))
-    conv = conv.take(pc.sort_indices(conv.column("conv")))  # in reading order, as the report lists them
+    conv = conversation_table(view, prepared.stated, names.index(UNKNOWN_BRAND))
     conv = _add_clock_columns(conv, business_hours, report_zone)
     con.register("conversations", conv)
     # the vanity query (the heaviest) runs beside the others: DuckDB shares its threads between
@@ -322,6 +287,70 @@ def compute_scorecard(
             "report_zone": report_zone or (business_hours.zone if business_hours else "UTC"),
         },
     )
+
+
+def conversation_table(posts: pa.Table, stated: pa.Table, unknown_id: int) -> pa.Table:
+    """One row per conversation, in reading order: conv, brand_id, requested_at, first_response_at, frt_min.
+
+    A conversation is a customer post that replies to nothing (and so roots its own thread); its
+    brand is the one it names (`stated`, STATED_SQL), else the brand of the earliest brand reply in
+    its thread (ties by reading order; replies without a brand skipped), else `unknown_id`. Its first
+    response is the earliest reply by that brand at any depth; FRT = that minus the request,
+    clamped at 0, in minutes (docs/metrics.md). `posts` has root_nr (row numbers), author_role,
+    brand_id (null: none) and created_at, one row per post in row_nr order (see _sql_view).
+    """
+    n = posts.num_rows
+    root = _numpy(posts.column("root_nr"))
+    created = _numpy(pc.cast(posts.column("created_at"), pa.int64()))
+    brand = _numpy(pc.fill_null(posts.column("brand_id"), -1)).astype(np.int32, copy=False)
+    # brand_of[row]: the brand of the conversation a row opens; -2 for rows that open none, -1 not yet known
+    brand_of = np.full(n + 1, -2, dtype=np.int32)
+    opener = _numpy(stated.column("row_nr"))
+    opener_brand = _numpy(pc.fill_null(stated.column("brand_id"), -1)).astype(np.int32, copy=False)
+    is_root = root[opener] == opener  # a post without a parent id can still hang under a format's conversation
+    brand_of[opener[is_root]] = opener_brand[is_root]
+    is_conv = brand_of[:n] != -2
+    rows = np.flatnonzero(is_conv)  # in reading order, as the report lists them
+    replies = np.flatnonzero(_role_mask(posts.column("author_role"), "brand") & (root != np.arange(n)))
+    reply_root = root[replies]
+    unnamed = replies[(brand_of[reply_root] == -1) & (brand[replies] >= 0)]
+    if len(unnamed):
+        # requests that name no brand: the brand of the earliest reply (ties by reading order)
+        order = unnamed[np.lexsort((unnamed, created[unnamed], root[unnamed]))]
+        first = np.ones(len(order), dtype=bool)
+        first[1:] = root[order][1:] != root[order][:-1]
+        brand_of[root[order][first]] = brand[order][first]
+    brand_of[rows[brand_of[rows] == -1]] = unknown_id
+    own = replies[brand[replies] == brand_of[reply_root]]
+    no_response = np.iinfo(np.int64).max
+    first_response = np.full(n, no_response, dtype=np.int64)
+    np.minimum.at(first_response, root[own], created[own])
+    requested = created[rows]
+    responded = first_response[rows]
+    answered = responded != no_response
+    frt = np.maximum(np.where(answered, responded, requested) - requested, 0) / 60e6
+    return pa.table({
+        "conv": pa.array(rows.astype(np.int64)),
+        "brand_id": pa.array(brand_of[rows]),
+        "requested_at": pa.array(requested, pa.int64()).cast(pa.timestamp("us")),
+        "first_response_at": pa.array(responded, pa.int64(), mask=~answered).cast(pa.timestamp("us")),
+        "frt_min": pa.array(frt, mask=~answered),
+    })
+
+
+def _numpy(values: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    return values.to_numpy(zero_copy_only=False) if isinstance(values, pa.Array) else values.to_numpy()
+
+
+def _role_mask(roles: pa.ChunkedArray | pa.Array, role: str) -> np.ndarray:
+    """Rows whose author_role is `role` (a small dictionary when the column is one)."""
+    if pa.types.is_dictionary(roles.type):
+        roles = roles.combine_chunks() if isinstance(roles, pa.ChunkedArray) else roles
+        codes = [i for i, v in enumerate(roles.dictionary.to_pylist()) if v == role]
+        if not codes or roles.null_count:
+            return pc.fill_null(pc.equal(roles, role), False).to_numpy(zero_copy_only=False)
+        return _numpy(roles.indices) == codes[0]
+    return _numpy(pc.fill_null(pc.equal(roles, role), False))
 
 
 def _thread_brands(con: duckdb.DuckDBPyConnection, view: pa.Table) -> pa.Array:
