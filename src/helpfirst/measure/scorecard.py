@@ -54,19 +54,24 @@ FROM named n LEFT JOIN brands k
 
 #: Per brand and in total (brand_id NULL), over the conversation table.
 TOTALS_SQL = """
-SELECT brand_id,
-       count(*) AS conversations,
-       count(first_response_at) AS answered,
-       quantile_cont(frt_min, 0.5) AS frt_median_min,
-       quantile_cont(frt_min, 0.9) AS frt_p90_min,
-       coalesce(count(*) FILTER (WHERE frt_min <= $target) / nullif(count(*), 0), 0.0) AS within_target,
-       quantile_cont(frt_business_min, 0.5) AS frt_business_median_min,
-       quantile_cont(frt_business_min, 0.9) AS frt_business_p90_min,
-       coalesce(count(*) FILTER (WHERE frt_business_min <= $target) / nullif(count(*), 0), 0.0) AS within_target_business,
-       min(requested_at) AS first_request_at,
-       max(requested_at) AS last_request_at
-FROM conversations
-GROUP BY GROUPING SETS ((brand_id), ())
+WITH figures AS (
+    -- one quantile aggregate per column (median and p90 from one sort of the group)
+    SELECT brand_id,
+           count(*) AS conversations,
+           count(first_response_at) AS answered,
+           quantile_cont(frt_min, [0.5, 0.9]) AS frt_q,
+           coalesce(count(*) FILTER (WHERE frt_min <= $target) / nullif(count(*), 0), 0.0) AS within_target,
+           quantile_cont(frt_business_min, [0.5, 0.9]) AS frt_business_q,
+           coalesce(count(*) FILTER (WHERE frt_business_min <= $target) / nullif(count(*), 0), 0.0) AS within_target_business,
+           min(requested_at) AS first_request_at,
+           max(requested_at) AS last_request_at
+    FROM conversations
+    GROUP BY GROUPING SETS ((brand_id), ())
+)
+SELECT * EXCLUDE (frt_q, frt_business_q),
+       frt_q[1] AS frt_median_min, frt_q[2] AS frt_p90_min,
+       frt_business_q[1] AS frt_business_median_min, frt_business_q[2] AS frt_business_p90_min
+FROM figures
 """
 
 HOUR_OF_WEEK_SQL = """
