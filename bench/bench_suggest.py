@@ -9,7 +9,7 @@
    (resources + 1M replies); save; load (memory-mapped) and time to the first answer; p50/p95/p99
    latency of `Suggester.suggest` (ranking, reasons and draft) over N queries, lexical-only and,
    with --semantic, with MiniLM (query embedded by the real model on every call; the vectors of the
-   past replies that linked a resource (the ones semantic ranking reads) are random unit vectors of the real shape, since embedding 1M replies takes about an hour
+   past replies that linked a resource and of the linking replies per resource (the ones semantic ranking reads) are random unit vectors of the real shape, since embedding 1M replies takes about an hour
    on 2 cores and their values do not change the cost of a query; resources are embedded for real).
 3. Peers on the same data: rank_bm25 (BM25Okapi) building the resource index, and scikit-learn
    TF-IDF over resources + replies (fit, then cosine top-k within the brand by a row mask), the way a
@@ -70,7 +70,8 @@ def synth(resources: int, replies: int, seed: int) -> tuple[list[Resource], Less
         customer = " ".join(rng.sample(words, min(3, len(words))) + rng.sample(FILLER, 6) + [rng.choice(GENERIC)])
         when = t0 + i * 30.0
         if i % 10 < 3:
-            lessons.cases.append(Case(b, r.url, customer, "", when, 1.0, f"c{i}", "resolved"))
+            lessons.cases.append(Case(b, r.url, customer, "", when, 1.0, f"c{i}", "resolved",
+                                      f"@user{i} this should help with {' '.join(words[:2])}: {r.url}"))
         else:
             lessons.answers.append(Answer(b, f"@user{i} try this: {' '.join(rng.sample(words, min(3, len(words))))} then restart",
                                           customer, when, 1.0, f"p{i}", f"https://x.example/status/{i}"))
@@ -171,6 +172,7 @@ def main() -> None:
             return v / np.linalg.norm(v, axis=1, keepdims=True)
 
         index.case_emb = unit(len(index.case_res))
+        index.desc_emb = unit(len(resources))
 
     with tempfile.TemporaryDirectory(dir=ROOT / "bench") as tmp:
         folder = Path(tmp) / "index"

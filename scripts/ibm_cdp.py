@@ -130,15 +130,34 @@ def score(gold_path: Path, output_lines: list[str]) -> dict:
         if line.strip():
             doc = json.loads(line)
             got[doc["id"]] = [doc_id(s["resource_id"]) for s in doc["suggestions"]]
-    return metrics([(got.get(q, []), d) for q, d in gold.items()])
+    pairs = [(got.get(q, []), d) for q, d in gold.items()]
+    return {**metrics(pairs), "ci95": bootstrap(pairs)}
 
 
-def metrics(pairs: list[tuple[list[str], str]]) -> dict:
+def per_query(pairs: list[tuple[list, object]]) -> list[tuple[float, float, float]]:
+    """(hit at 1, hit in 5, reciprocal rank within 10) per query."""
+    out = []
+    for ranked, g in pairs:
+        rr = 1 / (ranked[:10].index(g) + 1) if g in ranked[:10] else 0.0
+        out.append((float(ranked[:1] == [g]), float(g in ranked[:5]), rr))
+    return out
+
+
+def metrics(pairs: list[tuple[list, object]]) -> dict:
     n = len(pairs)
-    r1 = sum(1 for ranked, g in pairs if ranked[:1] == [g]) / n
-    r5 = sum(1 for ranked, g in pairs if g in ranked[:5]) / n
-    mrr = sum(1 / (ranked[:10].index(g) + 1) for ranked, g in pairs if g in ranked[:10]) / n
+    r1, r5, mrr = (sum(v) / n for v in zip(*per_query(pairs)))
     return {"n": n, "recall@1": round(r1, 4), "recall@5": round(r5, 4), "mrr@10": round(mrr, 4)}
+
+
+def bootstrap(pairs: list[tuple[list, object]], rounds: int = 2000, seed: int = 0) -> dict:
+    """95% percentile intervals of each metric, resampling the queries with replacement (seeded)."""
+    import numpy as np
+
+    values = np.array(per_query(pairs))
+    rng = np.random.default_rng(seed)
+    means = values[rng.integers(0, len(values), size=(rounds, len(values)))].mean(axis=1)
+    lo, hi = np.percentile(means, [2.5, 97.5], axis=0)
+    return {name: [round(float(a), 3), round(float(b), 3)] for name, a, b in zip(("recall@1", "recall@5", "mrr@10"), lo, hi)}
 
 
 def _cmd_convert(args) -> None:

@@ -115,10 +115,10 @@ def main() -> None:
     folds = ibm_cdp_tune.prepare(args.out, args.seed, True)  # one index with embeddings serves both rankings
     print(f"prepared {len(folds)} folds in {time.perf_counter() - t0:.1f}s", file=sys.stderr)
     names = FEATURES if args.semantic else LEXICAL_FEATURES
-    sem_ks = [5, 10, 20] if args.semantic else [10]
+    sem_ks = [5, 10] if args.semantic else [10]
     settings = [Weights(knn_k=k, knn_sat=sat, agent=a, sem_knn_k=sk, sem_abs=True)
                 for k, sat, a, sk in itertools.product([5, 10, 20], [0, 15], [0.5, 1.0], sem_ks)]
-    l2s = [1e-3, 1e-2, 0.1]
+    l2s = [1e-3, 1e-2]
     feats = []
     for st in settings:
         feats.append(featurise(folds, st, names, args.semantic))
@@ -142,7 +142,7 @@ def main() -> None:
     st = settings[i]
     model = {"weights": {**chosen, "agent": st.agent, "knn_k": st.knn_k, "knn_sat": st.knn_sat,
                          **({"sem_knn_k": st.sem_knn_k, "sem_abs": True} if args.semantic else {})},
-             "l2": l2, "cv_tune": best, "nested_cv_tune": nested, "queries": sum(len(f) for f in folds)}
+             "l2": l2, "cv_tune": best, "nested_cv_tune": nested, "queries": sum(len(f[1]) for f in folds)}
     print(json.dumps(model), file=sys.stderr)
     if args.write:
         doc = json.loads(MODEL.read_text()) if MODEL.exists() else {}

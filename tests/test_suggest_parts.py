@@ -192,3 +192,47 @@ def test_default_install_works_without_the_semantic_extra(tmp_path):
     assert json.loads(auto.stdout)["suggestions"][0]["resource_id"] == "a"
     on = subprocess.run(base + ["--semantic", "on"], capture_output=True, text=True, timeout=120)
     assert on.returncode == 1 and "semantic extra" in on.stderr and "Traceback" not in on.stderr
+
+
+def test_shipped_model_weights_load_and_use_only_features_that_exist():
+    import json
+    from pathlib import Path
+
+    import helpfirst.suggest.rank as rank
+
+    doc = json.loads((Path(rank.__file__).with_name("model.json")).read_text())
+    lexical, semantic = rank.default_weights(False), rank.default_weights(True)
+    assert set(lexical.used()) <= set(rank.LEXICAL_FEATURES) and lexical.used()
+    assert set(semantic.used()) <= set(rank.FEATURES)
+    for name, value in doc["lexical"]["weights"].items():
+        assert getattr(lexical, name) == value
+    # unknown keys in a weights file are ignored; missing feature weights are 0
+    w = rank.Weights.from_dict({"prior": 2.0, "no_such_feature": 1})
+    assert w.used() == {"prior": 2.0}
+
+
+def test_a_link_written_as_one_snapshot_goes_to_that_resource():
+    # two resources of one page (two archive.org snapshots, two ids): the link as written decides
+    resources = [Resource("b2019", "Acme", "article", "https://web.archive.org/web/2019/https://help.acme.com/reset"),
+                 Resource("a2020", "Acme", "article", "https://web.archive.org/web/2020/https://help.acme.com/reset")]
+    convs = [conv(str(i), [("customer", "cannot log in"), ("brand", "see https://web.archive.org/web/2019/https://help.acme.com/reset.")])
+             for i in range(3)]
+    convs.append(conv("x", [("customer", "cannot log in"), ("brand", "see https://help.acme.com/reset/?utm_source=tw")]))
+    index = SuggestIndex.build(resources, learn(convs))
+    ids = index.resources.column("id").to_pylist()
+    # the three links written as the 2019 snapshot count for it; the other one matches both pages by its
+    # canonical URL only, and goes to the first by id
+    assert {ids[r]: int(n) for r, n in enumerate(index.links)} == {"b2019": 3, "a2020": 1}
+
+
+def test_what_agents_wrote_with_a_link_describes_the_resource():
+    from helpfirst.suggest.rank import Ranker, Weights
+
+    resources = [Resource("r1", "Acme", "article", "https://help.acme.com/answer/1111"),
+                 Resource("r2", "Acme", "article", "https://help.acme.com/answer/2222")]
+    convs = [conv("a", [("customer", "hello there"), ("brand", "You can appeal the suspension here: https://help.acme.com/answer/1111")]),
+             conv("b", [("customer", "hello again"), ("brand", "Change the payment card here: https://help.acme.com/answer/2222")])]
+    ranker = Ranker(SuggestIndex.build(resources, learn(convs)), Weights.only(desc=1.0))
+    top = ranker.rank(Query("q", "Acme", [QueryTurn("customer", "my channel was suspended, how do I appeal?")]), 2)
+    assert [ranker.index.resources.column("id")[c.row].as_py() for c in top][0] == "r1"
+    assert top[0].parts["desc"] == 1.0 and top[1].parts["desc"] == 0.0

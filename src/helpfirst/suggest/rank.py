@@ -178,15 +178,6 @@ class Ranker:
         self.weights = weights or default_weights(self.encoder is not None)
         self._vectors: dict[str, np.ndarray] = {}
 
-    def _embed(self, text: str) -> np.ndarray:
-        # the same conversation is often ranked again (a draft refreshed, a backtest sweep): embed it once
-        vec = self._vectors.get(text)
-        if vec is None:
-            if len(self._vectors) > 4096:
-                self._vectors.clear()
-            vec = self._vectors[text] = self.encoder.encode([text])[0]
-        return vec
-
     @staticmethod
     def _texts(query: Query) -> _Texts:
         cust = [p.text for p in query.posts if p.role == "customer"]
@@ -289,33 +280,46 @@ class Ranker:
         parts["recent"] = _norm(np.bincount(np.asarray(ix.case_res[clo:chi]) - lo, weights=near, minlength=hi - lo).astype(np.float32))
 
     def _semantic(self, rows, texts: _Texts, parts: dict[str, np.ndarray], want: set[str]) -> None:
-        """sem, sem_knn, sem_ev, sem_max, sem_last from the query's embedding."""
+        """sem, sem_desc, sem_knn, sem_ev, sem_max, sem_last from the query's embeddings."""
         ix, w = self.index, self.weights
         (lo, hi), (clo, chi) = rows.res, rows.case
         n = hi - lo
-        qvec = self._embed(_sentence(texts.cust, texts.agent))
+        sentences = [_sentence(texts.cust, texts.agent)]
+        if "sem_last" in want and texts.last.strip() and chi > clo:
+            sentences.append(_sentence(texts.last, ""))
+        vecs = self._embed_many(sentences)
+        qvec = vecs[0]
         parts["sem"] = np.clip(ix.res_emb[lo:hi] @ qvec, 0, None)
         if "sem_desc" in want and ix.desc_emb is not None:
             parts["sem_desc"] = np.clip(ix.desc_emb[lo:hi] @ qvec, 0, None)
         if chi <= clo:
             return
-        case_res = ix.case_res[clo:chi]
-        sims = np.clip(ix.case_emb[clo:chi] @ qvec, 0, None)
-        votes, _ = _votes(sims ** w.sem_power, case_res, ix.case_weight[clo:chi], w.sem_knn_k, n, lo, -1.0 if w.sem_abs else 0.0)
-        # cosines are absolute already: sem_abs keeps how close the nearest cases really are
-        parts["sem_knn"] = votes / max(1.0, float(votes.max())) if w.sem_abs else _norm(votes)
+        case_res, case_w = ix.case_res[clo:chi], ix.case_weight[clo:chi]
+        # one pass over the brand's case vectors for both query vectors
+        sims = np.clip(ix.case_emb[clo:chi] @ vecs.T, 0, None)
+        abs_votes = -1.0 if w.sem_abs else 0.0
+        for name, col in (("sem_knn", 0), ("sem_last", 1)):
+            if col < sims.shape[1]:
+                votes, _ = _votes(sims[:, col] ** w.sem_power, case_res, case_w, w.sem_knn_k, n, lo, abs_votes)
+                # cosines are absolute already: sem_abs keeps how close the nearest cases really are
+                parts[name] = votes / max(1.0, float(votes.max())) if w.sem_abs else _norm(votes)
         if want & {"sem_ev", "sem_max"}:
-            targets = np.asarray(case_res) - lo
-            mean = np.bincount(targets, weights=sims, minlength=n) / np.maximum(np.bincount(targets, minlength=n), 1)
-            parts["sem_ev"] = mean.astype(np.float32)
-            best = np.zeros(n, np.float32)
-            np.maximum.at(best, targets, sims)
-            parts["sem_max"] = best
-        if "sem_last" in want and texts.last.strip():
-            lvec = self._embed(_sentence(texts.last, ""))
-            lsims = np.clip(ix.case_emb[clo:chi] @ lvec, 0, None)
-            votes, _ = _votes(lsims ** w.sem_power, case_res, ix.case_weight[clo:chi], w.sem_knn_k, n, lo, -1.0 if w.sem_abs else 0.0)
-            parts["sem_last"] = votes / max(1.0, float(votes.max())) if w.sem_abs else _norm(votes)
+            # cases are stored by resource row: each resource's cases are one run
+            targets = np.asarray(case_res, np.int64) - lo
+            starts = np.concatenate([[0], np.flatnonzero(np.diff(targets)) + 1])
+            first = sims[:, 0]
+            parts["sem_ev"] = np.zeros(n, np.float32)
+            parts["sem_ev"][targets[starts]] = np.add.reduceat(first, starts) / np.diff(np.append(starts, len(targets)))
+            parts["sem_max"] = np.zeros(n, np.float32)
+            parts["sem_max"][targets[starts]] = np.maximum.reduceat(first, starts)
+
+    def _embed_many(self, texts: list[str]) -> np.ndarray:
+        missing = [t for t in texts if t not in self._vectors]
+        if missing:
+            if len(self._vectors) > 4096:
+                self._vectors.clear()
+            self._vectors.update(zip(missing, self.encoder.encode(missing)))
+        return np.stack([self._vectors[t] for t in texts])
 
     def _answers(self, rows, qc: list[str], qa: list[str], k: int, best: float) -> list[Candidate]:
         ix, w = self.index, self.weights
