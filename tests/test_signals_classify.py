@@ -114,3 +114,18 @@ def test_unknown_model_is_one_line(tmp_path):
     res = run("--model", "huge", stdin=json.dumps({"id": 1, "text": "hi", "role": "customer"}) + "\n")
     assert res.returncode == 1 and "unknown signals model 'huge'" in res.stderr
     assert "Traceback" not in res.stderr
+
+
+def test_whole_chunk_and_line_by_line_parsing_agree(shared_data, tmp_path):
+    """A chunk of valid posts is read by Arrow's JSON reader; one bad line sends the chunk through
+    the line-by-line parser. Both give the same output lines."""
+    posts = _real_posts(shared_data, 200)
+    lines = [json.dumps({"id": i, "text": p["text"], "role": p["role"], "meta": {"n": [1, 2]}})
+             for i, p in enumerate(posts)]
+    clean = run(_write(tmp_path / "clean.jsonl", lines))
+    mixed = run(_write(tmp_path / "mixed.jsonl", lines + ["{oops"]))
+    assert clean.returncode == mixed.returncode == 0
+    assert mixed.stdout.splitlines()[:-1] == clean.stdout.splitlines()
+    assert json.loads(clean.stdout.splitlines()[5])["id"] == 5  # integer ids stay integers
+    ascii_escaped = run(_write(tmp_path / "escaped.jsonl", [json.dumps(json.loads(x), ensure_ascii=True) for x in lines]))
+    assert ascii_escaped.stdout == clean.stdout
