@@ -2,7 +2,7 @@
 
 A post is English without asking lingua when, after URLs, @mentions and #hashtags are removed, it has
 at least 3 words, at least 25% of them among ~150 common English words and contractions and at most
-10% of them with non-ASCII letters. Posts with no letters left are null. The rest (about 12-14% of real
+10% of them with non-ASCII letters. Posts with no letters left are null. The rest (about 8-10% of real
 customer-care posts) go to lingua's parallel detector, restricted to ``languages`` (ISO 639-1; by
 default DEFAULT_LANGUAGES) in low-accuracy mode unless ``accurate=True``. A post of one or two
 ASCII words is English when one of them is a common English short reply (SHORT_ENGLISH). The result
