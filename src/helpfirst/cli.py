@@ -225,11 +225,11 @@ def formats(
 @app.command()
 def classify(
     path: Annotated[str, typer.Argument(help="JSONL posts with id, text and role (customer|brand|bot); '-' reads standard input.")] = "-",
-    model: Annotated[str, typer.Option("--model", "-m", help="Signals model: fast (default install) or accurate (needs helpfirst[semantic]).")] = "fast",
+    model: Annotated[str, typer.Option("--model", "-m", help="Signals model: fast (default install) or accurate (needs the semantic extra).")] = "fast",
     as_json: Annotated[bool, typer.Option("--json", help="Print the end-of-run summary as one JSON object (on stderr) instead of a sentence.")] = False,
     mask_pii: Annotated[bool, typer.Option("--mask-pii", help="Mask e-mail addresses, phone and card numbers; the output gets the masked text.")] = False,
     batch_size: Annotated[int, typer.Option("--batch-size", min=1, help="Posts classified together.")] = 65536,
-    languages: Annotated[Optional[str], typer.Option("--languages", help="ISO 639-1 codes language detection chooses from, comma-separated [default: en,es,fr,de,pt,it,nl,ja,ar,tr,id,hi].", show_default=False)] = None,
+    languages: Annotated[Optional[str], typer.Option("--languages", help="ISO 639-1 codes language detection chooses from, comma-separated (default: en,es,fr,de,pt,it,nl,ja,ar,tr,id,hi).", show_default=False)] = None,
     output: Annotated[Optional[Path], typer.Option("--out", "-o", help="Write the JSONL here instead of standard output.")] = None,
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=0, help="Worker processes; 0 = one per CPU core.")] = 0,
 ) -> None:
