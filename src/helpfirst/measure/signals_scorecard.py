@@ -8,7 +8,12 @@ keys: docs/metrics.md ("Signals scorecard").
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -21,6 +26,7 @@ from ..signals.base import REPLY_KINDS
 from ..signals.outcome import OUTCOMES, RULES, OutcomeRules, conversation_signals
 from .business_hours import BusinessHours
 from .scorecard import BrandIndex, Prepared, Scorecard, index_brands
+from .signals_worker import from_ipc, read_frame, to_ipc, write_frame
 
 #: The per-post signals the scorecard reads (all others are computed only when asked for).
 SCORECARD_SIGNALS = ("intent", "needs_help", "reply_kind", "sentiment")
@@ -73,12 +79,60 @@ class SignalsResult:
         }
 
 
-def classify_threaded(posts: pa.Table, model: str = "fast", signals: tuple[str, ...] | None = None) -> pa.Table:
-    """Every signal of every post (helpfirst.signals.classify_posts), aligned with `posts`."""
+#: Archives with fewer posts are classified in this process (starting workers costs about a second).
+PARALLEL_MIN_POSTS = 100_000
+
+
+def classify_threaded(posts: pa.Table, model: str = "fast", signals: tuple[str, ...] | None = None,
+                      jobs: int | None = None) -> pa.Table:
+    """Every signal of every post (helpfirst.signals.classify_posts), aligned with `posts`.
+
+    Large archives are classified by `jobs` worker processes (default: one per CPU), each taking
+    contiguous slices in turn. The workers are fresh interpreters (measure.signals_worker), not
+    forks: a fork would inherit the audit's DuckDB and Arrow threads and lingua's thread pool
+    without their threads, and can hang in them.
+    """
     from ..signals import classify_posts
 
-    return classify_posts(posts.column("text"), posts.column("author_role"), model=model,
-                          signals=None if signals is None else list(signals))
+    wanted = None if signals is None else list(signals)
+    texts, roles = posts.column("text"), posts.column("author_role")
+    jobs = jobs or os.cpu_count() or 1
+    n = posts.num_rows
+    if jobs < 2 or n < PARALLEL_MIN_POSTS:
+        return classify_posts(texts, roles, model=model, signals=wanted)
+    table = pa.table({"text": texts, "role": roles})
+    step = -(-n // (4 * jobs))  # a few slices per worker; each worker takes every jobs-th slice
+    starts = list(range(0, n, step))
+    command = [sys.executable, "-m", "helpfirst.measure.signals_worker", model, ",".join(wanted or [])]
+    parts: list[pa.Table | None] = [None] * len(starts)
+
+    def serve(worker: int) -> None:
+        errors = tempfile.TemporaryFile()  # a file, not a pipe: a chatty worker can never block on it
+        proc = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=errors)
+        try:
+            for i in range(worker, len(starts), jobs):
+                write_frame(proc.stdin, to_ipc(table.slice(starts[i], step)))
+                data = read_frame(proc.stdout)
+                if data is None:
+                    break
+                parts[i] = from_ipc(data)
+            proc.stdin.write(b"\0" * 8)
+            proc.stdin.close()
+        except (BrokenPipeError, EOFError):
+            pass
+        finally:
+            failed = proc.wait() != 0 or any(parts[i] is None for i in range(worker, len(starts), jobs))
+            errors.seek(0)
+            error = errors.read().decode("utf-8", "replace")
+            errors.close()
+            if failed:  # the worker's last words (its exception) make the message
+                last = next((line for line in reversed(error.splitlines()) if line.strip()), "no message")
+                raise RuntimeError(f"signals worker {worker} failed (exit status {proc.returncode}): {last.strip()}")
+
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        for future in [pool.submit(serve, w) for w in range(jobs)]:
+            future.result()
+    return pa.concat_tables(parts).combine_chunks()
 
 
 def measure_signals(
