@@ -167,9 +167,8 @@ def prepare_scorecard(posts: pa.Table, brands: frozenset[str] | set[str] | list[
     """The parts of the scorecard that need no thread structure: brand ids, the brand each possible
     request names. Row numbers are positions in `posts`, so it can run while threads are built."""
     index = brands if isinstance(brands, BrandIndex) else index_brands(posts, brands)
-    con = duckdb.connect()
+    con = _connect()
     try:
-        con.execute("SET preserve_insertion_order = false")
         n = posts.num_rows
         con.register("posts", pa.table({
             "row_nr": posts.column("row_nr") if "row_nr" in posts.column_names else pa.array(np.arange(n)),
@@ -241,8 +240,7 @@ def compute_scorecard(
         prepared = prepare_scorecard(posts, brands if isinstance(brands, BrandIndex) else list(brands))
     index = prepared.index
     names = index.names
-    con = duckdb.connect()
-    con.execute("SET preserve_insertion_order = false")
+    con = _connect()
     view = _sql_view(posts, index.ids)
     con.register("posts", view)
     con.register("stated", prepared.stated)
@@ -251,7 +249,8 @@ def compute_scorecard(
     con.register("conversations", conv)
     # the vanity query (the heaviest) runs beside the others: DuckDB shares its threads between
     # them, and the cores are kept busy while one query finishes alone or Python reads a result
-    side = con.cursor()  # a cursor has its own registrations
+    side = con.cursor()  # a cursor has its own registrations (and local settings)
+    side.execute("SET enable_progress_bar_print = false")
     side.register("posts", view.append_column("thread_brand_id", _thread_brands(con, view)))
     with ThreadPoolExecutor(max_workers=1) as beside:
         vanity_rows = beside.submit(_fetch, side, VANITY_SQL, target_min, names)
@@ -444,6 +443,15 @@ def first_response_rows(posts: pa.Table, conversations: list[dict]) -> list[int 
         hit = best.get((c["conv"], str(c.get("brand", "")).lower())) if c.get("first_response_at") is not None else None
         out.append(None if hit is None else hit[1])
     return out
+
+
+def _connect() -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect()
+    con.execute("SET preserve_insertion_order = false")
+    # DuckDB draws a progress bar on stdout for queries over two seconds (a large archive's):
+    # it would end up in the middle of `--json` output
+    con.execute("SET enable_progress_bar_print = false")
+    return con
 
 
 def _sql_string(value: str) -> str:
