@@ -25,15 +25,15 @@ def print_signals(doc: dict, console: Console) -> None:
     shown = brands[:MAX_BRAND_ROWS]
     model = doc["signals"]["model"]
     # brand names are what the reader looks for: never cut them (other headers may wrap)
-    brand_width = min(max([len("all brands")] + [len(name) for name, _ in shown]), 24)
+    brand_width = min(max([len("all brands")] + [len(name) for name, _ in shown]), 18)
 
     help_table = Table(title=f"Help requests (questions and problems; signals: {model} model)", title_justify="left")
-    for col in ("brand", "help requests", "coverage", "FRT median", "FRT p90", f"within {fmt_minutes(target)}",
+    for col in ("brand", "help requests", "coverage", "FRT median", f"within {fmt_minutes(target)}",
                 "substance", "time to solution"):
         if col == "brand":
             help_table.add_column(col, no_wrap=True, min_width=brand_width)
-        else:
-            help_table.add_column(col, justify="right")
+        else:  # narrow terminals: headers fold onto more lines rather than being cut
+            help_table.add_column(col, justify="right", overflow="fold")
 
     def help_row(name: str, b: dict, style: str | None = None) -> None:
         help_table.add_row(
@@ -41,7 +41,6 @@ def print_signals(doc: dict, console: Console) -> None:
             f"{b['help_requests']:,}",
             fmt_share(b["help_coverage"]),
             fmt_minutes(b["help_frt_median_min"]),
-            fmt_minutes(b["help_frt_p90_min"]),
             fmt_share(b["help_within_target"]),
             fmt_share(b["substance"]),
             fmt_minutes(b["time_to_solution_median_min"]),
@@ -51,8 +50,8 @@ def print_signals(doc: dict, console: Console) -> None:
     outcome_table = Table(title="How help requests ended", title_justify="left")
     outcome_table.add_column("brand", no_wrap=True, min_width=brand_width)
     for col in OUTCOME_COLUMNS:
-        outcome_table.add_column(col, justify="right")
-    outcome_table.add_column("sentiment shift", justify="right")
+        outcome_table.add_column(col, justify="right", overflow="fold")
+    outcome_table.add_column("sentiment shift", justify="right", overflow="fold")
 
     def outcome_row(name: str, b: dict, style: str | None = None) -> None:
         outcome_table.add_row(Text(name), *[fmt_share(b["outcomes"][o]) for o in OUTCOME_COLUMNS],
