@@ -15,30 +15,18 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import duckdb
-
+from .. import readahead
 from .base import ImportReport
 
-#: The longest record read; a longer one is rejected with a reason. DuckDB reads in buffers of
-#: twice this size per thread: larger ones cost page faults (time) for nothing.
-MAX_RECORD_BYTES = 8 << 20
+#: The longest record read (readahead.MAX_RECORD_BYTES); a longer one is rejected with a reason.
+MAX_RECORD_BYTES = readahead.MAX_RECORD_BYTES
 
 _FOUND = re.compile(r"Found:\s*(\d+)")
 
 
-def read_csv_sql(width: int, rejects: str) -> str:
-    """The read_csv(...) call over the parameter $path: every column VARCHAR, named c0, c1, ...
-
-    Rejected records go to the temporary tables `{rejects}_errors` and `{rejects}_scans`. Empty
-    unquoted values are NULL, a quoted "" is the empty string.
-    """
-    columns = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width))
-    return (
-        f"read_csv($path, header = true, columns = {{{columns}}}, auto_detect = false, "
-        f"delim = ',', quote = '\"', escape = '\"', allow_quoted_nulls = false, "
-        f"store_rejects = true, rejects_table = '{rejects}_errors', rejects_scan = '{rejects}_scans', "
-        f"max_line_size = {MAX_RECORD_BYTES}, buffer_size = {2 * MAX_RECORD_BYTES})"
-    )
+def read_csv_sql(width: int, rejects: str = readahead.REJECTS) -> str:
+    """The read_csv(...) call over the parameter $path (see readahead.read_csv_sql)."""
+    return readahead.read_csv_sql(width, rejects, MAX_RECORD_BYTES)
 
 
 @dataclass
@@ -49,22 +37,12 @@ class Malformed:
     errors: list[tuple[str, int | None, str]] = field(default_factory=list)  # (type, column index, message)
 
 
-def malformed_records(con: duckdb.DuckDBPyConnection, rejects: str) -> list[Malformed]:
-    """The records the last read_csv_sql(..., rejects) read skipped, in file order."""
-    rows = con.sql(
-        f"""SELECT line, error_type, column_idx, error_message FROM {rejects}_errors
-            ORDER BY line, column_idx NULLS LAST"""
-    ).fetchall()
+def malformed_records(rows: list[tuple]) -> list[Malformed]:
+    """The records a parse skipped, in file order, from its rejects rows (see readahead.parse)."""
     out: list[Malformed] = []
     for line, group in itertools.groupby(rows, key=lambda r: r[0]):
         out.append(Malformed(int(line), [(str(t), None if c is None else int(c) - 1, str(m)) for _l, t, c, m in group]))
     return out
-
-
-def drop_rejects_tables(con: duckdb.DuckDBPyConnection, rejects: str) -> None:
-    """Remove the rejects tables of one read."""
-    con.execute(f"DROP TABLE IF EXISTS {rejects}_errors")
-    con.execute(f"DROP TABLE IF EXISTS {rejects}_scans")
 
 
 def malformed_reason(record: Malformed, width: int, names: list[str], fields_found: int | None) -> tuple[str | None, str]:

@@ -1,7 +1,7 @@
 """Kaggle "Customer Support on Twitter" (TWCS) CSV: brand posts are the non-inbound ones.
 
 DuckDB parses the file (in parallel, into Arrow; see ingest.duckcsv for how malformed records are
-set aside and reported by line); the batches are then checked and converted (`_convert`) on two
+set aside and reported by line; the CLI may start that parse while it loads, see readahead); the batches are then checked and converted (`_convert`) on two
 threads, the next batch while the previous one is taken.
 """
 
@@ -11,7 +11,6 @@ import functools
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from itertools import count
 from pathlib import Path
 
 import duckdb
@@ -19,23 +18,17 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .. import readahead
 from ..posts import posts_batch
+from ..readahead import twcs_sql
 from . import register
 from .base import EARLIEST_YEAR, LATEST_YEAR, ImportFailed, ImportOptions, ImportReport, Importer
 from .common import csv_header, decode_utf8, first_line, is_blank, normalise_ids, one_line, trimmed_or_none
-from .duckcsv import drop_rejects_tables, malformed_records, read_csv_sql, report_rejections
+from .duckcsv import malformed_records, read_csv_sql, report_rejections
 
-COLUMNS = ("tweet_id", "author_id", "inbound", "created_at", "text", "in_response_to_tweet_id")
+COLUMNS = readahead.TWCS_COLUMNS
 _TRUE = pa.array(["True", "true", "TRUE", "1"])
 _FALSE = pa.array(["False", "false", "FALSE", "0"])
-_READS = count()
-
-#: Twitter escapes &, < and > in tweet text; the post record holds the plain text. Done while
-#: parsing (in parallel; only texts with an & pay), so `_convert` gets plain text.
-_UNESCAPE_SQL = (
-    "CASE WHEN contains({c}, '&') THEN replace(replace(replace({c}, '&lt;', '<'), '&gt;', '>'), '&amp;', '&') "
-    "ELSE {c} END"
-)
 
 
 @register
@@ -79,33 +72,27 @@ class TwcsImporter(Importer):
     ) -> tuple[pa.Table, list]:
         """The well-formed records (the six columns as text, texts unescaped) and the malformed ones.
 
-        `requests_only`: leave out the text of rows that surely cannot open a conversation (brand
-        posts, and replies: a parent id starting with a digit) - most of the bytes of a file.
+        `requests_only`: leave out the text of rows that surely cannot open a conversation (see
+        readahead.twcs_sql). The CLI may have started this very parse already (readahead).
         """
-        rejects = f"twcs_rejects_{next(_READS)}"
-        columns = {c: f"c{header.index(c)}" for c in COLUMNS}
-        text = _UNESCAPE_SQL.format(c=columns["text"])
-        if requests_only:
-            parent, inbound = columns["in_response_to_tweet_id"], columns["inbound"]
-            text = f"CASE WHEN {inbound} = 'False' OR ({parent} >= '0' AND {parent} < ':') THEN NULL ELSE {text} END"
-        projection = ", ".join(
-            f"{text} AS {name}" if name == "text" else f"{source} AS {name}" for name, source in columns.items()
-        )
-        con = duckdb.connect()
-        progress = _Progress(con, path.stat().st_size, on_bytes)
+        sql = twcs_sql(header, requests_only, read_csv_sql(len(header)))
         try:
-            records = con.sql(
-                f"SELECT {projection} FROM {read_csv_sql(len(header), rejects)}", params={"path": str(path)}
-            ).to_arrow_table()
-            progress.stop()
-            malformed = malformed_records(con, rejects)
-            drop_rejects_tables(con, rejects)
+            done = readahead.take(path, sql)
+            if done is not None:
+                if on_bytes is not None:
+                    on_bytes(path.stat().st_size)
+            else:
+                con = duckdb.connect()
+                progress = _Progress(con, path.stat().st_size, on_bytes)
+                try:
+                    done = readahead.parse(con, path, sql)
+                finally:
+                    progress.stop()
+                    con.close()
         except duckdb.Error as exc:
             raise ImportFailed(f"{path}: the CSV cannot be parsed: {one_line(first_line(exc))}") from None
-        finally:
-            progress.stop()
-            con.close()
-        return records, malformed
+        records, rejected = done
+        return records, malformed_records(rejected)
 
     def _convert(self, table: pa.RecordBatch, channel: str, first_record: int) -> tuple[pa.RecordBatch, list]:
         """Check and convert raw TWCS values (texts already unescaped): (posts, rejections).

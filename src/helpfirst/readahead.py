@@ -1,0 +1,176 @@
+"""Start DuckDB's parse of an audit's TWCS archive while the command line is still loading.
+
+`python -m helpfirst audit FILE --json` spends its first few tenths of a second importing Typer,
+Rich, numpy and pyarrow on one core. `start` (called first by the entry point) begins parsing the
+first file on a background thread meanwhile (DuckDB releases the GIL while it parses, on every
+core); the TWCS importer `take`s the result when it reaches that file with the very same query,
+and parses the file itself otherwise. It starts only for the plainest command line, when no
+progress bar is shown. This module imports nothing but the standard library and, on its thread,
+duckdb: it also holds the SQL of the parse, so that both paths build the same query.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import threading
+from pathlib import Path
+
+#: The longest record read; a longer one is rejected with a reason. DuckDB reads in buffers of
+#: twice this size per thread: larger ones cost page faults (time) for nothing.
+MAX_RECORD_BYTES = 8 << 20
+
+#: Name of the rejects tables of a parse (each parse has its own connection).
+REJECTS = "csv_rejects"
+
+TWCS_COLUMNS = ("tweet_id", "author_id", "inbound", "created_at", "text", "in_response_to_tweet_id")
+
+#: Twitter escapes &, < and > in tweet text; the post record holds the plain text. Done while
+#: parsing (in parallel; only texts with an & pay).
+_UNESCAPE_SQL = (
+    "CASE WHEN contains({c}, '&') THEN replace(replace(replace({c}, '&lt;', '<'), '&gt;', '>'), '&amp;', '&') "
+    "ELSE {c} END"
+)
+
+#: Options of `helpfirst audit` that leave the parse as it is (all others: no read-ahead).
+_NEUTRAL_FLAGS = frozenset({"--json", "--no-signals"})
+
+
+def read_csv_sql(width: int, rejects: str = REJECTS, max_record_bytes: int = MAX_RECORD_BYTES) -> str:
+    """The read_csv(...) call over the parameter $path: every column VARCHAR, named c0, c1, ...
+
+    Rejected records go to the temporary tables `{rejects}_errors` and `{rejects}_scans`. Empty
+    unquoted values are NULL, a quoted "" is the empty string.
+    """
+    columns = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width))
+    return (
+        f"read_csv($path, header = true, columns = {{{columns}}}, auto_detect = false, "
+        f"delim = ',', quote = '\"', escape = '\"', allow_quoted_nulls = false, "
+        f"store_rejects = true, rejects_table = '{rejects}_errors', rejects_scan = '{rejects}_scans', "
+        f"max_line_size = {max_record_bytes}, buffer_size = {2 * max_record_bytes})"
+    )
+
+
+def twcs_sql(header: list[str], requests_only: bool, source: str) -> str:
+    """The TWCS columns (as text, texts unescaped) of the records `source` (read_csv_sql) reads.
+
+    `requests_only`: leave out the text of rows that surely cannot open a conversation (brand
+    posts, and replies: a parent id starting with a digit) - most of the bytes of a file.
+    """
+    columns = {c: f"c{header.index(c)}" for c in TWCS_COLUMNS}
+    text = _UNESCAPE_SQL.format(c=columns["text"])
+    if requests_only:
+        parent, inbound = columns["in_response_to_tweet_id"], columns["inbound"]
+        text = f"CASE WHEN {inbound} = 'False' OR ({parent} >= '0' AND {parent} < ':') THEN NULL ELSE {text} END"
+    projection = ", ".join(
+        f"{text} AS {name}" if name == "text" else f"{column} AS {name}" for name, column in columns.items()
+    )
+    return f"SELECT {projection} FROM {source}"
+
+
+def _csv_header(path: Path) -> tuple[list[str], int]:
+    """ingest.common.csv_header (which would import numpy and pyarrow first)."""
+    with path.open("r", encoding="utf-8", errors="replace", newline="") as fh:
+        reader = csv.reader(fh)
+        try:
+            row = next(reader, [])
+        except csv.Error:
+            row = []
+        lines = reader.line_num
+    return [c.lstrip("\ufeff").strip() for c in row], lines
+
+
+def parse(con: object, path: Path, sql: str) -> tuple[object, list[tuple]]:
+    """Run a parse on `con` (a DuckDB connection): the records as an Arrow table, and the rejects
+    rows (line, error_type, column_idx, error_message) in file order. Drops the rejects tables."""
+    # DuckDB draws its own progress bar on stdout when a query runs over two seconds: it would
+    # end up in `--json` output (progress is tracked still, for the importer's own bar)
+    con.execute("SET enable_progress_bar_print = false")
+    records = con.sql(sql, params={"path": str(path)}).to_arrow_table()
+    rejected = con.sql(
+        f"""SELECT line, error_type, column_idx, error_message FROM {REJECTS}_errors
+            ORDER BY line, column_idx NULLS LAST"""
+    ).fetchall()
+    con.execute(f"DROP TABLE IF EXISTS {REJECTS}_errors")
+    con.execute(f"DROP TABLE IF EXISTS {REJECTS}_scans")
+    return records, rejected
+
+
+class _Ahead:
+    """One parse running on its own thread."""
+
+    def __init__(self, path: Path, sql: str) -> None:
+        self.key = _key(path, sql)
+        self.path, self.sql = path, sql
+        self.result: tuple | None = None
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, name="readahead", daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        try:
+            import duckdb
+
+            con = duckdb.connect()
+            try:
+                self.result = parse(con, self.path, self.sql)
+            finally:
+                con.close()
+        except BaseException as exc:  # noqa: BLE001 - handed to the importer, which reports it
+            self.error = exc
+
+
+_AHEAD: _Ahead | None = None
+
+
+def _key(path: Path, sql: str) -> tuple | None:
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return (str(path.resolve()), stat.st_size, stat.st_mtime_ns, sql)
+
+
+def start(argv: list[str], interactive: bool | None = None) -> bool:
+    """Begin parsing the file of `audit FILE [FILE...] [--json] [--no-signals]` when it is a TWCS
+    file; True if started.
+
+    Not when stderr is a terminal (the progress bar follows the importer's own parse) or for any
+    other option, which might change what is read.
+    """
+    global _AHEAD
+    if interactive is None:
+        interactive = os.isatty(2)
+    if interactive or len(argv) < 2 or argv[0] != "audit":
+        return False
+    paths = [a for a in argv[1:] if a not in _NEUTRAL_FLAGS]
+    if not paths or any(a.startswith("-") for a in paths):
+        return False
+    path = Path(paths[0])
+    try:
+        if not path.is_file():
+            return False
+        header, _lines = _csv_header(path)
+    except (OSError, UnicodeError):
+        return False
+    if not set(TWCS_COLUMNS) <= set(header):
+        return False
+    # the signals (on unless --no-signals) read every text; the core scorecard only requests' texts
+    _AHEAD = _Ahead(path, twcs_sql(header, "--no-signals" in argv, read_csv_sql(len(header))))
+    return True
+
+
+def take(path: Path, sql: str) -> tuple[object, list[tuple]] | None:
+    """The result of the parse started for `path` with exactly `sql`, waiting for it; else None.
+
+    Raises what the parse raised. A result is handed out once.
+    """
+    global _AHEAD
+    ahead = _AHEAD
+    if ahead is None or ahead.key is None or ahead.key != _key(path, sql):
+        return None
+    _AHEAD = None
+    ahead.thread.join()
+    if ahead.error is not None:
+        raise ahead.error
+    return ahead.result
