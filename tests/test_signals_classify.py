@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import csv
 import json
+import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -129,3 +131,29 @@ def test_whole_chunk_and_line_by_line_parsing_agree(shared_data, tmp_path):
     assert json.loads(clean.stdout.splitlines()[5])["id"] == 5  # integer ids stay integers
     ascii_escaped = run(_write(tmp_path / "escaped.jsonl", [json.dumps(json.loads(x), ensure_ascii=True) for x in lines]))
     assert ascii_escaped.stdout == clean.stdout
+
+
+def test_workers_after_lingua_ran_in_this_process(shared_data):
+    """lingua's thread pool does not survive a fork (a forked child that detects languages hangs);
+    after lingua ran in a process, classify_lines spawns its workers instead."""
+    posts = _real_posts(shared_data, 40) + [{"id": "es", "text": "Hola, mi teléfono no funciona desde ayer",
+                                             "role": "customer"}] * 30
+    script = f"""
+import json
+from helpfirst.signals.classify import ClassifyStats, classify_lines
+from helpfirst.signals.language import detect_language
+assert detect_language(["Hola, mi teléfono no funciona desde ayer"] * 300).to_pylist()[0] == "es"
+stats = ClassifyStats()
+out = list(classify_lines([json.dumps(p) + "\\n" for p in {posts!r}], batch_size=10, jobs=2, stats=stats))
+print(len(out), stats.classified, json.loads(out[-1])["language"])
+"""
+    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, start_new_session=True)
+    try:
+        stdout, stderr = proc.communicate(timeout=120)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)  # the hung workers too
+        proc.communicate()
+        pytest.fail("classify_lines hung in its workers after lingua had run in the parent")
+    assert proc.returncode == 0, stderr
+    assert stdout.split() == ["70", "70", "es"]

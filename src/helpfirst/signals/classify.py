@@ -101,8 +101,8 @@ def classify_lines(lines: Iterable[str], *, source: str = "-", model: str | Post
     """Output JSON lines (no newline) for input lines, in order, one per input line.
 
     Lines are read ``batch_size`` at a time; with ``jobs`` > 1 (and a model given by name) that many
-    forked worker processes classify batches side by side, with at most ``jobs + 1`` batches in
-    memory at once.
+    worker processes classify batches side by side, with at most ``jobs + 1`` batches in memory at
+    once (forked, or spawned when this process has already run lingua, whose threads a fork breaks).
     """
     stats = stats if stats is not None else ClassifyStats()
     t0 = time.perf_counter()
@@ -148,7 +148,11 @@ def _parallel(chunks, jobs: int, source: str, model: str, mask_pii: bool, langua
     import multiprocessing as mp
     from collections import deque
 
-    ctx = mp.get_context("fork")
+    from helpfirst.signals import language
+
+    # lingua's thread pool does not survive a fork: a forked child that detects languages hangs.
+    # Fork (cheap, shares the loaded model) only while this process has not used lingua yet.
+    ctx = mp.get_context("spawn" if language.detector.cache_info().currsize else "fork")
     with ctx.Pool(jobs) as pool:
         window: deque = deque()
         for start, chunk in chunks:
