@@ -255,8 +255,8 @@ def compute_scorecard(
     with ThreadPoolExecutor(max_workers=1) as beside:
         vanity_rows = beside.submit(_fetch, side, VANITY_SQL, target_min, names)
         totals_rows = _fetch(con, TOTALS_SQL, target_min, names)
-        how = _grouped(_fetch(con, HOUR_OF_WEEK_SQL, target_min, names), "hour_of_week")
-        daily = _grouped(_fetch(con, DAILY_SQL, target_min, names), "day")
+        how = _grouped(_arrow(con.sql(HOUR_OF_WEEK_SQL)), "hour_of_week", names)
+        daily = _grouped(_arrow(con.sql(DAILY_SQL.replace("$target", repr(float(target_min))))), "day", names)
         vanity = {r["brand"]: r for r in vanity_rows.result()}
     con.close()
     business = business_hours is not None
@@ -531,16 +531,25 @@ def _num(value: object) -> float | None:
     return None if value is None else float(value)
 
 
-def _grouped(rows: list[dict], key: str) -> dict[str, list[dict]]:
-    """Rows by brand name ("(all)" first, then brands in order), each list in `key` order."""
-    rows.sort(key=lambda r: (r["brand"] is not None, r["brand"] or "", r[key] is None, r[key]))
+def _grouped(table: pa.Table, key: str, names: list[str]) -> dict[str, list[dict]]:
+    """Rows by brand name ("(all)" first, then brands in name order), each list in `key` order.
+
+    Sorted, dates written out and NaN made null in Arrow: only the rows themselves are Python.
+    """
+    brand_ids = table.column("brand_id")
+    brand = pc.take(pa.array(names, pa.string()), brand_ids)
+    order = pc.sort_indices(
+        pa.table({"set": pc.is_valid(brand_ids), "brand": brand, "missing": pc.is_null(table.column(key)), "key": table.column(key)}),
+        sort_keys=[("set", "ascending"), ("brand", "ascending"), ("missing", "ascending"), ("key", "ascending")],
+    )
+    table = table.drop_columns(["brand_id"]).take(order)
+    brand = brand.take(order).to_pylist()
+    for i, column in enumerate(table.columns):
+        if pa.types.is_date(column.type):
+            table = table.set_column(i, table.field(i).name, pc.cast(column, pa.string()))
+        elif pa.types.is_floating(column.type) and pc.any(pc.is_nan(column)).as_py():
+            table = table.set_column(i, table.field(i).name, pc.if_else(pc.is_nan(column), None, column))
     out: dict[str, list[dict]] = {}
-    for r in rows:
-        brand = r.pop("brand")
-        if hasattr(r.get(key), "isoformat"):
-            r[key] = r[key].isoformat()
-        for k, v in list(r.items()):
-            if isinstance(v, float) and np.isnan(v):
-                r[k] = None
-        out.setdefault("(all)" if brand is None else brand, []).append(r)
+    for name, row in zip(brand, table.to_pylist()):
+        out.setdefault("(all)" if name is None else name, []).append(row)
     return out
