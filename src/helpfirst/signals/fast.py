@@ -143,7 +143,7 @@ def _segment_sums(W: np.ndarray, rows: np.ndarray, doc: np.ndarray, n: int) -> n
         if a == b:
             continue
         idx = np.minimum(starts[lo:hi] - a, b - a - 1)
-        block = np.add.reduceat(W[rows[a:b]], idx, axis=0)
+        block = np.add.reduceat(np.take(W, rows[a:b], axis=0), idx, axis=0)  # take: 5x W[...] here
         block[counts[lo:hi] == 0] = 0.0
         out[lo:hi] = block
     return out
