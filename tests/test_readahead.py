@@ -91,6 +91,14 @@ def test_started_only_for_the_plainest_command_line(tmp_path, argv, interactive)
     assert readahead._AHEAD is None
 
 
+def test_started_once(tmp_path):
+    path = mixed(tmp_path)
+    assert readahead.start(["audit", str(path), "--no-signals"], interactive=False)
+    first = readahead._AHEAD
+    assert not readahead.start(["audit", str(path), "--no-signals"], interactive=False)
+    assert readahead._AHEAD is first
+
+
 def test_a_parse_error_ahead_is_the_importers_error(tmp_path):
     path = mixed(tmp_path)
     assert readahead.start(["audit", str(path), "--no-signals"], interactive=False)
@@ -114,7 +122,7 @@ def test_python_m_helpfirst_reads_ahead_and_gives_the_cli_document(tmp_path):
     argv = ["audit", str(path), "--json", "--no-signals"]
     ahead = subprocess.run([sys.executable, "-m", "helpfirst", *argv], capture_output=True, text=True, check=True)
     plain = subprocess.run(
-        [sys.executable, "-c", "from helpfirst.cli import main; main()", *argv], capture_output=True, text=True, check=True
+        [sys.executable, "-c", "from helpfirst.cli import app; app()", *argv], capture_output=True, text=True, check=True
     )
     assert json.loads(ahead.stdout) == json.loads(plain.stdout)
     assert json.loads(ahead.stdout)["rows_loaded"] == 3000

@@ -271,6 +271,9 @@ _register_suggest(app)
 
 def main() -> None:
     """Entry point: run the app; unexpected errors become one line unless HELPFIRST_DEBUG is set."""
+    from .readahead import start
+
+    start(sys.argv[1:])  # an audit's archive is parsed while the audit loads (python -m started it sooner)
     try:
         app()
     except SystemExit as exc:  # how every command ends

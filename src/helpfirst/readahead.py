@@ -1,8 +1,9 @@
 """Start DuckDB's parse of an audit's TWCS archive while the command line is still loading.
 
-`python -m helpfirst audit FILE --json` spends its first few tenths of a second importing Typer,
-Rich, numpy and pyarrow on one core. `start` (called first by the entry point) begins parsing the
-first file on a background thread meanwhile (DuckDB releases the GIL while it parses, on every
+`helpfirst audit FILE --json` spends its first few tenths of a second importing Typer, Rich,
+numpy and pyarrow on one core. `start` (called by the entry points: `python -m helpfirst` before
+it imports the CLI, `cli.main` before Typer parses the command line) begins parsing the first file
+on a background thread meanwhile (DuckDB releases the GIL while it parses, on every
 core); the TWCS importer `take`s the result when it reaches that file with the very same query,
 and parses the file itself otherwise. It starts only for the plainest command line, when no
 progress bar is shown. This module imports nothing but the standard library and, on its thread,
@@ -141,7 +142,7 @@ def start(argv: list[str], interactive: bool | None = None) -> bool:
     global _AHEAD
     if interactive is None:
         interactive = os.isatty(2)
-    if interactive or len(argv) < 2 or argv[0] != "audit":
+    if _AHEAD is not None or interactive or len(argv) < 2 or argv[0] != "audit":
         return False
     paths = [a for a in argv[1:] if a not in _NEUTRAL_FLAGS]
     if not paths or any(a.startswith("-") for a in paths):
