@@ -29,6 +29,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ..threads import _as_integers
 from .business_hours import BusinessHours
 
 UNKNOWN_BRAND = "(unknown)"
@@ -96,6 +97,8 @@ SELECT row_nr, brand_id FROM posts WHERE row_nr = root_nr AND author_role = 'bra
 
 #: The numbers brands usually report, per brand that appears in the archive. `thread_brand_id`
 #: is THREAD_BRAND_SQL's brand of the post's root (looked up by position: root_nr is a row number).
+#: Customers and bots count for the brand of the thread they write in; the distinct customers
+#: (`customers`) are counted beside it (see _customer_counts).
 VANITY_SQL = """
 WITH brand_side AS (
     SELECT brand_id, count(*) AS brand_posts, sum(likes) AS likes, sum(reposts) AS reposts,
@@ -103,24 +106,15 @@ WITH brand_side AS (
     FROM posts WHERE author_role = 'brand' AND brand_id IS NOT NULL
     GROUP BY GROUPING SETS ((brand_id), ())
 ),
-audience AS MATERIALIZED (
-    -- customers and bots count for the brand of the thread they write in
-    SELECT thread_brand_id AS brand_id, author,
+audience_side AS (
+    SELECT thread_brand_id AS brand_id,
            count(*) FILTER (WHERE author_role = 'customer') AS customer_posts,
            count(*) FILTER (WHERE author_role = 'bot') AS bot_posts
     FROM posts
     WHERE author_role <> 'brand' AND thread_brand_id IS NOT NULL
-    GROUP BY thread_brand_id, author
-),
-audience_side AS (
-    SELECT brand_id, sum(customer_posts) AS customer_posts, sum(bot_posts) AS bot_posts,
-           count(*) FILTER (WHERE customer_posts > 0) AS customers
-    FROM audience GROUP BY brand_id
-    UNION ALL
-    SELECT NULL, sum(customer_posts), sum(bot_posts), count(DISTINCT author) FILTER (WHERE customer_posts > 0)
-    FROM audience
+    GROUP BY GROUPING SETS ((thread_brand_id), ())
 )
-SELECT coalesce(b.brand_id, a.brand_id) AS brand_id, b.brand_posts, a.customer_posts, a.customers, a.bot_posts,
+SELECT coalesce(b.brand_id, a.brand_id) AS brand_id, b.brand_posts, a.customer_posts, a.bot_posts,
        b.likes, b.reposts, b.brand_threads
 FROM brand_side b FULL JOIN audience_side a ON b.brand_id IS NOT DISTINCT FROM a.brand_id
 """
@@ -251,9 +245,10 @@ def compute_scorecard(
     # them, and the cores are kept busy while one query finishes alone or Python reads a result
     side = con.cursor()  # a cursor has its own registrations (and local settings)
     side.execute("SET enable_progress_bar_print = false")
-    side.register("posts", view.append_column("thread_brand_id", _thread_brands(con, view)))
+    thread_brands = _thread_brands(con, view)
+    side.register("posts", view.append_column("thread_brand_id", thread_brands))
     with ThreadPoolExecutor(max_workers=1) as beside:
-        vanity_rows = beside.submit(_fetch, side, VANITY_SQL, target_min, names)
+        vanity_rows = beside.submit(_vanity_rows, side, view, thread_brands, names)
         totals_rows = _fetch(con, TOTALS_SQL, target_min, names)
         how = _grouped(_arrow(con.sql(HOUR_OF_WEEK_SQL)), "hour_of_week", names)
         daily = _grouped(_arrow(con.sql(DAILY_SQL.replace("$target", repr(float(target_min))))), "day", names)
@@ -365,6 +360,44 @@ def _thread_brands(con: duckdb.DuckDBPyConnection, view: pa.Table) -> pa.Array:
     by_row[roots.column("root_nr").to_numpy()] = roots.column("brand_id").to_numpy()
     brand = by_row[view.column("root_nr").to_numpy()]
     return pa.array(brand, mask=brand < 0)
+
+
+def _vanity_rows(con: duckdb.DuckDBPyConnection, view: pa.Table, thread_brands: pa.Array, names: list[str]) -> list[dict]:
+    """VANITY_SQL's rows with their distinct customers (`customers`), brand ids turned into names."""
+    per_brand, total = _customer_counts(view, thread_brands, len(names))
+    rows = _fetch(con, VANITY_SQL, 0.0, names)
+    ids = {name: i for i, name in enumerate(names)}
+    for r in rows:
+        r["customers"] = total if r["brand"] is None else int(per_brand[ids[r["brand"]]])
+    return rows
+
+
+def _customer_counts(view: pa.Table, thread_brands: pa.Array, brands: int) -> tuple[np.ndarray, int]:
+    """Distinct authors of customer posts per thread brand (by brand id) and in all threads with a brand.
+
+    As SQL's GROUP BY would count them: per brand, a missing author is one more customer; in
+    total, it is none (count DISTINCT). Authors become integer codes (their own numbers when every
+    one is a canonical decimal number, else a dictionary's indices); each (author, brand) pair is
+    one int64, and one sort finds the distinct pairs.
+    """
+    brand = _numpy(pc.fill_null(thread_brands, -1)).astype(np.int64, copy=False)
+    mask = _role_mask(view.column("author_role"), "customer") & (brand >= 0)
+    brand = brand[mask]
+    if not len(brand):
+        return np.zeros(brands, dtype=np.int64), 0
+    authors = pc.filter(view.column("author"), pa.array(mask))
+    bits = max(int(brands - 1).bit_length(), 1)
+    codes = _as_integers(authors)  # -1 for a missing author
+    if codes is None or int(codes.max()) >= (1 << (62 - bits)):
+        encoded = pc.dictionary_encode(authors.combine_chunks())
+        codes = _numpy(pc.fill_null(encoded.indices, -1)).astype(np.int64, copy=False)
+    pairs = np.sort(((codes + 1) << bits) | brand)  # by author, then brand (np.unique hashes: slower)
+    pairs = pairs[np.concatenate(([True], pairs[1:] != pairs[:-1]))]
+    per_brand = np.bincount(pairs & ((1 << bits) - 1), minlength=brands)
+    author = pairs >> bits
+    author = author[author > 0]  # 0: a missing author
+    total = int(np.count_nonzero(author[1:] != author[:-1])) + 1 if len(author) else 0
+    return per_brand, total
 
 
 def _first_mention_sql(brands: list[str]) -> str:
