@@ -155,14 +155,27 @@ class TwcsImporter(Importer):
         return (out.filter(pa.array(~rejected)) if rejected.any() else out), rejections
 
 
-_MONTH_KEYS = {(ord(m[0]) << 16) | (ord(m[1]) << 8) | ord(m[2]): i + 1 for i, m in enumerate(
-    "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split())}
-_SORTED_KEYS = np.array(sorted(_MONTH_KEYS), dtype=np.int32)
-_SORTED_MONTHS = np.array([_MONTH_KEYS[k] for k in sorted(_MONTH_KEYS)], dtype=np.int64)
 _WIDTH = 30  # len("Tue Oct 31 22:10:47 +0000 2017")
-_LITERAL_AT = np.array([3, 7, 10, 13, 16, 19, 25])
-_LITERALS = np.frombuffer(b"   ::  ", dtype=np.uint8)
-_DIGIT_AT = np.array([8, 9, 11, 12, 14, 15, 17, 18, 21, 22, 23, 24, 26, 27, 28, 29])
+
+
+def _two_digit_table() -> np.ndarray:
+    """Two ASCII digits read as one little-endian uint16 -> their value (0-99); -1 for anything else."""
+    table = np.full(1 << 16, -1, dtype=np.int16)
+    for tens in range(10):
+        for ones in range(10):
+            table[(48 + tens) | ((48 + ones) << 8)] = tens * 10 + ones
+    return table
+
+
+_TWO_DIGITS = _two_digit_table()
+_MONTH_NAMES = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
+#: a month's number by the 2nd and 3rd letters of its name (unique among the twelve), else 0
+_MONTH_BY_TAIL = np.zeros(1 << 16, dtype=np.intp)
+for _number, _name in enumerate(_MONTH_NAMES, start=1):
+    _MONTH_BY_TAIL[ord(_name[1]) | (ord(_name[2]) << 8)] = _number
+_MONTH_HEAD = np.array([0] + [ord(m[0]) for m in _MONTH_NAMES], dtype=np.uint8)  # first letters by number
+#: the fixed separators: byte position -> byte
+_SEPARATORS = {3: b" ", 7: b" ", 10: b" ", 13: b":", 16: b":", 19: b" ", 25: b" "}
 _MONTH_DAYS = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int16)
 #: days from 1970-01-01 to the first day of every month of the years a post may have
 _MONTH_START = (
@@ -230,28 +243,40 @@ class _Progress:
 
 
 def _fixed_width_seconds(raw: pa.Array) -> tuple[np.ndarray, np.ndarray]:
-    """Epoch seconds and validity of values that are all exactly _WIDTH bytes long."""
+    """Epoch seconds and validity of values that are all exactly _WIDTH bytes long.
+
+    Each field is read in place, as a strided view of the values' bytes: two-digit fields as
+    uint16 looked up in a table (which also rejects non-digits), the month by two letters.
+    """
     n = len(raw)
     if n == 0:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=bool)
     offsets = np.frombuffer(raw.buffers()[1], dtype=np.int32)[raw.offset : raw.offset + n + 1]
-    chars = np.frombuffer(raw.buffers()[2], dtype=np.uint8)[offsets[0] : offsets[-1]].reshape(n, _WIDTH)
-    digits = chars[:, _DIGIT_AT] - np.uint8(48)  # a byte that is not a digit wraps to more than 9
-    valid = (digits <= 9).all(axis=1) & (chars[:, _LITERAL_AT] == _LITERALS).all(axis=1)
-    sign = chars[:, 20]
+    data = np.frombuffer(raw.buffers()[2], dtype=np.uint8)
+    start = int(offsets[0])
+
+    def byte(at: int) -> np.ndarray:
+        return data[start + at : start + at + _WIDTH * (n - 1) + 1 : _WIDTH]
+
+    def two_digits(at: int) -> np.ndarray:
+        pair = np.ndarray((n,), dtype="<u2", buffer=data, offset=start + at, strides=(_WIDTH,))
+        return _TWO_DIGITS[pair]
+
+    day, hour, minute, second = two_digits(8), two_digits(11), two_digits(14), two_digits(17)
+    offset_hours, offset_minutes, century, year = two_digits(21), two_digits(23), two_digits(26), two_digits(28)
+    valid = (day >= 1) & (hour >= 0) & (hour <= 23) & (minute >= 0) & (minute <= 59) & (second >= 0) & (second <= 60)
+    valid &= (offset_hours >= 0) & (offset_minutes >= 0) & (century >= 0) & (year >= 0)
+    for at, separator in _SEPARATORS.items():
+        valid &= byte(at) == ord(separator)
+    sign = byte(20)
     valid &= (sign == ord("+")) | (sign == ord("-"))
-    # two-digit numbers: day, hour, minute, second, offset hours, offset minutes, century, year
-    pairs = digits[:, 0::2].astype(np.int16) * 10 + digits[:, 1::2]
-    key = (chars[:, 4].astype(np.int32) << 16) | (chars[:, 5].astype(np.int32) << 8) | chars[:, 6]
-    slot = np.minimum(np.searchsorted(_SORTED_KEYS, key), 11)
-    valid &= _SORTED_KEYS[slot] == key
-    month = _SORTED_MONTHS[slot]
-    year = pairs[:, 6].astype(np.int32) * 100 + pairs[:, 7]
-    day, hour, minute, second = pairs[:, 0], pairs[:, 1], pairs[:, 2], pairs[:, 3]
+    month = _MONTH_BY_TAIL[np.ndarray((n,), dtype="<u2", buffer=data, offset=start + 5, strides=(_WIDTH,))]
+    valid &= (month > 0) & (byte(4) == _MONTH_HEAD[month])
+    year = century.astype(np.int32) * 100 + year
     leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
     valid &= (year >= EARLIEST_YEAR) & (year <= LATEST_YEAR)
-    valid &= (day >= 1) & (day <= _MONTH_DAYS[month] + (leap & (month == 2))) & (hour <= 23) & (minute <= 59) & (second <= 60)
-    days = _MONTH_START[np.where(valid, year - EARLIEST_YEAR, 0), month - 1] + day - 1
-    offset = pairs[:, 4].astype(np.int64) * 3600 + pairs[:, 5].astype(np.int64) * 60
-    local = days * 86400 + hour.astype(np.int64) * 3600 + minute.astype(np.int64) * 60 + second
+    valid &= day <= _MONTH_DAYS[month] + (leap & (month == 2))
+    days = _MONTH_START[np.where(valid, year - EARLIEST_YEAR, 0), np.maximum(month - 1, 0)] + (day - 1)
+    offset = offset_hours * np.int64(3600) + offset_minutes * np.int64(60)
+    local = days * 86400 + hour * np.int64(3600) + minute * np.int64(60) + second
     return local - np.where(sign == ord("-"), -offset, offset), valid
