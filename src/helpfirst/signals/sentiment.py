@@ -23,6 +23,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 N_SCALAR, C_INCR = -0.74, 0.733
+SPECIALS = ["no", "so", "this", "never", "without", "doubt", "least", "or", "nor", "at", "very", "kind", "of",
+            "but"]
 EMOJI_RE = "([\\x{1F000}-\\x{1FAFF}\\x{2600}-\\x{27BF}\\x{2B00}-\\x{2BFF}])"
 
 
@@ -60,6 +62,22 @@ class VaderArrow:
         self.boost_keys = pa.array(list(boost))
         self.boost_vals = np.asarray(list(boost.values()) + [0.0])
         self.negate = pa.array(V.NEGATE)
+        # one lookup table over every word any rule reads (lexicon, boosters, negations, specials):
+        # a single hash lookup per token instead of four
+        union = list(dict.fromkeys(keys + list(boost) + list(V.NEGATE) + SPECIALS))
+        slot = {k: i for i, k in enumerate(union)}
+        self.all_keys = pa.array(union)
+        n_all = len(union) + 1  # last slot: not found
+        self.all_lex = np.full(n_all, np.nan)
+        self.all_lex[[slot[k] for k in keys]] = vals
+        self.all_boost = np.zeros(n_all)
+        self.all_boost[[slot[k] for k in boost]] = list(boost.values())
+        self.all_isboost = np.zeros(n_all, bool)
+        self.all_isboost[[slot[k] for k in boost]] = True
+        self.all_isneg = np.zeros(n_all, bool)
+        self.all_isneg[[slot[k] for k in V.NEGATE]] = True
+        self.all_code = np.full(n_all, -1)
+        self.all_code[[slot[k] for k in SPECIALS]] = np.arange(len(SPECIALS))
 
     def compound(self, texts) -> np.ndarray:
         """Compound scores (float64, rounded to 4 places) of an Arrow string array."""
@@ -80,18 +98,15 @@ class VaderArrow:
         pos = np.arange(n) - offsets[:-1][doc]
         ntok = np.diff(offsets)
 
-        li = pc.index_in(low, value_set=self.lex_keys).fill_null(len(self.lex_vals) - 1)
-        lexv = self.lex_vals[np.asarray(li)]
+        ki = np.asarray(pc.index_in(low, value_set=self.all_keys).fill_null(len(self.all_lex) - 1))
+        lexv = self.all_lex[ki]
         inlex = ~np.isnan(lexv)
-        bi = np.asarray(pc.index_in(low, value_set=self.boost_keys).fill_null(len(self.boost_vals) - 1))
-        boostv = self.boost_vals[bi]
-        isboost = bi < len(self.boost_vals) - 1
-        isneg = np.asarray(pc.or_(pc.is_in(low, value_set=self.negate),
-                                  pc.match_substring(low, "n't")))
+        boostv = self.all_boost[ki]
+        isboost = self.all_isboost[ki]
+        isneg = self.all_isneg[ki] | np.asarray(pc.match_substring(low, "n't"), bool)
         upper = np.asarray(pc.utf8_is_upper(tok))
-        specials = ["no", "so", "this", "never", "without", "doubt", "least", "or", "nor", "at",
-                    "very", "kind", "of", "but"]
-        code = np.asarray(pc.index_in(low, value_set=pa.array(specials)).fill_null(-1))
+        specials = SPECIALS
+        code = self.all_code[ki]
 
         def eq(w):
             return code == specials.index(w)
