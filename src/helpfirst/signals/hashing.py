@@ -60,37 +60,39 @@ def _bucket(h: np.ndarray, bits: int) -> np.ndarray:
 def char_ngrams(a: pa.Array, bits: int, nmin: int = 2, nmax: int = 5) -> tuple[np.ndarray, np.ndarray]:
     """(post index, bucket) of every byte n-gram with no space inside, in post order.
 
-    The n-grams are laid out (start byte, n) row-major, so they come out grouped by post with no
-    sort. A window crossing two posts always has a space inside or is the double space between
-    them, so it is never taken.
+    Hashes are computed one n at a time over all start bytes; the n-grams are then taken
+    (start byte, n) in order, so they come out grouped by post with no sort. A window crossing two
+    posts always has a space inside or is the double space between them, so it is never taken.
     """
     b, offs = _bytes(a)
     size = len(b)
     k = nmax - 1
     if size == 0 or nmax < 2:
         return np.zeros(0, np.int32), np.zeros(0, np.int64)
-    bp = np.concatenate([b, np.full(k, 32, np.uint8)]).astype(np.uint64)
+    bp = np.empty(size + k, np.uint64)
+    bp[:size] = b
+    bp[size:] = 32  # padding spaces: windows running past the end are never valid
     space = bp == 32
     pos = np.arange(size + k)
     next_space = np.minimum.accumulate(np.where(space, pos, size + k)[::-1])[::-1]
     run = (next_space - pos)[1:size + 1]  # length of the non-space run after each start byte
-    hashes = np.empty((size, k), np.uint64)
-    valid = np.empty((size, k), bool)
+    hashes = np.empty((k, size), np.uint64)
+    valid = np.empty((k, size), bool)
     with np.errstate(over="ignore"):
         h = bp[:size] * P + bp[1:size + 1]
-        hashes[:, 0] = h
-        valid[:, 0] = ~(space[:size] & space[1:size + 1])
+        hashes[0] = h ^ SEEDS[2]
+        valid[0] = ~(space[:size] & space[1:size + 1])
         for n in range(3, nmax + 1):
             h = h * P + bp[n - 1:n - 1 + size]
-            hashes[:, n - 2] = h
-            valid[:, n - 2] = run >= n - 2
+            hashes[n - 2] = h ^ SEEDS[n]
+            valid[n - 2] = run >= n - 2
         if nmin > 2:
-            valid[:, :nmin - 2] = False
-        sel = np.flatnonzero(valid)
-        seeds = np.array([SEEDS[n] for n in range(2, nmax + 1)], dtype=np.uint64)
-        f = _bucket(hashes.ravel()[sel] ^ seeds[sel % k], bits)
+            valid[:nmin - 2] = False
+        sel = np.flatnonzero(valid.T)  # (start byte, n) order
+        start = sel // k
+        f = _bucket(np.take(hashes.ravel(), (sel - start * k) * size + start), bits)
     doc_of = np.repeat(np.arange(len(offs) - 1, dtype=np.int32), np.diff(offs))
-    return doc_of[sel // k], f
+    return np.take(doc_of, start), f
 
 
 # byte classes for word_ngrams: 0 separator, 1 word byte, 2 "!" or "?" (a word of its own)
