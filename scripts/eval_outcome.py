@@ -11,6 +11,12 @@ A labelled conversation is matched by its root tweet id.
 - `--labels model` (default): per-post signals from the model (`--model`), as in an audit.
 - `--labels gold`: intent and reply kind from the hand labels of data/labels/build (by tweet id,
   else by exact text; the model fills the few posts without a label); measures the rules alone.
+- `--labels oof`: like `model`, except that the posts of the TRAIN conversations get out-of-fold
+  predictions: the fast model's intent and reply-kind heads (same features, same C) refitted 5
+  times on the labelled train split without the threads of one fold of those conversations (and
+  without any post whose text is in them), each predicting its fold. The train split then shows
+  the model's real errors, so rules can be tuned on it (`--tune --labels oof`) with the test split
+  still unseen.
 Sentiment always comes from helpfirst.signals (model-free). The rules were tuned on `train` only;
 report the `test` split (the model's training data has no post of a test conversation: the split is
 by conversation root in every label file).
@@ -67,7 +73,52 @@ def audit_head5k(model: str, labels: str):
     signals = classify_threaded(posts, model)
     if labels == "gold":
         signals = _with_gold(posts, signals)
+    elif labels == "oof":
+        signals = _out_of_fold(posts, signals)
     return result, signals
+
+
+def _out_of_fold(posts: pa.Table, signals: pa.Table, folds: int = 5) -> pa.Table:
+    """The signals with intent/reply kind of the train conversations' posts predicted out of fold."""
+    import hashlib
+
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression
+
+    from helpfirst.signals.hashing import HashFeatures
+
+    convs, _ = load_conversations()
+    fold_of = {c["id"]: int(hashlib.sha1(c["id"].encode()).hexdigest()[:8], 16) % folds
+               for c in convs if c["split"] == "train"}
+    ids = posts.column("id").to_pylist()
+    roots = [ids[r] for r in posts.column("root_nr").to_pylist()]
+    texts = posts.column("text").to_pylist()
+    roles = posts.column("author_role").to_pylist()
+    root_of = dict(zip(ids, roots, strict=True))
+    hf = HashFeatures(bits=20)
+    out = {"intent": signals.column("intent").to_pylist(), "reply_kind": signals.column("reply_kind").to_pylist()}
+    for column, role, name, C in (("intent", "customer", "customer_intent.csv", 3.0),
+                                  ("reply_kind", "brand", "brand_reply_kind.csv", 30.0)):
+        with (LABELS / name).open(encoding="utf-8", newline="") as fh:
+            rows = [r for r in csv.DictReader(fh) if r["split"] == "train"]
+        X = hf.csr([r["text"] for r in rows])
+        y = np.array([r[column] for r in rows])
+        for k in range(folds):
+            held = [i for i, root in enumerate(roots) if fold_of.get(root) == k and roles[i] == role]
+            held_texts = {texts[i] for i in held}
+            keep = np.array([not (fold_of.get(root_of.get(r["id"])) == k or r["text"] in held_texts) for r in rows])
+            used = np.unique(X[keep].indices)
+            clf = LogisticRegression(C=C, class_weight="balanced", max_iter=5000).fit(X[keep][:, used], y[keep])
+            if held:
+                pred = clf.predict(hf.csr([texts[i] or "" for i in held])[:, used])
+                for i, label in zip(held, pred, strict=True):
+                    out[column][i] = str(label)
+            print(f"{column} fold {k}: trained on {int(keep.sum())} posts, predicted {len(held)}", file=sys.stderr)
+    intent = out["intent"]
+    needs = [None if i is None else i in ("question", "problem") for i in intent]
+    res = signals.set_column(signals.schema.get_field_index("intent"), "intent", pa.array(intent, pa.string()))
+    res = res.set_column(res.schema.get_field_index("needs_help"), "needs_help", pa.array(needs, pa.bool_()))
+    return res.set_column(res.schema.get_field_index("reply_kind"), "reply_kind", pa.array(out["reply_kind"], pa.string()))
 
 
 def _with_gold(posts: pa.Table, signals: pa.Table) -> pa.Table:
@@ -183,7 +234,7 @@ def tune(result, signals, convs: list[dict]) -> list[tuple[float, dict]]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--model", default="fast", help="signals model for the per-post signals (fast|accurate)")
-    parser.add_argument("--labels", choices=("model", "gold"), default="model",
+    parser.add_argument("--labels", choices=("model", "gold", "oof"), default="model",
                         help="intent/reply kind from the model (as in an audit) or from the hand labels")
     parser.add_argument("--tune", action="store_true", help="grid over the rules on the train split only")
     parser.add_argument("--json", type=Path, help="also write the results to this file")
