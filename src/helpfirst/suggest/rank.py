@@ -300,7 +300,8 @@ class Ranker:
         abs_votes = -1.0 if w.sem_abs else 0.0
         for name, col in (("sem_knn", 0), ("sem_last", 1)):
             if col < sims.shape[1]:
-                votes, _ = _votes(sims[:, col] ** w.sem_power, case_res, case_w, w.sem_knn_k, n, lo, abs_votes)
+                col_sims = sims[:, col] if w.sem_power == 1 else sims[:, col] ** w.sem_power
+                votes, _ = _votes(col_sims, case_res, case_w, w.sem_knn_k, n, lo, abs_votes)
                 # cosines are absolute already: sem_abs keeps how close the nearest cases really are
                 parts[name] = votes / max(1.0, float(votes.max())) if w.sem_abs else _norm(votes)
         if want & {"sem_ev", "sem_max"}:
@@ -314,11 +315,12 @@ class Ranker:
             parts["sem_max"][targets[starts]] = np.maximum.reduceat(first, starts)
 
     def _embed_many(self, texts: list[str]) -> np.ndarray:
-        missing = [t for t in texts if t not in self._vectors]
-        if missing:
-            if len(self._vectors) > 4096:
-                self._vectors.clear()
-            self._vectors.update(zip(missing, self.encoder.encode(missing)))
+        missing = [t for t in dict.fromkeys(texts) if t not in self._vectors]
+        if len(self._vectors) + len(missing) > 4096:
+            self._vectors.clear()
+        for text in missing:
+            # one at a time: in one batch the short text would be padded to the long one's length
+            self._vectors[text] = self.encoder.encode([text])[0]
         return np.stack([self._vectors[t] for t in texts])
 
     def _answers(self, rows, qc: list[str], qa: list[str], k: int, best: float) -> list[Candidate]:
@@ -333,7 +335,12 @@ class Ranker:
         # so the closest past answer, if it settled the problem for sure, competes with it
         scale = w.answer * max(best, 0.0)
         scores = scale * _norm(sims) * np.asarray(ix.ans_weight[alo:ahi], dtype=np.float32)
-        top = np.argsort(-scores, kind="stable")[:k]
+        if len(scores) > k:
+            # the k best without sorting all of the brand's answers (best first, ties by position)
+            keep = np.argpartition(-scores, k - 1)[:k]
+            top = keep[np.lexsort((keep, -scores[keep]))]
+        else:
+            top = np.argsort(-scores, kind="stable")
         return [Candidate("answer", alo + i, float(scores[i]), {"answer": float(sims[i])}) for i in top.tolist() if scores[i] > 0]
 
 
