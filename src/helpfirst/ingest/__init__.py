@@ -110,6 +110,8 @@ def read_posts(
         try:
             for batch in importer.read(path, options, report):
                 batch = _drop_out_of_range_dates(batch, str(path), report)
+                if batch.num_rows == 0:  # every row was dated out of range (and is counted as rejected)
+                    continue
                 report.rows_loaded += batch.num_rows
                 yield batch
         except ImportFailed as exc:
