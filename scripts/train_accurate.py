@@ -65,6 +65,8 @@ def parse_args(argv=None):
     ap.add_argument("--tune", action="store_true",
                     help="only re-tune the fast-tier mix and thresholds of the model in --out, then score it")
     ap.add_argument("--no-mix", action="store_true", help="do not mix in the fast tier's probabilities")
+    ap.add_argument("--quantize", action="store_true",
+                    help="with --evaluate: score the int8-quantised model (results only, accurate.json untouched)")
     ap.add_argument("--finish", action="store_true",
                     help="stop early: write the best epoch of the checkpoint so far, tune and score it")
     ap.add_argument("--limit", type=int, default=0, help="smoke test: train on the first N rows only")
@@ -431,7 +433,7 @@ def evaluate(args, mix: bool = True) -> dict:
     _, tests, train_texts = load_data()
     if args.limit:   # smoke test only
         tests = {k: v[:args.limit] for k, v in tests.items()}
-    clf = AccurateClassifier(args.out, mix=mix)
+    clf = AccurateClassifier(args.out, mix=mix, quantize=True if args.quantize else None)
     res: dict = {}
     comp = tests["complaint"]
     t0 = time.perf_counter()
@@ -486,9 +488,10 @@ def main(argv=None) -> int:
     res = evaluate(args)
     cfg_path = Path(args.out) / CONFIG_FILE
     cfg = json.loads(cfg_path.read_text(encoding="utf-8"))
-    if any(cfg.get("mix", {}).values()):
+    if any(cfg.get("mix", {}).values()) and not args.quantize:
         res["without_fast_mix"] = evaluate(args, mix=False)
-    cfg["scores"] = res
+    if not args.quantize:
+        cfg["scores"] = res
     cfg_path.write_text(json.dumps(cfg, indent=2) + "\n", encoding="utf-8")
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     with open(RESULTS, "a", encoding="utf-8") as f:
