@@ -69,8 +69,8 @@ def twcs_sql(header: list[str], requests_only: bool, source: str) -> str:
     return f"SELECT {projection} FROM {source}"
 
 
-def _csv_header(path: Path) -> tuple[list[str], int]:
-    """ingest.common.csv_header (which would import numpy and pyarrow first)."""
+def csv_header(path: Path) -> tuple[list[str], int]:
+    """The first CSV record (column names, BOM and spaces stripped) and how many lines it spans."""
     with path.open("r", encoding="utf-8", errors="replace", newline="") as fh:
         reader = csv.reader(fh)
         try:
@@ -151,7 +151,7 @@ def start(argv: list[str], interactive: bool | None = None) -> bool:
     try:
         if not path.is_file():
             return False
-        header, _lines = _csv_header(path)
+        header, _lines = csv_header(path)
     except (OSError, UnicodeError):
         return False
     if not set(TWCS_COLUMNS) <= set(header):

@@ -702,16 +702,8 @@ def csv_first_bad_row(path: Path, width: int) -> int | None:
     return None
 
 
-def csv_header(path: Path) -> tuple[list[str], int]:
-    """The first CSV record (column names, BOM and spaces stripped) and how many lines it spans."""
-    with path.open("r", encoding="utf-8", errors="replace", newline="") as fh:
-        reader = csv.reader(fh)
-        try:
-            row = next(reader, [])
-        except csv.Error:
-            row = []
-        lines = reader.line_num
-    return [c.lstrip("\ufeff").strip() for c in row], lines
+# one definition, kept in the light start-up module (the CLI's read-ahead runs before numpy loads)
+from ..readahead import csv_header  # noqa: E402
 
 
 def csv_record_lines(
