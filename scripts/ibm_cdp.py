@@ -95,18 +95,21 @@ def query_line(conv: dict) -> dict:
             "posts": [{"role": role, "text": text, "created_at": created} for _tid, _a, role, created, text in _turns(conv)]}
 
 
+def _write(path: Path, lines) -> None:
+    """Write lines unless the file already holds exactly them (its modification time, hence a cached index's key, is kept)."""
+    text = "".join(lines)
+    if not path.is_file() or path.read_text() != text:
+        path.write_text(text)
+
+
 def write_set(out: Path, kb: list[dict], history: list[dict], queries: list[dict]) -> None:
     out.mkdir(parents=True, exist_ok=True)
-    with (out / "kb.jsonl").open("w") as fh:
-        fh.writelines(json.dumps(r) + "\n" for r in kb)
-    with (out / "history.jsonl").open("w") as fh:
-        for conv in sorted(history, key=lambda c: c["dialogHeader"]["conversationDateTime"]):
-            fh.writelines(json.dumps(p) + "\n" for p in history_posts(conv))
-    with (out / "queries.jsonl").open("w") as fh:
-        fh.writelines(json.dumps(query_line(c)) + "\n" for c in queries)
-    with (out / "gold.jsonl").open("w") as fh:
-        fh.writelines(json.dumps({"id": c["dialogHeader"]["sessionID"], "doc_id": doc_id(c["agentURL"]["doc_id"]),
-                                  "url": c["agentURL"]["url"]}) + "\n" for c in queries)
+    _write(out / "kb.jsonl", (json.dumps(r) + "\n" for r in kb))
+    _write(out / "history.jsonl", (json.dumps(p) + "\n" for conv in sorted(history, key=lambda c: c["dialogHeader"]["conversationDateTime"])
+                                   for p in history_posts(conv)))
+    _write(out / "queries.jsonl", (json.dumps(query_line(c)) + "\n" for c in queries))
+    _write(out / "gold.jsonl", (json.dumps({"id": c["dialogHeader"]["sessionID"], "doc_id": doc_id(c["agentURL"]["doc_id"]),
+                                            "url": c["agentURL"]["url"]}) + "\n" for c in queries))
 
 
 def fold_sets(data: Path, part: str, seed: int) -> list[tuple[list[dict], list[dict]]]:

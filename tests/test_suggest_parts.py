@@ -236,3 +236,36 @@ def test_what_agents_wrote_with_a_link_describes_the_resource():
     top = ranker.rank(Query("q", "Acme", [QueryTurn("customer", "my channel was suspended, how do I appeal?")]), 2)
     assert [ranker.index.resources.column("id")[c.row].as_py() for c in top][0] == "r1"
     assert top[0].parts["desc"] == 1.0 and top[1].parts["desc"] == 0.0
+
+
+def test_backtest_queries_carry_their_times_so_recent_links_count(tmp_path):
+    import json
+    from datetime import datetime, timedelta, timezone
+
+    from helpfirst.suggest.evaluate import backtest
+    from helpfirst.suggest.rank import Weights
+
+    kb = tmp_path / "kb.jsonl"
+    kb.write_text("".join(json.dumps({"id": i, "brand": "AcmeHelp", "kind": "article", "url": f"https://help.acme.com/{i}", "title": "", "body": ""}) + "\n"
+                          for i in ("a-old", "b-new")))
+    start = datetime(2024, 1, 1, tzinfo=timezone.utc)
+    posts = []
+
+    def add(n: int, when: datetime, page: str) -> None:
+        iso = lambda t: t.isoformat().replace("+00:00", "Z")  # noqa: E731
+        posts.append({"id": f"q{n}", "conversation_id": f"c{n}", "author": f"user{n}", "author_role": "customer", "brand": "AcmeHelp",
+                      "created_at": iso(when), "text": "@AcmeHelp it broke"})
+        posts.append({"id": f"r{n}", "conversation_id": f"c{n}", "parent_id": f"q{n}", "author": "AcmeHelp", "author_role": "brand",
+                      "brand": "AcmeHelp", "created_at": iso(when + timedelta(minutes=5)), "text": f"@user{n} see https://help.acme.com/{page}"})
+
+    # months ago the brand linked a-old often; in the last hours b-new, the answer of the test conversation too
+    for n in range(6):
+        add(n, start + timedelta(days=n), "a-old")
+    for n in range(6, 10):
+        add(n, start + timedelta(days=90, hours=n), "b-new")
+    history = tmp_path / "history.jsonl"
+    history.write_text("".join(json.dumps(p) + "\n" for p in posts))
+    result = backtest([kb], [history], split=0.9, weights=Weights.only(recent=1.0, linked=0.01))
+    assert result["metrics"]["n"] == 1
+    # without the query's time, `recent` is silent and the rows' order (a-old first) would decide
+    assert result["metrics"]["recall@1"] == 1.0

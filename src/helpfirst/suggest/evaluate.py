@@ -86,7 +86,9 @@ def backtest(kb: list[Path], history: list[Path], split: float = 0.8, semantic: 
             continue
         row = resolver.resolve(conv.brand, url)
         gold = ids[row] if row is not None else "unknown:" + canonical_url(url)
-        query = Query(conv.id, conv.brand, [QueryTurn("customer" if t.role == "customer" else "brand", t.text) for t in conv.turns[:pos] if t.role != "bot"])
+        # the turns keep their times, as a live query's do: the `recent` feature needs them
+        query = Query(conv.id, conv.brand, [QueryTurn("customer" if t.role == "customer" else "brand", t.text, _iso(t.created_at))
+                                            for t in conv.turns[:pos] if t.role != "bot"])
         pairs.append(([ids[c.row] for c in ranker.rank(query, 10) if c.kind == "resource"], gold))
         base_pairs.append(([ids[c.row] for c in prior_only.rank(query, 10) if c.kind == "resource"], gold))
     messages = [f"knowledge: {m}" for m in kb_report.messages()] + [f"history: {e}" for e in report.errors]
@@ -105,6 +107,10 @@ def backtest(kb: list[Path], history: list[Path], split: float = 0.8, semantic: 
         "history_posts": report.rows_loaded,
         "messages": messages,
     }
+
+
+def _iso(epoch: float | None) -> str | None:
+    return datetime.fromtimestamp(epoch, timezone.utc).isoformat().replace("+00:00", "Z") if epoch else None
 
 
 def _row_resource(index: SuggestIndex, row: int):
