@@ -126,3 +126,13 @@ def test_python_m_helpfirst_reads_ahead_and_gives_the_cli_document(tmp_path):
     )
     assert json.loads(ahead.stdout) == json.loads(plain.stdout)
     assert json.loads(ahead.stdout)["rows_loaded"] == 3000
+
+
+def test_an_audit_keeps_freed_memory_for_reuse_in_a_fresh_process():
+    """keep_freed_memory sets glibc's malloc (run in a child: the setting lasts for the process)."""
+    import os
+
+    code = "from helpfirst import readahead; print(readahead.keep_freed_memory())"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    glibc = sys.platform.startswith("linux") and bool(os.confstr("CS_GNU_LIBC_VERSION"))
+    assert out == str(glibc)

@@ -105,6 +105,12 @@ class _Ahead:
         self.path, self.sql = path, sql
         self.result: tuple | None = None
         self.error: BaseException | None = None
+        # imported here, not on the thread: there it would take turns for the GIL with the CLI's
+        # own imports and start the parse (which needs no GIL) a tenth of a second later
+        try:
+            import duckdb  # noqa: F401
+        except ImportError:
+            pass  # the thread fails the same way and hands the error to the importer
         self.thread = threading.Thread(target=self._run, name="readahead", daemon=True)
         self.thread.start()
 
@@ -123,6 +129,35 @@ class _Ahead:
 
 _AHEAD: _Ahead | None = None
 
+#: glibc's mallopt parameters (malloc.h)
+_M_TRIM_THRESHOLD, _M_TOP_PAD, _M_MMAP_THRESHOLD = -1, -2, -3
+
+
+def keep_freed_memory() -> bool:
+    """Have glibc's malloc reuse the memory an audit frees instead of returning it to the system.
+
+    An audit allocates and frees numpy arrays of tens of MB at every step. By default glibc maps
+    each such array afresh and unmaps it when freed, so each new one pays for new zeroed pages
+    (page faults: a quarter of an audit's CPU time on 2.8M posts went to the kernel). Arrays up
+    to 32 MB (a 4M-post int64 column) now come from the heap, which keeps up to 1 GB it no longer
+    uses; the peak memory stays the same. True when set (glibc only).
+    """
+    if not hasattr(os, "confstr") or "CS_GNU_LIBC_VERSION" not in os.confstr_names:
+        return False
+    try:
+        if not os.confstr("CS_GNU_LIBC_VERSION"):
+            return False
+        import ctypes
+
+        mallopt = ctypes.CDLL(None).mallopt
+    except (OSError, AttributeError, ValueError):
+        return False
+    mallopt.argtypes = [ctypes.c_int, ctypes.c_int]
+    ok = mallopt(_M_MMAP_THRESHOLD, 32 << 20) == 1
+    ok &= mallopt(_M_TRIM_THRESHOLD, 1 << 30) == 1
+    ok &= mallopt(_M_TOP_PAD, 64 << 20) == 1
+    return bool(ok)
+
 
 def _key(path: Path, sql: str) -> tuple | None:
     try:
@@ -137,9 +172,11 @@ def start(argv: list[str], interactive: bool | None = None) -> bool:
     file; True if started.
 
     Not when stderr is a terminal (the progress bar follows the importer's own parse) or for any
-    other option, which might change what is read.
+    other option, which might change what is read. Any audit first calls keep_freed_memory.
     """
     global _AHEAD
+    if argv[:1] == ["audit"]:
+        keep_freed_memory()
     if interactive is None:
         interactive = os.isatty(2)
     if _AHEAD is not None or interactive or len(argv) < 2 or argv[0] != "audit":
