@@ -5,12 +5,12 @@ Definitions: docs/metrics.md. The SQL reads these relations:
 - `posts`: every post, one row each: row_nr (reading order), root_nr (its thread's root),
   has_parent_id, author, author_role, brand_id, created_at (UTC), likes, reposts, and text
   (read only for posts that may open a conversation);
-- `brands`: brand_id, handle, lower_handle, known (a --brand handle or an author of brand posts,
-  the only ones a mention can name). Brands are small integers in the SQL: grouping and joining
-  on them is far cheaper than on strings.
+- `conversations`: the conversation table (see below).
 
-`STATED_SQL` finds the brand each possible request names; it needs no thread structure, so it runs
-while threads are built (prepare_scorecard). The conversation table (`conversation_table`) is
+Brands are small integers in the SQL (BrandIndex: the known ones, a --brand handle or an author of
+brand posts, are the only ones a mention can name): grouping on them is far cheaper than on
+strings. `stated_brands` finds the brand each possible request names (OPENERS_SQL); it needs no
+thread structure, so it runs while threads are built (prepare_scorecard). The conversation table (`conversation_table`) is
 built by position: root_nr is a row number, so a thread's brand and first response are array
 lookups and one grouped minimum, not joins. Business time and hour-of-week are added with
 Arrow/numpy; every aggregate is SQL again. Per-post
@@ -34,23 +34,20 @@ from .business_hours import BusinessHours
 
 UNKNOWN_BRAND = "(unknown)"
 
-#: The brand each post that may open a conversation names: the brand the format gave it, else the
-#: first known brand it @mentions. Needs no thread structure (so it runs while threads are built):
-#: a conversation opener is a customer post without a parent id, and `row_nr` is its reading order.
-STATED_SQL = """
-WITH openers AS (
-    SELECT row_nr, brand_id AS own_brand, text FROM posts WHERE author_role = 'customer' AND NOT has_parent_id
-),
-named AS MATERIALIZED (
-    -- the first @mention is usually the brand: the text is searched only where it is not
-    SELECT q.row_nr, q.own_brand, q.text, k.brand_id AS first_brand
-    FROM openers q LEFT JOIN brands k
-      ON k.known AND k.lower_handle = CASE WHEN q.own_brand IS NULL THEN lower($first_mention) END
-)
-SELECT n.row_nr, coalesce(n.own_brand, n.first_brand, k.brand_id) AS brand_id
-FROM named n LEFT JOIN brands k
-  ON k.known AND k.lower_handle = CASE WHEN n.own_brand IS NULL AND n.first_brand IS NULL
-                                       THEN lower(regexp_extract(n.text, $mention_pattern, 1, 'i')) END
+#: What the brand each post that may open a conversation names is found from: the brand the format
+#: gave it (`own_brand`), else the handle of its first @mention ($first_mention, lower-cased; a
+#: known brand's, see stated_brands), else the first known brand it @mentions anywhere. Needs no
+#: thread structure (so it runs while threads are built): a conversation opener is a customer post
+#: without a parent id, and `row_nr` is its reading order.
+OPENERS_SQL = """
+SELECT row_nr, brand_id AS own_brand, CASE WHEN brand_id IS NULL THEN lower($first_mention) END AS mention
+FROM posts q WHERE author_role = 'customer' AND NOT has_parent_id
+"""
+
+#: The known brand mentioned anywhere in the texts of `unnamed` (row_nr, text): the openers whose
+#: first @mention is not a known brand (usually none).
+FALLBACK_SQL = """
+SELECT row_nr, lower(regexp_extract(text, $mention_pattern, 1, 'i')) AS mention FROM unnamed
 """
 
 #: Per brand and in total (brand_id NULL), over the conversation table.
@@ -153,8 +150,11 @@ class Prepared:
     """What the scorecard takes from posts before they are threaded (see prepare_scorecard)."""
 
     index: BrandIndex
-    stated: pa.Table  # STATED_SQL: row_nr, brand_id
+    stated: pa.Table  # stated_brands: row_nr, brand_id
     rows: int  # how many posts it was made for
+    #: per-post columns of the SQL view made on the way (author_role encoded, has_parent_id), reused
+    #: when threading dropped no row
+    columns: dict[str, pa.ChunkedArray] = field(default_factory=dict)
 
 
 def prepare_scorecard(posts: pa.Table, brands: frozenset[str] | set[str] | list[str] | BrandIndex) -> Prepared:
@@ -162,31 +162,59 @@ def prepare_scorecard(posts: pa.Table, brands: frozenset[str] | set[str] | list[
     request names. Row numbers are positions in `posts`, so it can run while threads are built."""
     index = brands if isinstance(brands, BrandIndex) else index_brands(posts, brands)
     con = _connect()
+    columns = {
+        "author_role": pc.dictionary_encode(posts.column("author_role")),
+        "has_parent_id": pc.is_valid(posts.column("parent_id")),
+    }
     try:
         n = posts.num_rows
         con.register("posts", pa.table({
             "row_nr": posts.column("row_nr") if "row_nr" in posts.column_names else pa.array(np.arange(n)),
-            "author_role": pc.dictionary_encode(posts.column("author_role")),
-            "has_parent_id": pc.is_valid(posts.column("parent_id")),
+            **columns,
             "brand_id": index.ids,
             "text": posts.column("text"),
         }))
-        con.register("brands", _brands_table(index))
-        sql = STATED_SQL.replace("$first_mention", _first_mention_sql(index.known))
-        stated = _arrow(con.sql(sql.replace("$mention_pattern", _sql_string(mention_pattern(index.known)))))
+        stated = stated_brands(con, posts.column("text"), index)
     finally:
         con.close()
-    return Prepared(index=index, stated=stated, rows=posts.num_rows)
+    return Prepared(index=index, stated=stated, rows=posts.num_rows, columns=columns)
 
 
-def _brands_table(index: BrandIndex) -> pa.Table:
-    names = index.names
-    return pa.table({
-        "brand_id": pa.array(np.arange(len(names), dtype=np.int32)),
-        "handle": pa.array(names, pa.string()),
-        "lower_handle": pa.array([n.lower() for n in names], pa.string()),
-        "known": pa.array(np.arange(len(names)) < len(index.known)),
-    })
+def stated_brands(con: duckdb.DuckDBPyConnection, texts: pa.ChunkedArray, index: BrandIndex) -> pa.Table:
+    """The brand each possible request names (row_nr, brand_id; see OPENERS_SQL), over `posts` on `con`.
+
+    The handles found are matched to the known brands in Python, over their few distinct values
+    (a join in SQL carried the texts along); only openers whose first mention names no known
+    brand have their whole text searched (FALLBACK_SQL).
+    """
+    found = _arrow(con.sql(OPENERS_SQL.replace("$first_mention", _first_mention_sql(index.known))))
+    known = {name.lower(): i for i, name in enumerate(index.known)}
+    own = _numpy(pc.fill_null(found.column("own_brand"), -1)).astype(np.int32, copy=False)
+    brand = np.where(own >= 0, own, _known_ids(found.column("mention"), known))
+    unnamed = np.flatnonzero(brand < 0)
+    if len(unnamed):
+        rows = found.column("row_nr").take(pa.array(unnamed))
+        con.register("unnamed", pa.table({"row_nr": rows, "text": texts.take(rows)}))
+        pattern = _sql_string(mention_pattern(index.known))
+        fallback = _arrow(con.sql(FALLBACK_SQL.replace("$mention_pattern", pattern)))
+        con.unregister("unnamed")
+        # back to their places by row_nr: the rows come back in any order
+        unnamed_rows = _numpy(found.column("row_nr"))[unnamed]
+        order = np.argsort(unnamed_rows)
+        at = unnamed[order][np.searchsorted(unnamed_rows[order], _numpy(fallback.column("row_nr")))]
+        brand[at] = _known_ids(fallback.column("mention"), known)
+    return pa.table({"row_nr": found.column("row_nr"), "brand_id": pa.array(brand, mask=brand < 0)})
+
+
+def _known_ids(handles: pa.ChunkedArray, known: dict[str, int]) -> np.ndarray:
+    """The brand id of each lower-cased handle that is a known brand's, else -1 (null: -1)."""
+    encoded = pc.dictionary_encode(handles)
+    chunks = encoded.chunks if isinstance(encoded, pa.ChunkedArray) else [encoded]
+    if not chunks or not len(handles):
+        return np.full(len(handles), -1, dtype=np.int32)
+    ids = np.asarray([known.get(h, -1) for h in chunks[0].dictionary.to_pylist()] + [-1], dtype=np.int32)
+    null_code = len(ids) - 1
+    return np.concatenate([ids[_numpy(pc.fill_null(c.indices, null_code))] for c in chunks])
 
 
 def known_brands(posts: pa.Table, given: frozenset[str] | set[str]) -> list[str]:
@@ -235,24 +263,35 @@ def compute_scorecard(
     index = prepared.index
     names = index.names
     con = _connect()
-    view = _sql_view(posts, index.ids)
+    view = _sql_view(posts, index.ids, prepared.columns if prepared.rows == posts.num_rows else {})
     con.register("posts", view)
     con.register("stated", prepared.stated)
     conv = conversation_table(view, prepared.stated, names.index(UNKNOWN_BRAND))
     conv = _add_clock_columns(conv, business_hours, report_zone)
     con.register("conversations", conv)
-    # the vanity query (the heaviest) runs beside the others: DuckDB shares its threads between
-    # them, and the cores are kept busy while one query finishes alone or Python reads a result
+    # the vanity and daily queries run beside the totals and hour-of-week ones: each query runs on
+    # one core (too few rows to split), so two at a time keep both cores busy
     side = con.cursor()  # a cursor has its own registrations (and local settings)
     side.execute("SET enable_progress_bar_print = false")
     thread_brands = _thread_brands(con, view)
     side.register("posts", view.append_column("thread_brand_id", thread_brands))
+    side.register("conversations", conv)
+
+    def on_the_side() -> tuple[list[dict], dict]:
+        rows = _vanity_rows(side, view, thread_brands, names)
+        return rows, _grouped(_arrow(side.sql(DAILY_SQL.replace("$target", repr(float(target_min))))), "day", names)
+
     with ThreadPoolExecutor(max_workers=1) as beside:
-        vanity_rows = beside.submit(_vanity_rows, side, view, thread_brands, names)
+        side_result = beside.submit(on_the_side)
         totals_rows = _fetch(con, TOTALS_SQL, target_min, names)
         how = _grouped(_arrow(con.sql(HOUR_OF_WEEK_SQL)), "hour_of_week", names)
-        daily = _grouped(_arrow(con.sql(DAILY_SQL.replace("$target", repr(float(target_min))))), "day", names)
-        vanity = {r["brand"]: r for r in vanity_rows.result()}
+        # the report's list of conversations, while the other core finishes
+        listed = conv.add_column(
+            conv.schema.get_field_index("brand_id"), "brand", pc.take(pa.array(names), conv.column("brand_id"))
+        ).drop_columns(["brand_id"])
+        listed = listed.add_column(2, "customer", pc.take(posts.column("author"), listed.column("conv")))
+        vanity_rows, daily = side_result.result()
+        vanity = {r["brand"]: r for r in vanity_rows}
     con.close()
     business = business_hours is not None
     totals: dict = {}
@@ -270,16 +309,12 @@ def compute_scorecard(
         figures["vanity"] = _vanity(vanity.get(brand))
     totals["vanity"] = _vanity(vanity.get(None))
     brands_out = dict(sorted(brands_out.items(), key=lambda kv: (-kv[1]["conversations"], kv[0].lower())))
-    conv = conv.add_column(
-        conv.schema.get_field_index("brand_id"), "brand", pc.take(pa.array(names), conv.column("brand_id"))
-    ).drop_columns(["brand_id"])
-    conv = conv.add_column(2, "customer", pc.take(posts.column("author"), conv.column("conv")))
     return Scorecard(
         brands=brands_out,
         totals=totals,
         hour_of_week=how,
         daily=daily,
-        conversations=conv,
+        conversations=listed,
         settings={
             "target_min": float(target_min),
             "business_hours": business_hours.describe() if business_hours else None,
@@ -292,7 +327,7 @@ def conversation_table(posts: pa.Table, stated: pa.Table, unknown_id: int) -> pa
     """One row per conversation, in reading order: conv, brand_id, requested_at, first_response_at, frt_min.
 
     A conversation is a customer post that replies to nothing (and so roots its own thread); its
-    brand is the one it names (`stated`, STATED_SQL), else the brand of the earliest brand reply in
+    brand is the one it names (`stated`, stated_brands), else the brand of the earliest brand reply in
     its thread (ties by reading order; replies without a brand skipped), else `unknown_id`. Its first
     response is the earliest reply by that brand at any depth; FRT = that minus the request,
     clamped at 0, in minutes (docs/metrics.md). `posts` has root_nr (row numbers), author_role,
@@ -413,13 +448,15 @@ def _first_mention_sql(brands: list[str]) -> str:
 def _brand_ids(column: pa.ChunkedArray, brands: list[str]) -> tuple[pa.Array, list[str]]:
     """Each post's brand as a small integer, and the names by id: the known brands first, then
     other brand values as written, then UNKNOWN_BRAND. Known brands match case-insensitively."""
-    values = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
-    encoded = pc.dictionary_encode(values)
+    # encoded chunk by chunk (no copy of the column first): the chunks share one dictionary
+    encoded = pc.dictionary_encode(column)
+    chunks = encoded.chunks if isinstance(encoded, pa.ChunkedArray) else [encoded]
+    dictionary = chunks[0].dictionary.to_pylist() if chunks else []
     names = list(brands)
     known = {b.lower(): i for i, b in enumerate(brands)}
     others: dict[str, int] = {}
     mapping = []
-    for value in encoded.dictionary.to_pylist():
+    for value in dictionary:
         brand_id = known.get(value.lower())
         if brand_id is None:
             brand_id = others.get(value)
@@ -429,22 +466,30 @@ def _brand_ids(column: pa.ChunkedArray, brands: list[str]) -> tuple[pa.Array, li
         mapping.append(brand_id)
     if UNKNOWN_BRAND not in names:
         names.append(UNKNOWN_BRAND)
-    indices = encoded.indices
+    if not chunks:
+        return pa.array(np.zeros(0, dtype=np.int32)), names
     table = np.asarray(mapping + [0], dtype=np.int32)  # the extra slot takes the nulls
-    codes = table[pc.fill_null(indices, len(mapping)).to_numpy(zero_copy_only=False)]
-    return pa.array(codes, mask=pc.is_null(indices).to_numpy(zero_copy_only=False)), names
+    slots = np.concatenate([_numpy(pc.fill_null(c.indices, len(mapping))) for c in chunks])
+    codes = table[slots]
+    return pa.array(codes, mask=(slots == len(mapping)) if encoded.null_count else None), names
 
 
-def _sql_view(posts: pa.Table, brand_ids: pa.Array) -> pa.Table:
-    """The columns the SQL reads, with UTC timestamps as naive values (no time-zone extension needed)."""
+def _sql_view(posts: pa.Table, brand_ids: pa.Array, made: dict[str, pa.ChunkedArray] | None = None) -> pa.Table:
+    """The columns the SQL reads, with UTC timestamps as naive values (no time-zone extension needed).
+
+    `made`: has_parent_id and author_role as prepare_scorecard made them for these very rows.
+    """
+    made = made or {}
+    has_parent_id = made.get("has_parent_id")
+    roles = made.get("author_role")
     return pa.table(
         {
             "row_nr": posts.column("row_nr"),
             "root_nr": posts.column("root_nr"),
-            "has_parent_id": pc.is_valid(posts.column("parent_id")),
+            "has_parent_id": pc.is_valid(posts.column("parent_id")) if has_parent_id is None else has_parent_id,
             "author": posts.column("author"),
             # a small dictionary instead of millions of repeated strings: much cheaper for DuckDB to scan
-            "author_role": pc.dictionary_encode(posts.column("author_role")),
+            "author_role": pc.dictionary_encode(posts.column("author_role")) if roles is None else roles,
             "brand_id": brand_ids,
             "likes": posts.column("likes"),
             "reposts": posts.column("reposts"),
