@@ -289,7 +289,7 @@ def compute_scorecard(
         listed = conv.add_column(
             conv.schema.get_field_index("brand_id"), "brand", pc.take(pa.array(names), conv.column("brand_id"))
         ).drop_columns(["brand_id"])
-        listed = listed.add_column(2, "customer", pc.take(posts.column("author"), listed.column("conv")))
+        listed = listed.add_column(2, "customer", _take_rows(posts.column("author"), _numpy(listed.column("conv"))))
         vanity_rows, daily = side_result.result()
         vanity = {r["brand"]: r for r in vanity_rows}
     con.close()
@@ -370,6 +370,19 @@ def conversation_table(posts: pa.Table, stated: pa.Table, unknown_id: int) -> pa
         "first_response_at": pa.array(responded, pa.int64(), mask=~answered).cast(pa.timestamp("us")),
         "frt_min": pa.array(frt, mask=~answered),
     })
+
+
+def _take_rows(column: pa.ChunkedArray | pa.Array, rows: np.ndarray) -> pa.ChunkedArray | pa.Array:
+    """column[rows] for ascending `rows`, chunk by chunk (Arrow's take on a chunked column first
+    copies the whole column into one array)."""
+    if not isinstance(column, pa.ChunkedArray) or len(rows) < 2 or not (rows[1:] >= rows[:-1]).all():
+        return pc.take(column, pa.array(rows))
+    bounds = np.cumsum([0] + [len(c) for c in column.chunks])
+    cut = np.searchsorted(rows, bounds)
+    return pa.chunked_array(
+        [chunk.take(pa.array(rows[cut[i] : cut[i + 1]] - bounds[i])) for i, chunk in enumerate(column.chunks)],
+        type=column.type,
+    )
 
 
 def _numpy(values: pa.Array | pa.ChunkedArray) -> np.ndarray:
