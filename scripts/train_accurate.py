@@ -44,6 +44,12 @@ SEED = 20240601          # the seed of the complaint holdout (research/signals/c
 INTENTS = ["question", "problem", "feedback", "praise", "other"]
 REPLY_KINDS = ["solution", "redirect", "clarify", "acknowledge", "other"]
 HEAD_LABELS = {"complaint": [0, 1], "intent": INTENTS, "needs_help": [0, 1], "reply_kind": REPLY_KINDS}
+THRESHOLDS = np.round(np.arange(0.05, 0.951, 0.01), 2)     # decision thresholds tried on validation
+MIX_WEIGHTS = np.round(np.arange(0.0, 1.001, 0.05), 2)     # fast-tier weights tried on validation
+HELP_HEAD_WEIGHTS = np.round(np.arange(0.0, 1.001, 0.1), 1)  # needs_help head vs intent-derived P
+MIX_MARGIN = 0.003   # a non-zero fast weight must beat the network alone by this much
+SMOOTH_THRESHOLDS = 2   # grid points each side averaged when choosing a threshold (+-0.02)
+SMOOTH_MIX = 2          # ... and a mix weight (+-0.1)
 
 
 def parse_args(argv=None):
@@ -55,6 +61,9 @@ def parse_args(argv=None):
     ap.add_argument("--max-len", type=int, default=96)
     ap.add_argument("--batch", type=int, default=32)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--init-seed", type=int, default=None,
+                    help="seed of the weights' init and batch order only (default: --seed, which also "
+                         "draws the validation part); another init seed keeps the same validation rows")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--max-minutes", type=float, default=14.0,
                     help="stop after the epoch that would end past this many minutes; resume later")
@@ -64,13 +73,36 @@ def parse_args(argv=None):
     ap.add_argument("--evaluate", action="store_true", help="only score the model in --out")
     ap.add_argument("--tune", action="store_true",
                     help="only re-tune the fast-tier mix and thresholds of the model in --out, then score it")
+    ap.add_argument("--no-score", action="store_true",
+                    help="stop after training/tuning (validation only); score the test splits later with --evaluate")
+    ap.add_argument("--ensemble", nargs="+", metavar="DIR", default=None,
+                    help="write to --out an ensemble of trained model directories (their probabilities "
+                         "averaged; the first one's config, the others as members m2, m3, ...), then tune it")
     ap.add_argument("--no-mix", action="store_true", help="do not mix in the fast tier's probabilities")
     ap.add_argument("--quantize", action="store_true",
                     help="with --evaluate: score the int8-quantised model (results only, accurate.json untouched)")
     ap.add_argument("--finish", action="store_true",
                     help="stop early: write the best epoch of the checkpoint so far, tune and score it")
+    ap.add_argument("--rescore", action="store_true",
+                    help="with --finish: re-score every saved epoch on validation (current mix/threshold "
+                         "rules) and write the best")
+    ap.add_argument("--pick-epoch", type=int, default=0,
+                    help="with --finish: write this epoch of the checkpoint instead of the best one")
     ap.add_argument("--limit", type=int, default=0, help="smoke test: train on the first N rows only")
-    return ap.parse_args(argv)
+    ap.add_argument("--head-weight", action="append", default=[], metavar="HEAD=W",
+                    help="loss weight of one head (repeatable), e.g. reply_kind=2; default 1 each")
+    ap.add_argument("--select", choices=("mixed", "raw"), default="mixed",
+                    help="best epoch by the validation mean after the fast-tier mix and thresholds are "
+                         "tuned (mixed) or by the network's own argmax macro-F1 (raw, as in v1)")
+    args = ap.parse_args(argv)
+    hw = {h: 1.0 for h in HEAD_LABELS}
+    for item in args.head_weight:
+        h, _, w = item.partition("=")
+        if h not in HEAD_LABELS or not w:
+            ap.error(f"--head-weight {item!r}: expected HEAD=W with HEAD one of {', '.join(HEAD_LABELS)}")
+        hw[h] = float(w)
+    args.head_weights = hw
+    return args
 
 
 # ---------------------------------------------------------------- data
@@ -142,24 +174,47 @@ def val_split(train: list[dict], seed: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 # ---------------------------------------------------------------- metrics
+def _f1(tp: int, fp: int, fn: int) -> float:
+    d = 2 * tp + fp + fn
+    return 2 * tp / d if d else 0.0
+
+
 def macro_f1(y, p, labels=None) -> float:
-    from sklearn.metrics import f1_score
-    return float(f1_score(y, p, average="macro", labels=labels, zero_division=0))
+    """Macro-F1 as sklearn's f1_score(average="macro", zero_division=0), in numpy (the validation
+    grids call it thousands of times)."""
+    y, p = np.asarray(y), np.asarray(p)
+    if labels is None:
+        labels = sorted(set(y.tolist()) | set(p.tolist()))
+    out = []
+    for c in labels:
+        yc, pc = y == c, p == c
+        tp = int(np.sum(yc & pc))
+        out.append(_f1(tp, int(np.sum(pc)) - tp, int(np.sum(yc)) - tp))
+    return float(np.mean(out)) if out else 0.0
 
 
 def f1_pos(y, p) -> float:
-    from sklearn.metrics import f1_score
-    return float(f1_score(np.asarray(y, int), np.asarray(p, int), zero_division=0))
+    """F1 of the positive class."""
+    y, p = np.asarray(y).astype(bool), np.asarray(p).astype(bool)
+    tp = int(np.sum(y & p))
+    return _f1(tp, int(np.sum(p)) - tp, int(np.sum(y)) - tp)
+
+
+def smooth(values, radius: int) -> np.ndarray:
+    """Mean of each grid point's value and its ``radius`` neighbours on each side (fewer at the
+    edges): on a few hundred validation rows the single best grid point is often a spike of noise."""
+    v = np.asarray(values, float)
+    return np.array([v[max(0, i - radius):i + radius + 1].mean() for i in range(len(v))])
 
 
 def best_threshold(y, score, metric) -> tuple[float, float]:
-    """The threshold on ``score`` with the best metric (ties: the one nearest 0.5)."""
-    best = (-1.0, 0.5)
-    for t in np.round(np.arange(0.2, 0.81, 0.02), 2):
-        m = metric(y, score >= t)
-        if m > best[0] + 1e-9 or (abs(m - best[0]) <= 1e-9 and abs(t - 0.5) < abs(best[1] - 0.5)):
-            best = (m, float(t))
-    return best[1], best[0]
+    """The threshold on ``score`` with the best metric smoothed over +-0.02 (ties: the one nearest
+    0.5); returns it and its own (unsmoothed) metric."""
+    raw = np.array([metric(y, score >= t) for t in THRESHOLDS])
+    sm = smooth(raw, SMOOTH_THRESHOLDS)
+    top = np.flatnonzero(sm >= sm.max() - 1e-9)
+    i = top[np.argmin(np.abs(THRESHOLDS[top] - 0.5))]
+    return float(THRESHOLDS[i]), float(raw[i])
 
 
 # ---------------------------------------------------------------- training
@@ -169,9 +224,11 @@ def make_model(args):
     encoder, tok = load_encoder()
     cfg = LoraConfig(r=args.rank, lora_alpha=args.alpha, lora_dropout=0.1, bias="none",
                      target_modules=r".*encoder\.layer\.\d+\..*(query|key|value|dense)$")
+    if args.init_seed is not None:   # LoRA's random init from this seed too
+        torch.manual_seed(args.init_seed)
     encoder = get_peft_model(encoder, cfg)
     net = build_net(encoder, {h: len(v) for h, v in HEAD_LABELS.items()})
-    torch.manual_seed(args.seed)
+    torch.manual_seed(args.seed if args.init_seed is None else args.init_seed)
     for head in net.heads.values():   # heads initialised from the seed, after the encoder
         head.reset_parameters()
     return net, tok
@@ -211,6 +268,10 @@ def val_scores(probs, Y) -> dict:
 def config_key(args) -> str:
     keep = {k: v for k, v in vars(args).items()
             if k in ("epochs", "lr", "rank", "alpha", "max_len", "batch", "seed", "limit")}
+    if args.init_seed is not None:
+        keep["init_seed"] = args.init_seed
+    if any(w != 1.0 for w in args.head_weights.values()):
+        keep["head_weights"] = args.head_weights
     return hashlib.sha1(json.dumps(keep, sort_keys=True).encode()).hexdigest()[:12]
 
 
@@ -233,7 +294,8 @@ def train(args) -> bool:
     for h, labels in HEAD_LABELS.items():
         y = Y[h][a]
         counts = np.bincount(y[y >= 0], minlength=len(labels))
-        weights[h] = torch.tensor(counts.sum() / (len(labels) * np.maximum(counts, 1)), dtype=torch.float32)
+        weights[h] = torch.tensor(args.head_weights[h] * counts.sum() / (len(labels) * np.maximum(counts, 1)),
+                                  dtype=torch.float32)
     losses = {h: torch.nn.CrossEntropyLoss(weight=weights[h], ignore_index=-1, reduction="sum")
               for h in HEAD_LABELS}
     params = [p for p in net.parameters() if p.requires_grad]
@@ -244,7 +306,7 @@ def train(args) -> bool:
         opt, lambda s: min(1.0, (s + 1) / (0.06 * steps)) * max(0.0, (steps - s) / steps))
     ckpt = Path(args.ckpt) / f"{config_key(args)}.pt"
     state = {"epoch": 0, "log": [], "best": -1.0, "best_epoch": 0, "best_state": None, "minutes": 0.0}
-    rng = np.random.default_rng(args.seed)
+    rng = np.random.default_rng(args.seed if args.init_seed is None else args.init_seed)
     if ckpt.is_file():
         saved = torch.load(ckpt, weights_only=False)
         net.load_state_dict(saved["net"], strict=False)
@@ -257,6 +319,10 @@ def train(args) -> bool:
     print(f"{len(a)} training rows, {len(b)} validation rows; "
           + ", ".join(f"{h}: {(Y[h][a] >= 0).sum()}" for h in HEAD_LABELS), flush=True)
     trainable = {k for k, p in net.named_parameters() if p.requires_grad}
+    Yb = {h: Y[h][b] for h in HEAD_LABELS}
+    fast_b = None
+    if args.select == "mixed" and not args.no_mix:
+        fast_b = cached_fast_val_probs(ckpt.with_suffix(".fast.npz"), train_rows, Y, a, b)
     epoch_minutes = []
     while state["epoch"] < args.epochs and not args.finish:
         t0 = time.perf_counter()
@@ -277,15 +343,24 @@ def train(args) -> bool:
             sched.step()
         state["epoch"] += 1
         probs = predict_probs(net, [enc[i] for i in b], pad_id)
-        vs = val_scores(probs, {h: Y[h][b] for h in HEAD_LABELS})
+        vs = val_scores(probs, Yb)
+        if fast_b is not None:
+            tuned = choose_mix(probs, fast_b, Yb)
+            vs["mixed"] = tuned["scores"]
+            score = tuned["scores"]["mean"]
+        else:
+            score = vs["mean"]
         mins = (time.perf_counter() - t0) / 60
         epoch_minutes.append(mins)
         state["minutes"] += mins
         state["log"].append(vs)
         print(f"epoch {state['epoch']}/{args.epochs}: val {vs}  ({mins:.1f} min)", flush=True)
-        if vs["mean"] > state["best"]:
-            state["best"], state["best_epoch"] = vs["mean"], state["epoch"]
+        if score > state["best"]:
+            state["best"], state["best_epoch"] = score, state["epoch"]
             state["best_state"] = {k: v.detach().clone() for k, v in net.state_dict().items() if k in trainable}
+        # every epoch's weights (a few MB each), so another epoch can be written later (--pick-epoch)
+        state.setdefault("epoch_states", {})[state["epoch"]] = {
+            k: v.detach().clone() for k, v in net.state_dict().items() if k in trainable}
         ckpt.parent.mkdir(parents=True, exist_ok=True)
         tmp = ckpt.with_suffix(".tmp")
         torch.save({"net": {k: v for k, v in net.state_dict().items() if k in trainable},
@@ -297,7 +372,24 @@ def train(args) -> bool:
         if state["epoch"] < args.epochs and elapsed + max(epoch_minutes) > args.max_minutes:
             print(f"stopping after {elapsed:.1f} min; run again to resume", flush=True)
             return False
-    net.load_state_dict(state["best_state"], strict=False)
+    if args.rescore and fast_b is not None:   # the mixed validation score of every saved epoch, again
+        state["best"] = -1.0
+        for ep in sorted(state.get("epoch_states", {})):
+            net.load_state_dict(state["epoch_states"][ep], strict=False)
+            sc = choose_mix(predict_probs(net, [enc[i] for i in b], pad_id), fast_b, Yb)["scores"]
+            state["log"][ep - 1]["mixed"] = sc
+            print(f"epoch {ep}: mixed validation {sc}", flush=True)
+            if sc["mean"] > state["best"]:
+                state["best"], state["best_epoch"] = sc["mean"], ep
+                state["best_state"] = state["epoch_states"][ep]
+        print(f"best epoch by mixed validation: {state['best_epoch']}", flush=True)
+    if args.pick_epoch:
+        if args.pick_epoch not in state.get("epoch_states", {}):
+            raise SystemExit(f"--pick-epoch {args.pick_epoch}: epoch not in {ckpt}")
+        state["best_epoch"] = args.pick_epoch
+        net.load_state_dict(state["epoch_states"][args.pick_epoch], strict=False)
+    else:
+        net.load_state_dict(state["best_state"], strict=False)
     probs = predict_probs(net, [enc[i] for i in b], pad_id)
     thresholds = tune_thresholds(probs, {h: Y[h][b] for h in HEAD_LABELS})
     write_model(net, args, state, thresholds, len(a), len(b))
@@ -309,20 +401,59 @@ def needs_help_score(probs, w: float) -> np.ndarray:
     return (1 - w) * p_int + w * probs["needs_help"][:, 1]
 
 
-def tune_thresholds(probs, Y) -> dict:
-    """Complaint threshold (macro-F1) and needs_help mix weight + threshold (F1) on validation."""
+def tune_thresholds(probs, Y, quiet: bool = False) -> dict:
+    """Complaint threshold (macro-F1) and needs_help head weight + threshold (F1) on validation."""
     m = Y["complaint"] >= 0
     t_c, f_c = best_threshold(Y["complaint"][m], probs["complaint"][m, 1], macro_f1)
     m = Y["needs_help"] >= 0
     best = (-1.0, 0.5, 0.5)
-    for w in (0.0, 0.25, 0.5, 0.75, 1.0):
+    for w in HELP_HEAD_WEIGHTS:
         t, f = best_threshold(Y["needs_help"][m], needs_help_score({k: v[m] for k, v in probs.items()}, w), f1_pos)
         if f > best[0] + 1e-9:
-            best = (f, w, t)
-    print(f"validation thresholds: complaint {t_c} (macro-F1 {f_c:.4f}); needs_help weight {best[1]}, "
-          f"threshold {best[2]} (F1 {best[0]:.4f})", flush=True)
+            best = (f, float(w), t)
+    if not quiet:
+        print(f"validation thresholds: complaint {t_c} (macro-F1 {f_c:.4f}); needs_help weight {best[1]}, "
+              f"threshold {best[2]} (F1 {best[0]:.4f})", flush=True)
     return {"complaint": t_c, "needs_help_head_weight": best[1], "needs_help": best[2],
             "validation": {"complaint_macro_f1": round(f_c, 4), "needs_help_f1": round(best[0], 4)}}
+
+
+def consistent_intent(probs, thresholds) -> np.ndarray:
+    """Intent indices as AccurateClassifier.decide gives them: the best class on the needs_help side."""
+    w, t = thresholds["needs_help_head_weight"], thresholds["needs_help"]
+    needs = needs_help_score(probs, w) >= t
+    in_help = np.isin(np.arange(len(INTENTS)), [INTENTS.index("question"), INTENTS.index("problem")])
+    return np.where(needs[:, None] == in_help[None, :], probs["intent"], -1.0).argmax(1)
+
+
+def choose_mix(probs, fast, Y, mix: bool = True, quiet: bool = True) -> dict:
+    """Each head's fast-tier weight (grid MIX_WEIGHTS, by that head's validation metric; a non-zero
+    weight must win by MIX_MARGIN), then the thresholds; the validation scores of the result."""
+    probs = dict(probs)
+    weights = {h: 0.0 for h in HEAD_LABELS}
+    report = {}
+    if mix and fast is not None:
+        for h in HEAD_LABELS:
+            m = Y[h] >= 0
+            scores = {float(w): head_metric(h, Y[h][m], (1 - w) * probs[h][m] + w * fast[h][m]) for w in MIX_WEIGHTS}
+            sm = dict(zip(scores, smooth(list(scores.values()), SMOOTH_MIX)))
+            best_w = max(sm, key=lambda w: (sm[w] - (MIX_MARGIN if w else 0.0), -w))
+            weights[h] = best_w
+            report[h] = {str(w): round(v, 4) for w, v in scores.items()}
+            probs[h] = (1 - best_w) * probs[h] + best_w * fast[h]
+            if not quiet:
+                print(f"mix {h}: validation by fast weight {report[h]} -> {best_w}", flush=True)
+    th = tune_thresholds(probs, Y, quiet=quiet)
+    mi = Y["intent"] >= 0
+    mr = Y["reply_kind"] >= 0
+    intent = consistent_intent({k: v[mi] for k, v in probs.items()}, th)
+    sc = {"complaint": th["validation"]["complaint_macro_f1"],
+          "intent": round(macro_f1(Y["intent"][mi], intent, list(range(len(INTENTS)))), 4),
+          "needs_help": th["validation"]["needs_help_f1"],
+          "reply_kind": round(macro_f1(Y["reply_kind"][mr], probs["reply_kind"][mr].argmax(1),
+                                       list(range(len(REPLY_KINDS)))), 4)}
+    sc["mean"] = round(float(np.mean(list(sc.values()))), 4)
+    return {"mix": weights, "report": report, "thresholds": th, "scores": sc}
 
 
 def write_model(net, args, state, thresholds, n_train, n_val) -> None:
@@ -342,7 +473,8 @@ def write_model(net, args, state, thresholds, n_train, n_val) -> None:
         "thresholds": {k: v for k, v in thresholds.items() if k != "validation"},
         "training": {"epochs": args.epochs, "best_epoch": state["best_epoch"], "lr": args.lr,
                      "lora_rank": args.rank, "lora_alpha": args.alpha, "batch": args.batch,
-                     "seed": args.seed, "train_rows": n_train, "validation_rows": n_val,
+                     "seed": args.seed, "init_seed": args.init_seed, "train_rows": n_train, "validation_rows": n_val,
+                     "head_loss_weights": args.head_weights, "epoch_selection": args.select,
                      "train_minutes": round(state["minutes"], 1), "validation_curve": state["log"],
                      "validation_thresholds": thresholds["validation"]},
     }
@@ -390,6 +522,18 @@ def head_metric(h, y, p) -> float:
     return macro_f1(y, p.argmax(1))
 
 
+def cached_fast_val_probs(path: Path, train_rows, Y, a, b) -> dict[str, np.ndarray]:
+    """fast_val_probs, stored next to the checkpoint (deterministic; about a CPU minute)."""
+    if path.is_file():
+        with np.load(path) as z:
+            if len(z[next(iter(HEAD_LABELS))]) == len(b):
+                return {h: z[h] for h in HEAD_LABELS}
+    out = fast_val_probs(train_rows, Y, a, b)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    np.savez(path, **out)
+    return out
+
+
 def tune(args) -> None:
     """Choose each head's fast-tier weight and the thresholds on the validation rows; write them."""
     from helpfirst.signals.accurate import AccurateClassifier
@@ -401,26 +545,20 @@ def tune(args) -> None:
     clf = AccurateClassifier(args.out, mix=False)
     probs = clf.probabilities([train_rows[i]["text"] for i in b])
     Yb = {h: Y[h][b] for h in HEAD_LABELS}
-    mix = {h: 0.0 for h in HEAD_LABELS}
-    report = {}
+    fp = None
     if not args.no_mix:
-        fp = fast_val_probs(train_rows, Y, a, b)
-        for h in HEAD_LABELS:
-            m = Yb[h] >= 0
-            scores = {w: head_metric(h, Yb[h][m], (1 - w) * probs[h][m] + w * fp[h][m])
-                      for w in (0.0, 0.1, 0.2, 0.3, 0.4, 0.5)}
-            best_w = max(scores, key=lambda w: (scores[w] - (0.003 if w else 0.0), -w))
-            mix[h] = best_w
-            report[h] = {str(w): round(v, 4) for w, v in scores.items()}
-            probs[h] = (1 - best_w) * probs[h] + best_w * fp[h]
-            print(f"mix {h}: validation by fast weight {report[h]} -> {best_w}", flush=True)
-    thresholds = tune_thresholds(probs, Yb)
+        fp = cached_fast_val_probs(Path(args.ckpt) / f"fast-val-{len(train_rows)}-{args.seed}.npz",
+                                   train_rows, Y, a, b)
+    got = choose_mix(probs, fp, Yb, mix=not args.no_mix, quiet=False)
+    print(f"validation after tuning: {got['scores']}", flush=True)
+    thresholds = got["thresholds"]
     cfg_path = Path(args.out) / CONFIG_FILE
     cfg = json.loads(cfg_path.read_text(encoding="utf-8"))
-    cfg["mix"] = mix
+    cfg["mix"] = got["mix"]
     cfg["thresholds"] = {k: v for k, v in thresholds.items() if k != "validation"}
     cfg["training"]["validation_thresholds"] = thresholds["validation"]
-    cfg["training"]["validation_mix"] = report
+    cfg["training"]["validation_mix"] = got["report"]
+    cfg["training"]["validation_tuned"] = got["scores"]
     cfg_path.write_text(json.dumps(cfg, indent=2) + "\n", encoding="utf-8")
 
 
@@ -479,12 +617,38 @@ def evaluate(args, mix: bool = True) -> dict:
     return res
 
 
+def assemble(dirs: list[str], out: Path) -> None:
+    """An ensemble model directory: the first model with the others' adapters and heads as members."""
+    import shutil
+    files = ("adapter_config.json", "adapter_model.safetensors", HEADS_FILE)
+    out.mkdir(parents=True, exist_ok=True)
+    cfg = json.loads((Path(dirs[0]) / CONFIG_FILE).read_text(encoding="utf-8"))
+    cfg.pop("scores", None)
+    cfg["members"] = []
+    for i, d in enumerate(dirs):
+        dest = out if i == 0 else out / f"m{i + 1}"
+        if i:
+            cfg["members"].append(dest.name)
+            member = json.loads((Path(d) / CONFIG_FILE).read_text(encoding="utf-8"))
+            cfg.setdefault("member_training", {})[dest.name] = member["training"]
+        dest.mkdir(exist_ok=True)
+        for f in files:
+            shutil.copyfile(Path(d) / f, dest / f)
+    (out / CONFIG_FILE).write_text(json.dumps(cfg, indent=2) + "\n", encoding="utf-8")
+    print(f"wrote the ensemble of {', '.join(dirs)} to {out}", flush=True)
+
+
 def main(argv=None) -> int:
     args = parse_args(argv)
+    if args.ensemble:
+        assemble(args.ensemble, Path(args.out))
+        args.tune = True
     if not (args.evaluate or args.tune) and not train(args):
         return 3   # more epochs to go
     if not args.evaluate:
         tune(args)
+    if args.no_score:
+        return 0
     res = evaluate(args)
     cfg_path = Path(args.out) / CONFIG_FILE
     cfg = json.loads(cfg_path.read_text(encoding="utf-8"))

@@ -55,10 +55,14 @@ def _f1(y, p, average="macro"):
 
 
 def test_shipped_files_are_small_and_pickle_free():
-    files = sorted(p.name for p in accurate.MODEL_DIR.iterdir())
-    assert files == ["accurate.json", "adapter_config.json", "adapter_model.safetensors", "heads.safetensors"]
-    assert sum(p.stat().st_size for p in accurate.MODEL_DIR.iterdir()) < 5_000_000
     cfg = json.loads((accurate.MODEL_DIR / "accurate.json").read_text())
+    weights = ["adapter_config.json", "adapter_model.safetensors", "heads.safetensors"]
+    members = cfg.get("members", [])
+    want = sorted(["accurate.json", *weights, *(f"{m}/{f}" for m in members for f in weights)])
+    files = sorted(str(p.relative_to(accurate.MODEL_DIR)) for p in accurate.MODEL_DIR.rglob("*") if p.is_file())
+    assert files == want
+    # each member: a LoRA adapter and four heads of about 2.7 MB
+    assert sum(p.stat().st_size for p in accurate.MODEL_DIR.rglob("*") if p.is_file()) < 3_000_000 * (1 + len(members))
     assert set(cfg["labels"]["intent"]) == set(S.INTENTS)
     assert set(cfg["labels"]["reply_kind"]) == set(S.REPLY_KINDS)
     assert cfg["scores"]["complaint"]["n"] == 491   # scored on the whole complaints holdout
@@ -161,3 +165,40 @@ def test_classify_cli_accurate_end_to_end(tmp_path, labels):
     pn = [got["c" + r["id"]]["needs_help"] for r in cust]
     assert np.mean(np.array(yn) == np.array(pn)) >= 0.7
     assert all(0.0 <= got["c" + r["id"]]["complaint"] <= 1.0 for r in cust)
+
+
+def test_classify_with_jobs_never_forks_the_accurate_model(clf):
+    """torch runs its own threads, and a forked copy of a model that has run hangs: asked for worker
+    processes, classify still runs the accurate model in its own process (no pool children while
+    lines come out) and gives the one-job answer (in a child process, so a hang fails the test)."""
+    import os
+    import signal
+    assert clf.single_process
+    posts = [{"id": i, "text": t, "role": "customer" if i % 2 else "brand"} for i, t in enumerate(
+        ["Please DM us your order number.", "My parcel never came", "Go to Settings > Reset.",
+         "How do I change my plan?", "Sorry to hear that!", "Love the new app", "Which store?",
+         "Card declined twice, help"])]
+    script = f"""
+import json, multiprocessing as mp
+import pyarrow as pa
+import helpfirst.signals as S
+from helpfirst.signals.classify import ClassifyStats, classify_lines
+S.get_model("accurate").predict(pa.array(["warm up torch threads"]), pa.array(["customer"]))
+lines = [json.dumps(p) + "\\n" for p in {posts!r}]
+stats = ClassifyStats()
+it = classify_lines(lines, model="accurate", batch_size=2, jobs=2, stats=stats)
+first = next(it)
+children = len(mp.active_children())   # the parallel path has a pool of 2 alive here
+out = [first, *it]
+print(json.dumps([children, stats.classified, out == list(classify_lines(lines, model="accurate", batch_size=2))]))
+"""
+    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, start_new_session=True)
+    try:
+        stdout, stderr = proc.communicate(timeout=240)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)   # the hung workers too
+        proc.communicate()
+        pytest.fail("classify_lines hung with jobs=2 and the accurate model")
+    assert proc.returncode == 0, stderr
+    assert json.loads(stdout.splitlines()[-1]) == [0, len(posts), True]

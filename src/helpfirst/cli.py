@@ -231,7 +231,7 @@ def classify(
     batch_size: Annotated[int, typer.Option("--batch-size", min=1, help="Posts classified together.")] = 65536,
     languages: Annotated[Optional[str], typer.Option("--languages", help="ISO 639-1 codes language detection chooses from, comma-separated (default: en,es,fr,de,pt,it,nl,ja,ar,tr,id,hi).", show_default=False)] = None,
     output: Annotated[Optional[Path], typer.Option("--out", "-o", help="Write the JSONL here instead of standard output.")] = None,
-    jobs: Annotated[int, typer.Option("--jobs", "-j", min=0, help="Worker processes; 0 = one per CPU core.")] = 0,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", min=0, help="Worker processes; 0 = one per CPU core. --model accurate always runs in one process (torch uses every core itself).")] = 0,
 ) -> None:
     """Classify posts: one JSON line of signals (intent, needs_help, complaint, reply_kind, sentiment, language, urgency) per input line."""
     from contextlib import ExitStack

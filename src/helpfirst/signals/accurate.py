@@ -152,6 +152,7 @@ class AccurateClassifier(PostClassifier):
     and reply_kind heads; batches sorted by length; optional int8 dynamic quantisation."""
 
     name = "accurate"
+    single_process = True   # torch runs its own threads: classify never forks workers for this model
 
     def __init__(self, model_dir: str | Path = MODEL_DIR, quantize: bool | None = None,
                  threads: int | None = None, batch_size: int = BATCH, mix: bool = True):
@@ -172,20 +173,26 @@ class AccurateClassifier(PostClassifier):
         if threads is None:
             threads = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
         torch.set_num_threads(max(1, int(threads or 1)))
-        encoder, self.tokenizer = load_encoder()
-        encoder = PeftModel.from_pretrained(encoder, str(model_dir)).merge_and_unload()
-        net = build_net(encoder, {h: len(v) for h, v in self.labels.items()})
-        net.heads.load_state_dict(load_file(str(model_dir / HEADS_FILE)))
-        net.eval()
         if quantize is None:
             quantize = bool(self.config.get("quantize", False))
-        if quantize:
-            import warnings
-            with warnings.catch_warnings():   # torch marks its quantised tensor API deprecated
-                warnings.simplefilter("ignore")
-                net = torch.ao.quantization.quantize_dynamic(net, {torch.nn.Linear}, dtype=torch.qint8)
+        # an ensemble lists further members (adapter + heads each, in subdirectories); their
+        # probabilities are averaged
+        self.nets = []
+        for sub in ["", *self.config.get("members", [])]:
+            member = model_dir / sub
+            encoder, self.tokenizer = load_encoder()
+            encoder = PeftModel.from_pretrained(encoder, str(member)).merge_and_unload()
+            net = build_net(encoder, {h: len(v) for h, v in self.labels.items()})
+            net.heads.load_state_dict(load_file(str(member / HEADS_FILE)))
+            net.eval()
+            if quantize:
+                import warnings
+                with warnings.catch_warnings():   # torch marks its quantised tensor API deprecated
+                    warnings.simplefilter("ignore")
+                    net = torch.ao.quantization.quantize_dynamic(net, {torch.nn.Linear}, dtype=torch.qint8)
+            self.nets.append(net)
         self.quantized = bool(quantize)
-        self.net = net
+        self.net = self.nets[0]
         self.thresholds = self.config.get("thresholds", {})
         # weights of the fast tier's probabilities in each head's mix (chosen on validation)
         self.mix = {h: float(w) for h, w in self.config.get("mix", {}).items() if w} if mix else {}
@@ -210,9 +217,9 @@ class AccurateClassifier(PostClassifier):
             for start in range(0, n, self.batch_size):
                 idx = order[start:start + self.batch_size]
                 ids, mask = pad_batch([enc[i] for i in idx], pad)
-                logits = self.net(ids, mask)
-                for h, lg in logits.items():
-                    out[h][idx] = softmax(lg.float().numpy())
+                for net in self.nets:
+                    for h, lg in net(ids, mask).items():
+                        out[h][idx] += softmax(lg.float().numpy()) / len(self.nets)
         if self.fast is not None:
             fp = fast_probabilities(self.fast, texts, self.labels)
             for h, w in self.mix.items():

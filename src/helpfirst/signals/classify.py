@@ -103,10 +103,16 @@ def classify_lines(lines: Iterable[str], *, source: str = "-", model: str | Post
     Lines are read ``batch_size`` at a time; with ``jobs`` > 1 (and a model given by name) that many
     worker processes classify batches side by side, with at most ``jobs + 1`` batches in memory at
     once (forked, or spawned when this process has already run lingua, whose threads a fork breaks).
+    A model that runs its own thread pool (``single_process``, the accurate tier's torch) always
+    runs in this one process, whatever ``jobs`` says.
     """
     stats = stats if stats is not None else ClassifyStats()
     t0 = time.perf_counter()
     clf = model if isinstance(model, PostClassifier) else get_model(model)  # fails early, shared by forks
+    if getattr(clf, "single_process", False):
+        # torch already uses every core; forked copies would fight over them (and torch's thread
+        # pool is not fork-safe once used), each holding its own copy of the model
+        jobs = 1
     batch_size = max(1, int(batch_size))
     chunks = _chunks(lines, batch_size)
     first = next(chunks, None)
