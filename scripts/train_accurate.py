@@ -3,15 +3,18 @@
 Usage (from the repo root, under the CPU lock; each call trains until --max-minutes is used up,
 checkpoints to --ckpt and exits; run it again to resume; after the last epoch it writes the model):
 
-    flock /tmp/helpfirst-cpu.lock nice -n 5 .venv/bin/python scripts/train_accurate.py
+    R="--epochs 8 --head-weight needs_help=2 --head-weight reply_kind=2 --select mixed --no-score"
+    flock /tmp/helpfirst-cpu.lock nice -n 5 .venv/bin/python scripts/train_accurate.py $R --out /tmp/acc-a --ckpt /tmp/acc-a-ckpt
+    flock /tmp/helpfirst-cpu.lock nice -n 5 .venv/bin/python scripts/train_accurate.py $R --init-seed 1 --out /tmp/acc-b --ckpt /tmp/acc-b-ckpt
+    .venv/bin/python scripts/train_accurate.py --ensemble /tmp/acc-a /tmp/acc-b --no-score   # the shipped ensemble
     .venv/bin/python scripts/train_accurate.py --evaluate   # score the shipped model on the test splits
 
 Data: data/labels/build/customer_intent.csv and brand_reply_kind.csv (`split` column) and
 ../shared/data/complaints/train.csv. Test sides: the complaint holdout (seeded, stratified 20%)
 and the labels' `test` rows. Every tweet on either test side is left out of training for all heads
 (the complaints tweets carry intent labels whose split differs from the holdout), so one model
-is scored on both. The best epoch is picked on a seeded 10% validation part of the training rows;
-thresholds too. Writes adapter + heads + accurate.json to src/helpfirst/signals/models/accurate/
+is scored on both. The best epoch, the fast-tier mix weights and the thresholds are picked on a
+seeded 10% validation part of the training rows (the same rows for every --init-seed). Writes adapter + heads + accurate.json to src/helpfirst/signals/models/accurate/
 and appends results to research/accurate/results.jsonl.
 """
 from __future__ import annotations
