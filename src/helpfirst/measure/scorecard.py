@@ -269,28 +269,25 @@ def compute_scorecard(
     conv = conversation_table(view, prepared.stated, names.index(UNKNOWN_BRAND))
     conv = _add_clock_columns(conv, business_hours, report_zone)
     con.register("conversations", conv)
-    # the vanity and daily queries run beside the totals and hour-of-week ones: each query runs on
-    # one core (too few rows to split), so two at a time keep both cores busy
+    # the vanity figures are made beside the totals, hour-of-week and daily queries: each query runs
+    # on one core (too few rows to split), so two at a time keep both cores busy
     side = con.cursor()  # a cursor has its own registrations (and local settings)
     side.execute("SET enable_progress_bar_print = false")
     thread_brands = _thread_brands(con, view)
     side.register("posts", view.append_column("thread_brand_id", thread_brands))
-    side.register("conversations", conv)
-
-    def on_the_side() -> tuple[list[dict], dict]:
-        rows = _vanity_rows(side, view, thread_brands, names)
-        return rows, _grouped(_arrow(side.sql(DAILY_SQL.replace("$target", repr(float(target_min))))), "day", names)
 
     with ThreadPoolExecutor(max_workers=1) as beside:
-        side_result = beside.submit(on_the_side)
+        side_result = beside.submit(_vanity_rows, side, view, thread_brands, names)
+        # the distinct-customer sort beside takes about as long as these three queries here
         totals_rows = _fetch(con, TOTALS_SQL, target_min, names)
         how = _grouped(_arrow(con.sql(HOUR_OF_WEEK_SQL)), "hour_of_week", names)
+        daily = _grouped(_arrow(con.sql(DAILY_SQL.replace("$target", repr(float(target_min))))), "day", names)
         # the report's list of conversations, while the other core finishes
         listed = conv.add_column(
             conv.schema.get_field_index("brand_id"), "brand", pc.take(pa.array(names), conv.column("brand_id"))
         ).drop_columns(["brand_id"])
         listed = listed.add_column(2, "customer", _take_rows(posts.column("author"), _numpy(listed.column("conv"))))
-        vanity_rows, daily = side_result.result()
+        vanity_rows = side_result.result()
         vanity = {r["brand"]: r for r in vanity_rows}
     con.close()
     business = business_hours is not None
