@@ -7,6 +7,7 @@ import importlib.util
 import json
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -202,3 +203,22 @@ print(json.dumps([children, stats.classified, out == list(classify_lines(lines, 
         pytest.fail("classify_lines hung with jobs=2 and the accurate model")
     assert proc.returncode == 0, stderr
     assert json.loads(stdout.splitlines()[-1]) == [0, len(posts), True]
+
+
+def test_root_validation_split_keeps_conversations_whole(labels):
+    train, tests, _ = labels.load_data()
+    a, b = labels.val_split(train, 0)   # the default: by conversation root
+    assert len(a) + len(b) == len(train) and not set(a.tolist()) & set(b.tolist())
+    roots_a = {train[i]["root"] for i in a}
+    roots_b = {train[i]["root"] for i in b}
+    assert not roots_a & roots_b          # no conversation on both sides
+    y = np.array([ex["complaint"] for ex in train])
+    n_val, n_all = int((y[b] >= 0).sum()), int((y >= 0).sum())
+    assert abs(n_val / n_all - labels.VAL_COMPLAINT_FRAC) < 0.01   # the complaint part, stratified
+    assert abs(np.mean(y[b][y[b] >= 0]) - np.mean(y[y >= 0])) < 0.02
+    # whole threads moved: some validation conversations hold several labelled posts
+    sizes = Counter(train[i]["root"] for i in b)
+    assert sum(1 for n in sizes.values() if n > 1) >= 20
+    # the old protocol stays reproducible: a random 10% of the rows
+    a2, b2 = labels.val_split(train, 0, "random")
+    assert abs(len(b2) - 0.1 * len(train)) < 1
