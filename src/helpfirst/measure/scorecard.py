@@ -208,13 +208,19 @@ def stated_brands(con: duckdb.DuckDBPyConnection, texts: pa.ChunkedArray, index:
 
 def _known_ids(handles: pa.ChunkedArray, known: dict[str, int]) -> np.ndarray:
     """The brand id of each lower-cased handle that is a known brand's, else -1 (null: -1)."""
-    encoded = pc.dictionary_encode(handles)
+    return _map_values(handles, lambda h: known.get(h, -1), -1)
+
+
+def _map_values(column: pa.ChunkedArray | pa.Array, value_id, null_id: int) -> np.ndarray:
+    """value_id(value) for every value of a string column as int32 (null_id for nulls), calling
+    value_id once per distinct value, in first-seen order. Encoded chunk by chunk, with no copy of
+    the column first: the chunks share one dictionary."""
+    encoded = pc.dictionary_encode(column)
     chunks = encoded.chunks if isinstance(encoded, pa.ChunkedArray) else [encoded]
-    if not chunks or not len(handles):
-        return np.full(len(handles), -1, dtype=np.int32)
-    ids = np.asarray([known.get(h, -1) for h in chunks[0].dictionary.to_pylist()] + [-1], dtype=np.int32)
-    null_code = len(ids) - 1
-    return np.concatenate([ids[_numpy(pc.fill_null(c.indices, null_code))] for c in chunks])
+    if not chunks or not len(column):
+        return np.full(len(column), null_id, dtype=np.int32)
+    ids = np.asarray([value_id(v) for v in chunks[0].dictionary.to_pylist()] + [null_id], dtype=np.int32)
+    return np.concatenate([ids[_numpy(pc.fill_null(c.indices, len(ids) - 1))] for c in chunks])
 
 
 def known_brands(posts: pa.Table, given: frozenset[str] | set[str]) -> list[str]:
@@ -458,30 +464,23 @@ def _first_mention_sql(brands: list[str]) -> str:
 def _brand_ids(column: pa.ChunkedArray, brands: list[str]) -> tuple[pa.Array, list[str]]:
     """Each post's brand as a small integer, and the names by id: the known brands first, then
     other brand values as written, then UNKNOWN_BRAND. Known brands match case-insensitively."""
-    # encoded chunk by chunk (no copy of the column first): the chunks share one dictionary
-    encoded = pc.dictionary_encode(column)
-    chunks = encoded.chunks if isinstance(encoded, pa.ChunkedArray) else [encoded]
-    dictionary = chunks[0].dictionary.to_pylist() if chunks else []
     names = list(brands)
     known = {b.lower(): i for i, b in enumerate(brands)}
     others: dict[str, int] = {}
-    mapping = []
-    for value in dictionary:
-        brand_id = known.get(value.lower())
-        if brand_id is None:
-            brand_id = others.get(value)
-            if brand_id is None:
-                brand_id = others[value] = len(names)
+
+    def brand_id(value: str) -> int:
+        found = known.get(value.lower())
+        if found is None:
+            found = others.get(value)
+            if found is None:
+                found = others[value] = len(names)
                 names.append(value)
-        mapping.append(brand_id)
+        return found
+
+    codes = _map_values(column, brand_id, -1)
     if UNKNOWN_BRAND not in names:
         names.append(UNKNOWN_BRAND)
-    if not chunks:
-        return pa.array(np.zeros(0, dtype=np.int32)), names
-    table = np.asarray(mapping + [0], dtype=np.int32)  # the extra slot takes the nulls
-    slots = np.concatenate([_numpy(pc.fill_null(c.indices, len(mapping))) for c in chunks])
-    codes = table[slots]
-    return pa.array(codes, mask=(slots == len(mapping)) if encoded.null_count else None), names
+    return pa.array(codes, mask=(codes < 0) if column.null_count else None), names
 
 
 def _sql_view(posts: pa.Table, brand_ids: pa.Array, made: dict[str, pa.ChunkedArray] | None = None) -> pa.Table:
