@@ -152,7 +152,7 @@ class AccurateClassifier(PostClassifier):
     and reply_kind heads; batches sorted by length; optional int8 dynamic quantisation."""
 
     name = "accurate"
-    single_process = True   # torch runs its own threads: classify never forks workers for this model
+    single_process = True   # torch runs its own threads
 
     def __init__(self, model_dir: str | Path = MODEL_DIR, quantize: bool | None = None,
                  threads: int | None = None, batch_size: int = BATCH, mix: bool = True):

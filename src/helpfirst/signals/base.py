@@ -44,6 +44,8 @@ class PostClassifier:
     """
 
     name: str = "base"
+    #: True for a model that runs its own thread pool (torch): classify never forks workers for it
+    single_process: bool = False
 
     def predict(self, texts: pa.Array, roles: pa.Array) -> pa.Table:
         """The model columns (MODEL_SCHEMA) for one batch of texts and roles."""

@@ -109,7 +109,7 @@ def classify_lines(lines: Iterable[str], *, source: str = "-", model: str | Post
     stats = stats if stats is not None else ClassifyStats()
     t0 = time.perf_counter()
     clf = model if isinstance(model, PostClassifier) else get_model(model)  # fails early, shared by forks
-    if getattr(clf, "single_process", False):
+    if clf.single_process:
         # torch already uses every core; forked copies would fight over them (and torch's thread
         # pool is not fork-safe once used), each holding its own copy of the model
         jobs = 1
