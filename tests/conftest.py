@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import csv
+import os
+import signal
+import subprocess
+import sys
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -51,3 +55,18 @@ def twcs(tmp_path):
         return write_twcs(tmp_path / name, rows)
 
     return make
+
+
+def run_python_or_fail(script: str, timeout: float, hang: str) -> str:
+    """Run `script` in a fresh interpreter (its own process group) and return its stdout; a run
+    past `timeout` seconds is killed with every process it started and fails the test with `hang`."""
+    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, start_new_session=True)
+    try:
+        stdout, stderr = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)  # the hung workers too
+        proc.communicate()
+        pytest.fail(hang)
+    assert proc.returncode == 0, stderr
+    return stdout

