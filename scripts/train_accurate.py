@@ -184,15 +184,20 @@ def load_data():
     return train, tests, train_texts
 
 
+def load_module(name: str, path: Path):
+    """A script of the repo (not a package module) imported from its file."""
+    import importlib.util
+    spec = importlib.util.spec_from_file_location(name, path)
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules[name] = mod   # a dataclass in it looks its module up there
+    spec.loader.exec_module(mod)
+    return mod
+
+
 def conversation_roots() -> dict[tuple[str, str], str]:
     """(source, post id) -> conversation root key of the label files' thread sources, as
     data/labels/common.py finds them (TWCS parent links; the IBM dialogue's first turn)."""
-    import importlib.util
-    spec = importlib.util.spec_from_file_location("labels_common", REPO / "data" / "labels" / "common.py")
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = mod   # its dataclass looks its module up there
-    spec.loader.exec_module(mod)
-    posts, _ = mod.load_all()
+    posts, _ = load_module("labels_common", REPO / "data" / "labels" / "common.py").load_all()
     return {key: f"{'ibm' if p.source == 'ibm-cdp' else 'twcs'}:{p.root}" for key, p in posts.items()}
 
 
@@ -554,11 +559,7 @@ def write_model(net, args, state, thresholds, n_train, n_val) -> None:
 
 # ---------------------------------------------------------------- fast-tier mix and thresholds
 def _train_fast_module():
-    import importlib.util
-    spec = importlib.util.spec_from_file_location("train_fast", REPO / "scripts" / "train_fast.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    return load_module("train_fast", REPO / "scripts" / "train_fast.py")
 
 
 def fast_val_probs(train_rows, Y, a, b) -> dict[str, np.ndarray]:
