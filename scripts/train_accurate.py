@@ -58,6 +58,7 @@ SMOOTH_THRESHOLDS = 2   # grid points each side averaged when choosing a thresho
 SMOOTH_MIX = 2          # ... and a mix weight (+-0.1)
 VAL_COMPLAINT_FRAC = 0.25  # complaint-labelled tweets (own roots) in the root validation part
 VAL_ROOT_FRAC = 0.1        # other conversation roots of the label files in it
+OOF_FILE = "oof.npz"       # a --folds run's out-of-fold probabilities, in its --out directory
 
 
 def parse_args(argv=None):
@@ -77,6 +78,15 @@ def parse_args(argv=None):
                          f"({round(100 * VAL_COMPLAINT_FRAC)}%% of the complaint tweets, "
                          f"{round(100 * VAL_ROOT_FRAC)}%% of the label files' other conversations; default) "
                          "or a random 10%% of the training rows (the protocol of the shipped v2 ensemble)")
+    ap.add_argument("--folds", type=int, default=0,
+                    help="cross-fitting: the training rows cut into this many folds by conversation root "
+                         "(stratified); --fold I validates on fold I and keeps that fold's out-of-fold "
+                         "probabilities (oof.npz in --out) for --ensemble ... --oof")
+    ap.add_argument("--fold", type=int, default=0, help="with --folds: the fold held out (0-based)")
+    ap.add_argument("--oof", action="store_true",
+                    help="with --ensemble of the --folds runs: tune the mix and thresholds on all their "
+                         "out-of-fold probabilities together (every training row once) instead of one "
+                         "validation part")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--max-minutes", type=float, default=14.0,
                     help="stop after the epoch that would end past this many minutes; resume later")
@@ -108,6 +118,10 @@ def parse_args(argv=None):
                     help="best epoch by the validation mean after the fast-tier mix and thresholds are "
                          "tuned (mixed) or by the network's own argmax macro-F1 (raw, as in v1)")
     args = ap.parse_args(argv)
+    if args.folds and not 0 <= args.fold < args.folds:
+        ap.error(f"--fold {args.fold}: expected 0..{args.folds - 1}")
+    if args.oof and not args.ensemble:
+        ap.error("--oof goes with --ensemble DIR... (the --folds runs)")
     hw = {h: 1.0 for h in HEAD_LABELS}
     for item in args.head_weight:
         h, _, w = item.partition("=")
@@ -201,9 +215,31 @@ def conversation_roots() -> dict[tuple[str, str], str]:
     return {key: f"{'ibm' if p.source == 'ibm-cdp' else 'twcs'}:{p.root}" for key, p in posts.items()}
 
 
-def val_split(train: list[dict], seed: int, how: str = "root") -> tuple[np.ndarray, np.ndarray]:
-    """Training and validation row indices: by conversation root (default) or the old random 10%."""
+def val_split(train: list[dict], seed: int, how: str = "root", folds: int = 0,
+              fold: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Training and validation row indices: one fold of --folds, by conversation root (default) or
+    the old random 10%."""
+    if folds:
+        return val_split_fold(train, seed, folds, fold)
     return val_split_root(train, seed) if how == "root" else val_split_random(train, seed)
+
+
+def row_stratum(ex: dict) -> str:
+    """A training row's label for stratifying: reply_kind, else intent, else complaint."""
+    return (f"r{ex['reply_kind']}" if ex["reply_kind"] >= 0 else
+            f"i{ex['intent']}" if ex["intent"] >= 0 else f"c{ex['complaint']}")
+
+
+def val_split_fold(train: list[dict], seed: int, folds: int, fold: int) -> tuple[np.ndarray, np.ndarray]:
+    """Fold `fold` of `folds` as validation: whole conversation roots (like the test split),
+    stratified on the row label, seeded; the folds together cover every training row once."""
+    from sklearn.model_selection import StratifiedGroupKFold
+    idx = np.arange(len(train))
+    y = [row_stratum(ex) for ex in train]
+    groups = [ex["root"] for ex in train]
+    cv = StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=SEED + seed)
+    a, b = list(cv.split(idx, y, groups))[fold]
+    return np.sort(a), np.sort(b)
 
 
 def val_split_root(train: list[dict], seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -237,8 +273,7 @@ def val_split_random(train: list[dict], seed: int) -> tuple[np.ndarray, np.ndarr
     """Seeded 10% validation part of the training rows, stratified on the row's label (reply_kind,
     else intent, else complaint; classes under 10 rows pooled)."""
     from sklearn.model_selection import train_test_split
-    strat = [f"r{ex['reply_kind']}" if ex["reply_kind"] >= 0 else
-             f"i{ex['intent']}" if ex["intent"] >= 0 else f"c{ex['complaint']}" for ex in train]
+    strat = [row_stratum(ex) for ex in train]
     counts = Counter(strat)
     strat = [s if counts[s] >= 10 else "rare" for s in strat]
     idx = np.arange(len(train))
@@ -346,6 +381,8 @@ def config_key(args) -> str:
         keep["head_weights"] = args.head_weights
     if args.val_split != "random":   # (the old checkpoints' keys stay as they were)
         keep["val_split"] = args.val_split
+    if args.folds:
+        keep["folds"], keep["fold"] = args.folds, args.fold
     return hashlib.sha1(json.dumps(keep, sort_keys=True).encode()).hexdigest()[:12]
 
 
@@ -362,7 +399,7 @@ def train(args) -> bool:
     enc = tok([normalize(ex["text"]) for ex in train_rows], truncation=True,
               max_length=args.max_len)["input_ids"]
     Y = {h: np.array([ex[h] for ex in train_rows]) for h in HEAD_LABELS}
-    a, b = val_split(train_rows, args.seed, args.val_split)
+    a, b = val_split(train_rows, args.seed, args.val_split, args.folds, args.fold)
     lengths = np.array([len(enc[i]) for i in a])
     weights = {}
     for h, labels in HEAD_LABELS.items():
@@ -467,6 +504,11 @@ def train(args) -> bool:
     probs = predict_probs(net, [enc[i] for i in b], pad_id)
     thresholds = tune_thresholds(probs, {h: Y[h][b] for h in HEAD_LABELS})
     write_model(net, args, state, thresholds, len(a), len(b))
+    if args.folds:   # this fold's out-of-fold probabilities (network and fast tier) for --oof tuning
+        fast = fast_b if fast_b is not None else cached_fast_val_probs(ckpt.with_suffix(".fast.npz"),
+                                                                        train_rows, Y, a, b)
+        np.savez(Path(args.out) / OOF_FILE, idx=b, n_rows=len(train_rows),
+                 **{f"net_{h}": probs[h] for h in HEAD_LABELS}, **{f"fast_{h}": fast[h] for h in HEAD_LABELS})
     return True
 
 
@@ -612,14 +654,19 @@ def tune(args) -> None:
     if args.limit:
         train_rows = train_rows[::max(1, len(train_rows) // args.limit)][:args.limit]
     Y = {h: np.array([ex[h] for ex in train_rows]) for h in HEAD_LABELS}
-    a, b = val_split(train_rows, args.seed, args.val_split)
-    clf = AccurateClassifier(args.out, mix=False)
-    probs = clf.probabilities([train_rows[i]["text"] for i in b])
+    if args.oof:
+        b, probs, fp = out_of_fold(args.ensemble, len(train_rows))
+    else:
+        a, b = val_split(train_rows, args.seed, args.val_split, args.folds, args.fold)
+        clf = AccurateClassifier(args.out, mix=False)
+        probs = clf.probabilities([train_rows[i]["text"] for i in b])
+        fp = None
+        if not args.no_mix:
+            fp = cached_fast_val_probs(Path(args.ckpt) / f"fast-val-{len(train_rows)}-{args.seed}{'-root' if args.val_split == 'root' else ''}.npz",
+                                       train_rows, Y, a, b)
+    if args.no_mix:
+        fp = None
     Yb = {h: Y[h][b] for h in HEAD_LABELS}
-    fp = None
-    if not args.no_mix:
-        fp = cached_fast_val_probs(Path(args.ckpt) / f"fast-val-{len(train_rows)}-{args.seed}{'-root' if args.val_split == 'root' else ''}.npz",
-                                   train_rows, Y, a, b)
     got = choose_mix(probs, fp, Yb, mix=not args.no_mix, quiet=False)
     print(f"validation after tuning: {got['scores']}", flush=True)
     thresholds = got["thresholds"]
@@ -630,7 +677,30 @@ def tune(args) -> None:
     cfg["training"]["validation_thresholds"] = thresholds["validation"]
     cfg["training"]["validation_mix"] = got["report"]
     cfg["training"]["validation_tuned"] = got["scores"]
+    if args.oof:
+        cfg["training"]["tuned_on"] = f"out-of-fold probabilities of {len(args.ensemble)} folds ({len(b)} rows)"
     cfg_path.write_text(json.dumps(cfg, indent=2) + "\n", encoding="utf-8")
+
+
+def out_of_fold(dirs: list[str], n_rows: int):
+    """The --folds runs' out-of-fold rows, network and fast-tier probabilities, concatenated; checks
+    that they cover every training row exactly once."""
+    parts = []
+    for d in dirs:
+        path = Path(d) / OOF_FILE
+        if not path.is_file():
+            raise SystemExit(f"{path}: missing; --oof needs the --folds runs' directories")
+        with np.load(path) as z:
+            if int(z["n_rows"]) != n_rows:
+                raise SystemExit(f"{path}: made from {int(z['n_rows'])} training rows, the labels now give {n_rows}")
+            parts.append({k: z[k] for k in z.files})
+    idx = np.concatenate([p["idx"] for p in parts])
+    if len(idx) != n_rows or len(np.unique(idx)) != n_rows:
+        raise SystemExit(f"--oof: the folds cover {len(np.unique(idx))} of {n_rows} training rows "
+                         f"({len(idx) - len(np.unique(idx))} twice); give every fold's directory once")
+    probs = {h: np.concatenate([p[f"net_{h}"] for p in parts]) for h in HEAD_LABELS}
+    fast = {h: np.concatenate([p[f"fast_{h}"] for p in parts]) for h in HEAD_LABELS}
+    return idx, probs, fast
 
 
 # ---------------------------------------------------------------- evaluation
