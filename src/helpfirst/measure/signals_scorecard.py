@@ -90,14 +90,17 @@ def classify_threaded(posts: pa.Table, model: str = "fast", signals: tuple[str, 
     Large archives are classified by `jobs` worker processes (default: one per CPU), each taking
     contiguous slices in turn. The workers are fresh interpreters (measure.signals_worker), not
     forks: a fork would inherit the audit's DuckDB and Arrow threads and lingua's thread pool
-    without their threads, and can hang in them.
+    without their threads, and can hang in them. A model that runs its own thread pool
+    (`single_process`, the accurate tier's torch) is always run in this process.
     """
-    from ..signals import classify_posts
+    from ..signals import classify_posts, get_model
 
     wanted = None if signals is None else list(signals)
     texts, roles = posts.column("text"), posts.column("author_role")
     jobs = jobs or os.cpu_count() or 1
     n = posts.num_rows
+    if jobs >= 2 and n >= PARALLEL_MIN_POSTS and get_model(model).single_process:
+        jobs = 1   # one torch per worker would fight over the cores, each with its own model copy
     if jobs < 2 or n < PARALLEL_MIN_POSTS:
         return classify_posts(texts, roles, model=model, signals=wanted)
     table = pa.table({"text": texts, "role": roles})
