@@ -4,10 +4,15 @@ Usage (from the repo root, under the CPU lock; each call trains until --max-minu
 checkpoints to --ckpt and exits; run it again to resume; after the last epoch it writes the model):
 
     R="--epochs 8 --head-weight needs_help=2 --head-weight reply_kind=2 --select mixed --no-score"
-    # the shipped model (v3): one run, validation by conversation root
-    flock /tmp/helpfirst-cpu.lock nice -n 5 .venv/bin/python scripts/train_accurate.py $R --out /tmp/acc-g --ckpt /tmp/acc-g-ckpt
-    .venv/bin/python scripts/train_accurate.py --ensemble /tmp/acc-g --no-score   # -> the package, mix/thresholds re-tuned
+    # the shipped model (v6): cross-fitting, three runs that each validate on one third of the
+    # training conversations; the package is their ensemble, its mix and thresholds tuned on all
+    # their out-of-fold probabilities together
+    for f in 0 1 2; do
+      flock /tmp/helpfirst-cpu.lock nice -n 5 .venv/bin/python scripts/train_accurate.py $R --folds 3 --fold $f --max-minutes 60 --out /tmp/acc-f$f --ckpt /tmp/acc-f-ckpt
+    done
+    .venv/bin/python scripts/train_accurate.py --ensemble /tmp/acc-f0 /tmp/acc-f1 /tmp/acc-f2 --oof --no-score
     .venv/bin/python scripts/train_accurate.py --evaluate   # score the shipped model on the test splits
+    # v5: one run validated on a root part (below): $R --out /tmp/acc-g, then --ensemble /tmp/acc-g
     # the previous v2 ensemble (random 10% validation): runs a and b with --val-split random,
     # the second one with --init-seed 1, then --ensemble /tmp/acc-a /tmp/acc-b --val-split random
 
@@ -17,7 +22,8 @@ and the labels' `test` rows. Every tweet on either test side is left out of trai
 (the complaints tweets carry intent labels whose split differs from the holdout), so one model
 is scored on both. The best epoch, the fast-tier mix weights and the thresholds are picked on a
 seeded validation part of the training rows drawn by conversation root like the test split (25% of
-the complaint tweets, 10% of the other conversations; the same rows for every --init-seed). Writes adapter + heads + accurate.json to src/helpfirst/signals/models/accurate/
+the complaint tweets, 10% of the other conversations; the same rows for every --init-seed), or, with
+--folds, on one fold of a root-grouped K-fold cut, the ensemble's mix and thresholds on all folds. Writes adapter + heads + accurate.json to src/helpfirst/signals/models/accurate/
 and appends results to research/accurate/results.jsonl.
 """
 from __future__ import annotations
