@@ -216,3 +216,32 @@ def test_root_validation_split_keeps_conversations_whole(labels):
     # the old protocol stays reproducible: a random 10% of the rows
     a2, b2 = labels.val_split(train, 0, "random")
     assert abs(len(b2) - 0.1 * len(train)) < 1
+
+
+def test_cross_fitting_folds_cover_every_row_once_with_whole_conversations(labels, tmp_path):
+    train, _, _ = labels.load_data()
+    folds = [labels.val_split(train, 0, folds=3, fold=f) for f in range(3)]
+    held = np.concatenate([b for _, b in folds])
+    assert len(held) == len(train) and len(np.unique(held)) == len(train)   # each row out of fold once
+    for a, b in folds:
+        assert len(a) + len(b) == len(train)
+        assert not {train[i]["root"] for i in a} & {train[i]["root"] for i in b}
+        assert abs(len(b) / len(train) - 1 / 3) < 0.02
+    # --oof takes the folds' saved probabilities only when together they cover every row once
+    heads = labels.HEAD_LABELS
+
+    def save(d, b):
+        d.mkdir()
+        np.savez(d / labels.OOF_FILE, idx=b, n_rows=len(train),
+                 **{f"{k}_{h}": np.full((len(b), len(v)), 1 / len(v), np.float32)
+                    for k in ("net", "fast") for h, v in heads.items()})
+        return str(d)
+
+    dirs = [save(tmp_path / f"f{f}", b) for f, (_, b) in enumerate(folds)]
+    idx, probs, fast = labels.out_of_fold(dirs, len(train))
+    assert sorted(idx.tolist()) == list(range(len(train)))
+    assert probs["reply_kind"].shape == (len(train), len(heads["reply_kind"])) == fast["reply_kind"].shape
+    with pytest.raises(SystemExit, match="cover"):
+        labels.out_of_fold(dirs[:2], len(train))
+    with pytest.raises(SystemExit, match="twice"):
+        labels.out_of_fold([dirs[0], dirs[0], dirs[1]], len(train))
