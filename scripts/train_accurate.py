@@ -23,7 +23,8 @@ and the labels' `test` rows. Every tweet on either test side is left out of trai
 is scored on both. The best epoch, the fast-tier mix weights and the thresholds are picked on a
 seeded validation part of the training rows drawn by conversation root like the test split (25% of
 the complaint tweets, 10% of the other conversations; the same rows for every --init-seed), or, with
---folds, on one fold of a root-grouped K-fold cut, the ensemble's mix and thresholds on all folds. Writes adapter + heads + accurate.json to src/helpfirst/signals/models/accurate/
+--folds, on one fold of a root-grouped K-fold cut (the ensemble's mix and thresholds then on all
+folds together). Writes adapter + heads + accurate.json to src/helpfirst/signals/models/accurate/
 and appends results to research/accurate/results.jsonl.
 """
 from __future__ import annotations
@@ -513,9 +514,15 @@ def train(args) -> bool:
     if args.folds:   # this fold's out-of-fold probabilities (network and fast tier) for --oof tuning
         fast = fast_b if fast_b is not None else cached_fast_val_probs(ckpt.with_suffix(".fast.npz"),
                                                                         train_rows, Y, a, b)
-        np.savez(Path(args.out) / OOF_FILE, idx=b, n_rows=len(train_rows),
-                 **{f"net_{h}": probs[h] for h in HEAD_LABELS}, **{f"fast_{h}": fast[h] for h in HEAD_LABELS})
+        save_oof(Path(args.out), b, len(train_rows), probs, fast)
     return True
+
+
+def save_oof(out: Path, rows: np.ndarray, n_rows: int, probs: dict, fast: dict) -> None:
+    """One fold's out-of-fold rows with the network's and the fast tier's probabilities (read back
+    by out_of_fold)."""
+    np.savez(out / OOF_FILE, idx=rows, n_rows=n_rows,
+             **{f"net_{h}": probs[h] for h in HEAD_LABELS}, **{f"fast_{h}": fast[h] for h in HEAD_LABELS})
 
 
 def needs_help_score(probs, w: float) -> np.ndarray:
@@ -642,14 +649,15 @@ def head_metric(h, y, p) -> float:
 
 
 def cached_fast_val_probs(path: Path, train_rows, Y, a, b) -> dict[str, np.ndarray]:
-    """fast_val_probs, stored next to the checkpoint (deterministic; about a CPU minute)."""
+    """fast_val_probs, stored next to the checkpoint (deterministic; about a CPU minute); reused only
+    for the very same validation rows (folds of one cut can have the same size)."""
     if path.is_file():
         with np.load(path) as z:
-            if len(z[next(iter(HEAD_LABELS))]) == len(b):
+            if "idx" in z.files and np.array_equal(z["idx"], b):
                 return {h: z[h] for h in HEAD_LABELS}
     out = fast_val_probs(train_rows, Y, a, b)
     path.parent.mkdir(parents=True, exist_ok=True)
-    np.savez(path, **out)
+    np.savez(path, idx=b, **out)
     return out
 
 
@@ -670,8 +678,6 @@ def tune(args) -> None:
         if not args.no_mix:
             fp = cached_fast_val_probs(Path(args.ckpt) / f"fast-val-{len(train_rows)}-{args.seed}{'-root' if args.val_split == 'root' else ''}.npz",
                                        train_rows, Y, a, b)
-    if args.no_mix:
-        fp = None
     Yb = {h: Y[h][b] for h in HEAD_LABELS}
     got = choose_mix(probs, fp, Yb, mix=not args.no_mix, quiet=False)
     print(f"validation after tuning: {got['scores']}", flush=True)

@@ -232,9 +232,8 @@ def test_cross_fitting_folds_cover_every_row_once_with_whole_conversations(label
 
     def save(d, b):
         d.mkdir()
-        np.savez(d / labels.OOF_FILE, idx=b, n_rows=len(train),
-                 **{f"{k}_{h}": np.full((len(b), len(v)), 1 / len(v), np.float32)
-                    for k in ("net", "fast") for h, v in heads.items()})
+        uniform = {h: np.full((len(b), len(v)), 1 / len(v), np.float32) for h, v in heads.items()}
+        labels.save_oof(d, b, len(train), uniform, uniform)
         return str(d)
 
     dirs = [save(tmp_path / f"f{f}", b) for f, (_, b) in enumerate(folds)]
