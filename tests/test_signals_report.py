@@ -61,6 +61,45 @@ def test_redirect_example_pairs_the_redirect_with_the_public_answer(audited):
     assert e["solution"].startswith("@131 tap Settings")
 
 
+PARCEL = "@Acme tracking says my parcel was delivered but nothing arrived at my door"
+# a redirected request later solved in public (once in both groups: it must not pair with itself),
+# and another person's copy of the same text answered in public (a copy is not a similar request)
+SELF_AND_COPY_ROWS = EXAMPLE_ROWS + [
+    (40, "140", True, 1200, PARCEL, None, "problem", -0.4),
+    (41, "Acme", False, 1201, "@140 please DM us your order number", 40, "redirect", 0.0),
+    (42, "Acme", False, 1210, "@140 you can also request a call back here", 41, "solution", 0.0),
+    (43, "141", True, 1300, PARCEL, None, "problem", -0.4),
+    (44, "Acme", False, 1302, "@141 the driver left it with a neighbour, see the photo in the app", 43, "solution", 0.0),
+]
+
+
+def test_redirect_example_pairs_two_different_requests(twcs):
+    result, signals = _audit(twcs, SELF_AND_COPY_ROWS)
+    result.signals = signals
+    examples = report_context(result)["signals"]["examples"]
+    ids = result.threads.posts.column("id").to_pylist()
+    assert [(ids[e["rows"]["request"]], ids[e["rows"]["similar"]]) for e in examples] == [("30", "32")]
+
+
+def test_redirect_examples_on_real_posts(shared_data):
+    """twcs-head5k with the fast model: every pair is two different requests, the one side first
+    answered with a redirect, the other with a solution."""
+    from helpfirst.audit import run_audit
+    from helpfirst.measure.signals_report import redirect_examples
+
+    result = run_audit([shared_data / "twcs-head5k" / "twcs-head5k.csv"], signals="fast")
+    kinds = result.signals.posts.column("reply_kind").to_pylist()
+    texts = result.threads.posts.column("text").to_pylist()
+    examples = redirect_examples(result)
+    assert examples  # the section is not empty on this archive
+    for e in examples:
+        rows = e["rows"]
+        assert rows["request"] != rows["similar"]
+        assert " ".join(texts[rows["request"]].split()) != " ".join(texts[rows["similar"]].split())
+        assert e["overlap"] < 0.85
+        assert (kinds[rows["redirect"]], kinds[rows["solution"]]) == ("redirect", "solution")
+        assert e["request"] != e["similar"]
+
 def test_untrusted_text_is_escaped(audited):
     html = build_report_html(audited)
     section = html[html.index('<section id="signals"'):html.index("</section>", html.index('<section id="signals"'))]

@@ -30,10 +30,27 @@ class AuditResult:
     scorecard: Scorecard
     #: the signals part (measure.signals_scorecard.SignalsResult); None when signals are off
     signals: Any = None
+    #: mask e-mail addresses, phone and card numbers in every post text shown or written
+    mask_pii: bool = False
+
+    def post_texts(self, rows: list[int | None]) -> list[str | None]:
+        """The texts of these threaded posts (None for a None row), masked when `mask_pii` is set:
+        every post text the audit shows or writes comes from here."""
+        texts = self.threads.posts.column("text")
+        found = [r for r in rows if r is not None]
+        picked = texts.take(pa.array(found, pa.int64())) if found else pa.array([], pa.string())
+        if self.mask_pii and len(picked):
+            from .signals.pii import mask_pii
+
+            picked = mask_pii(picked)
+        values = iter(picked.to_pylist())
+        return [None if r is None else next(values) for r in rows]
 
     def to_dict(self) -> dict:
         """The JSON document of `helpfirst audit --json`."""
         doc = self.report.to_dict()
+        if self.mask_pii and doc["rejections"]:
+            doc["rejections"] = _masked_rejections(doc["rejections"])
         doc.update(
             {
                 "brands": self.scorecard.brands,
@@ -54,6 +71,14 @@ class AuditResult:
         from .measure.signals_scorecard import merge_into
 
         return merge_into(doc, self.signals)
+
+
+def _masked_rejections(rejections: list[dict]) -> list[dict]:
+    """Rejections with personal data masked in their reasons (a reason can quote a post's field)."""
+    from .signals.pii import mask_pii
+
+    reasons = mask_pii(pa.array([r["reason"] for r in rejections], pa.string())).to_pylist()
+    return [{**r, "reason": reason} for r, reason in zip(rejections, reasons, strict=True)]
 
 
 def mark_bots(posts: pa.Table, bots: frozenset[str]) -> pa.Table:
@@ -120,13 +145,16 @@ def run_audit(
     bots: frozenset[str] = frozenset(),
     on_stage: Callable[[str], None] | None = None,
     signals: str | None = None,
+    mask_pii: bool = False,
 ) -> AuditResult:
     """Import, thread and measure; raises ImportFailed only when nothing at all could be read.
 
     `on_stage` hears "threading", "measuring" (and "signals") as the run moves on (reading reports
     bytes itself). `signals` names the signals model ("fast", "accurate") for the signal figures
     (help requests, substance, outcomes...; it needs every text: ImportOptions.texts "all"); None
-    keeps the core scorecard only.
+    keeps the core scorecard only. `mask_pii` masks e-mail addresses, phone and card numbers in
+    every post text the result shows (AuditResult.post_texts, rejection reasons); the figures are
+    measured on the texts as written.
     """
     options = options or ImportOptions(brands=frozenset(brands), bots=frozenset(bots))
     if signals and options.texts != "all":
@@ -147,7 +175,7 @@ def run_audit(
         prepared = prepared.result()
     stage("measuring")
     scorecard = compute_scorecard(threads.posts, prepared, target_min=target_min, business_hours=business_hours)
-    result = AuditResult(report=report, threads=threads, scorecard=scorecard)
+    result = AuditResult(report=report, threads=threads, scorecard=scorecard, mask_pii=mask_pii)
     if signals:
         from .measure.signals_scorecard import measure_signals
 

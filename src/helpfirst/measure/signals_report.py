@@ -37,8 +37,13 @@ EXAMPLE_BRANDS = 12
 #: Per brand: redirected requests looked at, and the solved requests they are compared with.
 MAX_REDIRECTED = 400
 MAX_SOLVED = 8000
-#: A solved request counts as the same problem when this share of the two requests' words are shared.
+#: A request answered in public counts as the same problem when this share of the two requests'
+#: words are shared (Jaccard over word sets) ...
 MIN_OVERLAP = 0.35
+#: ... and as a copy of the same text (a repost, a template), not a similar request, from this share on.
+NEAR_COPY = 0.85
+#: The best-scoring (BM25) requests of the pool whose word overlap is computed, per redirected request.
+MATCHES_LOOKED_AT = 20
 
 #: Every outcome (signals.outcome.OUTCOMES), from the best ending to the worst, with its colour.
 OUTCOME_COLORS = {
@@ -152,8 +157,10 @@ def _outcome_chart(brands: list[tuple[str, dict]], totals: dict) -> tuple[dict, 
 
 
 def redirect_examples(result: AuditResult) -> list[dict]:
-    """Help requests whose first reply was a redirect although the same brand answered a request
-    with the same words in public: the pairs with the most words in common, a few per brand."""
+    """Help requests whose first reply was a redirect although the same brand answered another
+    request with mostly the same words in public (its first reply a solution): the pairs with the
+    most words in common, a few per brand. The two requests are different conversations and not
+    copies of one text (a repost answered the second time says nothing about the first)."""
     from ..knowledge.lexical import Bm25Index
     from ..knowledge.text import tokenize_post
 
@@ -164,36 +171,28 @@ def redirect_examples(result: AuditResult) -> list[dict]:
         return []
     texts = result.threads.posts.column("text")
     brand = conv.column("brand").to_numpy(zero_copy_only=False)
+    request_rows = conv.column("conv").to_numpy()
     help_request = pc.fill_null(judged.column("help_request"), False).to_numpy(zero_copy_only=False)
     first_kind = pc.fill_null(judged.column("first_reply_kind"), "").to_numpy(zero_copy_only=False)
-    solution_row = judged.column("first_solution_row").to_numpy(zero_copy_only=False)
     redirected = help_request & (first_kind == "redirect")
-    solved = help_request & ~np.isnan(solution_row.astype(np.float64))
-    if not redirected.any() or not solved.any():
+    # answered in public: the first reply itself is a solution (so no redirected request is in the pool)
+    answered = help_request & (first_kind == "solution")
+    if not redirected.any() or not answered.any():
         return []
     names, counts = np.unique(brand[redirected], return_counts=True)
     examples: list[dict] = []
     for name in names[np.argsort(-counts, kind="stable")][:EXAMPLE_BRANDS]:
         cand = np.flatnonzero(redirected & (brand == name))[:MAX_REDIRECTED]
-        pool = np.flatnonzero(solved & (brand == name))[-MAX_SOLVED:]  # the latest ones
+        pool = np.flatnonzero(answered & (brand == name))[-MAX_SOLVED:]  # the latest ones
         if len(pool) == 0:
             continue
-        request_rows = conv.column("conv").to_numpy()
         pool_tokens = [tokenize_post(t) for t in texts.take(pa.array(request_rows[pool])).to_pylist()]
         index = Bm25Index.build(pool_tokens)
         found = []
         for i, text in zip(cand.tolist(), texts.take(pa.array(request_rows[cand])).to_pylist(), strict=True):
-            tokens = tokenize_post(text)
-            if len(set(tokens)) < 3:
-                continue  # too short to say it is the same problem
-            scores = index.scores(tokens)
-            best = int(np.argmax(scores)) if len(scores) else -1
-            if best < 0 or scores[best] <= 0:
-                continue
-            a, b = set(tokens), set(pool_tokens[best])
-            overlap = len(a & b) / len(a | b)
-            if overlap >= MIN_OVERLAP:
-                found.append((overlap, i, int(pool[best])))
+            match = _closest(tokenize_post(text), index, pool_tokens)
+            if match is not None:
+                found.append((match[0], i, int(pool[match[1]])))
         found.sort(key=lambda f: -f[0])
         for overlap, i, j in found[:EXAMPLES_PER_BRAND]:
             examples.append(_example(result, name, i, j, overlap))
@@ -201,21 +200,42 @@ def redirect_examples(result: AuditResult) -> list[dict]:
     return examples[:MAX_EXAMPLES]
 
 
+def _closest(tokens: list[str], index: Any, pool_tokens: list[list[str]]) -> tuple[float, int] | None:
+    """(word overlap, pool position) of the pool request most like `tokens` that is a different
+    text: overlap at least MIN_OVERLAP and below NEAR_COPY; None when there is none."""
+    words = set(tokens)
+    if len(words) < 3:
+        return None  # too short to say it is the same problem
+    scores = index.scores(tokens)
+    if len(scores) == 0:
+        return None
+    top = np.argsort(-scores, kind="stable")[:MATCHES_LOOKED_AT]
+    best = None
+    for k in top.tolist():
+        if scores[k] <= 0:
+            break
+        other = set(pool_tokens[k])
+        overlap = len(words & other) / len(words | other)
+        if MIN_OVERLAP <= overlap < NEAR_COPY and (best is None or overlap > best[0]):
+            best = (overlap, k)
+    return best
+
+
 def _example(result: AuditResult, brand: str, i: int, j: int, overlap: float) -> dict:
     conv = result.scorecard.conversations
     judged = result.signals.conversations
-    texts = result.threads.posts.column("text")
-
-    def text(row: Any) -> str:
-        return "" if row is None else _clip(texts[int(row)].as_py())
-
+    rows = {
+        "request": conv.column("conv")[i].as_py(),
+        "redirect": judged.column("first_reply_row")[i].as_py(),
+        "similar": conv.column("conv")[j].as_py(),
+        "solution": judged.column("first_solution_row")[j].as_py(),
+    }
+    shown = dict(zip(rows, result.post_texts(list(rows.values())), strict=True))
     requested = conv.column("requested_at")[i].as_py()
     return {
         "brand": brand,
         "requested": requested.strftime("%d %b %Y") if requested else "",
-        "request": text(conv.column("conv")[i].as_py()),
-        "redirect": text(judged.column("first_reply_row")[i].as_py()),
-        "similar": text(conv.column("conv")[j].as_py()),
-        "solution": text(judged.column("first_solution_row")[j].as_py()),
+        **{key: _clip(text) for key, text in shown.items()},
         "overlap": round(overlap, 3),
+        "rows": rows,  # the posts' rows in the threaded posts (for checks; the template ignores them)
     }
