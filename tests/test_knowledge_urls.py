@@ -45,3 +45,16 @@ def test_url_words_split_paths_and_drop_ids():
     assert url_words("https://support.playstation.com/s/article/How-to-Improve-a-network-connection?language=en_US") == \
         "support playstation article how to improve network connection"
     assert url_words("https://help.acme.com/resetPassword_now") == "help acme reset password now"
+
+
+@pytest.mark.parametrize("link", [
+    "https://youtu.be/dQw4w9WgXcQ", "https://youtu.be/dQw4w9WgXcQ?si=share&t=42", "https://www.youtube.com/watch?v=dQw4w9WgXcQ",
+    "https://m.youtube.com/watch?v=dQw4w9WgXcQ&feature=share", "https://www.youtube.com/embed/dQw4w9WgXcQ",
+    "https://youtube.com/shorts/dQw4w9WgXcQ/",
+])
+def test_youtube_links_keep_the_case_sensitive_video_id(link):
+    assert canonical_url(link) == "youtube.com/watch?v=dQw4w9WgXcQ"
+
+
+def test_youtube_ids_differing_only_in_case_stay_apart():
+    assert canonical_url("https://youtu.be/abcDEF") != canonical_url("https://youtu.be/ABCdef")

@@ -24,6 +24,18 @@ _TRACKING_PREFIXES = ("utm_", "pk_", "mtm_", "hsa_", "oly_")
 
 #: short-link hosts whose target can be worked out without a network call
 _YOUTU_BE = "youtu.be"
+# youtube.com/embed/ID, /shorts/ID, /live/ID and /v/ID are the same video as /watch?v=ID
+_YOUTUBE_PATH = re.compile(r"^/(?:embed|shorts|live|v)/([\w-]+)$", re.I)
+
+
+def _youtube_video(host: str, path: str) -> str:
+    """The video id (case kept) of a youtu.be link or a youtube.com embed/shorts/live link; '' for any other URL."""
+    if host == _YOUTU_BE and path.strip("/") and "/" not in path.strip("/"):
+        return path.strip("/")
+    if host == "youtube.com":
+        m = _YOUTUBE_PATH.match(path)
+        return m.group(1) if m else ""
+    return ""
 
 
 def strip_archive(url: str) -> str:
@@ -42,7 +54,8 @@ def canonical_url(url: str | None) -> str:
     """A comparison key: no archive.org prefix, scheme, www., port, fragment, tracking parameters or trailing slash.
 
     Host and path are lower-cased (help centres treat them case-insensitively) and percent-escapes
-    are decoded; the remaining query parameters are sorted. youtu.be/ID becomes youtube.com/watch?v=ID.
+    are decoded; the remaining query parameters are sorted. youtu.be/ID (and youtube.com/embed/ID,
+    /shorts/ID, /live/ID, /v/ID) becomes youtube.com/watch?v=ID, the case-sensitive video id unchanged.
     Returns '' for an empty or unusable value.
     """
     if not url:
@@ -63,15 +76,18 @@ def canonical_url(url: str | None) -> str:
         host = host[4:]
     if host.startswith("m.") and host.count(".") >= 2:
         host = host[2:]
-    path = unquote(parts.path or "").lower()
-    path = re.sub(r"/{2,}", "/", path).rstrip("/")
+    raw_path = re.sub(r"/{2,}", "/", unquote(parts.path or "")).rstrip("/")
+    path = raw_path.lower()
     query = [
         (k, v)
         for k, v in parse_qsl(parts.query, keep_blank_values=True)
         if k.lower() not in TRACKING_PARAMS and not k.lower().startswith(_TRACKING_PREFIXES)
     ]
-    if host == _YOUTU_BE and path:
-        host, query, path = "youtube.com", [("v", path.strip("/"))], "/watch"
+    video = _youtube_video(host, raw_path)
+    if video:
+        # video ids are case-sensitive: the id keeps its case, as it does in ?v= (query values are never lower-cased)
+        host, path = "youtube.com", "/watch"
+        query = [(k, v) for k, v in query if k != "v"] + [("v", video)]
     query.sort()
     key = host + path
     if query:

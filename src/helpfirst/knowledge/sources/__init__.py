@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import importlib
+import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import ClassVar
+from urllib.parse import urlsplit
 
 from ...ingest import ImportFailed, check_readable
 from ..models import KINDS, LoadReport, Resource, derived_id
 from ..urls import canonical_url
-
 
 
 class SourceFailed(Exception):
@@ -24,6 +25,8 @@ class LoadOptions:
 
     brand: str | None = None
     kind: str | None = None
+    #: the folder a file was found in (set when a folder is read): Markdown files without id or url are named from it
+    root: Path | None = None
 
 
 class Source:
@@ -41,6 +44,10 @@ class Source:
     def load(self, path: Path, options: LoadOptions, report: LoadReport) -> Iterator[Resource]:
         """Yield resources; every record read is counted, every rejected one reported."""
         raise NotImplementedError
+
+    def pages(self, path: Path) -> list[Path]:
+        """Other local files this file reads (a sitemap's pages), so a folder does not read them twice."""
+        return []
 
 
 class FolderSource(Source):
@@ -87,10 +94,7 @@ def detect(path: Path) -> Source:
     if not path.exists():
         raise SourceFailed(f"{path}: no such file or folder")
     if path.is_dir():
-        for name in ("markdown", "html"):
-            if registry[name].sniff(path, b""):
-                return registry[name]
-        raise SourceFailed(f"{path}: a folder without Markdown (.md) or HTML (.html) files")
+        raise SourceFailed(f"{path}: a folder holds files of many formats: read it with load_resources")
     try:
         head = check_readable(path)
     except ImportFailed as exc:
@@ -111,23 +115,72 @@ def get_source(name: str) -> Source:
     return registry[name]
 
 
+def folder_files(folder: Path) -> list[Path]:
+    """Every file under a folder, recursively and sorted; hidden files and folders (names starting with '.') left out."""
+    return sorted(
+        p for p in folder.rglob("*")
+        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(folder).parts)
+    )
+
+
+def _plan(path: Path, fmt: str | None) -> list[tuple[Path, Source | SourceFailed]]:
+    """Each file to read with its format (or why it has none): a file as it is, a folder file by file.
+
+    A page that a sitemap in the same folder lists is read once, through the sitemap (which gives its address).
+    """
+    if not path.is_dir():
+        try:
+            return [(path, get_source(fmt) if fmt else detect(path))]
+        except SourceFailed as exc:
+            return [(path, exc)]
+    files = folder_files(path)
+    if not files:
+        return [(path, SourceFailed(f"{path}: an empty folder (no files to read)"))]
+    plan: list[tuple[Path, Source | SourceFailed]] = []
+    for file in files:
+        try:
+            plan.append((file, get_source(fmt) if fmt else detect(file)))
+        except SourceFailed as exc:
+            plan.append((file, exc))
+    listed: set[Path] = set()
+    for file, source in plan:
+        if isinstance(source, Source):
+            listed |= {p.resolve() for p in source.pages(file)}
+    return [(f, s) for f, s in plan if f.resolve() not in listed]
+
+
 def load_resources(paths: list[Path], options: LoadOptions, report: LoadReport, fmt: str | None = None) -> Iterator[Resource]:
-    """Resources from files and folders of any mix of formats; a path that cannot be read goes to report.errors."""
+    """Resources from files and folders of any mix of formats, each file read by its own format.
+
+    A folder is read file by file (recursively); every file gets its counts in report.files, and a
+    file (or path) that cannot be read, or whose format is not recognised, goes to report.errors.
+    """
     for path in paths:
         path = Path(path)
-        before = (report.read, report.loaded, report.rejected)
-        try:
-            source = get_source(fmt) if fmt else detect(path)
-            for resource in source.load(path, options, report):
-                report.loaded += 1
-                yield resource
-        except SourceFailed as exc:
-            report.errors.append(str(exc))
+        if not path.exists():
+            report.errors.append(f"{path}: no such file or folder")
             continue
-        report.files.append(
-            {"path": str(path), "format": source.name, "read": report.read - before[0],
-             "loaded": report.loaded - before[1], "rejected": report.rejected - before[2]}
-        )
+        file_options = replace(options, root=path) if path.is_dir() else options
+        for file, source in _plan(path, fmt):
+            if isinstance(source, SourceFailed):
+                report.errors.append(str(source))
+                continue
+            yield from _load_file(file, source, file_options, report)
+
+
+def _load_file(file: Path, source: Source, options: LoadOptions, report: LoadReport) -> Iterator[Resource]:
+    before = (report.read, report.loaded, report.rejected)
+    try:
+        for resource in source.load(file, options, report):
+            report.loaded += 1
+            yield resource
+    except SourceFailed as exc:
+        report.errors.append(str(exc))
+        return
+    report.files.append(
+        {"path": str(file), "format": source.name, "read": report.read - before[0],
+         "loaded": report.loaded - before[1], "rejected": report.rejected - before[2]}
+    )
 
 
 class Invalid(Exception):
@@ -160,6 +213,31 @@ def _tags(value: object) -> list[str]:
     raise Invalid("tags", "tags must be a list of strings or comma-separated text")
 
 
+# a host name (letters of any script, digits, dots, hyphens) or an IP address (IPv6 without its brackets)
+_HOST = re.compile(r"^[\w.-]+$|^[0-9a-f:.]+$", re.I)
+
+
+def check_url(url: str, field: str = "url") -> str:
+    """The URL when it is a web address (http or https, with a host); Invalid naming the field otherwise.
+
+    A scheme-less value such as 'help.acme.com/x' is rejected rather than guessed: it could as well
+    be a relative path, and a reply must never link to a guess.
+    """
+    shown = url if len(url) <= 80 else url[:77] + "..."
+    try:
+        parts = urlsplit(url)
+        parts.port  # raises ValueError for a port that is not a number
+    except ValueError:
+        raise Invalid(field, f"{field} {shown!r} cannot be parsed as a URL") from None
+    if parts.scheme.lower() not in ("http", "https"):
+        why = f"has the scheme {parts.scheme}:" if parts.scheme else "has no scheme"
+        raise Invalid(field, f"{field} {shown!r} is not a web address: it {why}; it must start with http:// or https://")
+    host = parts.hostname or ""
+    if not _HOST.match(host) or not canonical_url(url):
+        raise Invalid(field, f"{field} {shown!r} is not a web address: no valid host name after {parts.scheme}://")
+    return url
+
+
 def make_resource(record: dict, options: LoadOptions, default_kind: str = "article") -> Resource:
     """A checked Resource from a record with the canonical field names; Invalid says which field is wrong.
 
@@ -177,8 +255,8 @@ def make_resource(record: dict, options: LoadOptions, default_kind: str = "artic
     url = _text(record, "url")
     title = _text(record, "title")
     body = _text(record, "body")
-    if url and not canonical_url(url):
-        raise Invalid("url", f"not a usable URL: {url[:60]!r}")
+    if url:
+        check_url(url, "url")
     if not url and not title and not body:
         raise Invalid("url", "a resource needs a url or some text (title or body); this one has neither")
     tags = _tags(record.get("tags"))

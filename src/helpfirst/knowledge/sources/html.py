@@ -8,14 +8,14 @@ headers, footers, asides, forms, scripts and styles.
 from __future__ import annotations
 
 import re
-import xml.etree.ElementTree as ET
+from xml.parsers import expat
 from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from ..models import LoadReport, Resource
-from . import FolderSource, Invalid, LoadOptions, Source, SourceFailed, make_resource, register
+from . import FolderSource, Invalid, LoadOptions, Source, SourceFailed, check_url, make_resource, register
 
 HTML_SUFFIXES = (".html", ".htm", ".xhtml")
 _DROP = {"script", "style", "nav", "header", "footer", "aside", "form", "noscript", "svg", "template", "iframe", "button", "select"}
@@ -136,7 +136,8 @@ def extract_page(markup: str) -> dict:
             body = extracted.strip()
     title = re.sub(r"\s+", " ", parser.h1 or parser.title).strip()
     tags = [t.strip() for t in parser.keywords.split(",") if t.strip()]
-    return {"url": parser.canonical or parser.og_url, "title": title, "body": body, "tags": tags}
+    return {"url": parser.canonical or parser.og_url, "title": title, "body": body, "tags": tags,
+            "canonical": parser.canonical.strip(), "og_url": parser.og_url.strip()}
 
 
 def _read_page(file: Path) -> str:
@@ -151,18 +152,35 @@ def _read_page(file: Path) -> str:
             raise Invalid(None, "bytes are not valid UTF-8 and no usable charset is declared") from None
 
 
-def _page_resource(file: Path, url: str, options: LoadOptions, report: LoadReport) -> Resource | None:
+_NO_ADDRESS = "the page has no address: no <link rel=canonical> or og:url, and no sitemap entry"
+
+
+def _own_address(record: dict) -> str:
+    """The page's own public address: <link rel=canonical>, else og:url; Invalid when one is written but unusable."""
+    for name, value in (("<link rel=canonical>", record["canonical"]), ("og:url", record["og_url"])):
+        if value:
+            try:
+                return check_url(value, "url")
+            except Invalid as exc:
+                raise Invalid("url", f"the page's {name} {exc.reason.split(' ', 1)[1]}") from None
+    return ""
+
+
+def _page_resource(file: Path, url: str, options: LoadOptions, report: LoadReport,
+                   where: tuple[str, int | None] | None = None, no_address: str = _NO_ADDRESS) -> Resource | None:
+    """One page as a resource; url (a sitemap's <loc>) wins over the page's own address; where names rejections."""
     report.read += 1
+    place, line = where or (str(file), None)
     try:
         record = extract_page(_read_page(file))
-        record["url"] = url or record["url"]
+        record["url"] = url or _own_address(record)
         if not record["url"]:
-            raise Invalid("url", "the page has no address: no <link rel=canonical> or og:url, and no sitemap entry")
-        return make_resource(record, options)
+            raise Invalid("loc" if where else "url", no_address)
+        return make_resource({k: record[k] for k in ("url", "title", "body", "tags")}, options)
     except OSError as exc:
         report.reject(str(file), None, None, f"cannot be read ({exc.strerror or exc})")
     except Invalid as exc:
-        report.reject(str(file), None, exc.field, exc.reason)
+        report.reject(place, line, exc.field, exc.reason)
     return None
 
 
@@ -190,7 +208,7 @@ def _local_page(sitemap: Path, loc: str) -> Path | None:
     if parts.scheme == "file":
         return Path(unquote(parts.path))
     if not parts.scheme:
-        return base / unquote(loc)
+        return base / unquote(loc.split("#", 1)[0])
     rel = unquote(parts.path).lstrip("/")
     candidates = [base / rel, base / (rel.rstrip("/") + ".html"), base / rel / "index.html"]
     if parts.hostname:
@@ -202,6 +220,45 @@ def _local_page(sitemap: Path, loc: str) -> Path | None:
     return None
 
 
+def _entries(path: Path) -> list[tuple[int, str]]:
+    """(line of <url>, <loc> text) of every <url> of a sitemap; SourceFailed when it is not readable XML."""
+    # expat rather than ElementTree: it knows the line each <url> starts on, for rejections
+    parser = expat.ParserCreate(namespace_separator="}")
+    entries: list[tuple[int, str]] = []
+    state: dict = {"loc": None, "ns": None}
+
+    def start(tag: str, attrs: dict) -> None:
+        ns, _, local = tag.rpartition("}")
+        if local == "url":
+            entries.append((parser.CurrentLineNumber, ""))
+            state["ns"] = ns
+        elif local == "loc" and entries and ns == state["ns"]:  # not an <image:loc> inside the <url>
+            state["loc"] = []
+
+    def end(tag: str) -> None:
+        if tag.rsplit("}", 1)[-1] == "loc" and state["loc"] is not None:
+            line, loc = entries[-1]
+            entries[-1] = (line, loc or "".join(state["loc"]).strip())
+            state["loc"] = None
+
+    def text(data: str) -> None:
+        if state["loc"] is not None:
+            state["loc"].append(data)
+
+    parser.StartElementHandler, parser.EndElementHandler, parser.CharacterDataHandler = start, end, text
+    try:
+        with path.open("rb") as fh:
+            parser.ParseFile(fh)
+    except (expat.ExpatError, OSError) as exc:
+        raise SourceFailed(f"{path}: not a readable sitemap ({exc})") from None
+    return entries
+
+
+def _is_local(loc: str) -> bool:
+    scheme = urlsplit(loc).scheme.lower()
+    return scheme in ("", "file")
+
+
 @register
 class SitemapSource(Source):
     name = "sitemap"
@@ -210,26 +267,35 @@ class SitemapSource(Source):
     def sniff(self, path: Path, head: bytes) -> bool:
         return b"<urlset" in head[:4096]
 
-    def load(self, path: Path, options: LoadOptions, report: LoadReport) -> Iterator[Resource]:
+    def pages(self, path: Path) -> list[Path]:
         try:
-            root = ET.parse(path).getroot()
-        except (ET.ParseError, OSError) as exc:
-            raise SourceFailed(f"{path}: not a readable sitemap ({exc})") from None
-        for url_el in root.iter():
-            if not url_el.tag.endswith("}url") and url_el.tag != "url":
-                continue
-            loc = next((c.text or "" for c in url_el if c.tag.endswith("loc")), "").strip()
-            line = getattr(url_el, "sourceline", None)
+            found = (_local_page(path, loc) for _, loc in _entries(path) if loc)
+            return [p for p in found if p is not None and p.is_file()]
+        except (SourceFailed, ValueError):
+            return []
+
+    def load(self, path: Path, options: LoadOptions, report: LoadReport) -> Iterator[Resource]:
+        for line, loc in _entries(path):
             if not loc:
                 report.read += 1
                 report.reject(str(path), line, "loc", "a <url> without <loc>")
                 continue
-            page = _local_page(path, loc)
+            try:
+                local = _is_local(loc)
+                url = "" if local else check_url(loc, "loc")
+                page = _local_page(path, loc)
+            except (Invalid, ValueError) as exc:
+                report.read += 1
+                reason = exc.reason if isinstance(exc, Invalid) else f"<loc> {loc[:80]!r} cannot be parsed as a URL"
+                report.reject(str(path), line, "loc", reason + " (a <loc> is an http(s) address, a relative path or a file:// URL)")
+                continue
             if page is None or not page.is_file():
                 report.read += 1
                 report.reject(str(path), line, "loc", f"no local page for {loc[:80]} beside the sitemap")
                 continue
-            http = loc if urlsplit(loc).scheme in ("http", "https") else ""
-            resource = _page_resource(page, http, options, report)
+            no_address = (f"<loc> {loc[:80]!r} is a local file, not a web address, and the page has no "
+                          "<link rel=canonical> or og:url to give its public address: write the page's https:// "
+                          "address in <loc> (the page is still looked up beside the sitemap) or give the page a canonical link")
+            resource = _page_resource(page, url, options, report, (str(path), line), no_address)
             if resource is not None:
                 yield resource

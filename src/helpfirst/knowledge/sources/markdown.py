@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from ..models import LoadReport, Resource
-from . import FolderSource, Invalid, LoadOptions, SourceFailed, make_resource, register
+from . import FolderSource, Invalid, LoadOptions, SourceFailed, check_url, make_resource, register
 
 _FRONT = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.S)
 _HEADING = re.compile(r"^#\s+(.+?)\s*#*\s*$", re.M)
@@ -34,6 +34,14 @@ def _front_matter(text: str) -> tuple[dict, str]:
     if not isinstance(meta, dict):
         raise Invalid("front matter", "front matter must be key: value pairs")
     return meta, text[m.end():]
+
+
+def _key_line(text: str, key: str) -> int | None:
+    """The line of a front-matter key (the first `key:` line of the file), for rejections."""
+    for number, line in enumerate(text.splitlines(), 1):
+        if line.lower().startswith(key + ":"):
+            return number
+    return None
 
 
 def markdown_text(body: str) -> str:
@@ -65,7 +73,14 @@ class MarkdownSource(FolderSource):
                 meta, body = _front_matter(text)
                 meta = {str(k).lower(): v for k, v in meta.items()}
                 record = {k: meta.get(k) for k in ("id", "brand", "kind", "tags")}
-                record["url"] = meta.get("url") or meta.get("link") or meta.get("permalink")
+                key = next((k for k in ("url", "link", "permalink") if meta.get(k)), "url")
+                record["url"] = meta.get(key)
+                if isinstance(record["url"], str) and record["url"].strip():
+                    try:
+                        check_url(record["url"].strip(), key)
+                    except Invalid as exc:
+                        exc.line = _key_line(text, key)
+                        raise
                 title = meta.get("title")
                 if not title:
                     heading = _HEADING.search(body)
@@ -76,7 +91,9 @@ class MarkdownSource(FolderSource):
                     record["id"] = str(record["id"])
                 if not record["id"] and not record["url"]:
                     # no id and no address: the file's place in the folder names it
-                    record["id"] = str(file.relative_to(path)) if path.is_dir() else file.name
+                    root = options.root or (path if path.is_dir() else None)
+                    record["id"] = file.relative_to(root).as_posix() if root else file.name
                 yield make_resource(record, options)
             except Invalid as exc:
-                report.reject(str(file), 1 if exc.field == "front matter" else None, exc.field, exc.reason)
+                line = 1 if exc.field == "front matter" else getattr(exc, "line", None)
+                report.reject(str(file), line, exc.field, exc.reason)

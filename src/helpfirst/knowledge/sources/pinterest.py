@@ -7,14 +7,20 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from ..models import LoadReport, Resource
-from . import Invalid, LoadOptions, Source, SourceFailed, make_resource, register
+from . import Invalid, LoadOptions, Source, SourceFailed, check_url, make_resource, register
 
 
 def _pin(pin: dict, board_name: str) -> dict:
     pid = pin.get("id")
     if not isinstance(pid, (str, int)) or isinstance(pid, bool) or not str(pid):
         raise Invalid("id", "a pin without an id")
-    link = pin.get("link") or f"https://www.pinterest.com/pin/{pid}/"
+    link = pin.get("link")
+    if link:
+        # the field is named as the pin writes it: `link`
+        if not isinstance(link, str):
+            raise Invalid("link", f"link must be text, not {type(link).__name__}")
+        check_url(link.strip(), "link")
+    link = link or f"https://www.pinterest.com/pin/{pid}/"
     tags = [board_name] if board_name else []
     return {"id": f"pin:{pid}", "kind": "board", "url": link, "title": pin.get("title") or pin.get("alt_text"),
             "body": pin.get("description"), "tags": tags}
