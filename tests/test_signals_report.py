@@ -148,3 +148,25 @@ def test_section_in_chromium(audited, tmp_path):
     assert legend == ["resolved", "unconfirmed", "redirected", "abandoned", "unresolved", "unanswered"]
     assert XSS in cell  # shown as text, not run
     assert kpi == "9"
+
+
+PII_ROWS = THREADS + [
+    (50, "150", True, 1000, "@Acme how do I change the e-mail of my Acme account from kim@example.com", None, "question", 0.0),
+    (51, "Acme", False, 1003, "@150 please call us on 0800 123 4567", 50, "redirect", 0.0),
+    (52, "151", True, 1100, "@Acme how do I change the e-mail of my Acme account? it is lee@example.org", None, "question", 0.0),
+    (53, "Acme", False, 1104, "@151 Settings > Account > E-mail, or write to help@acme.example", 52, "solution", 0.0),
+]
+
+
+def test_redirect_examples_are_masked_when_asked(twcs):
+    result, signals = _audit(twcs, PII_ROWS)
+    result.signals = signals
+    assert "kim@example.com" in report_context(result)["signals"]["examples"][0]["request"]
+    result.mask_pii = True
+    [e] = report_context(result)["signals"]["examples"]
+    assert (e["request"], e["redirect"], e["similar"], e["solution"]) == (
+        "@Acme how do I change the e-mail of my Acme account from [email]",
+        "@150 please call us on [phone]",
+        "@Acme how do I change the e-mail of my Acme account? it is [email]",
+        "@151 Settings > Account > E-mail, or write to [email]",
+    )

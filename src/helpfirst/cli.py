@@ -80,6 +80,7 @@ def audit(
     report: Annotated[Optional[Path], typer.Option("--report", help="Write the self-contained HTML report to this file.")] = None,
     model: Annotated[str, typer.Option("--model", help="Signals model: fast (default install) or accurate (the [semantic] extra).")] = "fast",
     no_signals: Annotated[bool, typer.Option("--no-signals", help="Only the core scorecard: no per-post signals, help requests or outcomes (faster).")] = False,
+    mask_pii: Annotated[bool, typer.Option("--mask-pii", help="Mask e-mail addresses, phone and card numbers in every post text shown or written (terminal, JSON, HTML report); the figures are unchanged.")] = False,
 ) -> None:
     """Read archives of what people wrote to the brand and what it answered, and score how helpful it was."""
     from .audit import pandas_left_out, run_audit
@@ -116,11 +117,12 @@ def audit(
                 result = run_audit(
                     paths, fmt=format, options=options, target_min=target_min, business_hours=hours,
                     on_stage=lambda name: progress.update(task, description=name, completed=total), signals=signals,
+                    mask_pii=mask_pii,
                 )
         else:
             with pandas_left_out():
                 result = run_audit(paths, fmt=format, options=options, target_min=target_min, business_hours=hours,
-                                   signals=signals)
+                                   signals=signals, mask_pii=mask_pii)
     except ImportFailed as exc:
         _fail(str(exc))
     doc = result.to_dict()

@@ -20,6 +20,7 @@ import hashlib
 import html
 import json
 import math
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from pathlib import Path
@@ -152,7 +153,7 @@ def report_context(result: AuditResult) -> dict[str, Any]:
         "max_table_brands": MAX_TABLE_BRANDS,
         "max_vanity_brands": MAX_VANITY_BRANDS,
         "vanity": _vanity_section(doc["brands"], totals, target),
-        "worst": _worst_served(conv, posts, target),
+        "worst": _worst_served(conv, posts, target, result.post_texts),
         "frt_buckets": _frt_bucket_table(conv, target),
         "quality": {
             "rows_read": _int(doc["rows_read"]),
@@ -343,8 +344,10 @@ def _maybe_int(value: int | None) -> tuple[str, int | None]:
     return ("not in this export", None) if value is None else (format_int(value), value)
 
 
-def _worst_served(conv: pa.Table, posts: pa.Table, target: float) -> dict:
-    """The unanswered conversations that waited longest, then the slowest first responses."""
+def _worst_served(conv: pa.Table, posts: pa.Table, target: float,
+                  post_texts: Callable[[list[int | None]], list[str | None]]) -> dict:
+    """The unanswered conversations that waited longest, then the slowest first responses;
+    `post_texts` gives the texts shown (AuditResult.post_texts: masked when asked)."""
     n = conv.num_rows
     empty = {"rows": [], "unanswered_total": 0, "unanswered_text": "0", "late_total": 0, "late_text": "0",
              "shown_unanswered": 0, "shown_late": 0}
@@ -371,9 +374,8 @@ def _worst_served(conv: pa.Table, posts: pa.Table, target: float) -> dict:
     picked = conv.take(pa.array(rows_idx)).to_pylist()
     request_rows = [r["conv"] for r in picked]
     response_rows = first_response_rows(posts, picked)
-    texts = posts.column("text")
-    request_texts = texts.take(pa.array(request_rows, pa.int64())).to_pylist()
-    response_texts = [None if row is None else texts[row].as_py() for row in response_rows]
+    shown = post_texts(list(request_rows) + list(response_rows))
+    request_texts, response_texts = shown[:len(request_rows)], shown[len(request_rows):]
     rows = []
     for r, req_text, resp_text in zip(picked, request_texts, response_texts, strict=True):
         requested_at = r["requested_at"]
