@@ -102,3 +102,13 @@ def test_kb_add_of_a_mixed_folder_counts_every_file(tmp_path):
     doc = json.loads(result.stdout.strip().splitlines()[-1])
     assert (doc["read"], doc["loaded"], doc["rejected"]) == (10, 8, 2)
     assert len(doc["files"]) == 7 and any("notes.txt" in e for e in doc["errors"])
+
+
+def test_a_saved_knowledge_base_is_read_through_its_resources_file(tmp_path):
+    source = tmp_path / "res.jsonl"
+    source.write_text('{"id": "j1", "url": "https://help.acme.com/j1", "title": "One"}\n')
+    runner = CliRunner()
+    assert runner.invoke(app, ["kb", "add", str(source), "--brand", "Acme", "--kb", str(tmp_path / "kb")]).exit_code == 0
+    items, report = load([tmp_path / "kb"])
+    assert [r.id for r in items] == ["j1"] and report.errors == []
+    assert [Path(f["path"]).name for f in report.files] == ["resources.jsonl"]

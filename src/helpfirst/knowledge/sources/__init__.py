@@ -116,10 +116,15 @@ def get_source(name: str) -> Source:
 
 
 def folder_files(folder: Path) -> list[Path]:
-    """Every file under a folder, recursively and sorted; hidden files and folders (names starting with '.') left out."""
+    """Every file under a folder, recursively and sorted; hidden files and folders (names starting with '.') left out.
+
+    A knowledge base saved inside is read through its resources.jsonl: its index/ folder is derived from it.
+    """
+    indexes = [m.parent for m in folder.rglob("index/manifest.json") if (m.parent.parent / "resources.jsonl").is_file()]
     return sorted(
         p for p in folder.rglob("*")
         if p.is_file() and not any(part.startswith(".") for part in p.relative_to(folder).parts)
+        and not any(p.is_relative_to(index) for index in indexes)
     )
 
 
