@@ -29,6 +29,30 @@ def test_mask_pii_known_cases(text, expected):
     assert mask_pii(pa.array([text])).to_pylist() == [expected]
 
 
+@pytest.mark.parametrize("text, expected", [
+    ("appelez le +33 1 23 45 67 89 svp", "appelez le [phone] svp"),
+    ("or +44 (0)20 7946 0958", "or [phone]"),
+    ("office (020) 7946 0958, mobile (07700) 900123", "office [phone], mobile [phone]"),
+    ("call 1-800-275-2273 or 1 (800) 275-2273 or 1.877.350.0038", "call [phone] or [phone] or [phone]"),
+    ("+91-90002-89198 and +380671277946", "[phone] and [phone]"),
+])
+def test_mask_pii_phone_formats(text, expected):
+    assert mask_pii(pa.array([text])).to_pylist() == [expected]
+
+
+@pytest.mark.parametrize("text", [
+    "order 123456789, ref #12345678, case 1234-5678",
+    "on 2024-03-04, 04/03/2024, 03.04.2024 and 31.10.2017",
+    "open 10:30-11:45, 9.30-17.00, 08:00 to 20:00",
+    "it was $1,234.56, £12.99, € 1 234,56 or 1.234,56 €",
+    "+5 points, +12 34, +100 200, +15% in 2017 2018",
+    "iOS 11.1.2, flight 1234, seats 12 13 14, 2019-2020, 100-200",
+    "1 800 people and 1-2 days",
+])
+def test_mask_pii_keeps_ordinary_numbers(text):
+    assert mask_pii(pa.array([text])).to_pylist() == [text]
+
+
 def test_luhn():
     assert luhn_ok("4111 1111 1111 1111") and luhn_ok("378282246310005")
     assert not luhn_ok("4111111111111112") and not luhn_ok("1234")

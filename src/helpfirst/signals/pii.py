@@ -3,9 +3,12 @@
 - e-mail: ``name@domain.tld`` -> ``[email]``
 - card: 13-19 digits, optionally grouped by single spaces or dashes, that pass the Luhn check ->
   ``[card]`` (digit runs that fail it, such as order numbers, are kept)
-- phone: ``+`` and a country code followed by 7-14 more digits in groups; a North-American
-  ``(555) 123-4567`` / ``555-123-4567`` / ``555.123.4567``; or a national number that starts
-  with 0 and has 10-11 digits in groups (``020 7946 0958``, ``07700 900123``) -> ``[phone]``.
+- phone: ``+`` and a country code followed by at least three groups of digits (the first may be a
+  single digit: ``+33 1 23 45 67 89``, ``+44 (0)20 7946 0958``); a North-American
+  ``(555) 123-4567`` / ``555-123-4567`` / ``555.123.4567``, with or without a leading ``1``
+  (``1-800-275-2273``); or a national number that starts with 0 and has 10-11 digits in groups,
+  the area code possibly in brackets (``020 7946 0958``, ``(020) 7946 0958``, ``07700 900123``)
+  -> ``[phone]``.
   Plain digit runs with no ``+``, no leading 0 and no grouping are not phones (order and tracking
   numbers look like that).
 
@@ -22,9 +25,10 @@ import pyarrow.compute as pc
 
 EMAIL = r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"
 CARD = r"\b\d(?:[ -]?\d){12,18}\b"
-PHONE = (r"(\+\d{1,3}[ .-]?(\(\d{1,4}\)[ .-]?)?\d{2,4}([ .-]?\d{2,4}){1,4}\b"
-         r"|(\(\d{3}\) ?|\b\d{3}[.-])\d{3}[.-]\d{4}\b"
-         r"|\b0\d{2,4}[ -]\d{3,4}[ -]?\d{3,4}\b|\b0\d{9,10}\b)")
+PHONE = (r"(\+\d{1,3}[ .-]?(\(\d{1,4}\)[ .-]?)?\d{1,4}([ .-]?\d{2,4}){2,4}\b"  # +33 1 23 45 67 89
+         r"|(\b1[ .-]?)?(\(\d{3}\) ?|\b\d{3}[.-])\d{3}[.-]\d{4}\b"  # (555) 123-4567, 1-800-275-2273
+         r"|\(0\d{1,4}\) ?\d{3,4}[ -]?\d{3,4}\b"  # (020) 7946 0958
+         r"|\b0\d{2,4}[ -]\d{3,4}[ -]?\d{3,4}\b|\b0\d{9,10}\b)")  # 020 7946 0958, 07700900123
 _CARD_RE = re.compile(CARD)
 
 
