@@ -134,7 +134,7 @@ def test_suggest_output_format_ranking_and_draft(files):
     out = suggest_lines(proc)
     assert [o["id"] for o in out] == ["q1", "q2", "q3"]
     for o in out:
-        assert set(o) == {"id", "suggestions", "draft"}
+        assert set(o) == {"id", "suggestions", "draft", "draft_warning"}
         assert 1 <= len(o["suggestions"]) <= 3
         for s in o["suggestions"]:
             assert set(s) == {"resource_id", "url", "score", "reason"} and s["reason"]
@@ -179,7 +179,7 @@ def test_suggest_bad_queries_are_reported_and_the_rest_answered(files):
                "--index", str(folder / "ix"))
     out = suggest_lines(proc)
     assert [o["id"] for o in out] == ["ok", "nobrand", "empty"]
-    assert out[1] == {"id": "nobrand", "suggestions": [], "draft": None} and out[2]["suggestions"] == []
+    assert out[1] == {"id": "nobrand", "suggestions": [], "draft": None, "draft_warning": None} and out[2]["suggestions"] == []
     err = proc.stderr
     assert "unknown brand 'Globex'" in err and f"{queries}:2:" in err
     assert "empty conversation" in err and f"{queries}:3:" in err

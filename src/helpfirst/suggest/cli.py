@@ -11,6 +11,7 @@ from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 out = Console()
@@ -19,7 +20,7 @@ err = Console(stderr=True)
 kb_app = typer.Typer(help="Help resources: add them to a knowledge base, list them, search them.", no_args_is_help=True)
 eval_app = typer.Typer(help="Measure quality on your own history.", no_args_is_help=True)
 
-KB_DIR_HELP = "Knowledge base folder [default: $HELPFIRST_KB or ./helpfirst-kb]."
+KB_DIR_HELP = escape("Knowledge base folder [default: $HELPFIRST_KB or ./helpfirst-kb].")
 
 
 def _kb_dir(value: Optional[Path]) -> Path:
@@ -104,7 +105,9 @@ def kb_list(
     folder = _kb_dir(kb)
     if not KnowledgeStore.is_store(folder):
         _fail(f"{folder}: no knowledge base here yet (add resources with: helpfirst kb add PATH --brand B)")
-    items = [r for r in KnowledgeStore.open(folder).sorted() if not brand or brand_key(r.brand) == brand_key(brand)]
+    store = KnowledgeStore.open(folder)
+    _known_brand(store, folder, brand)
+    items = [r for r in store.sorted() if not brand or brand_key(r.brand) == brand_key(brand)]
     if as_json:
         sys.stdout.writelines(json.dumps(r.to_dict(), ensure_ascii=False) + "\n" for r in items)
         return
@@ -129,7 +132,9 @@ def kb_search(
     folder = _kb_dir(kb)
     if not KnowledgeStore.is_store(folder):
         _fail(f"{folder}: no knowledge base here yet (add resources with: helpfirst kb add PATH --brand B)")
-    hits = KnowledgeStore.open(folder).search(text, brand=brand, k=k)
+    store = KnowledgeStore.open(folder)
+    _known_brand(store, folder, brand)
+    hits = store.search(text, brand=brand, k=k)
     if as_json:
         sys.stdout.writelines(json.dumps({**r.to_dict(), "score": round(s, 4)}, ensure_ascii=False) + "\n" for r, s in hits)
         return
@@ -139,6 +144,19 @@ def kb_search(
     out.print(table)
     if not hits:
         _note("no resource matches")
+
+
+def _known_brand(store, folder: Path, brand: Optional[str]) -> None:
+    """Fail when --brand names no brand of the store, listing the brands it has."""
+    from ..knowledge.store import brand_key
+
+    if not brand:
+        return
+    names = sorted({r.brand for r in store.resources.values()}, key=str.lower)
+    if brand_key(brand) in {brand_key(n) for n in names}:
+        return
+    shown = ", ".join(names[:10]) + (f", … ({len(names)} brands)" if len(names) > 10 else "")
+    _fail(f"unknown brand {brand!r}: {folder} has no resource of it (brands: {shown or 'none'})")
 
 
 def _semantic_choice(value: str) -> bool:
@@ -158,18 +176,45 @@ def _weights(path: Optional[Path]):
     if path is None:
         return None
     try:
-        return Weights.from_dict(json.loads(path.read_text()))
-    except (OSError, ValueError, TypeError) as exc:
-        _fail(f"{path}: not a readable weights file ({exc})")
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        _fail(f"{path}: cannot be read ({exc.strerror or exc})")
+    except ValueError as exc:
+        _fail(f"{path}: not valid JSON ({str(exc).splitlines()[0]})")
+    problem = weights_problem(doc)
+    if problem:
+        _fail(f"{path}: {problem}")
+    return Weights.from_dict(doc)
+
+
+def weights_problem(doc: object) -> str | None:
+    """Why a --weights document cannot be used (unknown field, wrong type), or None."""
+    import math
+    from dataclasses import fields
+
+    from .rank import Weights
+
+    if not isinstance(doc, dict):
+        return "expected a JSON object of feature -> weight, e.g. {\"prior\": 1}"
+    types = {f.name: f.type for f in fields(Weights)}
+    for name, value in doc.items():
+        if name not in types:
+            return f"unknown field {name!r}; known fields: {', '.join(types)}"
+        kind = str(types[name])
+        if kind == "bool":
+            if not isinstance(value, bool):
+                return f"field {name!r}: expected true or false, not {json.dumps(value)}"
+        elif isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+            return f"field {name!r}: expected a number, not {json.dumps(value)}"
+        elif kind == "int" and (value != int(value) or value < 1):
+            return f"field {name!r}: expected a whole number >= 1, not {json.dumps(value)}"
+    return None
 
 
 def _build(kb: list[Path], history: list[Path], index: Optional[Path], semantic: bool, history_format, brands):
     from ..ingest import ImportFailed
     from .service import build_or_load
 
-    for p in list(kb) + list(history):
-        if not p.exists():
-            _fail(f"{p}: no such file or folder")
     try:
         built = build_or_load(kb, history, index_dir=index, semantic=semantic, history_format=history_format, brands=brands)
     except ImportFailed as exc:
@@ -205,9 +250,6 @@ def eval_suggest(
     from ..ingest import ImportFailed
     from .evaluate import backtest
 
-    for p in list(kb) + list(history):
-        if not p.exists():
-            _fail(f"{p}: no such file or folder")
     try:
         result = backtest(kb, history, split=split, semantic=_semantic_choice(semantic), weights=_weights(weights),
                           history_format=history_format, brands=brand)
@@ -222,17 +264,18 @@ def eval_suggest(
     for name, m in [("helpfirst", result["metrics"]), ("most linked (baseline)", result["baseline_most_linked"])]:
         table.add_row(name, str(m["n"]), f"{m['recall@1']:.3f}", f"{m['recall@5']:.3f}", f"{m['mrr@10']:.3f}")
     out.print(table)
+    _note(f"knowledge: {result['resources']} resources loaded; history: {result['history_posts']} posts loaded")
     _note(f"learned from {result['train_conversations']} conversations before {result['split_at']}, "
           f"tested on {result['test_conversations']} after it ({result['test_skipped']} skipped: {result['skipped_reason']})")
 
 
 def suggest(
     kb: Annotated[list[Path], typer.Option("--kb", help="Resources: a knowledge-base folder or resource files (repeatable).", show_default=False)],
-    input: Annotated[Path, typer.Option("--input", "-i", help="QUERIES.jsonl: {id, brand, posts: [{role, text, created_at}]} per line.", show_default=False)],
+    input: Annotated[Path, typer.Option("--input", "-i", help=escape("QUERIES.jsonl: {id, brand, channel, customer, posts: [{role, text, created_at}]} per line."), show_default=False)],
     history: Annotated[list[Path], typer.Option("--history", help="Archive of past conversations, any format `helpfirst audit` reads (repeatable).")] = [],
     k: Annotated[int, typer.Option("--k", help="Suggestions per query.", min=1, max=100)] = 10,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON line per query: {id, suggestions, draft}.")] = False,
-    index: Annotated[Optional[Path], typer.Option("--index", help="Folder for the index (reused while the inputs are unchanged) [default: a cache folder].")] = None,
+    index: Annotated[Optional[Path], typer.Option("--index", help=escape("Folder for the index (reused while the inputs are unchanged) [default: a cache folder]."))] = None,
     semantic: Annotated[str, typer.Option("--semantic", help="auto (when the semantic extra is installed), on or off.")] = "auto",
     weights: Annotated[Optional[Path], typer.Option("--weights", help="Feature weights of the ranking model (JSON) instead of the learned ones.")] = None,
     voice: Annotated[Optional[Path], typer.Option("--voice", help="Brand voices for drafts (JSON: brand -> template, opening, closing, signature).")] = None,
@@ -276,7 +319,9 @@ def suggest(
             except QueryError as exc:
                 unanswerable += 1
                 _note(f"unanswered: {input}:{line}: field {exc.field!r}: {exc.reason}")
-                doc = {"id": item.id, "suggestions": [], "draft": None}
+                doc = {"id": item.id, "suggestions": [], "draft": None, "draft_warning": None}
+            if doc["draft_warning"]:
+                _note(f"warning: {input}:{line}: {doc['draft_warning']}")
             if as_json:
                 sys.stdout.write(json.dumps(doc, ensure_ascii=False) + "\n")
             else:
@@ -291,13 +336,13 @@ def suggest(
 
 
 def _print_suggestions(doc: dict) -> None:
-    from rich.markup import escape
-
-    out.print(f"[bold]{escape(doc['id'])}[/]")
+    # soft_wrap: a draft or URL broken across lines by the console width could not be pasted as is
+    out.print(f"[bold]{escape(doc['id'])}[/]", soft_wrap=True)
     for i, s in enumerate(doc["suggestions"], 1):
-        out.print(f"  {i}. {s['score']:.3f}  {escape(s['url'] or s['resource_id'])}\n     {escape(s['reason'])}", highlight=False)
+        out.print(f"  {i}. {s['score']:.3f}  {escape(s['url'] or s['resource_id'])}\n     {escape(s['reason'])}",
+                  highlight=False, soft_wrap=True)
     if doc["draft"]:
-        out.print(f"  draft: {escape(doc['draft'])}", highlight=False)
+        out.print(f"  draft: {escape(doc['draft'])}", highlight=False, soft_wrap=True)
 
 
 def register(app: typer.Typer) -> None:

@@ -77,6 +77,12 @@ def load_voices(path: Path | None) -> dict[str, Voice]:
     return voices
 
 
+def channel_limit(channel: str | None) -> tuple[str, int]:
+    """(channel, characters allowed) for a query's channel; the default channel when none is given."""
+    channel = (channel or DEFAULT_CHANNEL).lower()
+    return channel, LIMITS.get(channel, LIMITS[DEFAULT_CHANNEL])
+
+
 def post_length(text: str, channel: str) -> int:
     """Length as the channel counts it (links as 23 on X and Mastodon)."""
     link = _LINK_AS.get(channel)
@@ -90,9 +96,12 @@ def _fill(template: str, **values: str) -> str:
 
 
 def draft_reply(voice: Voice, channel: str | None, mention: str | None, kind: str, title: str, url: str, answer: str = "") -> str:
-    """A reply within the channel's limit; the closing goes first, then the title (or answer) is shortened, never the link or mention."""
-    channel = (channel or DEFAULT_CHANNEL).lower()
-    limit = LIMITS.get(channel, LIMITS[DEFAULT_CHANNEL])
+    """A reply within the channel's limit; the closing goes first, then the title (or answer) is shortened, never the link or mention.
+
+    An FAQ's answer (its body) takes the place of its title, or fills {answer} when the template has it.
+    When the mention and the link alone are over the limit the reply is longer than it: see `post_length`.
+    """
+    channel, limit = channel_limit(channel)
     mention = f"@{mention.lstrip('@')}" if mention else ""
     if kind == "answer":
         # a past reply: its own mention goes, the current customer's comes in
@@ -106,6 +115,10 @@ def draft_reply(voice: Voice, channel: str | None, mention: str | None, kind: st
         values = dict(mention=mention, opening=voice.opening.get(kind, voice.opening["article"]), title=title, url=url,
                       answer="", closing=voice.closing, signature=voice.signature)
         text_field = "title"
+        if kind == "faq" and answer.strip():
+            # an FAQ's answer is what the customer needs; the question would only repeat theirs
+            text_field = "answer" if "{answer}" in template else "title"
+            values[text_field] = " ".join(answer.split())
     text = _fill(template, **values)
     if post_length(text, channel) <= limit:
         return text

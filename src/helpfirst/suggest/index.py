@@ -23,7 +23,7 @@ from ..knowledge.urls import _TRAILING, canonical_url, path_key, strip_archive
 from .history import Lessons
 from .semantic import DIM
 
-INDEX_VERSION = 4
+INDEX_VERSION = 5
 _SNIPPET = 160
 
 
@@ -181,6 +181,8 @@ class SuggestIndex:
             "kind": [r.kind for r in everything],
             "url": [r.url for r in everything],
             "title": [r.title for r in everything],
+            # an FAQ's answer goes into its draft; other kinds are linked, so their bodies stay out
+            "answer": [r.body if r.kind == "faq" else "" for r in everything],
             "tags": [", ".join(r.tags) for r in everything],
             "learned": [(brand_key(r.brand), r.id) in learned_keys for r in everything],
         })

@@ -17,7 +17,7 @@ from ..knowledge.sources import LoadOptions, load_resources
 from ..knowledge.store import KnowledgeStore, brand_key
 from ..knowledge.text import tokenize
 from ..knowledge.urls import strip_archive
-from .draft import Voice, draft_reply
+from .draft import LIMITS, Voice, channel_limit, draft_reply, post_length
 from .history import learn, read_conversations, read_expansions
 from .index import INDEX_VERSION, SuggestIndex
 from .rank import Candidate, Query, QueryTurn, Ranker, Weights
@@ -153,10 +153,31 @@ def parse_query(obj: object) -> Query:
         if text is not None and not isinstance(text, str):
             raise QueryError(f"posts[{i}].text", "text must be a string")
         author = p.get("author")
-        turns.append(QueryTurn(role, text or "", p.get("created_at"), author if isinstance(author, str) else None))
-    channel = obj.get("channel") if isinstance(obj.get("channel"), str) else None
+        turns.append(QueryTurn(role, text or "", _created_at(p.get("created_at"), f"posts[{i}].created_at"),
+                               author if isinstance(author, str) else None))
+    channel = _channel(obj.get("channel"))
     customer = obj.get("customer") if isinstance(obj.get("customer"), str) else None
     return Query(str(qid), brand.strip(), turns, channel, customer)
+
+
+def _created_at(value: object, name: str) -> str | None:
+    """An ISO 8601 date-time string as given, None when absent; QueryError otherwise."""
+    from ..ingest.common import parse_iso
+
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str) or parse_iso(value) is None:
+        raise QueryError(name, f"not an ISO 8601 date-time: {json.dumps(value)[:60]}")
+    return value
+
+
+def _channel(value: object) -> str | None:
+    """A channel the drafts know (x, twitter, mastodon, bluesky), None when absent; QueryError otherwise."""
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str) or value.strip().lower() not in LIMITS:
+        raise QueryError("channel", f"unknown channel {json.dumps(value)[:60]} (expected one of {', '.join(LIMITS)})")
+    return value.strip().lower()
 
 
 def read_queries(path: Path) -> Iterator[tuple[int, Query | QueryError]]:
@@ -189,6 +210,7 @@ class Suggester:
         self.ranker = Ranker(index, weights, encoder)
         self.voices = voices or {"default": Voice.from_dict({})}
         self._res_cols = {name: index.resources.column(name) for name in ("id", "url", "title", "kind", "brand")}
+        self._answers = index.resources.column("answer") if "answer" in index.resources.column_names else None
 
     def check(self, query: Query) -> None:
         """QueryError for an unknown brand or a conversation with no words."""
@@ -203,11 +225,13 @@ class Suggester:
         candidates = self.ranker.rank(query, k)
         suggestions = [self._describe(query, c) for c in candidates]
         draft = self._draft(query, candidates[0]) if candidates else None
-        return {"id": query.id, "suggestions": suggestions, "draft": draft}
+        return {"id": query.id, "suggestions": suggestions, "draft": draft, "draft_warning": draft_warning(draft, query.channel)}
 
     def _row(self, kind: str, row: int) -> dict:
         if kind == "resource":
-            return {name: col[row].as_py() for name, col in self._res_cols.items()}
+            info = {name: col[row].as_py() for name, col in self._res_cols.items()}
+            info["text"] = self._answers[row].as_py() if self._answers is not None else ""
+            return info
         a = self.index.answers.slice(row, 1).to_pylist()[0]
         return {"id": f"reply:{a['post_id']}", "url": a["url"] or "", "title": "", "kind": "answer", "brand": a["brand"],
                 "text": a["text"], "context": a["context"]}
@@ -265,6 +289,18 @@ class Suggester:
         # the customer gets the live page, not an archive.org snapshot of it
         url = strip_archive(info["url"]) if info["url"] else ""
         return draft_reply(voice, query.channel, _mention(query), info["kind"], title, url, info.get("text", ""))
+
+
+def draft_warning(draft: str | None, channel: str | None) -> str | None:
+    """Why a draft is over its channel's limit (the mention and the link alone do not fit), or None."""
+    if not draft:
+        return None
+    channel, limit = channel_limit(channel)
+    length = post_length(draft, channel)
+    if length <= limit:
+        return None
+    return (f"the draft is {length} characters, over {channel}'s limit of {limit}: the mention and the link alone "
+            "do not fit, and neither is ever cut; shorten the link before posting")
 
 
 def _words(text: str) -> list[str]:
