@@ -172,6 +172,31 @@ def test_classify_cli_accurate_end_to_end(tmp_path, labels):
     assert all(0.0 <= got["c" + r["id"]]["complaint"] <= 1.0 for r in cust)
 
 
+def test_accurate_model_loads_quietly(tmp_path, twcs, clf):
+    """Loading the model prints no transformers load report, weight-loading bar or warning: standard
+    error keeps classify's one summary line, and an audit's JSON run writes nothing there; the
+    library's own settings are back as they were after the load."""
+    import logging
+
+    from transformers.utils import logging as hf_logging
+
+    assert clf.nets and hf_logging.get_verbosity() == logging.WARNING and hf_logging.is_progress_bar_enabled()
+    src = tmp_path / "posts.jsonl"
+    src.write_text(json.dumps({"id": 1, "text": "my router is broken", "role": "customer"}) + "\n", encoding="utf-8")
+    run = [sys.executable, "-m", "helpfirst"]
+    proc = subprocess.run([*run, "classify", str(src), "--model", "accurate"], capture_output=True, text=True,
+                          timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    lines = [line for line in proc.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("1 lines read: 1 classified"), proc.stderr
+    archive = twcs([(1, "101", True, 0, "@Acme my router keeps dropping", None),
+                    (2, "Acme", False, 10, "@101 restart it: hold the button for 10 s", 1)])
+    proc = subprocess.run([*run, "audit", str(archive), "--model", "accurate", "--json"], capture_output=True,
+                          text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr == ""
+    assert json.loads(proc.stdout)["signals"]["model"] == "accurate"
+
 def test_classify_with_jobs_never_forks_the_accurate_model(clf):
     """torch runs its own threads, and a forked copy of a model that has run hangs: asked for worker
     processes, classify still runs the accurate model in its own process (no pool children while

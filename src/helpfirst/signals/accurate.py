@@ -11,6 +11,9 @@ import importlib.util
 import json
 import os
 import re
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -79,6 +82,26 @@ def load_encoder():
     from transformers import AutoModel, AutoTokenizer
     path = base_model_path()
     return AutoModel.from_pretrained(path, add_pooling_layer=False), AutoTokenizer.from_pretrained(path)
+
+
+@contextmanager
+def quiet_library_load() -> Iterator[None]:
+    """While loading the encoder: no transformers load reports (the unused pooler weights are
+    expected), weight-loading progress bars or library warnings; settings restored afterwards."""
+    from transformers.utils import logging as hf_logging
+
+    verbosity = hf_logging.get_verbosity()
+    bars = hf_logging.is_progress_bar_enabled()
+    hf_logging.set_verbosity_error()
+    hf_logging.disable_progress_bar()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            yield
+    finally:
+        hf_logging.set_verbosity(verbosity)
+        if bars:
+            hf_logging.enable_progress_bar()
 
 
 def build_net(encoder, head_sizes: dict[str, int], dropout: float = 0.1):
@@ -180,13 +203,13 @@ class AccurateClassifier(PostClassifier):
         self.nets = []
         for sub in ["", *self.config.get("members", [])]:
             member = model_dir / sub
-            encoder, self.tokenizer = load_encoder()
-            encoder = PeftModel.from_pretrained(encoder, str(member)).merge_and_unload()
+            with quiet_library_load():
+                encoder, self.tokenizer = load_encoder()
+                encoder = PeftModel.from_pretrained(encoder, str(member)).merge_and_unload()
             net = build_net(encoder, {h: len(v) for h, v in self.labels.items()})
             net.heads.load_state_dict(load_file(str(member / HEADS_FILE)))
             net.eval()
             if quantize:
-                import warnings
                 with warnings.catch_warnings():   # torch marks its quantised tensor API deprecated
                     warnings.simplefilter("ignore")
                     net = torch.ao.quantization.quantize_dynamic(net, {torch.nn.Linear}, dtype=torch.qint8)
