@@ -149,3 +149,33 @@ print(len(out), stats.classified, json.loads(out[-1])["language"])
 """
     stdout = run_python_or_fail(script, 120, "classify_lines hung in its workers after lingua had run in the parent")
     assert stdout.split() == ["70", "70", "es"]
+
+
+def test_byte_order_mark_at_the_start_is_accepted(tmp_path):
+    lines = [json.dumps({"id": 1, "text": "my parcel never came", "role": "customer"}),
+             json.dumps({"id": 2, "text": "please DM us", "role": "brand"})]
+    src = tmp_path / "bom.jsonl"
+    src.write_bytes(b"\xef\xbb\xbf" + "".join(line + "\n" for line in lines).encode("utf-8"))
+    plain = run(_write(tmp_path / "plain.jsonl", lines))
+    for res in (run(src), run("-", stdin="\ufeff" + src.read_text(encoding="utf-8-sig"))):
+        assert res.returncode == 0, res.stderr
+        assert "BOM" not in res.stderr and "2 lines read: 2 classified, 0 rejected" in res.stderr
+        assert res.stdout == plain.stdout
+    # a bad line sends the chunk through the line-by-line parser: the first line is still accepted
+    with src.open("a", encoding="utf-8") as fh:
+        fh.write("{oops\n")
+    res = run(src)
+    assert "BOM" not in res.stderr and "3 lines read: 2 classified, 1 rejected" in res.stderr
+    assert res.stdout.splitlines()[:2] == plain.stdout.splitlines()
+    # only at the start: inside the file it is still a bad line, named as such
+    res = run(_write(tmp_path / "inner.jsonl", [lines[0], "\ufeff" + lines[1]]))
+    assert "inner.jsonl:2: not JSON" in res.stderr
+
+
+def test_null_id_and_text_are_called_null(tmp_path):
+    src = _write(tmp_path / "nulls.jsonl", [json.dumps({"id": None, "text": "hi", "role": "customer"}),
+                                            json.dumps({"id": 2, "text": None, "role": "customer"})])
+    res = run(src)
+    assert f"{src}:1: field 'id' is null (it must be a non-empty string or an integer)" in res.stderr
+    assert f"{src}:2: field 'text' is null (it must be a non-empty string)" in res.stderr
+    assert "missing" not in res.stderr

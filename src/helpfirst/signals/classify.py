@@ -63,14 +63,18 @@ def parse_line(raw: str) -> dict:
         raise LineError(f"not JSON ({exc.msg} at column {exc.colno})") from None
     if not isinstance(obj, dict):
         raise LineError(f"expected a JSON object, got {type(obj).__name__}")
-    if "id" not in obj or obj["id"] is None:
+    if "id" not in obj:
         raise LineError("field 'id' is missing")
     pid = obj["id"]
+    if pid is None:
+        raise LineError("field 'id' is null (it must be a non-empty string or an integer)")
     if isinstance(pid, bool) or not isinstance(pid, (str, int)) or pid == "":
         raise LineError("field 'id' must be a non-empty string or an integer")
     text = obj.get("text")
-    if "text" not in obj or text is None:
+    if "text" not in obj:
         raise LineError("field 'text' is missing")
+    if text is None:
+        raise LineError("field 'text' is null (it must be a non-empty string)")
     if not isinstance(text, str):
         raise LineError(f"field 'text' must be a string, got {type(text).__name__}")
     if not text.strip():
@@ -114,7 +118,7 @@ def classify_lines(lines: Iterable[str], *, source: str = "-", model: str | Post
         # pool is not fork-safe once used), each holding its own copy of the model
         jobs = 1
     batch_size = max(1, int(batch_size))
-    chunks = _chunks(lines, batch_size)
+    chunks = _chunks(_without_bom(lines), batch_size)
     first = next(chunks, None)
     if first is None:
         return
@@ -134,6 +138,16 @@ def classify_lines(lines: Iterable[str], *, source: str = "-", model: str | Post
                 on_error(m)
         yield from out
         stats.seconds = time.perf_counter() - t0
+
+
+def _without_bom(lines: Iterable[str]) -> Iterator[str]:
+    """The lines, less a UTF-8 byte-order mark at the start of the first (editors on Windows write one)."""
+    it = iter(lines)
+    first = next(it, None)
+    if first is None:
+        return
+    yield first[1:] if first.startswith("\ufeff") else first
+    yield from it
 
 
 def _chunks(lines: Iterable[str], size: int) -> Iterator[tuple[int, list[str]]]:
