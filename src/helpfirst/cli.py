@@ -15,6 +15,8 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeR
 
 from .config import load_settings, parse_duration_minutes
 
+# help texts are Rich markup: a text with square brackets goes through rich.markup.escape, or
+# "[semantic]" is read as a style tag and vanishes
 app = typer.Typer(
     name="helpfirst",
     help="Measure whether a brand actually helps the people who ask it for help.",
@@ -71,14 +73,14 @@ def audit(
     format: Annotated[Optional[str], typer.Option("--format", "-f", help="Source format (twcs, x-v2, mastodon, jsonl, csv); guessed from each file when omitted.")] = None,
     brand: Annotated[list[str], typer.Option("--brand", "-b", help="A brand handle (repeatable); formats that do not mark brand posts need it.")] = [],
     bot: Annotated[list[str], typer.Option("--bot", help="A bot/automation handle (repeatable); its posts never count as a response.")] = [],
-    target: Annotated[Optional[str], typer.Option(help="First-response target, e.g. 30m, 2h. [default: 30m or HELPFIRST_TARGET]", show_default=False)] = None,
+    target: Annotated[Optional[str], typer.Option(help=escape("First-response target, e.g. 30m, 2h. [default: 30m or HELPFIRST_TARGET]"), show_default=False)] = None,
     business_hours: Annotated[Optional[str], typer.Option("--business-hours", help="Opening hours, e.g. 'Mon-Fri 09:00-17:00 Europe/London'.")] = None,
     holiday: Annotated[list[str], typer.Option("--holiday", help="A closed day (YYYY-MM-DD, repeatable or comma-separated).")] = [],
     column_map: Annotated[list[str], typer.Option("--map", help="Column mapping for jsonl/csv: FIELD=SOURCE_COLUMN (repeatable).")] = [],
     channel: Annotated[Optional[str], typer.Option(help="Channel name to record on the posts (default: from the format).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document instead of tables.")] = False,
     report: Annotated[Optional[Path], typer.Option("--report", help="Write the self-contained HTML report to this file.")] = None,
-    model: Annotated[str, typer.Option("--model", help="Signals model: fast (default install) or accurate (the [semantic] extra).")] = "fast",
+    model: Annotated[str, typer.Option("--model", help=escape("Signals model: fast (default install) or accurate (the [semantic] extra)."))] = "fast",
     no_signals: Annotated[bool, typer.Option("--no-signals", help="Only the core scorecard: no per-post signals, help requests or outcomes (faster).")] = False,
     mask_pii: Annotated[bool, typer.Option("--mask-pii", help="Mask e-mail addresses, phone and card numbers in every post text shown or written (terminal, JSON, HTML report); the figures are unchanged.")] = False,
 ) -> None:
