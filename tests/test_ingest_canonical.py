@@ -308,3 +308,40 @@ def test_remote_account_with_the_brand_name_is_not_the_brand(tmp_path):
     assert [(r["author_role"], r["brand"]) for r in rows] == [
         ("brand", "acme"), ("customer", None), ("brand", "help@acme.social")
     ]
+
+
+@pytest.mark.parametrize("writer", [write_csv, write_jsonl])
+def test_signal_fields_outcome_and_reply_kind_are_kept_and_checked(tmp_path, writer):
+    from helpfirst.ingest.canonical import read_signal_fields
+
+    header = FIELDS + ["outcome", "reply_kind"]
+    rows = [POSTS[0] + ["Resolved", ""], POSTS[1] + ["resolved", "solution"], POSTS[2] + ["fixed", "answer"]]
+    path = writer(tmp_path / ("posts." + ("csv" if writer is write_csv else "jsonl")), header, rows)
+    found, errors = read_signal_fields(path, ImportOptions())
+    assert found == {"c1": {"outcome": "resolved"}, "c2": {"outcome": "resolved", "reply_kind": "solution"}}
+    line = 5 if writer is write_csv else 3  # the header, and c2's text has a line break in the CSV
+    assert errors == [
+        f"{path}:{line}: field 'outcome': unknown outcome 'fixed' (expected resolved, redirected, unresolved, abandoned, unanswered, unconfirmed)",
+        f"{path}:{line}: field 'reply_kind': unknown reply_kind 'answer' (expected solution, redirect, clarify, acknowledge, other)",
+    ]
+    # the post records themselves are what they were: the audit does not see these columns
+    without = writer(tmp_path / ("without." + path.suffix.lstrip(".")), FIELDS, [POSTS[0], POSTS[1], POSTS[2]])
+    reports = ImportReport(), ImportReport()
+    plain = pa_table(read_posts([path], ImportOptions(), reports[0]))
+    assert plain.equals(pa_table(read_posts([without], ImportOptions(), reports[1]))) and plain.num_rows >= 2
+    assert reports[0].rows_rejected == reports[1].rows_rejected
+
+
+def test_signal_fields_follow_the_column_map(tmp_path):
+    from helpfirst.ingest.canonical import read_signal_fields
+
+    path = write_csv(tmp_path / "posts.csv", ["message_id", "status"], [["7", "unresolved"], ["8", ""]])
+    found, errors = read_signal_fields(path, ImportOptions(column_map={"id": "message_id"}), {"outcome": "status"})
+    assert found == {"7": {"outcome": "unresolved"}} and errors == []
+    assert read_signal_fields(write_csv(tmp_path / "none.csv", FIELDS, POSTS), ImportOptions()) == ({}, [])
+
+
+def pa_table(batches):
+    import pyarrow as pa
+
+    return pa.Table.from_batches(list(batches), schema=POST_SCHEMA)

@@ -138,3 +138,74 @@ def test_help_shows_text_in_square_brackets():
     suggest_help = " ".join(runner.invoke(app, ["suggest", "--help"], env={"COLUMNS": "300"}).output.split())
     assert "(reused while the inputs are unchanged) [default: a cache folder]." in suggest_help
     assert "posts: [{role, text, created_at}]" in suggest_help
+
+
+def learned(proc) -> str:
+    assert proc.returncode == 0, proc.stderr
+    return next(line for line in proc.stderr.splitlines() if line.startswith("knowledge: "))
+
+
+def top_score(proc) -> float:
+    return suggest_lines(proc)[0]["suggestions"][0]["score"]
+
+
+def test_outcome_and_reply_kind_in_canonical_history_are_used(files):
+    folder, kb, history = files
+    q = queries(folder / "q.jsonl", {**QUERY, "posts": [{"role": "customer", "text": "internet cutting out"}]})
+    args = ("--input", str(q), "--json", "--semantic", "off", "--k", "3")
+    plain = run("suggest", "--kb", str(kb), "--history", str(history), *args, "--index", str(folder / "i1"))
+    rows = history_rows()
+    for r in rows:
+        if r["conversation_id"] in ("c1", "c2", "c5", "c4"):  # the wifi links did not help; c4's thanked reply neither
+            r["outcome"] = "unresolved"
+    rows += [{"id": "c7-0", "conversation_id": "c7", "author": "zed", "author_role": "customer", "brand": "Acme",
+              "created_at": "2024-03-01T16:00:00+00:00", "text": "@Acme how do I reset the router"},
+             {"id": "c7-1", "conversation_id": "c7", "parent_id": "c7-0", "author": "Acme", "author_role": "brand", "brand": "Acme",
+              "created_at": "2024-03-01T16:05:00+00:00", "text": "@zed Hold the reset button for ten seconds", "reply_kind": "Solution"}]
+    marked_file = write_jsonl(folder / "marked.jsonl", rows)
+    marked = run("suggest", "--kb", str(kb), "--history", str(marked_file), *args, "--index", str(folder / "i2"))
+    assert "learned 5 linked cases, 1 reusable answers" in learned(plain)
+    # c4 is no answer any more (unresolved), c7 is one (reply_kind solution, although nobody said thanks)
+    assert "learned 5 linked cases, 1 reusable answers" in learned(marked) and "error" not in marked.stderr
+    assert top_score(marked) < top_score(plain)
+    reset = suggest_lines(run("suggest", "--kb", str(kb), "--history", str(marked_file), "--input",
+                              str(queries(folder / "r.jsonl", {**QUERY, "posts": [{"role": "customer", "text": "how to reset my router"}]})),
+                              "--json", "--semantic", "off", "--index", str(folder / "i2")))
+    assert "reply:c7-1" in [s["resource_id"] for s in reset[0]["suggestions"]]
+
+
+def test_bad_outcome_value_is_an_error_naming_file_line_and_field(files):
+    folder, kb, history = files
+    rows = history_rows()
+    rows[1]["outcome"] = "great"
+    bad = write_jsonl(folder / "bad.jsonl", rows)
+    proc = run("suggest", "--kb", str(kb), "--history", str(bad), "--input", str(queries(folder / "q.jsonl")), "--json",
+               "--semantic", "off", "--index", str(folder / "ix"))
+    assert suggest_lines(proc)[0]["suggestions"]
+    assert (f"error: {bad}:2: field 'outcome': unknown outcome 'great' (expected resolved, redirected, unresolved, "
+            "abandoned, unanswered, unconfirmed)") in proc.stderr.splitlines()
+
+
+def test_map_reads_history_with_other_column_names(files):
+    import csv
+
+    folder, kb, history = files
+    names = {"id": "message_id", "conversation_id": "thread", "parent_id": "reply_to", "author": "user",
+             "author_role": "role", "brand": "brand", "created_at": "timestamp", "text": "body", "outcome": "status"}
+    rows = history_rows()
+    rows[1]["outcome"] = "unresolved"
+    path = folder / "export.csv"
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(list(names.values()))
+        writer.writerows([[r.get(f) or "" for f in names] for r in rows])
+    maps = ["--history-format", "csv"] + [arg for f, c in names.items() if f != c for arg in ("--map", f"{f}={c}")]
+    q = queries(folder / "q.jsonl")
+    proc = run("suggest", "--kb", str(kb), "--history", str(path), *maps, "--input", str(q), "--json", "--semantic", "off",
+               "--index", str(folder / "ix"))
+    assert "history: 14 posts read, 14 loaded" in learned(proc) and "learned 5 linked cases" in learned(proc)
+    proc = run("eval", "suggest", "--kb", str(kb), "--history", str(path), *maps, "--split", "0.5", "--json", "--semantic", "off")
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["history_posts"] == 14
+    proc = run("suggest", "--kb", str(kb), "--history", str(path), "--map", "text", "--input", str(q))
+    assert proc.returncode == 1 and proc.stderr.strip() == "error: --map 'text': expected FIELD=SOURCE_COLUMN, e.g. --map text=body"

@@ -396,3 +396,101 @@ def _json_value(fld: str, value: object, name: str) -> str | None:
             raise FieldError(f"{name} is not an ISO 8601 date-time: {preview(value)}", name)
         return parsed.isoformat()
     return to_text(value, name)
+
+
+# --- optional signal fields -----------------------------------------------------------------------------
+
+#: Per-post values a history may carry beyond the post record: the conversation's outcome and what kind
+#: of reply a brand post is. The audit leaves them alone (it computes its own); `helpfirst suggest` uses them.
+SIGNAL_FIELDS = {
+    "outcome": ("resolved", "redirected", "unresolved", "abandoned", "unanswered", "unconfirmed"),
+    "reply_kind": ("solution", "redirect", "clarify", "acknowledge", "other"),
+}
+
+
+def read_signal_fields(
+    path: Path, options: ImportOptions, columns: dict[str, str] | None = None
+) -> tuple[dict[str, dict[str, str]], list[str]]:
+    """({post id: {field: value}}, errors) for the optional `outcome`/`reply_kind` of a canonical CSV or JSONL file.
+
+    `columns` maps a signal field to the column/key holding it (default: its own name). Values are
+    lower-cased; an unknown value is an error "file:line: field 'x': ..." and is left out. A file
+    without those columns costs one quick scan.
+    """
+    columns = {f: (columns or {}).get(f) or f for f in SIGNAL_FIELDS}
+    id_name = (options.column_map or {}).get("id") or "id"
+    found: dict[str, dict[str, str]] = {}
+    errors: list[str] = []
+
+    def keep(line: int, post_id: object, values: dict[str, object]) -> None:
+        try:
+            key = to_id(post_id, id_name)
+        except FieldError:
+            return  # the importer rejects the post itself
+        for fld, value in values.items():
+            if value is None or (isinstance(value, str) and not value.strip()):
+                continue
+            text = value.strip().lower() if isinstance(value, str) else None
+            if text not in SIGNAL_FIELDS[fld]:
+                errors.append(f"{path}:{line}: field {columns[fld]!r}: unknown {fld} {preview(value)} "
+                              f"(expected {', '.join(SIGNAL_FIELDS[fld])})")
+            elif key is not None:
+                found.setdefault(key, {})[fld] = text
+
+    try:
+        if _looks_like_csv(path):
+            _signal_rows_csv(path, id_name, columns, keep)
+        else:
+            _signal_rows_jsonl(path, id_name, columns, keep)
+    except (OSError, UnicodeDecodeError, ImportFailed):
+        pass  # the importer reports a file it cannot read
+    return found, errors
+
+
+def _looks_like_csv(path: Path) -> bool:
+    with Path(path).open("rb") as fh:
+        head = fh.read(4096).lstrip(b"\xef\xbb\xbf").lstrip()
+    return not head.startswith((b"{", b"["))
+
+
+def _signal_rows_csv(path: Path, id_name: str, columns: dict[str, str], keep) -> None:
+    import csv
+
+    with Path(path).open(encoding="utf-8-sig", errors="replace", newline="") as fh:
+        reader = csv.reader(fh)
+        header = [c.strip() for c in next(reader, [])]
+        wanted = {f: header.index(c) for f, c in columns.items() if c in header}
+        if not wanted or id_name not in header:
+            return
+        at = header.index(id_name)
+        while True:
+            start = reader.line_num + 1  # a record with line breaks in a value starts here
+            row = next(reader, None)
+            if row is None:
+                return
+            if len(row) > at:
+                keep(start, row[at], {f: row[i] if i < len(row) else None for f, i in wanted.items()})
+
+
+def _signal_rows_jsonl(path: Path, id_name: str, columns: dict[str, str], keep) -> None:
+    needles = [json.dumps(c).encode() for c in columns.values()]
+    if not _mentions(path, needles):
+        return
+    for record in iter_json_records(Path(path)):
+        obj = record.value
+        if record.error is None and isinstance(obj, dict):
+            values = {f: get_path(obj, c) for f, c in columns.items()}
+            if any(v is not None for v in values.values()):
+                keep(record.line, get_path(obj, id_name), values)
+
+
+def _mentions(path: Path, needles: list[bytes]) -> bool:
+    """Whether the file's bytes contain any of the needles (chunks overlap, so none is missed at a border)."""
+    tail = b""
+    with Path(path).open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            data = tail + chunk
+            if any(n in data for n in needles):
+                return True
+            tail = data[-256:]
+    return False

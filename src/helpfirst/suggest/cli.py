@@ -211,12 +211,24 @@ def weights_problem(doc: object) -> str | None:
     return None
 
 
-def _build(kb: list[Path], history: list[Path], index: Optional[Path], semantic: bool, history_format, brands):
+def _column_map(pairs: list[str]) -> dict[str, str]:
+    """--map FIELD=COLUMN pairs, read as `helpfirst audit --map` reads them."""
+    from ..cli import UserError, _parse_map
+
+    try:
+        return _parse_map(pairs)
+    except UserError as exc:
+        _fail(str(exc))
+
+
+def _build(kb: list[Path], history: list[Path], index: Optional[Path], semantic: bool, history_format, brands,
+           column_map: dict[str, str] | None = None):
     from ..ingest import ImportFailed
     from .service import build_or_load
 
     try:
-        built = build_or_load(kb, history, index_dir=index, semantic=semantic, history_format=history_format, brands=brands)
+        built = build_or_load(kb, history, index_dir=index, semantic=semantic, history_format=history_format, brands=brands,
+                              column_map=column_map)
     except ImportFailed as exc:
         _fail(str(exc))
     if not built.cached:
@@ -244,6 +256,7 @@ def eval_suggest(
     weights: Annotated[Optional[Path], typer.Option("--weights", help="Feature weights of the ranking model (JSON) instead of the learned ones.")] = None,
     history_format: Annotated[Optional[str], typer.Option("--history-format", help="Format of the history files; guessed when omitted.")] = None,
     brand: Annotated[list[str], typer.Option("--brand", "-b", help="Brand handle (repeatable) for archives that do not mark brand posts.")] = [],
+    column_map: Annotated[list[str], typer.Option("--map", help="Column mapping for jsonl/csv history: FIELD=SOURCE_COLUMN (repeatable; as `helpfirst audit --map`, plus outcome and reply_kind).")] = [],
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
 ) -> None:
     """Backtest on your own history: hide each linking reply and everything after it, and score what would have been suggested."""
@@ -252,7 +265,7 @@ def eval_suggest(
 
     try:
         result = backtest(kb, history, split=split, semantic=_semantic_choice(semantic), weights=_weights(weights),
-                          history_format=history_format, brands=brand)
+                          history_format=history_format, brands=brand, column_map=_column_map(column_map))
     except (ImportFailed, ValueError) as exc:
         _fail(str(exc))
     for line in result.pop("messages", []):
@@ -281,6 +294,7 @@ def suggest(
     voice: Annotated[Optional[Path], typer.Option("--voice", help="Brand voices for drafts (JSON: brand -> template, opening, closing, signature).")] = None,
     history_format: Annotated[Optional[str], typer.Option("--history-format", help="Format of the history files; guessed when omitted.")] = None,
     brand: Annotated[list[str], typer.Option("--brand", "-b", help="Brand handle (repeatable) for archives that do not mark brand posts.")] = [],
+    column_map: Annotated[list[str], typer.Option("--map", help="Column mapping for jsonl/csv history: FIELD=SOURCE_COLUMN (repeatable; as `helpfirst audit --map`, plus outcome and reply_kind).")] = [],
 ) -> None:
     """Suggest help resources and past answers for each help request, with reasons and a reply draft."""
     from .draft import VoiceError, load_voices
@@ -294,7 +308,7 @@ def suggest(
         voices = load_voices(voice)
     except VoiceError as exc:
         _fail(str(exc))
-    built = _build(kb, history, index, use_semantic, history_format, brand)
+    built = _build(kb, history, index, use_semantic, history_format, brand, _column_map(column_map))
     encoder = None
     if built.index.semantic:
         from .semantic import Encoder

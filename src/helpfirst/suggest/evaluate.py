@@ -21,7 +21,7 @@ from ..knowledge.urls import canonical_url, extract_urls
 from .history import Conversation, learn, read_conversations, read_expansions
 from .index import SuggestIndex, UrlResolver
 from .rank import Query, QueryTurn, Ranker, Weights
-from .service import load_kb
+from .service import load_kb, split_map
 
 
 def metrics(pairs: list[tuple[list[str], str]]) -> dict:
@@ -48,12 +48,15 @@ def _first_link(conv: Conversation, expansions: dict[str, str]) -> tuple[int, st
 
 
 def backtest(kb: list[Path], history: list[Path], split: float = 0.8, semantic: bool = False, weights: Weights | None = None,
-             history_format: str | None = None, brands: list[str] = (), encoder=None) -> dict:
+             history_format: str | None = None, brands: list[str] = (), encoder=None,
+             column_map: dict[str, str] | None = None) -> dict:
     """Time-ordered backtest; returns metrics, the baseline and counts (ValueError when there is nothing to test)."""
     kb_report = LoadReport()
     resources = load_kb(kb, kb_report)
     handles = frozenset(list(brands) + sorted({r.brand for r in resources}))
-    conversations, report = read_conversations(list(history), ImportOptions(brands=handles), history_format, ImportReport())
+    post_map, signal_map = split_map(column_map)
+    conversations, report = read_conversations(list(history), ImportOptions(brands=handles, column_map=post_map),
+                                               history_format, ImportReport(), signal_map)
     expansions = read_expansions(list(history))
     linked = []
     for conv in conversations:

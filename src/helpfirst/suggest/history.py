@@ -81,8 +81,13 @@ class Lessons:
 
 
 def read_conversations(paths: list[Path], options: ImportOptions, fmt: str | None = None,
-                       report: ImportReport | None = None) -> tuple[list[Conversation], ImportReport]:
-    """Import, thread and group posts into conversations (signal columns such as `outcome`/`reply_kind` are used when present)."""
+                       report: ImportReport | None = None,
+                       signal_columns: dict[str, str] | None = None) -> tuple[list[Conversation], ImportReport]:
+    """Import, thread and group posts into conversations.
+
+    Canonical CSV/JSONL files may give each post an `outcome` and a `reply_kind` (columns named
+    by signal_columns, default their own names); bad values are errors in the report.
+    """
     from ..audit import load_posts, mark_bots
     from ..threads import build_threads
 
@@ -91,8 +96,29 @@ def read_conversations(paths: list[Path], options: ImportOptions, fmt: str | Non
         posts = mark_bots(posts, options.bots)
     if posts.num_rows == 0:
         return [], report
+    signals = _signal_fields(report, options, signal_columns)
     threads = build_threads(posts, report, [f["path"] for f in report.files])
-    return conversations_from_table(threads.posts), report
+    table = threads.posts
+    if signals:
+        ids = table.column("id").to_pylist()
+        for name in ("outcome", "reply_kind"):
+            values = [signals.get(i, {}).get(name) for i in ids]
+            if any(values):
+                table = table.append_column(name, pa.array(values, pa.string()))
+    return conversations_from_table(table), report
+
+
+def _signal_fields(report: ImportReport, options: ImportOptions, columns: dict[str, str] | None) -> dict[str, dict[str, str]]:
+    """Post id -> {outcome, reply_kind} from the canonical files read; their errors go to the report."""
+    from ..ingest.canonical import read_signal_fields
+
+    found: dict[str, dict[str, str]] = {}
+    for f in report.files:
+        if f.get("format") in ("csv", "jsonl"):
+            values, errors = read_signal_fields(Path(f["path"]), options, columns)
+            report.errors.extend(errors)
+            found.update(values)
+    return found
 
 
 def conversations_from_table(posts: pa.Table) -> list[Conversation]:

@@ -93,9 +93,12 @@ class BuildResult:
 
 def build_or_load(kb: list[Path], history: list[Path], index_dir: Path | None = None, semantic: bool = False,
                   history_format: str | None = None, brands: list[str] = (), encoder=None,
-                  cache: bool = True) -> BuildResult:
-    """Load the index of these inputs if one was saved, else read everything, build it and save it."""
-    key = cache_key(kb, history, semantic, {"format": history_format, "brands": sorted(brands)})
+                  cache: bool = True, column_map: dict[str, str] | None = None) -> BuildResult:
+    """Load the index of these inputs if one was saved, else read everything, build it and save it.
+
+    column_map: canonical field (or `outcome`/`reply_kind`) -> column of the history files, as `audit --map`.
+    """
+    key = cache_key(kb, history, semantic, {"format": history_format, "brands": sorted(brands), "map": column_map or {}})
     folder = Path(index_dir) if index_dir else (default_cache_dir() / key if cache else None)
     if folder is not None and (folder / "meta.json").is_file():
         meta = json.loads((folder / "meta.json").read_text())
@@ -107,7 +110,9 @@ def build_or_load(kb: list[Path], history: list[Path], index_dir: Path | None = 
     history_report = ImportReport()
     conversations = []
     if history:
-        conversations, history_report = read_conversations(list(history), ImportOptions(brands=handles), history_format, history_report)
+        post_map, signal_map = split_map(column_map)
+        conversations, history_report = read_conversations(list(history), ImportOptions(brands=handles, column_map=post_map),
+                                                           history_format, history_report, signal_map)
     lessons = learn(conversations, expansions=read_expansions(list(history)))
     if semantic and encoder is None:
         from .semantic import Encoder
@@ -127,6 +132,15 @@ def build_or_load(kb: list[Path], history: list[Path], index_dir: Path | None = 
         except OSError as exc:
             kb_report.errors.append(f"{folder}: the index could not be saved ({exc.strerror or exc}); it is used from memory")
     return BuildResult(index, kb_report, history_report, False, saved)
+
+
+def split_map(column_map: dict[str, str] | None) -> tuple[dict[str, str], dict[str, str]]:
+    """(post field mappings for the importer, `outcome`/`reply_kind` mappings for the learner)."""
+    from ..ingest.canonical import SIGNAL_FIELDS
+
+    column_map = column_map or {}
+    return ({k: v for k, v in column_map.items() if k not in SIGNAL_FIELDS},
+            {k: v for k, v in column_map.items() if k in SIGNAL_FIELDS})
 
 
 def parse_query(obj: object) -> Query:
