@@ -179,3 +179,12 @@ def test_null_id_and_text_are_called_null(tmp_path):
     assert f"{src}:1: field 'id' is null (it must be a non-empty string or an integer)" in res.stderr
     assert f"{src}:2: field 'text' is null (it must be a non-empty string)" in res.stderr
     assert "missing" not in res.stderr
+
+
+def test_languages_option_restricts_the_output(shared_data, tmp_path):
+    posts = _real_posts(shared_data, 150)
+    src = _write(tmp_path / "posts.jsonl", [json.dumps(p) for p in posts])
+    res = run(src, "--languages", "fr,de")
+    assert res.returncode == 0, res.stderr
+    langs = [json.loads(line)["language"] for line in res.stdout.splitlines()]
+    assert len(langs) == len(posts) and set(langs) <= {"fr", "de", None} and langs.count(None) < len(langs)

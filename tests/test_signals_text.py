@@ -124,6 +124,18 @@ def test_language_set_is_configurable():
         detect_language([es], languages=["en", "xx"])
 
 
+def test_languages_restrict_every_answer():
+    """The answer is always one of the given codes: without en, English posts are not labelled en
+    (the English pre-filter applies only when en is among them)."""
+    texts = ["I have a problem with my phone since the update", "ok thanks",
+             "Bonjour, je voudrais un remboursement de ma commande", "Danke schön für die schnelle Hilfe", "😀 @Brand"]
+    got = detect_language(texts, languages=["fr", "de"]).to_pylist()
+    assert got[2:] == ["fr", "de", None] and set(got[:2]) <= {"fr", "de"}
+    assert detect_language(texts, languages=["fr"]).to_pylist() == ["fr"] * 4 + [None]
+    assert detect_language(texts, languages=["en", "fr", "de"]).to_pylist() == ["en", "en", "fr", "de", None]
+    with pytest.raises(ValueError, match="unknown ISO 639-1 language code 'xx'"):
+        detect_language(texts, languages=["xx"])
+
 def test_english_prefilter_on_real_posts(shared_data):
     with (shared_data / "twcs-head5k" / "twcs-head5k.csv").open(encoding="utf-8", newline="") as fh:
         texts = [r["text"] for r in csv.DictReader(fh)][:2000]

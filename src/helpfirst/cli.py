@@ -233,7 +233,7 @@ def classify(
     as_json: Annotated[bool, typer.Option("--json", help="Print the end-of-run summary as one JSON object (on stderr) instead of a sentence.")] = False,
     mask_pii: Annotated[bool, typer.Option("--mask-pii", help="Mask e-mail addresses, phone and card numbers; the output gets the masked text.")] = False,
     batch_size: Annotated[int, typer.Option("--batch-size", min=1, help="Posts classified together.")] = 65536,
-    languages: Annotated[Optional[str], typer.Option("--languages", help="ISO 639-1 codes language detection chooses from, comma-separated (default: en,es,fr,de,pt,it,nl,ja,ar,tr,id,hi).", show_default=False)] = None,
+    languages: Annotated[Optional[str], typer.Option("--languages", help="ISO 639-1 codes, comma-separated: every detected language is one of them, or null (default: en,es,fr,de,pt,it,nl,ja,ar,tr,id,hi). The English shortcut applies only when en is listed.", show_default=False)] = None,
     output: Annotated[Optional[Path], typer.Option("--out", "-o", help="Write the JSONL here instead of standard output.")] = None,
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=0, help="Worker processes; 0 = one per CPU core. --model accurate always runs in one process (torch uses every core itself).")] = 0,
 ) -> None:

@@ -4,7 +4,9 @@ A post is English without asking lingua when, after URLs, @mentions and #hashtag
 at least 3 words, at least 25% of them among ~150 common English words and contractions and at most
 10% of them with non-ASCII letters (15% and none, for all-ASCII posts). Posts with no letters left are null. The rest (about 8-10% of real
 customer-care posts) go to lingua's parallel detector, restricted to ``languages`` (ISO 639-1; by
-default DEFAULT_LANGUAGES) in low-accuracy mode unless ``accurate=True``. A post of one or two
+default DEFAULT_LANGUAGES) in low-accuracy mode unless ``accurate=True``. Every answer is one of
+``languages`` (or null): without ``en`` among them the pre-filter is skipped and lingua reads every
+post with letters; a single code labels every post with letters with it. A post of one or two
 ASCII words is English when one of them is a common English short reply (SHORT_ENGLISH). The result
 is the ISO 639-1 code in lower case, or null when lingua cannot decide.
 """
@@ -64,16 +66,23 @@ def english_first(texts: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     return english, n > 0
 
 
-@functools.lru_cache(maxsize=8)
-def detector(languages: tuple[str, ...] = DEFAULT_LANGUAGES, accurate: bool = False):
-    """A lingua detector for these ISO 639-1 codes (built once per set; lingua imported here)."""
-    from lingua import IsoCode639_1, LanguageDetectorBuilder
+def iso_codes(languages: Sequence[str]) -> list:
+    """lingua's codes for these ISO 639-1 codes; ValueError naming an unknown one."""
+    from lingua import IsoCode639_1
     codes = []
     for code in languages:
         try:
             codes.append(IsoCode639_1.from_str(code.lower()))
         except ValueError as exc:
             raise ValueError(f"unknown ISO 639-1 language code {code!r}") from exc
+    return codes
+
+
+@functools.lru_cache(maxsize=8)
+def detector(languages: tuple[str, ...] = DEFAULT_LANGUAGES, accurate: bool = False):
+    """A lingua detector for these ISO 639-1 codes (built once per set; lingua imported here)."""
+    from lingua import IsoCode639_1, LanguageDetectorBuilder
+    codes = iso_codes(languages)
     if len(codes) < 2:  # lingua needs two languages to compare; English is the usual second
         codes.append(IsoCode639_1.EN if IsoCode639_1.EN not in codes else IsoCode639_1.ES)
     builder = LanguageDetectorBuilder.from_iso_codes_639_1(*codes)
@@ -89,11 +98,14 @@ def detect_language(texts, languages: Sequence[str] | None = None, accurate: boo
         arr = arr.combine_chunks()
     langs = tuple(sorted({c.lower() for c in (languages or DEFAULT_LANGUAGES)}))
     english, letters = english_first(arr)
+    if "en" not in langs:
+        english[:] = False  # the answer is one of the given codes: the English shortcut does not apply
     out = np.where(english, "en", None).astype(object)
     rest = np.flatnonzero(~english & letters)
     if len(rest):
-        if langs == ("en",):
-            out[rest] = "en"
+        if len(langs) == 1:
+            iso_codes(langs)  # an unknown code is still an error
+            out[rest] = langs[0]
         else:
             cleaned = pc.utf8_trim_whitespace(pc.replace_substring_regex(
                 arr.take(pa.array(rest)), r"https?://\S+|www\.\S+|@\S+", " "))
