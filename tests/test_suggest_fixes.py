@@ -209,3 +209,27 @@ def test_map_reads_history_with_other_column_names(files):
     assert json.loads(proc.stdout)["history_posts"] == 14
     proc = run("suggest", "--kb", str(kb), "--history", str(path), "--map", "text", "--input", str(q))
     assert proc.returncode == 1 and proc.stderr.strip() == "error: --map 'text': expected FIELD=SOURCE_COLUMN, e.g. --map text=body"
+
+
+def test_unexpanded_short_links_are_counted_not_learned(files):
+    folder, kb, history = files
+    twcs = folder / "twcs.csv"
+    lines = ["tweet_id,author_id,inbound,created_at,text,response_tweet_id,in_response_to_tweet_id"]
+    for n in range(3):
+        a, b, c = 10 * n + 1, 10 * n + 2, 10 * n + 3
+        lines += [f"{a},cust{n},True,Tue Oct 31 1{n}:00:00 +0000 2017,@Acme my wifi keeps dropping,{b},",
+                  f"{b},Acme,False,Tue Oct 31 1{n}:05:00 +0000 2017,@cust{n} Details: https://t.co/hJIrBtSMr{n},{c},{a}",
+                  f"{c},cust{n},True,Tue Oct 31 1{n}:30:00 +0000 2017,@Acme that worked thanks,,{b}"]
+    twcs.write_text("\n".join(lines) + "\n")
+    proc = run("suggest", "--kb", str(kb), "--history", str(twcs), "--input", str(queries(folder / "q.jsonl")), "--json",
+               "--semantic", "off", "--index", str(folder / "ix"))
+    assert "learned 0 linked cases, 0 reusable answers" in learned(proc)
+    assert not any(s["resource_id"].startswith("reply:") for s in suggest_lines(proc)[0]["suggestions"])
+    note = ("3 of 3 brand replies link only through t.co short links that the archive does not expand, so what was linked "
+            "is unknown: such replies are neither linked cases nor reusable answers. Exports that keep the targets fix this: "
+            "X API JSON (entities.urls[].expanded_url or unwound_url); in canonical CSV/JSONL history write the expanded link in the text")
+    assert f"note: {note}" in proc.stderr.splitlines()
+    proc = run("eval", "suggest", "--kb", str(kb), "--history", str(twcs), "--semantic", "off")
+    assert proc.returncode == 1 and proc.stderr.strip() == (
+        "error: the history has 0 conversation(s) in which the brand linked a resource after a customer post; "
+        f"a backtest needs at least 2; {note}")

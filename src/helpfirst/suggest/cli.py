@@ -242,6 +242,10 @@ def _build(kb: list[Path], history: list[Path], index: Optional[Path], semantic:
         _note(f"knowledge: {built.kb_report.read} read, {built.kb_report.loaded} loaded, {built.kb_report.rejected} rejected; "
               f"history: {h.rows_read} posts read, {h.rows_loaded} loaded, {h.rows_rejected} rejected; "
               f"learned {s['cases']} linked cases, {s['answers']} reusable answers, {s['learned_resources']} resources only history knew")
+        if s.get("short_link_replies"):
+            from .history import short_link_note
+
+            _note(f"note: {short_link_note(s['short_link_replies'], s.get('brand_replies', 0))}")
     if not built.index.brands:
         _fail("nothing to suggest from: no resource and no past reply could be loaded")
     return built
@@ -287,7 +291,7 @@ def suggest(
     input: Annotated[Path, typer.Option("--input", "-i", help=escape("QUERIES.jsonl: {id, brand, channel, customer, posts: [{role, text, created_at}]} per line."), show_default=False)],
     history: Annotated[list[Path], typer.Option("--history", help="Archive of past conversations, any format `helpfirst audit` reads (repeatable).")] = [],
     k: Annotated[int, typer.Option("--k", help="Suggestions per query.", min=1, max=100)] = 10,
-    as_json: Annotated[bool, typer.Option("--json", help="One JSON line per query: {id, suggestions, draft}.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON line per query: {id, suggestions, draft, draft_warning}.")] = False,
     index: Annotated[Optional[Path], typer.Option("--index", help=escape("Folder for the index (reused while the inputs are unchanged) [default: a cache folder]."))] = None,
     semantic: Annotated[str, typer.Option("--semantic", help="auto (when the semantic extra is installed), on or off.")] = "auto",
     weights: Annotated[Optional[Path], typer.Option("--weights", help="Feature weights of the ranking model (JSON) instead of the learned ones.")] = None,

@@ -18,7 +18,7 @@ from ..ingest import ImportOptions, ImportReport
 from ..knowledge.models import LoadReport
 from ..knowledge.store import brand_key
 from ..knowledge.urls import canonical_url, extract_urls
-from .history import Conversation, learn, read_conversations, read_expansions
+from .history import Conversation, learn, read_conversations, read_expansions, short_link_note, short_link_only
 from .index import SuggestIndex, UrlResolver
 from .rank import Query, QueryTurn, Ranker, Weights
 from .service import load_kb, split_map
@@ -63,8 +63,11 @@ def backtest(kb: list[Path], history: list[Path], split: float = 0.8, semantic: 
         found = _first_link(conv, expansions)
         if found is not None and any(t.role == "customer" and t.text.strip() for t in conv.turns[: found[0]]):
             linked.append((conv.turns[found[0]].created_at or 0.0, conv, found))
+    replies = [t.text for conv in conversations for t in conv.turns if t.role == "brand"]
+    short = sum(1 for text in replies if short_link_only(text, expansions))
     if len(linked) < 2:
-        raise ValueError(f"the history has {len(linked)} conversation(s) in which the brand linked a resource after a customer post; a backtest needs at least 2")
+        raise ValueError(f"the history has {len(linked)} conversation(s) in which the brand linked a resource after a customer post; "
+                         "a backtest needs at least 2" + (f"; {short_link_note(short, len(replies))}" if short else ""))
     linked.sort(key=lambda x: x[0])
     cut = min(max(int(len(linked) * split), 1), len(linked) - 1)
     split_at = linked[cut][0]
@@ -95,6 +98,8 @@ def backtest(kb: list[Path], history: list[Path], split: float = 0.8, semantic: 
         pairs.append(([ids[c.row] for c in ranker.rank(query, 10) if c.kind == "resource"], gold))
         base_pairs.append(([ids[c.row] for c in prior_only.rank(query, 10) if c.kind == "resource"], gold))
     messages = [f"knowledge: {m}" for m in kb_report.messages()] + [f"history: {e}" for e in report.errors]
+    if short:
+        messages.append(f"history: {short_link_note(short, len(replies))}")
     return {
         "metrics": metrics(pairs),
         "baseline_most_linked": metrics(base_pairs),
@@ -108,6 +113,7 @@ def backtest(kb: list[Path], history: list[Path], split: float = 0.8, semantic: 
         "semantic": semantic,
         "resources": kb_report.loaded,
         "history_posts": report.rows_loaded,
+        "short_link_replies": short,
         "messages": messages,
     }
 

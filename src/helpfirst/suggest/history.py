@@ -78,6 +78,8 @@ class Lessons:
 
     cases: list[Case] = field(default_factory=list)
     answers: list[Answer] = field(default_factory=list)
+    brand_replies: int = 0
+    short_link_replies: int = 0  # brand replies whose only links are short links the archive did not expand
 
 
 def read_conversations(paths: list[Path], options: ImportOptions, fmt: str | None = None,
@@ -199,11 +201,17 @@ def learn(conversations: list[Conversation], knows_url: Callable[[str, str], boo
         for i, turn in enumerate(conv.turns):
             if turn.role == "brand":
                 links = []
+                short = False
                 for raw in extract_urls(turn.text):
                     target = expansions.get(canonical_url(raw), raw)
+                    short = short or is_short_link(target)
                     if _is_resource_link(target) and (knows_url is None or knows_url(conv.brand, target)):
                         links.append(target)
-                if links or customer:
+                lessons.brand_replies += 1
+                if short and not links:
+                    # it linked something, we cannot tell what: neither a case nor "a reply that solved without a link"
+                    lessons.short_link_replies += 1
+                elif links or customer:
                     name, weight = outcome(conv, i)
                     when = turn.created_at
                     for url in dict.fromkeys(links):
@@ -221,6 +229,29 @@ def learn(conversations: list[Conversation], knows_url: Callable[[str, str], boo
 def _last_brand_reply(conv: Conversation, i: int) -> bool:
     """True when the brand said nothing more after reply i: a reply followed by another one did not settle it."""
     return all(t.role != "brand" for t in conv.turns[i + 1 :])
+
+
+#: link shorteners of the networks themselves: an archive that keeps only these does not say what was linked
+SHORT_LINK_HOSTS = ("t.co",)
+
+
+def is_short_link(url: str) -> bool:
+    """True for a network's short link (t.co) that was not expanded to its target."""
+    return path_key(url).split("/", 1)[0] in SHORT_LINK_HOSTS
+
+
+def short_link_only(text: str, expansions: dict[str, str]) -> bool:
+    """True when a reply's links are all unexpanded short links (at least one)."""
+    targets = [expansions.get(canonical_url(raw), raw) for raw in extract_urls(text)]
+    return bool(targets) and any(is_short_link(t) for t in targets) and not any(_is_resource_link(t) for t in targets)
+
+
+def short_link_note(count: int, replies: int) -> str:
+    """What unexpanded short links mean for learning, and which exports would expand them."""
+    return (f"{count:,} of {replies:,} brand replies link only through t.co short links that the archive does not "
+            "expand, so what was linked is unknown: such replies are neither linked cases nor reusable answers. Exports that "
+            "keep the targets fix this: X API JSON (entities.urls[].expanded_url or unwound_url); in canonical CSV/JSONL "
+            "history write the expanded link in the text")
 
 
 _SOCIAL_HOSTS = ("twitter.com", "x.com", "t.co", "mastodon.social", "bsky.app", "instagram.com", "facebook.com")

@@ -120,6 +120,8 @@ def build_or_load(kb: list[Path], history: list[Path], index_dir: Path | None = 
         encoder = Encoder()
     index = SuggestIndex.build(resources, lessons, encoder=encoder if semantic else None)
     index.stats["key"] = key
+    index.stats["short_link_replies"] = lessons.short_link_replies
+    index.stats["brand_replies"] = lessons.brand_replies
     saved = None
     if folder is not None:
         try:
