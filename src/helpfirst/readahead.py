@@ -34,7 +34,7 @@ _UNESCAPE_SQL = (
 )
 
 #: Options of `helpfirst audit` that leave the parse as it is (all others: no read-ahead).
-_NEUTRAL_FLAGS = frozenset({"--json", "--no-signals"})
+_NEUTRAL_FLAGS = frozenset({"--json", "--no-signals", "--mask-pii"})
 
 
 def read_csv_sql(width: int, rejects: str = REJECTS, max_record_bytes: int = MAX_RECORD_BYTES) -> str:
