@@ -233,3 +233,25 @@ def test_unexpanded_short_links_are_counted_not_learned(files):
     assert proc.returncode == 1 and proc.stderr.strip() == (
         "error: the history has 0 conversation(s) in which the brand linked a resource after a customer post; "
         f"a backtest needs at least 2; {note}")
+
+
+
+def test_a_closed_output_pipe_is_not_blamed_on_the_queries_file(tmp_path):
+    """`suggest ... | head -1`: the reader going away is not reported as an unreadable input."""
+    import subprocess
+    import sys
+    from pathlib import Path
+    kb = write_jsonl(tmp_path / "kb.jsonl", [
+        {"id": f"r{i}", "brand": "Acme", "kind": "article", "url": f"https://help.acme.com/a/{i}",
+         "title": f"Fix problem {i}", "body": "steps"} for i in range(20)])
+    q = queries(tmp_path / "q.jsonl", *[{"id": f"q{i}", "brand": "Acme", "posts": [
+        {"role": "customer", "text": f"problem {i} again"}]} for i in range(3000)])
+    proc = subprocess.Popen([str(Path(sys.executable).with_name("helpfirst")), "suggest", "--kb", str(kb),
+                             "--input", str(q), "--semantic", "off", "--index", str(tmp_path / "ix"), "--json"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    first = proc.stdout.readline()
+    proc.stdout.close()   # the reader goes away, as `| head -1` does
+    err = proc.stderr.read().decode()
+    proc.wait(timeout=120)
+    assert json.loads(first)["id"] == "q0"
+    assert "cannot be read" not in err and "Traceback" not in err, err

@@ -344,6 +344,8 @@ def suggest(
                 sys.stdout.write(json.dumps(doc, ensure_ascii=False) + "\n")
             else:
                 _print_suggestions(doc)
+    except BrokenPipeError:
+        raise   # our reader went away (`| head`): not a problem of the input file
     except OSError as exc:
         _fail(f"{input}: cannot be read ({exc.strerror or exc})")
     seconds = time.perf_counter() - t0
