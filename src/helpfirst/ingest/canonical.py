@@ -30,6 +30,9 @@ from .common import (
     FieldError,
     bot_handles,
     csv_first_bad_row,
+    csv_quote_damage,
+    has_line_break,
+    repaired_csv,
     csv_header,
     decode_utf8,
     first_brand_mention,
@@ -208,8 +211,6 @@ class CsvImporter(Importer):
         header, header_lines = csv_header(path)
         if not header or not any(header):
             raise ImportFailed(f"{path}:1: no header line with column names")
-        # the column names as we read them (spaces around names stripped), so Arrow skips the header
-        column_names = [c if c else f"_column{i + 1}" for i, c in enumerate(header)]
         missing = [names[f] for f in REQUIRED if names[f] not in header]
         missing += [names[f] for f in options.column_map if f not in REQUIRED and names[f] not in header]
         if missing:
@@ -222,31 +223,81 @@ class CsvImporter(Importer):
                 "cannot tell brand posts from customer posts"
             )
         present = {f: names[f] for f in POST_FIELDS if names[f] in header}
-        sources = list(dict.fromkeys(present.values()))
         rules = _Rules(options, names, "unknown")
+        read = _CsvRead(path, header, header_lines, present, rules, options, report)
+        damage = yield from read.stream(path, check=True)
+        if damage is None:
+            return
+        # the error path: a quote that never closes swallowed the records after it; read the file
+        # again with the damaged records' first lines blanked, past the records already loaded
+        with repaired_csv(path, header, damage) as (found, repaired):
+            for d in found:
+                report.rows_read += 1
+                read.pending_damage.append(d)
+            yield from read.stream(repaired, check=False)
 
-        csv_read = ArrowCsvRead(path, len(header), report)
+
+class _CsvRead:
+    """One canonical CSV file read with Arrow; `stream` may run twice (see CsvImporter.read)."""
+
+    def __init__(self, path, header, header_lines, present, rules, options, report) -> None:
+        self.path, self.header, self.header_lines = path, header, header_lines
+        self.present, self.rules, self.options, self.report = present, rules, options, report
+        # the column names as we read them (spaces around names stripped), so Arrow skips the header
+        self.column_names = [c if c else f"_column{i + 1}" for i, c in enumerate(header)]
+        self.sources = list(dict.fromkeys(present.values()))
+        self.done = 0  # well-formed records converted (and counted as read) so far
+        self.pending: list[tuple[int, str, str]] = []
+        self.pending_damage: list = []
+
+    def stream(self, data: Path, check: bool):
+        """Yield posts of the records of `data` past the first `done`; return the quote damage
+        found when `check` (the read is then abandoned, nothing reported), else None."""
+        path, report = self.path, self.report
+        csv_read = ArrowCsvRead(path, len(self.header), report, lines_from=data)
+        csv_read.pending = self.pending
         try:
-            source = pa.OSFile(str(path))
+            source = pa.OSFile(str(data))
         except OSError as exc:
             raise ImportFailed(f"{path}: cannot be read ({exc})") from None
-        record = 0
+        record, abandoned = 0, False
         try:
             with csv_read.quiet():
-                reader = _open_csv(path, source, column_names, header_lines, sources, csv_read.on_invalid)
-                for batch in csv_read.batches(reader, lambda exc: _parse_failure(path, len(header), exc, " further")):
+                reader = _open_csv(path, source, self.column_names, self.header_lines, self.sources, csv_read.on_invalid)
+                for batch in csv_read.batches(reader, lambda exc: _parse_failure(path, len(self.header), exc, " further")):
+                    # a malformed record or a value with a line break: a quote that never closes
+                    # swallowed what follows it, or nothing is amiss (checked once, by a strict pass)
+                    if check and (csv_read.invalid or any(has_line_break(batch.column(c)) for c in self.sources)):
+                        check = False
+                        damage = csv_quote_damage(path, self.header)
+                        if damage[0]:
+                            abandoned = True
+                            return damage
+                    if record + batch.num_rows <= self.done:
+                        record += batch.num_rows
+                        continue
+                    if record < self.done:
+                        batch, record = batch.slice(self.done - record), self.done
                     n = batch.num_rows
-                    out, found = rules.convert(*_decode(batch, present))
+                    out, found = self.rules.convert(*_decode(batch, self.present))
                     report.rows_read += n
                     for i, fld, reason in found:
-                        csv_read.pending.append((record + i + 1, fld, reason))
+                        self.pending.append((record + i + 1, fld, reason))
                     record += n
-                    csv_read.progress(source, options.on_bytes)
+                    self.done = record
+                    csv_read.progress(source, self.options.on_bytes)
                     if out.num_rows:
                         yield out
+            if check and csv_read.invalid:  # the last block held only malformed records
+                damage = csv_quote_damage(path, self.header)
+                if damage[0]:
+                    abandoned = True
+                    return damage
         finally:
             source.close()
-            csv_read.report_rejections()
+            if not abandoned:
+                csv_read.report_rejections(self.pending_damage)
+        return None
 
 
 def _open_csv(path: Path, source, column_names: list[str], header_lines: int, sources: list[str], on_invalid):

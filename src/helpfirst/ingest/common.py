@@ -753,8 +753,9 @@ class ArrowCsvRead:
     there is something to report).
     """
 
-    def __init__(self, path: Path, width: int, report) -> None:
+    def __init__(self, path: Path, width: int, report, lines_from: Path | None = None) -> None:
         self.path = path
+        self.lines_from = lines_from or path  # the file numbered like `path` that is read (see repaired_csv)
         self.width = width
         self.report = report
         self.invalid: list[str] = []  # reasons of malformed rows, in file order
@@ -792,17 +793,23 @@ class ArrowCsvRead:
             on_bytes(pos - self._reported_pos)
             self._reported_pos = pos
 
-    def report_rejections(self) -> None:
-        """Count the malformed rows as read and report every rejection with its line."""
+    def report_rejections(self, damage: list | None = None) -> None:
+        """Count the malformed rows as read and report every rejection with its line, in file order.
+
+        `damage`: records whose quote never closed (QuoteDamage, already counted as read).
+        """
         path, report = str(self.path), self.report
         report.rows_read += len(self.invalid)
         good_lines, bad_lines = csv_record_lines(
-            self.path, self.width, [p[0] for p in self.pending], len(self.invalid)
+            self.lines_from, self.width, [p[0] for p in self.pending], len(self.invalid)
         )
-        for i, reason in enumerate(self.invalid):
-            report.reject(path, bad_lines[i] if i < len(bad_lines) else None, None, reason)
-        for record, field_name, reason in self.pending:
-            report.reject(path, good_lines.get(record), field_name, reason)
+        found = [(d.line, d.field, d.reason) for d in damage or []]
+        found += [(bad_lines[i] if i < len(bad_lines) else None, None, r) for i, r in enumerate(self.invalid)]
+        found += [(good_lines.get(record), f, r) for record, f, r in self.pending]
+        if damage:
+            found.sort(key=lambda r: (r[0] is None, r[0] or 0))
+        for line, field_name, reason in found:
+            report.reject(path, line, field_name, reason)
 
 
 def parse_counts(column: pa.Array) -> tuple[pa.Array, np.ndarray]:
@@ -816,3 +823,128 @@ def parse_counts(column: pa.Array) -> tuple[pa.Array, np.ndarray]:
     if bad.any():
         cleaned = pc.if_else(pa.array(bad), pa.scalar(None, pa.string()), cleaned)
     return pc.cast(cleaned, pa.int64()), bad
+
+
+@dataclass(frozen=True)
+class QuoteDamage:
+    """A record whose quote never closes on its own line and runs on into the lines after it."""
+
+    line: int
+    field: str | None
+
+    @property
+    def reason(self) -> str:
+        """The rejection reason (the same for every CSV format)."""
+        return "a quote that never closes: the quoted value runs on into the following lines, read as records of their own"
+
+
+def _open_quote_field(line: str) -> int | None:
+    """0-based index of the field whose quote is still open at the end of `line`, else None."""
+    field_index, quoted, at_start, opened = 0, False, True, None
+    i = 0
+    while i < len(line):
+        ch = line[i]
+        if quoted:
+            if ch == '"':
+                if i + 1 < len(line) and line[i + 1] == '"':
+                    i += 1
+                else:
+                    quoted = False
+        elif ch == '"' and at_start:
+            quoted, opened = True, field_index
+        elif ch == ",":
+            field_index += 1
+            at_start = True
+            i += 1
+            continue
+        at_start = False
+        i += 1
+    return opened if quoted else None
+
+
+def csv_quote_damage(path: Path, names: list[str]) -> tuple[list[QuoteDamage], list[str]]:
+    """Records whose quote never closes, and the file's lines with those records' first lines blanked.
+
+    A strict csv.reader pass (only run on the error path): a record that fails strictly on a later
+    line than it began, or at the end of the file, swallowed the lines after its own. Reading on
+    from the line after it recovers them; blanking its line keeps every later line number.
+    """
+    with path.open("r", encoding="utf-8", errors="surrogateescape", newline="") as fh:
+        lines = fh.readlines()
+    damage: list[QuoteDamage] = []
+    at = 0  # index of the next line to read
+    while at < len(lines):
+        reader = csv.reader(iter(lines[at:]), strict=True)
+        start = at
+        try:
+            for _row in reader:
+                start = at + reader.line_num
+        except csv.Error as exc:
+            ended = at + reader.line_num  # lines consumed, the failing one included
+            if ended - 1 > start or "end of data" in str(exc):
+                index = _open_quote_field(lines[start].rstrip("\r\n"))
+                name = names[index] if index is not None and index < len(names) else None
+                damage.append(QuoteDamage(start + 1, name))
+                lines[start] = "\n"
+                at = start + 1
+            else:
+                at = ended
+            continue
+        break
+    return damage, lines
+
+
+@contextmanager
+def repaired_csv(
+    path: Path, names: list[str], found: tuple[list[QuoteDamage], list[str]] | None = None
+) -> Iterator[tuple[list[QuoteDamage], Path]]:
+    """(damage, a temporary copy of `path` with the damaged records' first lines blanked) - see csv_quote_damage.
+
+    `found`: what csv_quote_damage returned, if it already ran. The copy exists only when there is
+    damage, and only inside the `with` block.
+    """
+    import tempfile
+
+    damage, lines = found if found is not None else csv_quote_damage(path, names)
+    if not damage:
+        yield damage, path
+        return
+    with tempfile.TemporaryDirectory(prefix="helpfirst-") as folder:
+        copy = Path(folder) / path.name
+        with copy.open("w", encoding="utf-8", errors="surrogateescape", newline="") as fh:
+            fh.writelines(lines)
+        del lines
+        yield damage, copy
+
+
+def _libc_memchr():
+    try:
+        import ctypes
+
+        memchr = ctypes.CDLL(None).memchr
+    except (OSError, AttributeError, TypeError):
+        return None
+    memchr.restype = ctypes.c_void_p
+    memchr.argtypes = [ctypes.c_void_p, ctypes.c_int, ctypes.c_size_t]
+    return memchr
+
+
+_MEMCHR = _libc_memchr()
+
+
+def has_line_break(column: pa.Array) -> bool:
+    """Whether any value of a string/binary column holds a line break (a byte scan; no copy where libc has memchr)."""
+    if len(column) == 0 or column.type not in (pa.binary(), pa.string()):
+        return False
+    buffers = column.buffers()
+    if buffers[2] is None:
+        return False
+    offsets = np.frombuffer(buffers[1], dtype=np.int32)[column.offset : column.offset + len(column) + 1]
+    start, end = int(offsets[0]), int(offsets[-1])
+    if end <= start:
+        return False
+    if _MEMCHR is not None:
+        address = buffers[2].address + start
+        return any(_MEMCHR(address, byte, end - start) is not None for byte in (10, 13))
+    data = buffers[2].to_pybytes()[start:end]
+    return b"\n" in data or b"\r" in data

@@ -114,12 +114,21 @@ def report_rejections(
     names: list[str],
     malformed: list[Malformed],
     pending: list[tuple[int, str, str]],
+    damage: list | None = None,
+    lines_from: Path | None = None,
 ) -> None:
-    """Report malformed records and well-formed ones rejected later ((record number, field, reason))."""
-    if not malformed and not pending:
+    """Report malformed records and well-formed ones rejected later ((record number, field, reason)).
+
+    `damage`: records whose quote never closed (common.QuoteDamage), read again from `lines_from`
+    (the file with their first lines blanked, see common.repaired_csv), which numbers lines alike.
+    """
+    damage = damage or []
+    if not malformed and not pending and not damage:
         return
-    where, lines = locate_rows(path, [m.row for m in malformed], [p[0] for p in pending])
+    where, lines = locate_rows(lines_from or path, [m.row for m in malformed], [p[0] for p in pending])
     rejections: list[tuple[int | None, int, str | None, str]] = []  # (line, order, field, reason)
+    for d in damage:
+        rejections.append((d.line, 0, d.field, d.reason))
     for m in malformed:
         line, found = where.get(m.row, (None, None))
         field_name, reason = malformed_reason(m, width, names, found)

@@ -23,7 +23,7 @@ from ..posts import posts_batch
 from ..readahead import twcs_sql
 from . import register
 from .base import EARLIEST_YEAR, LATEST_YEAR, ImportFailed, ImportOptions, ImportReport, Importer
-from .common import csv_header, decode_utf8, first_line, is_blank, normalise_ids, one_line, trimmed_or_none
+from .common import csv_header, decode_utf8, repaired_csv, first_line, is_blank, normalise_ids, one_line, trimmed_or_none
 from .duckcsv import malformed_records, read_csv_sql, report_rejections
 
 COLUMNS = readahead.TWCS_COLUMNS
@@ -48,7 +48,22 @@ class TwcsImporter(Importer):
             found = one_line(", ".join(header))  # one line, even when a quoted name holds newlines
             raise ImportFailed(f"{path}:1: not a TWCS file, missing column(s) {', '.join(missing)}; found: {found}")
         records, malformed = self._parse(path, header, options.texts == "requests", options.on_bytes)
-        report.rows_read += records.num_rows + len(malformed)
+        lines_from, damage = path, []
+        if malformed:  # the error path: a quote that never closes swallows the records after it
+            with repaired_csv(path, header) as (damage, repaired):
+                if damage:
+                    records, malformed = self._parse(repaired, header, options.texts == "requests")
+                    lines_from = repaired
+                    yield from self._read_records(path, lines_from, header, records, malformed, damage, options, report)
+                    return
+        yield from self._read_records(path, lines_from, header, records, malformed, damage, options, report)
+
+    def _read_records(
+        self, path: Path, lines_from: Path, header: list[str], records: pa.Table, malformed: list,
+        damage: list, options: ImportOptions, report: ImportReport,
+    ) -> Iterator[pa.RecordBatch]:
+        """Check, convert and yield parsed records; report every rejection with its line in `path`."""
+        report.rows_read += records.num_rows + len(malformed) + len(damage)
         channel = options.channel or "twitter"
         pending: list[tuple[int, str, str]] = []  # (well-formed record number, field, reason)
         batches = records.to_batches(max_chunksize=max(1, options.batch_rows))
@@ -64,7 +79,7 @@ class TwcsImporter(Importer):
                     if out.num_rows:
                         yield out
         finally:
-            report_rejections(report, path, len(header), header, malformed, pending)
+            report_rejections(report, path, len(header), header, malformed, pending, damage, lines_from)
 
     @staticmethod
     def _parse(
