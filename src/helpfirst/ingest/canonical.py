@@ -26,6 +26,9 @@ from ..posts import POST_FIELDS, ROLES, posts_batch
 from . import register
 from .base import ImportFailed, ImportOptions, ImportReport, Importer
 from .common import (
+    EARLIEST_US,
+    LATEST_US,
+    out_of_range,
     ArrowCsvRead,
     FieldError,
     bot_handles,
@@ -112,6 +115,11 @@ class _Rules:
             "created_at",
             lambda i: f"created_at is not an ISO 8601 date-time: {preview(created_raw[i].as_py())}",
         )
+        micros = created.cast(pa.int64())
+        outside = pc.or_(pc.less(micros, EARLIEST_US), pc.greater(micros, LATEST_US))
+        if pc.any(outside).as_py():
+            flag(outside.fill_null(False).to_numpy(zero_copy_only=False), "created_at",
+                 lambda i: out_of_range(names["created_at"], created_raw[i].as_py()))
         counts = {}
         for fld in _COUNT_FIELDS:
             values, bad = parse_counts(column(fld))

@@ -18,7 +18,12 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .base import EARLIEST_YEAR, LATEST_YEAR
+
 UTC_US = pa.timestamp("us", tz="UTC")
+#: the years posts may have, in microseconds since the epoch (as the timestamps are held)
+EARLIEST_US = int((datetime(EARLIEST_YEAR, 1, 1, tzinfo=timezone.utc) - datetime(1970, 1, 1, tzinfo=timezone.utc)).total_seconds()) * 1_000_000
+LATEST_US = int((datetime(LATEST_YEAR, 12, 31, 23, 59, 59, tzinfo=timezone.utc) - datetime(1970, 1, 1, tzinfo=timezone.utc)).total_seconds()) * 1_000_000 + 999_999
 
 
 def decode_utf8(column: pa.Array) -> tuple[pa.Array, np.ndarray]:
@@ -289,14 +294,25 @@ def to_count(value: object, name: str) -> int | None:
     return number
 
 
-def to_timestamp(value: object, name: str = "created_at") -> datetime:
-    """A required ISO 8601 (or epoch seconds) timestamp; raises FieldError when absent or unparseable."""
+def to_timestamp(value: object, name: str = "created_at", numbers: bool = True) -> datetime:
+    """A required ISO 8601 (or, with `numbers`, epoch seconds) timestamp within the years posts may
+    have; raises FieldError when absent, of another type, unparseable or out of range."""
     if value is None or (isinstance(value, str) and not value.strip()):
         raise FieldError(f"missing {name}", name)
+    if not numbers and not isinstance(value, str):
+        raise FieldError(f"{name} must be an ISO 8601 date-time string, not {_json_type(value)}: {preview(value)}", name)
     parsed = None if isinstance(value, bool) else parse_iso(value)
     if parsed is None:
         raise FieldError(f"{name} is not an ISO 8601 date-time: {preview(value)}", name)
+    if not EARLIEST_YEAR <= parsed.year <= LATEST_YEAR:
+        raise FieldError(out_of_range(name, value), name)
     return parsed
+
+
+def out_of_range(name: str, value: object) -> str:
+    """The reason given for a date outside the years a post may have (the same in every format)."""
+    shown = "" if value is None else f": {preview(value)}"
+    return f"{name} is dated outside {EARLIEST_YEAR}-{LATEST_YEAR}{shown}"
 
 
 def _json_type(value: object) -> str:
@@ -806,8 +822,7 @@ class ArrowCsvRead:
         found = [(d.line, d.field, d.reason) for d in damage or []]
         found += [(bad_lines[i] if i < len(bad_lines) else None, None, r) for i, r in enumerate(self.invalid)]
         found += [(good_lines.get(record), f, r) for record, f, r in self.pending]
-        if damage:
-            found.sort(key=lambda r: (r[0] is None, r[0] or 0))
+        found.sort(key=lambda r: (r[0] is None, r[0] or 0))  # file order: what a person fixing it reads first
         for line, field_name, reason in found:
             report.reject(path, line, field_name, reason)
 

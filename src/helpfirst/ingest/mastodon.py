@@ -42,7 +42,7 @@ class MastodonImporter(SocialJsonImporter):
             acct = to_text(account.get("username"), "account.username")
         if acct is None or not acct.strip():
             raise FieldError("missing account.acct", "account.acct")
-        created = to_timestamp(status.get("created_at"))
+        created = to_timestamp(status.get("created_at"), numbers=False)  # the API writes ISO strings
         text = html_to_text(to_text(status.get("content"), "content"))
         warning = to_text(status.get("spoiler_text"), "spoiler_text")
         if warning and warning.strip():

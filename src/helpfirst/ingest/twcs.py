@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import threading
+from datetime import datetime
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -23,7 +24,7 @@ from ..posts import posts_batch
 from ..readahead import twcs_sql
 from . import register
 from .base import EARLIEST_YEAR, LATEST_YEAR, ImportFailed, ImportOptions, ImportReport, Importer
-from .common import csv_header, decode_utf8, repaired_csv, first_line, is_blank, normalise_ids, one_line, trimmed_or_none
+from .common import csv_header, decode_utf8, out_of_range, repaired_csv, first_line, is_blank, normalise_ids, one_line, trimmed_or_none
 from .duckcsv import malformed_records, read_csv_sql, report_rejections
 
 COLUMNS = readahead.TWCS_COLUMNS
@@ -146,11 +147,10 @@ class TwcsImporter(Importer):
             is_false = pc.is_in(inbound_raw, value_set=_FALSE).to_numpy(zero_copy_only=False)
         flag(~(is_true | is_false), "inbound", "inbound must be True or False")
         created = parse_twitter_times(cols["created_at"])
-        flag(
-            pc.is_null(created).to_numpy(zero_copy_only=False),
-            "created_at",
-            "created_at is not a date like 'Tue Oct 31 22:10:47 +0000 2017'",
-        )
+        unparsed = pc.is_null(created).to_numpy(zero_copy_only=False)
+        if unparsed.any():  # the error path: a well-formed date of a year no post may have
+            flag(_out_of_range(cols["created_at"], unparsed), "created_at", out_of_range("created_at", None))
+        flag(unparsed, "created_at", "created_at is not a date like 'Tue Oct 31 22:10:47 +0000 2017'")
         parents = normalise_ids(cols["in_response_to_tweet_id"])
         roles = pc.if_else(pa.array(is_true), "customer", "brand")
         brands = pc.if_else(pa.array(is_false), authors, pa.scalar(None, pa.string()))
@@ -168,6 +168,19 @@ class TwcsImporter(Importer):
         )
         rejections = [(first_record + int(i), *reasons[int(i)]) for i in np.flatnonzero(rejected)]
         return (out.filter(pa.array(~rejected)) if rejected.any() else out), rejections
+
+
+def _out_of_range(raw: pa.Array, rows: np.ndarray) -> np.ndarray:
+    """Mask of the given rows whose value is a Twitter date of a year outside EARLIEST_YEAR-LATEST_YEAR."""
+    out = np.zeros(len(raw), dtype=bool)
+    for i in np.flatnonzero(rows):
+        value = raw[int(i)].as_py()
+        try:
+            year = datetime.strptime(value.strip(), "%a %b %d %H:%M:%S %z %Y").year
+        except (AttributeError, ValueError):
+            continue
+        out[i] = not EARLIEST_YEAR <= year <= LATEST_YEAR
+    return out
 
 
 _WIDTH = 30  # len("Tue Oct 31 22:10:47 +0000 2017")

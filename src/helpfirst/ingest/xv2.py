@@ -7,6 +7,7 @@ author is embedded as `author`). Each tweet in `data` is one row.
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -42,7 +43,9 @@ class XV2Importer(SocialJsonImporter):
         start = head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
         if start not in (b"{", b"["):
             return False
-        return b'"data"' in head and any(key in head for key in _TWEET_KEYS)
+        if b'"data"' in head and any(key in head for key in _TWEET_KEYS):
+            return True
+        return start == b"{" and _bare_tweet(head.lstrip(b"\xef\xbb\xbf \t\r\n").split(b"\n", 1)[0])
 
     def unpack(self, page: object) -> tuple[str | None, list, dict[str, str]] | None:
         """The tweets of one page (`data`, with the page's users), or one bare tweet."""
@@ -75,7 +78,7 @@ class XV2Importer(SocialJsonImporter):
         author_id = to_id(tweet.get("author_id"), "author_id")
         if author_id is None:
             raise FieldError("missing author_id", "author_id")
-        created = to_timestamp(tweet.get("created_at"))
+        created = to_timestamp(tweet.get("created_at"), numbers=False)  # the API writes ISO strings
         text = to_text(tweet.get("text"))
         note = tweet.get("note_tweet")
         if isinstance(note, dict) and isinstance(note.get("text"), str):
@@ -104,6 +107,18 @@ class XV2Importer(SocialJsonImporter):
             reposts=reposts,
             mentions=entities.get("mentions") if isinstance(entities, dict) else None,
         )
+
+
+def _bare_tweet(line: bytes) -> bool:
+    """Whether a JSON line is a bare v2 tweet (twarc2's flattened output): an id, an author_id and
+    the author embedded as an object, or one of the keys only tweets have."""
+    try:
+        obj = json.loads(line)
+    except (ValueError, RecursionError):
+        return False
+    if not isinstance(obj, dict) or "id" not in obj or "author_id" not in obj or "data" in obj:
+        return False
+    return isinstance(obj.get("author"), dict) or any(k in obj for k in ("conversation_id", "referenced_tweets", "edit_history_tweet_ids"))
 
 
 def _parent(refs: object) -> str | None:
