@@ -106,3 +106,44 @@ def test_mastodon_refuses_a_number_as_a_date(tmp_path):
     assert ids == ["2"]
     [(line, fld, reason)] = found(report)
     assert fld == "created_at" and "not a number" in reason and line is not None
+
+
+def twcs_file(path: Path) -> Path:
+    path.write_text(TWCS_HEADER + "\n1,c1,True,Tue Oct 31 22:10:47 +0000 2017,hi,,\n", encoding="utf-8")
+    return path
+
+
+def test_column_map_on_a_fixed_field_format_is_an_error(tmp_path):
+    path = twcs_file(tmp_path / "t.csv")
+    ids, report = load(path, column_map={"text": "body"})
+    assert ids == [] and report.rows_read == 0
+    [error] = report.errors
+    assert str(path) in error and "text=body" in error and "twcs" in error
+    ids, report = load(path, column_map={"text": "text"})  # naming a field as it is changes nothing
+    assert ids == ["1"] and not report.errors
+
+
+def test_column_map_with_an_empty_source_is_an_error(tmp_path):
+    path = tmp_path / "c.csv"
+    path.write_text("id,author,author_role,created_at,text\n1,a,customer,2024-01-01T00:00:00Z,hi\n", encoding="utf-8")
+    ids, report = load(path, "csv", column_map={"id": ""})
+    assert ids == []
+    [error] = report.errors
+    assert "no source column for id" in error and str(path) in error
+
+
+def test_compressed_and_utf16_files_say_what_they_are(tmp_path):
+    import gzip
+
+    text = TWCS_HEADER + "\n1,c1,True,Tue Oct 31 22:10:47 +0000 2017,hi,,\n"
+    cases = {
+        "t.csv.gz": (gzip.compress(text.encode()), "gzip-compressed"),
+        "u16.csv": (text.encode("utf-16"), "UTF-16"),
+        "u16le.csv": (text.encode("utf-16-le"), "NUL bytes"),
+    }
+    for name, (data, expected) in cases.items():
+        path = tmp_path / name
+        path.write_bytes(data)
+        ids, report = load(path)
+        assert ids == [] and len(report.errors) == 1
+        assert expected in report.errors[0] and "missing column" not in report.errors[0], name

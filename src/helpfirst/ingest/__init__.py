@@ -76,7 +76,41 @@ def check_readable(path: Path) -> bytes:
         raise ImportFailed(f"{path}: cannot be read ({exc.strerror or exc})") from None
     if not head.strip():
         raise ImportFailed(f"{path}: the file is empty")
+    _not_text(path, head)
     return head
+
+
+def _check_column_map(importer: Importer, options: ImportOptions, path: Path) -> None:
+    """A column map that would change what a fixed-field format reads is an error, not ignored."""
+    if importer.takes_column_map:
+        return
+    mapped = sorted(f"{f}={c}" for f, c in options.column_map.items() if c != f)
+    if mapped:
+        raise ImportFailed(
+            f"{path}: a column map ({', '.join(mapped)}) applies to the csv and jsonl formats only; "
+            f"this {importer.name} file has fixed fields (audit it without --map, separately)"
+        )
+
+
+#: leading bytes of files that are not text, and what to do about them
+_NOT_TEXT = (
+    (b"\x1f\x8b", "is gzip-compressed; decompress it first (gunzip)"),
+    (b"PK\x03\x04", "is a zip archive; extract the file from it first (unzip)"),
+    (b"BZh", "is bzip2-compressed; decompress it first (bunzip2)"),
+    (b"\xfd7zXZ\x00", "is xz-compressed; decompress it first (unxz)"),
+    (b"\x28\xb5\x2f\xfd", "is zstd-compressed; decompress it first (unzstd)"),
+    (b"\xff\xfe", "is UTF-16 text, not UTF-8; convert it first (iconv -f UTF-16 -t UTF-8)"),
+    (b"\xfe\xff", "is UTF-16 text, not UTF-8; convert it first (iconv -f UTF-16 -t UTF-8)"),
+)
+
+
+def _not_text(path: Path, head: bytes) -> None:
+    """ImportFailed for a compressed, UTF-16 or binary file (judged by its first bytes)."""
+    for magic, what in _NOT_TEXT:
+        if head.startswith(magic):
+            raise ImportFailed(f"{path}: {what}")
+    if b"\x00" in head[:4096]:
+        raise ImportFailed(f"{path}: holds NUL bytes: binary data or UTF-16/32 text, not UTF-8 text")
 
 
 def detect_format(path: Path, head: bytes | None = None) -> str:
@@ -103,6 +137,7 @@ def read_posts(
             head = check_readable(path)
             name = fmt or detect_format(path, head)
             importer = get_importer(name)
+            _check_column_map(importer, options, path)
         except ImportFailed as exc:
             report.errors.append(str(exc))
             continue

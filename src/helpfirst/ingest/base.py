@@ -95,6 +95,8 @@ class Importer:
 
     name: ClassVar[str] = ""
     description: ClassVar[str] = ""
+    #: whether the format reads ImportOptions.column_map (the canonical ones); others have fixed fields
+    takes_column_map: ClassVar[bool] = False
 
     def sniff(self, path: Path, head: bytes) -> bool:
         """True when the first bytes of a file look like this format."""

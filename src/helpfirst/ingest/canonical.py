@@ -63,6 +63,9 @@ _NULL_STR = pa.scalar(None, pa.string())
 
 def source_names(options: ImportOptions, path: Path) -> dict[str, str]:
     """Canonical field -> the column/key that holds it (the column map applied)."""
+    empty = sorted(f for f, c in options.column_map.items() if not (c or "").strip())
+    if empty:
+        raise ImportFailed(f"{path}: column map gives no source column for {', '.join(empty)} (give it as --map {empty[0]}=COLUMN)")
     unknown = sorted(set(options.column_map) - set(POST_FIELDS))
     if unknown:
         raise ImportFailed(
@@ -205,6 +208,7 @@ def _in(values: pa.Array, lookup: dict[str, str]) -> np.ndarray:
 @register
 class CsvImporter(Importer):
     name = "csv"
+    takes_column_map = True
     description = "Canonical posts as CSV (id, author, created_at, text, ...); other exports through a column map"
 
     def sniff(self, path: Path, head: bytes) -> bool:
@@ -358,6 +362,7 @@ def _parse_failure(path: Path, width: int, exc: BaseException, further: str) -> 
 @register
 class JsonlImporter(Importer):
     name = "jsonl"
+    takes_column_map = True
     description = "Canonical posts as JSON Lines (one object per line; a JSON array works too); column map with dotted paths"
 
     def sniff(self, path: Path, head: bytes) -> bool:
