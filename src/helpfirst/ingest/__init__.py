@@ -162,6 +162,13 @@ def read_posts(
         )
 
 
+def locate_duplicate_ids(report: ImportReport, options: ImportOptions) -> None:
+    """Give duplicate-id rejections (threads.build_threads) their lines; see ingest.duplicates."""
+    from .duplicates import locate_duplicate_ids as locate
+
+    locate(report, options)
+
+
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 # bounds in microseconds since the epoch: a timestamp scalar with a time zone would make pyarrow
 # import pandas (a quarter of a second at start-up)
@@ -189,6 +196,7 @@ __all__ = [
     "detect_format",
     "formats",
     "get_importer",
+    "locate_duplicate_ids",
     "read_posts",
     "register",
 ]

@@ -1,0 +1,130 @@
+"""Lines of duplicate ids: threads.build_threads rejects a repeated id without knowing where it was read.
+
+Run only when something was rejected as a duplicate: one more pass over each file reads every
+record's id with its line, in load order, and names the line of each duplicate and of the post
+that was kept.
+"""
+
+from __future__ import annotations
+
+import ast
+import csv
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+from . import get_importer
+from .base import ImportOptions, ImportReport, Rejection
+from .common import FieldError, get_path, iter_json_records, to_id
+
+_DUPLICATE = re.compile(r"^duplicate id (.+): already loaded$")
+
+
+def _plain_id(raw: str) -> str | None:
+    """An id as normalise_ids makes it (trimmed, '3.0' -> '3', empty -> None)."""
+    text = raw.strip()
+    if text.endswith(".0") and text[:-2].isdigit():
+        text = text[:-2]
+    return text or None
+
+
+def _csv_ids(path: Path, column: str) -> Iterator[tuple[str, int]]:
+    with path.open("r", encoding="utf-8", errors="replace", newline="") as fh:
+        reader = csv.reader(fh)
+        header = [c.lstrip("\ufeff").strip() for c in next(reader, [])]
+        if column not in header:
+            return
+        at = header.index(column)
+        start = reader.line_num + 1
+        try:
+            for row in reader:
+                if len(row) == len(header):
+                    value = _plain_id(row[at])
+                    if value is not None:
+                        yield value, start
+                start = reader.line_num + 1
+        except csv.Error:
+            return
+
+
+def _json_ids(path: Path, fmt: str, key: str) -> Iterator[tuple[str, int]]:
+    importer = get_importer(fmt)
+    for record in iter_json_records(path):
+        if record.error is not None:
+            continue
+        try:
+            if fmt == "jsonl":
+                items = [record.value] if isinstance(record.value, dict) else []
+            else:
+                found = importer.unpack(record.value)
+                items = [] if found is None else list(found[1])
+            for item in items:
+                value = to_id(get_path(item, key) if fmt == "jsonl" else item.get("id")) if isinstance(item, dict) else None
+                if value is not None:
+                    yield value, record.line
+        except FieldError:
+            continue
+
+
+def _id_field(fmt: str, options: ImportOptions) -> str:
+    if fmt == "twcs":
+        return "tweet_id"
+    if fmt in ("csv", "jsonl"):
+        return (options.column_map or {}).get("id") or "id"
+    return "id"
+
+
+def _ids(path: Path, fmt: str, options: ImportOptions) -> Iterator[tuple[str, int]]:
+    """(id, line) of every record of a file, in file order."""
+    if fmt in ("twcs", "csv"):
+        return _csv_ids(path, _id_field(fmt, options))
+    return _json_ids(path, fmt, _id_field(fmt, options))
+
+
+def locate_duplicate_ids(report: ImportReport, options: ImportOptions) -> None:
+    """Give the duplicate-id rejections of `report` (line None) the line of the duplicate, and name
+    the line of the post kept in the reason; nothing is read when there are none."""
+    todo = [
+        (i, r, _id_value(r)) for i, r in enumerate(report.rejections)
+        if r.line is None and r.field == "id" and _DUPLICATE.match(r.reason)
+    ]
+    todo = [(i, r, v) for i, r, v in todo if v is not None]
+    if not todo:
+        return
+    wanted = {v for _i, _r, v in todo}
+    rejected_lines = {(r.file, r.line) for r in report.rejections if r.line is not None}
+    seen: dict[str, list[tuple[int, str, int, str]]] = {}  # id -> [(file entry, file, line, id field)] in load order
+    for number, entry in enumerate(report.files):
+        path, fmt = Path(entry["path"]), entry.get("format")
+        if fmt is None:
+            continue
+        one_per_line = fmt in ("twcs", "csv", "jsonl")
+        try:
+            for value, line in _ids(path, fmt, options):
+                if value in wanted and not (one_per_line and (str(path), line) in rejected_lines):
+                    seen.setdefault(value, []).append((number, str(path), line, _id_field(fmt, options)))
+        except (OSError, UnicodeError, ValueError):
+            continue
+    used: dict[str, int] = {}
+    for i, rejection, value in todo:
+        places = seen.get(value, [])
+        k = used.get(value, 0) + 1  # the first place is the post kept
+        if k >= len(places) or places[k][1] != rejection.file:
+            continue
+        used[value] = k
+        kept_entry, kept_file, kept_line, _f = places[0]
+        entry, file, line, field_name = places[k]
+        if kept_entry == entry:
+            kept = f"line {kept_line}"
+        else:
+            kept = f"{kept_file}:{kept_line}" + (" (the same file, given twice)" if kept_file == file else "")
+        report.rejections[i] = Rejection(file, line, field_name, f"{rejection.reason} from {kept}")
+
+
+def _id_value(rejection: Rejection) -> str | None:
+    match = _DUPLICATE.match(rejection.reason)
+    try:
+        value = ast.literal_eval(match.group(1)) if match else None
+    except (ValueError, SyntaxError):
+        return None
+    return value if isinstance(value, str) else None

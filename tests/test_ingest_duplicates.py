@@ -1,0 +1,77 @@
+"""Duplicate ids are rejected (by threads.build_threads) with the line of the duplicate, and the
+line of the post kept in the reason, in every format (ingest.locate_duplicate_ids)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from helpfirst.audit import load_posts
+from helpfirst.ingest import ImportOptions, locate_duplicate_ids
+from helpfirst.threads import build_threads
+
+ISO = "2024-01-01T00:00:00Z"
+TWCS_HEADER = "tweet_id,author_id,inbound,created_at,text,response_tweet_id,in_response_to_tweet_id"
+TWCS_DATE = "Tue Oct 31 22:10:47 +0000 2017"
+
+
+def duplicates(paths: list[Path], options: ImportOptions, fmt: str | None = None) -> list[tuple]:
+    posts, report = load_posts(paths, options, fmt)
+    build_threads(posts, report, [f["path"] for f in report.files])
+    locate_duplicate_ids(report, options)
+    assert report.rows_read == report.rows_loaded + report.rows_rejected
+    return [(Path(r.file).name, r.line, r.field, r.reason) for r in report.rejections]
+
+
+def canonical_csv(path: Path) -> Path:
+    rows = ["id,author,author_role,created_at,text"]
+    rows += [f"c{i},u{i},customer,{ISO},hi {i}" for i in range(1, 6)]
+    rows += [f"c9,u9,customer,yesterday,bad date", f"c2,u7,customer,{ISO},again", f"c9,u9,customer,{ISO},kept"]
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return path
+
+
+def test_canonical_csv_duplicate_has_its_line_and_the_kept_line(tmp_path):
+    path = canonical_csv(tmp_path / "a.csv")
+    found = duplicates([path], ImportOptions())
+    assert found == [
+        ("a.csv", 7, "created_at", "created_at is not an ISO 8601 date-time: 'yesterday'"),
+        ("a.csv", 8, "id", "duplicate id 'c2': already loaded from line 3"),
+    ]
+
+
+def test_mapped_jsonl_duplicate_names_the_source_key(tmp_path):
+    path = tmp_path / "a.jsonl"
+    rows = [{"m": {"id": str(i)}, "who": f"u{i}", "author_role": "customer", "created_at": ISO} for i in (1, 2, 1)]
+    path.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    found = duplicates([path], ImportOptions(column_map={"id": "m.id", "author": "who"}), "jsonl")
+    assert found == [("a.jsonl", 3, "m.id", "duplicate id '1': already loaded from line 1")]
+
+
+def test_x_v2_duplicate_names_the_line_of_its_page(tmp_path):
+    path = tmp_path / "x.jsonl"
+    tweet = {"id": "10", "author_id": "1", "created_at": ISO, "text": "@Acme hi", "conversation_id": "10"}
+    pages = [{"data": [tweet]}, {"data": [{**tweet, "id": "11"}, tweet]}]
+    path.write_text("\n".join(json.dumps(p) for p in pages) + "\n", encoding="utf-8")
+    found = duplicates([path], ImportOptions(brands=frozenset({"Acme"})), "x-v2")
+    assert found == [("x.jsonl", 2, "id", "duplicate id '10': already loaded from line 1")]
+
+
+def test_twcs_file_given_twice_names_both_lines(tmp_path):
+    path = tmp_path / "t.csv"
+    rows = [TWCS_HEADER] + [f"{i},c{i},True,{TWCS_DATE},hi,," for i in (5, 6)]
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    found = duplicates([path, path], ImportOptions())
+    kept = f"{path}:"
+    assert [(name, line, fld) for name, line, fld, _r in found] == [("t.csv", 2, "tweet_id"), ("t.csv", 3, "tweet_id")]
+    assert found[0][3] == f"duplicate id '5': already loaded from {kept}2 (the same file, given twice)"
+
+
+def test_duplicates_across_two_files(tmp_path):
+    a = canonical_csv(tmp_path / "a.csv")
+    b = tmp_path / "b.csv"
+    b.write_text(f"id,author,author_role,created_at,text\nc4,u4,customer,{ISO},again\n", encoding="utf-8")
+    found = duplicates([a, b], ImportOptions())
+    assert ("b.csv", 2, "id", f"duplicate id 'c4': already loaded from {a}:5") in found
