@@ -196,7 +196,7 @@ def test_figures_match_the_audit_document(xss_result, tmp_path):
     # vanity: likes are not in a TWCS export, and the page says so
     assert found["vanity-brand-posts"] == str(totals["vanity"]["brand_posts"]) == "4"
     assert "not in this export" in found["vanity-note"]
-    assert "1 never got a reply" in found["summary"]
+    assert "1 conversation never got a reply" in found["summary"]
 
 
 def test_business_hours_figures(tmp_path):

@@ -118,11 +118,11 @@ def report_context(result: AuditResult) -> dict[str, Any]:
 
     period = _period(totals, conv)
     brands_with_conv = {b: f for b, f in doc["brands"].items() if f["conversations"] > 0}
-    trend, weekly, trend_min_n = _trend_chart(doc["daily"].get("(all)", []), target, period)
+    trend, weekly, trend_min_n = _trend_chart(doc["daily"]["totals"], target, period)
     charts: dict[str, dict] = {
         "frt": _frt_chart(conv, target, business),
-        "how_count": _heatmap_count(doc["hour_of_week"].get("(all)", []), zone),
-        "how_frt": _heatmap_frt(doc["hour_of_week"].get("(all)", []), zone, target),
+        "how_count": _heatmap_count(doc["hour_of_week"]["totals"], zone),
+        "how_frt": _heatmap_frt(doc["hour_of_week"]["totals"], zone, target),
         "trend": trend,
         "vanity": _vanity_chart(brands_with_conv, target),
     }
@@ -142,8 +142,8 @@ def report_context(result: AuditResult) -> dict[str, Any]:
             "business_hours": settings.get("business_hours"),
             "zone": zone,
         },
-        "summary": _summary(totals, target),
-        "kpis": _kpis(totals, target, business),
+        "summary": _summary(totals, target, signals is not None),
+        "kpis": _kpis(totals, target, business, signals is not None),
         "signals": signals,
         "business": business,
         "brand_count": len(brands_with_conv),
@@ -152,7 +152,7 @@ def report_context(result: AuditResult) -> dict[str, Any]:
         "brands_without_conversations": len(doc["brands"]) - len(brands_with_conv),
         "max_table_brands": MAX_TABLE_BRANDS,
         "max_vanity_brands": MAX_VANITY_BRANDS,
-        "vanity": _vanity_section(doc["brands"], totals, target),
+        "vanity": _vanity_section(doc["brands"], totals, target, signals is not None),
         "worst": _worst_served(conv, posts, target, result.post_texts),
         "frt_buckets": _frt_bucket_table(conv, target),
         "quality": {
@@ -188,42 +188,64 @@ def _period(totals: dict, conv: pa.Table) -> dict:
         full_days = (last - first).total_seconds() / 86400
         core_days = (core_last - core_first).total_seconds() / 86400
         if full_days > 2 * core_days + 2:  # a few stray old requests stretch the period
-            out["core"] = f"98% of requests between {_fmt_date(core_first)} and {_fmt_date(core_last)}"
+            out["core"] = f"98% of them opened between {_fmt_date(core_first)} and {_fmt_date(core_last)}"
             out["core_range"] = (core_first.date(), core_last.date())
     return out
 
 
-def _summary(totals: dict, target: float) -> str:
+def _summary(totals: dict, target: float, signals: bool) -> str:
+    """The headline: about help requests when the signals ran, else about conversations (and says so)."""
     n = totals["conversations"]
     if n == 0:
-        return "No conversations were found: nobody opened a thread asking a brand for help in this archive."
-    answered = totals["answered"]
-    text = (
-        f"{format_int(n)} people asked for help. {format_pct(totals['coverage'])} got a reply from the brand "
-        f"and {format_pct(totals['within_target'])} got it within {format_target(target)}."
-    )
-    if totals.get("frt_median_min") is not None:
-        text += f" Half waited longer than {format_duration(totals['frt_median_min'])}"
-        if totals.get("frt_p90_min") is not None:
-            text += f"; one in ten waited longer than {format_duration(totals['frt_p90_min'])}"
+        return "No conversations were found: no customer post to a brand opened a thread in this archive."
+    if signals:
+        asked = totals["help_requests"]
+        text = (f"Customers opened {format_int(n)} conversation{_s(n)}; {format_int(asked)} of them "
+                f"{'were help requests' if asked != 1 else 'was a help request'} (a question or a problem).")
+        if asked == 0:
+            return text
+        return text + _answer_sentences(
+            "help requests", asked, totals["help_answered"], totals["help_coverage"], totals["help_within_target"],
+            totals.get("help_frt_median_min"), totals.get("help_frt_p90_min"), target)
+    text = (f"Customers opened {format_int(n)} conversation{_s(n)} (help requests are not singled out: "
+            "the audit ran without signals, so every conversation counts, whatever it says).")
+    return text + _answer_sentences("conversations", n, totals["answered"], totals["coverage"], totals["within_target"],
+                                    totals.get("frt_median_min"), totals.get("frt_p90_min"), target)
+
+
+def _answer_sentences(what: str, n: int, answered: int, coverage: float, within: float,
+                      median: float | None, p90: float | None, target: float) -> str:
+    """How `n` of `what` (help requests, conversations) were answered, in words."""
+    text = (f" {format_pct(coverage)} of the {what} got a reply from the brand "
+            f"and {format_pct(within)} got it within {format_target(target)}.")
+    if median is not None:
+        text += f" Of the answered {what}, half waited longer than {format_duration(median)}"
+        if p90 is not None:
+            text += f"; one in ten waited longer than {format_duration(p90)}"
         text += "."
     if answered < n:
-        text += f" {format_int(n - answered)} never got a reply."
+        text += f" {format_int(n - answered)} {what if n - answered != 1 else what[:-1]} never got a reply."
     return text
 
 
-def _kpis(totals: dict, target: float, business: bool) -> list[dict]:
+def _s(n: int) -> str:
+    return "" if n == 1 else "s"
+
+
+def _kpis(totals: dict, target: float, business: bool, signals: bool) -> list[dict]:
     n, answered = totals["conversations"], totals["answered"]
+    opened = ("threads opened by a customer, whatever they say (help requests: below)" if signals
+              else "threads opened by a customer, whatever they say")
     kpis = [
         {"id": "conversations", "label": "Conversations", "value": format_int(n),
-         "note": "help requests that opened a thread", "tone": "neutral"},
+         "note": opened, "tone": "neutral"},
         {"id": "coverage", "label": "Coverage", "value": format_pct(totals["coverage"]),
          "note": f"{format_int(answered)} answered · {format_int(n - answered)} unanswered",
          "tone": _tone(totals["coverage"], 0.95, 0.8) if n else "neutral"},
         {"id": "frt-median", "label": "Median first response", "value": format_duration(totals["frt_median_min"]),
-         "note": "half of the answered waited longer", "tone": _time_tone(totals["frt_median_min"], target)},
+         "note": "half of the answered conversations waited longer", "tone": _time_tone(totals["frt_median_min"], target)},
         {"id": "frt-p90", "label": "90th percentile", "value": format_duration(totals["frt_p90_min"]),
-         "note": "one in ten answered waited longer", "tone": _time_tone(totals["frt_p90_min"], target)},
+         "note": "one in ten answered conversations waited longer", "tone": _time_tone(totals["frt_p90_min"], target)},
         {"id": "within-target", "label": f"Within {format_target(target)}", "value": format_pct(totals["within_target"]),
          "note": "of all conversations (unanswered count as missed)",
          "tone": _tone(totals["within_target"], 0.8, 0.5) if n else "neutral"},
@@ -237,7 +259,7 @@ def _kpis(totals: dict, target: float, business: bool) -> list[dict]:
              "tone": _time_tone(totals.get("frt_business_median_min"), target), "business": True},
             {"id": "frt-business-p90", "label": "90th percentile, business hours",
              "value": format_duration(totals.get("frt_business_p90_min")),
-             "note": "one in ten waited longer (opening hours)",
+             "note": "one in ten answered conversations waited longer (opening hours)",
              "tone": _time_tone(totals.get("frt_business_p90_min"), target), "business": True},
             {"id": "within-target-business", "label": f"Within {format_target(target)}, business hours",
              "value": format_pct(totals.get("within_target_business") or 0.0),
@@ -289,7 +311,7 @@ def _bar(share: float | None) -> str:
     return f"{max(0.0, min(1.0, share or 0.0)) * 100:.1f}"
 
 
-def _vanity_section(brands: dict[str, dict], totals: dict, target: float) -> dict:
+def _vanity_section(brands: dict[str, dict], totals: dict, target: float, signals: bool) -> dict:
     v = totals["vanity"]
     has_likes = any(f["vanity"]["likes"] is not None for f in brands.values()) or v["likes"] is not None
     has_reposts = any(f["vanity"]["reposts"] is not None for f in brands.values()) or v["reposts"] is not None
@@ -311,8 +333,6 @@ def _vanity_section(brands: dict[str, dict], totals: dict, target: float) -> dic
             "frt_median": (format_duration(f["frt_median_min"]), f["frt_median_min"]),
         })
     rows.sort(key=lambda r: (-r["brand_posts"][1], r["brand"].lower()))
-    n = totals["conversations"]
-    missed = n - round(totals["within_target"] * n)
     headline = {
         "brand_posts": format_int(v["brand_posts"]),
         "brand_threads": format_int(v["brand_threads"]),
@@ -321,23 +341,31 @@ def _vanity_section(brands: dict[str, dict], totals: dict, target: float) -> dic
         "likes": None if v["likes"] is None else format_int(v["likes"]),
         "reposts": None if v["reposts"] is None else format_int(v["reposts"]),
     }
-    contrast = None
-    if n:
-        unanswered = n - totals["answered"]
-        contrast = (
-            f"Brands published {format_int(v['brand_posts'])} posts and reached {format_int(v['customers'])} customers. "
-            f"Behind those numbers, {format_int(missed)} of the {format_int(n)} people who asked for help "
-            f"({format_pct(missed / n)}) did not get an answer within {format_target(target)}"
-        )
-        contrast += f", and {format_int(unanswered)} never got one." if unanswered else "."
     return {
         "rows": rows[:MAX_VANITY_BRANDS],
         "total_brands": len(rows),
         "has_likes": has_likes,
         "has_reposts": has_reposts,
         "headline": headline,
-        "contrast": contrast,
+        "contrast": _contrast(v, totals, target, signals),
     }
+
+
+def _contrast(v: dict, totals: dict, target: float, signals: bool) -> str | None:
+    """The vanity figures against what happened to the help requests (or, without signals, the conversations)."""
+    if signals:
+        what, n, answered, within = "help requests", totals["help_requests"], totals["help_answered"], totals["help_within_target"]
+    else:
+        what, n, answered, within = "conversations customers opened", totals["conversations"], totals["answered"], totals["within_target"]
+    if not n:
+        return None
+    missed = n - round(within * n)
+    text = (
+        f"Brands published {format_int(v['brand_posts'])} posts, and {format_int(v['customers'])} customers wrote "
+        f"{format_int(v['customer_posts'])} posts to them. Behind those numbers, {format_int(missed)} of the "
+        f"{format_int(n)} {what} ({format_pct(missed / n)}) did not get an answer within {format_target(target)}"
+    )
+    return text + (f", and {format_int(n - answered)} never got one." if answered < n else ".")
 
 
 def _maybe_int(value: int | None) -> tuple[str, int | None]:
@@ -769,8 +797,11 @@ def _int(v: Any) -> str:
 
 
 def _plotly_text(value: str | None) -> str:
-    """Untrusted text for a Plotly label or hover: Plotly renders a subset of HTML, so escape it."""
-    return html.escape(value or "", quote=True)
+    """Untrusted text for a Plotly label or hover: Plotly renders a subset of HTML, so escape it.
+
+    Plotly decodes &amp; &lt; &gt; and numeric references once, but not &quot;: quotes become
+    numeric references (no quote appears literally, and the label reads as written)."""
+    return html.escape(value or "", quote=False).replace('"', "&#34;").replace("'", "&#39;")
 
 
 def script_json(value: Any) -> Markup:

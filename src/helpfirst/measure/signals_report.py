@@ -119,7 +119,7 @@ def _kpis(totals: dict) -> list[dict]:
          "note": "first replies that carry a solution",
          "tone": _tone(totals["substance"], 0.5, 0.25) if totals["substance"] is not None else "neutral"},
         {"id": "time-to-solution", "label": "Time to solution", "value": format_duration(totals["time_to_solution_median_min"]),
-         "note": f"median, over {format_int(totals['solved'])} requests solved in public", "tone": "neutral"},
+         "note": f"median, over {format_int(totals['solved'])} help requests solved in public", "tone": "neutral"},
         {"id": "resolved", "label": "Resolved", "value": format_pct(resolved),
          "note": "of help requests: the person confirmed or thanked", "tone": _tone(resolved, 0.4, 0.2) if n else "neutral"},
         {"id": "sentiment-shift", "label": "Sentiment shift", "value": "—" if shift is None else f"{shift:+.2f}",
