@@ -129,7 +129,7 @@ def test_business_hours_frt(twcs):
     assert acme["frt_business_median_min"] == pytest.approx(25.0)
     assert acme["within_target_business"] == 1.0
     assert acme["within_target"] == 0.5
-    how = {r["hour_of_week"]: r["conversations"] for r in doc["hour_of_week"]["Acme"]}
+    how = {r["hour_of_week"]: r["conversations"] for r in doc["hour_of_week"]["brands"]["Acme"]}
     assert how == {7: 1, 10: 1}  # Monday 07h and 10h London time
 
 

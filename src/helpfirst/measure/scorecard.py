@@ -34,6 +34,10 @@ from .business_hours import BusinessHours
 
 UNKNOWN_BRAND = "(unknown)"
 
+#: Minute figures in the JSON are rounded to this many decimals (docs/metrics.md): 0.06 ms, below
+#: any archive's clock resolution, so only floating-point noise (3618.0000000000005) goes.
+MINUTE_DECIMALS = 6
+
 #: What the brand each post that may open a conversation names is found from: the brand the format
 #: gave it (`own_brand`), else the handle of its first @mention ($first_mention, lower-cased; a
 #: known brand's, see stated_brands), else the first known brand it @mentions anywhere. Needs no
@@ -123,8 +127,8 @@ class Scorecard:
 
     brands: dict[str, dict]
     totals: dict
-    hour_of_week: dict[str, list[dict]]
-    daily: dict[str, list[dict]]
+    hour_of_week: dict  # {"totals": [rows], "brands": {name: [rows]}}
+    daily: dict  # the same shape
     conversations: pa.Table  # one row per conversation, for the report
     settings: dict = field(default_factory=dict)
 
@@ -279,7 +283,7 @@ def compute_scorecard(
     # on one core (too few rows to split), so two at a time keep both cores busy
     side = con.cursor()  # a cursor has its own registrations (and local settings)
     side.execute("SET enable_progress_bar_print = false")
-    thread_brands = _thread_brands(con, view)
+    thread_brands = _thread_brands(con, view, posts.column("orphan") if "orphan" in posts.column_names else None)
     side.register("posts", view.append_column("thread_brand_id", thread_brands))
 
     with ThreadPoolExecutor(max_workers=1) as beside:
@@ -403,14 +407,43 @@ def _role_mask(roles: pa.ChunkedArray | pa.Array, role: str) -> np.ndarray:
     return _numpy(pc.fill_null(pc.equal(roles, role), False))
 
 
-def _thread_brands(con: duckdb.DuckDBPyConnection, view: pa.Table) -> pa.Array:
-    """Each post's THREAD_BRAND_SQL brand: the brand of its root, by position (root_nr is a row number)."""
+def _thread_brands(con: duckdb.DuckDBPyConnection, view: pa.Table, orphan: pa.ChunkedArray | None = None) -> pa.Array:
+    """Each post's thread brand: the brand of its root, by position (root_nr is a row number):
+    THREAD_BRAND_SQL's, else for an orphan thread's root (`orphan`: Threads' column) see _orphan_brands."""
     roots = _arrow(con.sql(THREAD_BRAND_SQL))
     n = view.num_rows
     by_row = np.full(n + 1, -1, dtype=np.int32)  # the last slot is never a root: -1, no brand
     by_row[roots.column("root_nr").to_numpy()] = roots.column("brand_id").to_numpy()
-    brand = by_row[view.column("root_nr").to_numpy()]
+    root = view.column("root_nr").to_numpy()
+    if orphan is not None and pc.any(orphan).as_py():
+        _orphan_brands(view, root, np.flatnonzero(_numpy(orphan)), by_row)
+    brand = by_row[root]
     return pa.array(brand, mask=brand < 0)
+
+
+def _orphan_brands(view: pa.Table, root: np.ndarray, orphans: np.ndarray, by_row: np.ndarray) -> None:
+    """Give the orphan threads that no brand opened a brand in `by_row`: the brand the format gave
+    their first post, else the brand of their earliest brand reply (ties by reading order).
+
+    No text is read: without the signals or a report, importers may leave replies' texts out, and
+    the figures must not depend on that."""
+    orphans = orphans[by_row[orphans] < 0]
+    if not len(orphans):
+        return
+    brand = _numpy(pc.fill_null(view.column("brand_id"), -1)).astype(np.int32, copy=False)
+    by_row[orphans] = brand[orphans]
+    wanted = np.zeros(len(by_row), dtype=bool)
+    wanted[orphans[brand[orphans] < 0]] = True
+    if not wanted.any():
+        return
+    replies = np.flatnonzero(wanted[root] & (brand >= 0) & _role_mask(view.column("author_role"), "brand"))
+    if not len(replies):
+        return
+    created = _numpy(pc.cast(view.column("created_at"), pa.int64()))[replies]
+    order = np.lexsort((replies, created, root[replies]))
+    threads = root[replies][order]
+    first = np.concatenate(([True], threads[1:] != threads[:-1]))
+    by_row[threads[first]] = brand[replies][order][first]
 
 
 def _vanity_rows(con: duckdb.DuckDBPyConnection, view: pa.Table, thread_brands: pa.Array, names: list[str]) -> list[dict]:
@@ -587,13 +620,13 @@ def _figures(r: dict, business: bool) -> dict:
         "conversations": conversations,
         "answered": answered,
         "coverage": (answered / conversations) if conversations else 0.0,
-        "frt_median_min": _num(r.get("frt_median_min")),
-        "frt_p90_min": _num(r.get("frt_p90_min")),
+        "frt_median_min": minutes(r.get("frt_median_min")),
+        "frt_p90_min": minutes(r.get("frt_p90_min")),
         "within_target": float(r.get("within_target") or 0.0),
     }
     if business:
-        out["frt_business_median_min"] = _num(r.get("frt_business_median_min"))
-        out["frt_business_p90_min"] = _num(r.get("frt_business_p90_min"))
+        out["frt_business_median_min"] = minutes(r.get("frt_business_median_min"))
+        out["frt_business_p90_min"] = minutes(r.get("frt_business_p90_min"))
         out["within_target_business"] = float(r.get("within_target_business") or 0.0)
     first, last = r.get("first_request_at"), r.get("last_request_at")
     out["first_request_at"] = first.isoformat() + "Z" if first is not None else None
@@ -618,8 +651,17 @@ def _num(value: object) -> float | None:
     return None if value is None else float(value)
 
 
-def _grouped(table: pa.Table, key: str, names: list[str]) -> dict[str, list[dict]]:
-    """Rows by brand name ("(all)" first, then brands in name order), each list in `key` order.
+def minutes(value: object) -> float | None:
+    """A minute figure for the JSON: rounded to MINUTE_DECIMALS; None for a missing value or NaN."""
+    if value is None:
+        return None
+    value = float(value)
+    return None if np.isnan(value) else round(value, MINUTE_DECIMALS)
+
+
+def _grouped(table: pa.Table, key: str, names: list[str]) -> dict:
+    """{"totals": rows over all brands, "brands": {name: rows}} (brands in name order), each list in
+    `key` order. The totals are kept apart: a brand may be called anything, "(all)" included.
 
     Sorted, dates written out and NaN made null in Arrow: only the rows themselves are Python.
     """
@@ -634,9 +676,14 @@ def _grouped(table: pa.Table, key: str, names: list[str]) -> dict[str, list[dict
     for i, column in enumerate(table.columns):
         if pa.types.is_date(column.type):
             table = table.set_column(i, table.field(i).name, pc.cast(column, pa.string()))
-        elif pa.types.is_floating(column.type) and pc.any(pc.is_nan(column)).as_py():
-            table = table.set_column(i, table.field(i).name, pc.if_else(pc.is_nan(column), None, column))
-    out: dict[str, list[dict]] = {}
+        elif pa.types.is_floating(column.type):
+            if pc.any(pc.is_nan(column)).as_py():
+                column = pc.if_else(pc.is_nan(column), None, column)
+            if table.field(i).name.endswith("_min"):
+                column = pc.round(column, MINUTE_DECIMALS)
+            table = table.set_column(i, table.field(i).name, column)
+    totals: list[dict] = []
+    brands: dict[str, list[dict]] = {}
     for name, row in zip(brand, table.to_pylist()):
-        out.setdefault("(all)" if name is None else name, []).append(row)
-    return out
+        (totals if name is None else brands.setdefault(name, [])).append(row)
+    return {"totals": totals, "brands": brands}

@@ -25,7 +25,7 @@ import pyarrow.compute as pc
 from ..signals.base import REPLY_KINDS
 from ..signals.outcome import OUTCOMES, RULES, OutcomeRules, conversation_signals
 from .business_hours import BusinessHours
-from .scorecard import BrandIndex, Prepared, Scorecard, index_brands
+from .scorecard import BrandIndex, Prepared, Scorecard, index_brands, minutes
 from .signals_worker import from_ipc, read_frame, to_ipc, write_frame
 
 #: The per-post signals the scorecard reads (all others are computed only when asked for).
@@ -246,21 +246,21 @@ def _figures(r: dict, business: bool) -> dict:
         "help_requests": requests,
         "help_answered": answered,
         "help_coverage": answered / requests if requests else 0.0,
-        "help_frt_median_min": _num(r.get("help_frt_median_min")),
-        "help_frt_p90_min": _num(r.get("help_frt_p90_min")),
+        "help_frt_median_min": minutes(r.get("help_frt_median_min")),
+        "help_frt_p90_min": minutes(r.get("help_frt_p90_min")),
         "help_within_target": int(r.get("help_within_target_n") or 0) / requests if requests else 0.0,
     }
     if business:
-        out["help_frt_business_median_min"] = _num(r.get("help_frt_business_median_min"))
-        out["help_frt_business_p90_min"] = _num(r.get("help_frt_business_p90_min"))
+        out["help_frt_business_median_min"] = minutes(r.get("help_frt_business_median_min"))
+        out["help_frt_business_p90_min"] = minutes(r.get("help_frt_business_p90_min"))
         out["help_within_target_business"] = (
             int(r.get("help_within_target_business_n") or 0) / requests if requests else 0.0)
     out.update({
         "substance": kinds["solution"] / answered if answered else None,
         "first_reply_kinds": kinds,
         "solved": int(r.get("solved") or 0),
-        "time_to_solution_median_min": _num(r.get("time_to_solution_median_min")),
-        "time_to_solution_p90_min": _num(r.get("time_to_solution_p90_min")),
+        "time_to_solution_median_min": minutes(r.get("time_to_solution_median_min")),
+        "time_to_solution_p90_min": minutes(r.get("time_to_solution_p90_min")),
         "outcome_counts": counts,
         "outcomes": {o: (c / requests if requests else 0.0) for o, c in counts.items()},
         "sentiment_shift_mean": _num(r.get("sentiment_shift_mean")),
