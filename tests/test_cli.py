@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -94,6 +95,63 @@ def test_bad_target_and_hours(tmp_path):
     path = write_twcs(tmp_path / "a.csv", ROWS)
     assert_one_line_error(run("audit", str(path), "--target", "soon"), "not a duration")
     assert_one_line_error(run("audit", str(path), "--business-hours", "weekdays"), "business hours")
+
+
+def test_absurd_targets_are_refused(tmp_path):
+    path = write_twcs(tmp_path / "a.csv", ROWS)
+    assert_one_line_error(run("audit", str(path), "--target", "99999999999d"), "--target '99999999999d': a target over 365 days")
+    assert_one_line_error(run("audit", str(path), "--target", "366d"), "over 365 days")
+    assert run("audit", str(path), "--target", "365d", "--json").returncode == 0
+
+
+def test_holidays_are_checked_even_without_business_hours(tmp_path):
+    path = write_twcs(tmp_path / "a.csv", ROWS)
+    assert_one_line_error(run("audit", str(path), "--holiday", "2024-13-01"), "holiday '2024-13-01'")
+    proc = run("audit", str(path), "--holiday", "2024-12-25", "--json")
+    assert proc.returncode == 0
+    assert [line for line in proc.stderr.splitlines() if line.strip()] == [
+        "warning: --holiday is ignored without --business-hours (holidays only change the business-hours figures)"]
+    json.loads(proc.stdout)  # the document is unchanged by the warning
+    proc = run("audit", str(path), "--holiday", "2024-12-25", "--business-hours", "Mon-Fri 09:00-17:00 UTC", "--json")
+    assert proc.returncode == 0 and proc.stderr.strip() == ""
+
+
+def test_rejections_beyond_the_listed_ones_are_counted_truly(tmp_path):
+    path = tmp_path / "many.csv"
+    bad = [f"b{i},,u{i},customer,Acme,notadate,hi" for i in range(1250)]
+    path.write_text("id,parent_id,author,author_role,brand,created_at,text\n"
+                    "c1,,u1,customer,Acme,2024-03-04T08:00:00Z,@Acme help\n" + "\n".join(bad) + "\n")
+    proc = run("audit", str(path), "--no-signals")
+    assert proc.returncode == 0, proc.stderr
+    assert "the first 1,000 of the 1,250 are listed in --json" in proc.stdout
+    assert "all of them are listed" not in proc.stdout
+    path.write_text("id,parent_id,author,author_role,brand,created_at,text\n" + "\n".join(bad[:12]) + "\n"
+                    "c1,,u1,customer,Acme,2024-03-04T08:00:00Z,@Acme help\n")
+    proc = run("audit", str(path), "--no-signals")
+    assert "all of them are listed in --json" in proc.stdout and "1,000" not in proc.stdout
+
+
+def test_scorecard_header_fits_at_120_columns(tmp_path):
+    rows = [(1, "101", True, 0, "@GraniteDevicesCS my router keeps dropping", None),
+            (2, "GraniteDevicesCS", False, 10, "@101 try restarting it", 1),
+            (3, "102", True, 60, "@BrightComputingAssist billing is wrong", None),
+            (4, "BrightComputingAssist", False, 70, "@102 sorry", 3)]
+    path = write_twcs(tmp_path / "a.csv", rows)
+    env = {**os.environ, "COLUMNS": "120"}
+    proc = subprocess.run([sys.executable, "-m", "helpfirst", "audit", str(path), "--no-signals",
+                           "--business-hours", "Mon-Fri 09:00-17:00 America/New_York"],
+                          capture_output=True, text=True, env=env, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    top = lines.index(next(line for line in lines if line.startswith("Helpfulness scorecard")))
+    table = lines[top + 1:lines.index(next(line for line in lines[top:] if line.startswith("└")))+ 1]
+    assert all(len(line) <= 120 for line in table)
+    assert table[0].endswith("┓") and table[-1].endswith("┘")  # not cropped
+    header = [line for line in table if line.startswith("┃")]
+    words = " ".join(c.strip() for line in header for c in line.split("┃")).split()
+    assert "…" not in "".join(header)
+    assert {"conversations", "answered", "coverage", "median", "p90", "within", "target", "(bh)"} <= set(words)
+    assert any("BrightComputingAssist" in line for line in table)
 
 
 def test_bad_rows_are_rejected_with_line_and_field(tmp_path):

@@ -130,6 +130,10 @@ def test_hand_built_threads_in_the_terminal(tmp_path):
     assert cells == ["AcmeHelp", "6", "83.3%", "12.0m", "50.0%", "60.0%", "60.0m"]
     cells = [c.strip() for c in rows[2].split("│")[1:-1]]  # the outcome table
     assert cells[:7] == ["AcmeHelp"] + ["16.7%"] * 6
+    # the legend says what the unit is: "60.0m" is minutes, "8.3h" hours
+    legend = " ".join(proc.stdout.split())
+    assert "median minutes" not in legend
+    assert "time to solution = median time from the request to the first solution reply (m = minutes, h = hours, d = days)" in legend
 
 
 def test_no_signals_keeps_the_core_scorecard(tmp_path):

@@ -57,6 +57,21 @@ def _progress(total: int) -> Progress | None:
     )
 
 
+#: The longest first-response target accepted: anything longer is a typo, not a service level.
+MAX_TARGET_MIN = 365 * 1440
+
+
+def _target_minutes(text: str, source: str) -> float:
+    """The first-response target in minutes; over MAX_TARGET_MIN is refused."""
+    try:
+        minutes = parse_duration_minutes(text)
+    except ValueError as exc:
+        raise UserError(f"{source} {exc}") from None
+    if minutes > MAX_TARGET_MIN:
+        raise UserError(f"{source} {text!r}: a target over 365 days is not a response target; use e.g. 30m, 2h or 1d")
+    return minutes
+
+
 def _parse_map(pairs: list[str]) -> dict[str, str]:
     mapping = {}
     for pair in pairs:
@@ -87,17 +102,22 @@ def audit(
     """Read archives of what people wrote to the brand and what it answered, and score how helpful it was."""
     from .audit import pandas_left_out, run_audit
     from .ingest import ImportFailed, ImportOptions
-    from .measure.business_hours import BusinessHoursError, parse_business_hours
+    from .measure.business_hours import BusinessHoursError, parse_business_hours, parse_holidays
 
     settings = load_settings()
     try:
-        target_min = parse_duration_minutes(target or settings.target)
+        target_min = _target_minutes(target or settings.target, "--target" if target else "HELPFIRST_TARGET")
         hours_text = business_hours or settings.business_hours
         holidays = holiday or ([settings.holidays] if settings.holidays else [])
+        parse_holidays(holidays)  # a bad date is an error even when there are no business hours to apply it to
         hours = parse_business_hours(hours_text, holidays) if hours_text else None
         mapping = _parse_map(column_map)
     except (ValueError, BusinessHoursError, UserError) as exc:
         _fail(str(exc))
+    if holidays and not hours_text:
+        source = "--holiday" if holiday else "HELPFIRST_HOLIDAYS"
+        err.print(f"[yellow]warning:[/] {source} is ignored without --business-hours "
+                  "(holidays only change the business-hours figures)", highlight=False, soft_wrap=True)
     total = sum(p.stat().st_size for p in paths if p.is_file())
     progress = _progress(total)
     signals = None if no_signals else model

@@ -141,6 +141,12 @@ def parse_business_hours(text: str, holidays: list[str] | None = None) -> Busine
             weekly.setdefault(day, []).append((open_at, close_at))
     if not weekly:
         raise BusinessHoursError(f"business hours {text!r}: no opening hours given")
+    closed = parse_holidays(holidays)
+    return BusinessHours(zone=zone, weekly={d: tuple(sorted(v)) for d, v in weekly.items()}, holidays=closed)
+
+
+def parse_holidays(holidays: list[str] | None) -> frozenset[date]:
+    """Closed days from items like '2017-12-25' or '2017-12-25,2017-12-26'."""
     closed = set()
     for item in holidays or []:
         for piece in str(item).split(","):
@@ -151,7 +157,7 @@ def parse_business_hours(text: str, holidays: list[str] | None = None) -> Busine
                 closed.add(date.fromisoformat(piece))
             except ValueError:
                 raise BusinessHoursError(f"holiday {piece!r}: expected a date like 2017-12-25") from None
-    return BusinessHours(zone=zone, weekly={d: tuple(sorted(v)) for d, v in weekly.items()}, holidays=frozenset(closed))
+    return frozenset(closed)
 
 
 def _clock(value: str, text: str) -> time:

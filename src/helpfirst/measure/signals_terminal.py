@@ -69,8 +69,8 @@ def print_signals(doc: dict, console: Console) -> None:
     outcome_row("all brands", doc["totals"], style="bold")
     console.print(help_table)
     console.print(
-        "[dim]substance = first replies that carry a solution; time to solution = median minutes from the "
-        "request to the first solution reply[/]"
+        "[dim]substance = first replies that carry a solution; time to solution = median time from the "
+        "request to the first solution reply (m = minutes, h = hours, d = days)[/]"
     )
     console.print(outcome_table)
     console.print(

@@ -28,6 +28,48 @@ def fmt_share(value: float | None) -> str:
     return "-" if value is None else f"{value * 100:.1f}%"
 
 
+def rejections_note(rejected: int, listed: int) -> str:
+    """Where the rejections beyond the first ten are, as true for these counts."""
+    if listed >= rejected:
+        return "all of them are listed in --json"
+    return f"the first {listed:,} of the {rejected:,} are listed in --json"
+
+
+#: The brand column's width the figure columns make room for (a longer handle ends in "…").
+BRAND_WIDTH = 22
+
+
+def _figure_widths(headers: list[str], rows: list[list[str]], width: int, brand: int) -> list[int] | None:
+    """Widths of the figure columns: whole headers where there is room, else headers wrapped at
+    spaces (the widest first), never a figure or a header word cut ("conversatio…"); None when even
+    that leaves the brand column under four characters."""
+    shortest = [max([len(w) for w in h.split()] + [len(r[i]) for r in rows]) for i, h in enumerate(headers)]
+    widths = [max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(headers)]
+    overhead = 3 * len(headers) + 4
+    while sum(widths) + overhead + brand > width:
+        slack = [w - m for w, m in zip(widths, shortest, strict=True)]
+        i = max(range(len(widths)), key=slack.__getitem__)
+        if slack[i] == 0:
+            break
+        widths[i] -= 1
+    return widths if sum(widths) + overhead + 4 <= width else None
+
+
+def _scorecard_cells(b: dict, business: bool) -> list[str]:
+    """One brand's (or the totals') figures in the scorecard table, after the brand."""
+    cells = [
+        f"{b['conversations']:,}",
+        f"{b['answered']:,}",
+        fmt_share(b["coverage"]),
+        fmt_minutes(b["frt_median_min"]),
+        fmt_minutes(b["frt_p90_min"]),
+        fmt_share(b["within_target"]),
+    ]
+    if business:
+        cells += [fmt_minutes(b.get("frt_business_median_min")), fmt_share(b.get("within_target_business"))]
+    return cells
+
+
 def print_audit(doc: dict, console: Console, report_path: str | None = None) -> None:
     """Print the audit document: counts, the per-brand scorecard, the vanity contrast, rejections."""
     console.print(
@@ -41,41 +83,29 @@ def print_audit(doc: dict, console: Console, report_path: str | None = None) -> 
     business = doc["settings"].get("business_hours")
     target = doc["settings"]["target_min"]
     table = Table(title=f"Helpfulness scorecard (target {fmt_minutes(target)})", title_justify="left")
-    for col, just in [
-        ("brand", "left"),
-        ("conversations", "right"),
-        ("answered", "right"),
-        ("coverage", "right"),
-        ("FRT median", "right"),
-        ("FRT p90", "right"),
-        ("within target", "right"),
-    ]:
-        table.add_column(col, justify=just)
+    headers = ["conversations", "answered", "coverage", "FRT median", "FRT p90", "within target"]
     if business:
-        table.add_column("FRT median (bh)", justify="right")
-        table.add_column("within target (bh)", justify="right")
-
-    def row(name: str, b: dict, style: str | None = None) -> None:
-        cells = [
-            Text(name),  # brand handles come from the archive: never Rich markup
-            f"{b['conversations']:,}",
-            f"{b['answered']:,}",
-            fmt_share(b["coverage"]),
-            fmt_minutes(b["frt_median_min"]),
-            fmt_minutes(b["frt_p90_min"]),
-            fmt_share(b["within_target"]),
-        ]
-        if business:
-            cells += [fmt_minutes(b.get("frt_business_median_min")), fmt_share(b.get("within_target_business"))]
-        table.add_row(*cells, style=style)
-
+        headers += ["FRT median (bh)", "within target (bh)"]
     brands = list(doc["brands"].items())
-    for name, b in brands[:MAX_BRAND_ROWS]:
-        row(name, b)
+    rows = [(name, _scorecard_cells(b, business), None) for name, b in brands[:MAX_BRAND_ROWS]]
+    rows.append(("all brands", _scorecard_cells(doc["totals"], business), "bold"))
+    longest = max(len(name) for name, _, _ in rows)
+    widths = _figure_widths(headers, [cells for _, cells, _ in rows], console.width, min(longest, BRAND_WIDTH))
+    if widths is None:  # too narrow for whole header words: Rich squeezes every column
+        table.add_column("brand")
+        for col in headers:
+            table.add_column(col, justify="right")
+    else:
+        room = console.width - sum(widths) - 3 * len(widths) - 4  # padding and borders of every column
+        table.add_column("brand", overflow="ellipsis", no_wrap=True, max_width=max(min(room, longest), 1))
+        for col, width in zip(headers, widths, strict=True):
+            table.add_column(col, justify="right", width=width)
+    for name, cells, style in rows:
+        if style:  # the totals row
+            table.add_section()
+        table.add_row(Text(name), *cells, style=style)  # brand handles come from the archive: never Rich markup
     if len(brands) > MAX_BRAND_ROWS:
         table.caption = f"{MAX_BRAND_ROWS} of {len(brands)} brands shown; all are in --json and --report"
-    table.add_section()
-    row("all brands", doc["totals"], style="bold")
     console.print(table)
     if business:
         console.print(f"[dim]bh = business hours: {business}[/]")
@@ -104,6 +134,6 @@ def print_audit(doc: dict, console: Console, report_path: str | None = None) -> 
             field = f" field {r['field']!r}:" if r["field"] else ""
             console.print(f"  {where}:{field} {r['reason']}", markup=False, highlight=False)
         if doc["rows_rejected"] > 10:
-            console.print("  [dim]… all of them are listed in --json (up to 1,000)[/]")
+            console.print(f"  [dim]… {rejections_note(doc['rows_rejected'], len(doc['rejections']))}[/]")
     if report_path:
         console.print(f"[green]report written:[/] {escape(report_path)}", highlight=False, soft_wrap=True)
