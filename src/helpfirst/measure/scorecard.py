@@ -426,24 +426,28 @@ def _orphan_brands(view: pa.Table, root: np.ndarray, orphans: np.ndarray, by_row
     their first post, else the brand of their earliest brand reply (ties by reading order).
 
     No text is read: without the signals or a report, importers may leave replies' texts out, and
-    the figures must not depend on that."""
+    the figures must not depend on that. Only the orphans and the brand posts are looked up."""
     orphans = orphans[by_row[orphans] < 0]
     if not len(orphans):
         return
-    brand = _numpy(pc.fill_null(view.column("brand_id"), -1)).astype(np.int32, copy=False)
-    by_row[orphans] = brand[orphans]
+    brand_ids = view.column("brand_id")
+    own = _numpy(pc.fill_null(_take_rows(brand_ids, orphans), -1)).astype(np.int32, copy=False)
+    by_row[orphans] = own
     wanted = np.zeros(len(by_row), dtype=bool)
-    wanted[orphans[brand[orphans] < 0]] = True
+    wanted[orphans[own < 0]] = True
     if not wanted.any():
         return
-    replies = np.flatnonzero(wanted[root] & (brand >= 0) & _role_mask(view.column("author_role"), "brand"))
+    replies = np.flatnonzero(_role_mask(view.column("author_role"), "brand"))
+    replies = replies[wanted[root[replies]]]
+    brand = _numpy(pc.fill_null(_take_rows(brand_ids, replies), -1)).astype(np.int32, copy=False)
+    replies, brand = replies[brand >= 0], brand[brand >= 0]
     if not len(replies):
         return
-    created = _numpy(pc.cast(view.column("created_at"), pa.int64()))[replies]
+    created = _numpy(pc.cast(_take_rows(view.column("created_at"), replies), pa.int64()))
     order = np.lexsort((replies, created, root[replies]))
     threads = root[replies][order]
     first = np.concatenate(([True], threads[1:] != threads[:-1]))
-    by_row[threads[first]] = brand[replies][order][first]
+    by_row[threads[first]] = brand[order][first]
 
 
 def _vanity_rows(con: duckdb.DuckDBPyConnection, view: pa.Table, thread_brands: pa.Array, names: list[str]) -> list[dict]:
