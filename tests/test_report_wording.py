@@ -29,7 +29,8 @@ c2,,u2,customer,Tom's <Help>,2024-03-04T08:00:00Z,my order is broken please help
 '''
 
 #: Wording that claims every conversation is a request for help, or counts people.
-WRONG_WORDING = ["asked for help", "help requests that opened", "people who ask", "the start of a help request"]
+WRONG_WORDING = ["asked for help", "help requests that opened", "people who ask", "the start of a help request",
+                 "people who wrote again"]
 
 
 def audit(tmp_path: Path, text: str, signals: str | None) -> AuditResult:
@@ -68,6 +69,7 @@ def test_headline_counts_help_requests_when_the_signals_ran(with_signals):
     contrast = re.search(r'<p class="contrast">(.*?)</p>', page, re.S).group(1)
     assert "1 of the 1 help requests (100.0%) did not get an answer within 30 min" in contrast
     assert "Help request" in found["about"] and "Praise, feedback and chit-chat are conversations" in found["about"]
+    assert "help requests whose author wrote again" in found["kpi-sentiment-shift"]
 
 
 def test_without_signals_the_report_speaks_of_conversations(tmp_path):

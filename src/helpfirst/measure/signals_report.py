@@ -123,7 +123,7 @@ def _kpis(totals: dict) -> list[dict]:
         {"id": "resolved", "label": "Resolved", "value": format_pct(resolved),
          "note": "of help requests: the person confirmed or thanked", "tone": _tone(resolved, 0.4, 0.2) if n else "neutral"},
         {"id": "sentiment-shift", "label": "Sentiment shift", "value": "—" if shift is None else f"{shift:+.2f}",
-         "note": f"last post minus first, over {format_int(totals['sentiment_shift_n'])} people who wrote again",
+         "note": f"last post minus first, over {format_int(totals['sentiment_shift_n'])} help requests whose author wrote again",
          "tone": "neutral" if shift is None else ("good" if shift > 0.05 else "poor" if shift < -0.05 else "fair")},
     ]
 
