@@ -164,3 +164,26 @@ def test_report_prints(browser, tmp_path):
         visit.assert_clean()
     finally:
         visit.page.close()
+
+
+def test_quoted_brand_names_read_as_written_in_the_charts(browser, tmp_path):
+    from .test_report_wording import QUOTED_BRANDS
+
+    archive = tmp_path / "quoted.csv"
+    archive.write_text(QUOTED_BRANDS, encoding="utf-8")
+    out = render_report(run_audit([archive], signals="fast"), tmp_path / "quoted.html")
+    visit = Visit(browser, out)
+    page = visit.page
+    try:
+        page.wait_for_function("document.querySelector('[data-chart=outcomes] .main-svg') !== null", timeout=15_000)
+        labels = page.locator("[data-chart=outcomes] .ytick text").all_text_contents()
+        assert 'M&S "Help"' in labels and "Tom's <Help>" in labels, labels
+        assert not [t for t in labels if "&quot;" in t or "&#" in t or "&amp;" in t]
+        scatter = page.locator("[data-chart=vanity] .textpoint text").all_text_contents()
+        assert 'M&S "Help"' in scatter, scatter
+        # the names are text: no link, image or foreign markup in the charts that show them, nothing ran
+        shown = ", ".join(f"[data-chart={c}] svg {t}" for c in ("outcomes", "vanity") for t in ("a", "image", "foreignObject"))
+        assert page.evaluate(f"document.querySelectorAll('{shown}').length") == 0
+        visit.assert_clean()
+    finally:
+        page.close()
