@@ -84,6 +84,8 @@ def test_without_signals_the_report_speaks_of_conversations(tmp_path):
         assert wrong not in text.lower(), wrong
     contrast = re.search(r'<p class="contrast">(.*?)</p>', page, re.S).group(1)
     assert "1 of the 2 conversations customers opened (50.0%)" in contrast
+    titles = [fig["layout"]["title"]["text"] for fig in json.loads(str(report_context(result)["charts_json"]))["charts"].values()]
+    assert not [t for t in titles if "people" in t.lower()], titles
     assert "Not singled out in this report" in found["about"]
 
 

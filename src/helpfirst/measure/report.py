@@ -535,7 +535,7 @@ def _frt_chart(conv: pa.Table, target: float, business: bool) -> dict:
             "customdata": [round(v / n * 100, 1) if n else 0.0 for v in b_values],
             "hovertemplate": "%{x}: %{y:,} conversations (%{customdata}%)<extra>business hours</extra>",
         })
-    layout = _base_layout("How long people waited for a first reply")
+    layout = _base_layout("How long conversations waited for a first reply")
     layout["xaxis"] = _axis("First response time", type="category")
     layout["yaxis"] = _axis("Conversations", rangemode="tozero")
     layout["bargap"] = 0.25
@@ -600,7 +600,7 @@ def _heatmap_count(rows: list[dict], zone: str) -> dict:
         "xgap": 2,
         "ygap": 2,
     }]
-    return {"data": data, "layout": _heatmap_layout("When people ask: conversations by hour of week", zone)}
+    return {"data": data, "layout": _heatmap_layout("When customers write: conversations by hour of week", zone)}
 
 
 def _heatmap_frt(rows: list[dict], zone: str, target: float) -> dict:
