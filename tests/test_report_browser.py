@@ -175,7 +175,10 @@ def test_quoted_brand_names_read_as_written_in_the_charts(browser, tmp_path):
     visit = Visit(browser, out)
     page = visit.page
     try:
-        page.wait_for_function("document.querySelector('[data-chart=outcomes] .main-svg') !== null", timeout=15_000)
+        # Plotly draws the tick labels and the scatter texts after the chart itself: wait for them
+        page.wait_for_function("document.querySelectorAll('[data-chart=outcomes] .ytick text').length >= 3"
+                               " && document.querySelectorAll('[data-chart=vanity] .textpoint text').length >= 2",
+                               timeout=15_000)
         labels = page.locator("[data-chart=outcomes] .ytick text").all_text_contents()
         assert 'M&S "Help"' in labels and "Tom's <Help>" in labels, labels
         assert not [t for t in labels if "&quot;" in t or "&#" in t or "&amp;" in t]

@@ -100,7 +100,7 @@ def test_no_help_requests_says_so(tmp_path):
 def test_chart_labels_escape_quotes_once(tmp_path):
     result = audit(tmp_path, QUOTED_BRANDS, "fast")
     charts = json.loads(str(report_context(result)["charts_json"]))["charts"]
-    outcome_names = charts["outcomes"]["data"][0]["y"]
+    outcome_names = charts["outcomes"]["layout"]["yaxis"]["ticktext"]
     vanity_names = [c[0] for c in charts["vanity"]["data"][0]["customdata"]]
     for names in (outcome_names, vanity_names):
         # Plotly decodes &amp; &lt; &gt; and numeric references, not &quot;
@@ -109,3 +109,11 @@ def test_chart_labels_escape_quotes_once(tmp_path):
     # the tables were right, and stay so
     page = build_report_html(result)
     assert "M&amp;S &#34;Help&#34;" in without_plotly(page) and "Tom&#39;s &lt;Help&gt;" in without_plotly(page)
+
+
+def test_a_brand_called_all_brands_keeps_its_own_outcome_bar(tmp_path):
+    result = audit(tmp_path, QUOTED_BRANDS.replace('M&S ""Help""', "All brands"), "fast")
+    outcomes = json.loads(str(report_context(result)["charts_json"]))["charts"]["outcomes"]
+    axis = outcomes["layout"]["yaxis"]
+    assert axis["ticktext"] == ["All brands", "All brands", "Tom&#39;s &lt;Help&gt;"]
+    assert len(set(axis["tickvals"])) == 3 and outcomes["data"][0]["y"] == axis["tickvals"]

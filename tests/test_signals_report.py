@@ -45,7 +45,8 @@ def test_section_figures_and_chart(audited):
     payload = json.loads(str(context["charts_json"]))
     bars = payload["charts"]["outcomes"]["data"]
     assert [b["name"] for b in bars] == ["resolved", "unconfirmed", "redirected", "abandoned", "unresolved", "unanswered"]
-    assert bars[0]["y"] == ["All brands", "Acme", "Bolt"]
+    assert payload["charts"]["outcomes"]["layout"]["yaxis"]["ticktext"] == ["All brands", "Acme", "Bolt"]
+    assert [c[2] for c in bars[0]["customdata"]] == ["All brands", "Acme", "Bolt"]
     for i in range(3):  # each brand's bar adds up to 100%
         assert sum(b["x"][i] for b in bars) == pytest.approx(100.0, abs=0.05)
 

@@ -131,6 +131,8 @@ def _kpis(totals: dict) -> list[dict]:
 def _outcome_chart(brands: list[tuple[str, dict]], totals: dict) -> tuple[dict, int]:
     """Stacked horizontal bars: each brand's help requests by outcome (shares), all brands on top."""
     names = ["All brands"] + [_plotly_text(name) for name, _ in brands]
+    # one category per bar, named by its tick text: a brand called "All brands" gets its own bar
+    rows = [f"row {i}" for i in range(len(names))]
     figures = [totals] + [f for _, f in brands]
     data = []
     for outcome in OUTCOME_COLORS:  # from the best ending to the worst
@@ -138,18 +140,20 @@ def _outcome_chart(brands: list[tuple[str, dict]], totals: dict) -> tuple[dict, 
             "type": "bar",
             "orientation": "h",
             "name": outcome,
-            "y": names,
+            "y": rows,
             "x": [round(f["outcomes"][outcome] * 100, 2) for f in figures],
-            "customdata": [[format_int(f["outcome_counts"][outcome]), format_int(f["help_requests"])] for f in figures],
+            "customdata": [[format_int(f["outcome_counts"][outcome]), format_int(f["help_requests"]), name]
+                           for f, name in zip(figures, names, strict=True)],
             "marker": {"color": OUTCOME_COLORS[outcome]},
-            "hovertemplate": "%{y}: %{x:.1f}% " + outcome + " (%{customdata[0]} of %{customdata[1]})<extra></extra>",
+            "hovertemplate": "%{customdata[2]}: %{x:.1f}% " + outcome + " (%{customdata[0]} of %{customdata[1]})<extra></extra>",
         })
     height = 140 + 26 * len(names)
     layout = _base_layout("How help requests ended, per brand", height)
     layout["barmode"] = "stack"
     layout["xaxis"] = {"title": {"text": "Share of help requests"}, "range": [0, 100], "ticksuffix": "%",
                        "gridcolor": "#e5e7eb", "automargin": True}
-    layout["yaxis"] = {"autorange": "reversed", "automargin": True, "type": "category"}
+    layout["yaxis"] = {"autorange": "reversed", "automargin": True, "type": "category",
+                       "tickmode": "array", "tickvals": rows, "ticktext": names}
     layout["legend"] = {"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0, "traceorder": "normal",
                         "font": {"family": FONT_STACK}}
     layout["margin"] = {"l": 120, "r": 24, "t": 72, "b": 48}
