@@ -119,3 +119,22 @@ def test_cli_reports_the_damage_and_counts_every_record(tmp_path):
     data = out.get("import", out)
     assert (data["rows_read"], data["rows_loaded"], data["rows_rejected"]) == (100, 99, 1)
     assert data["rejections"][0]["line"] == 3 and data["rejections"][0]["field"] == "text"
+
+
+def test_canonical_csv_all_fields_quoted(tmp_path):
+    # an exporter that quotes every field: the unclosed quote pairs with the next line's first quote
+    rows = [CANON_HEADER] + [f'"{i}","u{i}","customer","{ISO}","@Acme help {i}",""' for i in range(1, 31)]
+    rows[7] = f'"7","u7","customer","{ISO}","@Acme never closed,""'
+    path = tmp_path / "q.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    ids, report = load(path, "csv")
+    assert report.rows_read == 30 and len(ids) == 29 and "8" in ids
+    assert [(r.line, r.field) for r in report.rejections] == [(8, "text")]
+    assert_counts(report)
+
+
+def test_canonical_csv_multiline_value_whose_last_line_has_commas_is_kept(tmp_path):
+    # a legitimate value that looks, by its commas, like it could have swallowed a record
+    path = canon_file(tmp_path / "c.csv", 10, {5: '"first line\nsecond, with, four, commas, here"'})
+    ids, report = load(path, "csv")
+    assert len(ids) == 10 and report.rows_rejected == 0

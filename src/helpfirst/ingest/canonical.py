@@ -34,7 +34,8 @@ from .common import (
     bot_handles,
     csv_first_bad_row,
     csv_quote_damage,
-    has_line_break,
+    QuotedValues,
+    line_break_values,
     repaired_csv,
     csv_header,
     decode_utf8,
@@ -261,6 +262,29 @@ class _CsvRead:
         self.done = 0  # well-formed records converted (and counted as read) so far
         self.pending: list[tuple[int, str, str]] = []
         self.pending_damage: list = []
+        self.quoted: QuotedValues | None = None
+        self.order = {c: header.index(c) for c in self.sources}
+
+    def _multiline_intact(self, batch: pa.RecordBatch, data: Path) -> bool:
+        """Whether every value of `batch` with a line break is in the file quoted exactly as read.
+
+        Only values that could have swallowed records are looked up: when Arrow reads a swallowing
+        record as well-formed, the quote that ended it opened the same column k of a later line, so
+        the value's last line holds that line's first k fields, and k commas (a malformed record
+        makes the caller check anyway).
+        """
+        found = [
+            (row, self.order[c], value)
+            for c in self.sources
+            for row, value in line_break_values(batch.column(c), self.order[c])
+        ]
+        if not found:
+            return True
+        if self.quoted is None:
+            self.quoted = QuotedValues(data)
+        found.sort(key=lambda f: (f[0], f[1]))
+        intact = self.quoted.intact
+        return all(intact(value) for _row, _position, value in found)
 
     def stream(self, data: Path, check: bool):
         """Yield posts of the records of `data` past the first `done`; return the quote damage
@@ -277,9 +301,9 @@ class _CsvRead:
             with csv_read.quiet():
                 reader = _open_csv(path, source, self.column_names, self.header_lines, self.sources, csv_read.on_invalid)
                 for batch in csv_read.batches(reader, lambda exc: _parse_failure(path, len(self.header), exc, " further")):
-                    # a malformed record or a value with a line break: a quote that never closes
-                    # swallowed what follows it, or nothing is amiss (checked once, by a strict pass)
-                    if check and (csv_read.invalid or any(has_line_break(batch.column(c)) for c in self.sources)):
+                    # a malformed record, or a multi-line value the file does not hold as read: a
+                    # quote that never closes may have swallowed what follows (a strict pass, once)
+                    if check and (csv_read.invalid or not self._multiline_intact(batch, data)):
                         check = False
                         damage = csv_quote_damage(path, self.header)
                         if damage[0]:
@@ -307,6 +331,9 @@ class _CsvRead:
                     return damage
         finally:
             source.close()
+            if self.quoted is not None:
+                self.quoted.close()
+                self.quoted = None
             if not abandoned:
                 csv_read.report_rejections(self.pending_damage)
         return None

@@ -963,3 +963,76 @@ def has_line_break(column: pa.Array) -> bool:
         return any(_MEMCHR(address, byte, end - start) is not None for byte in (10, 13))
     data = buffers[2].to_pybytes()[start:end]
     return b"\n" in data or b"\r" in data
+
+
+def line_break_values(column: pa.Array, min_commas: int = 0) -> list[tuple[int, bytes]]:
+    """(row, bytes) of the values of a string/binary column that hold a line break and whose last
+    line holds at least `min_commas` commas, in row order."""
+    if not has_line_break(column):
+        return []
+    buffers = column.buffers()
+    offsets = np.frombuffer(buffers[1], dtype=np.int32)[column.offset : column.offset + len(column) + 1]
+    first, end = int(offsets[0]), int(offsets[-1])
+    raw = buffers[2].to_pybytes()[:end]
+    breaks: list[int] = []
+    for byte in (b"\n", b"\r"):  # bytes.find is a memchr: only the line breaks cost a step
+        at = raw.find(byte, first)
+        while at >= 0:
+            breaks.append(at)
+            at = raw.find(byte, at + 1)
+    positions = np.unique(np.array(breaks, dtype=np.int64))
+    rows = np.searchsorted(offsets, positions, side="right") - 1
+    last = np.ones(len(rows), dtype=bool)
+    last[:-1] = rows[1:] != rows[:-1]
+    found = []
+    for row, tail in zip(rows[last].tolist(), (positions[last] + 1).tolist()):
+        stop = int(offsets[row + 1])
+        if not min_commas or raw.count(b",", tail, stop) >= min_commas:
+            found.append((row, raw[int(offsets[row]) : stop]))
+    return found
+
+
+class QuotedValues:
+    """Checks that multi-line values read leniently were quoted in the file exactly as read.
+
+    A quote that never closes makes the lenient reader take the following lines into one value: the
+    file then does not hold that value quoted and followed by a delimiter. Each value is looked up
+    from where the previous one ended (values come in file order), so all lookups together read the
+    file about once, at the speed of a substring search; only a value that is not found makes the
+    caller run the strict pass (csv_quote_damage).
+    """
+
+    def __init__(self, path: Path) -> None:
+        import mmap
+
+        self._fh = path.open("rb")
+        try:
+            self._map = mmap.mmap(self._fh.fileno(), 0, access=mmap.ACCESS_READ)
+        except ValueError:  # an empty file cannot be mapped
+            self._map = b""
+        self._cursor = 0
+
+    def intact(self, value: bytes) -> bool:
+        """Whether `value` (holding a line break) appears next in the file as one quoted field."""
+        quoted = b'"' + (value.replace(b'"', b'""') if b'"' in value else value) + b'"'
+        cut = quoted.find(b"\n")
+        if cut < 0 or b"\r" in quoted[:cut]:
+            cut = quoted.find(b"\r")
+        cut += 1
+        start = self._cursor
+        for _attempt in range(3):
+            at = self._map.find(quoted[:cut], start)
+            if at < 0:
+                return False
+            end = at + len(quoted)
+            if self._map[at:end] == quoted and self._map[end : end + 1] in (b",", b"\n", b"\r", b""):
+                self._cursor = end
+                return True
+            start = at + 1
+        return False
+
+    def close(self) -> None:
+        """Release the mapping and the file."""
+        if not isinstance(self._map, bytes):
+            self._map.close()
+        self._fh.close()
