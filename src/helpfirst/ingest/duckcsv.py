@@ -74,12 +74,12 @@ def locate_rows(
 
     `bad_rows` are row numbers as DuckDB gives them (header = 1, blank lines count);
     `good_records` are 1-based numbers among the well-formed records (the non-blank rows that
-    are not bad), at most `limit` of them looked up. Returns {bad row: (line, fields)} and
-    {good record: line}.
+    are not bad), at most `limit` of them looked up. Returns {bad row: (line, fields, last line)}
+    and {good record: line}.
     """
     bad = set(bad_rows)
     wanted = set(sorted(good_records)[:limit])
-    bad_out: dict[int, tuple[int, int]] = {}
+    bad_out: dict[int, tuple[int, int, int]] = {}
     good_out: dict[int, int] = {}
     if not bad and not wanted:
         return bad_out, good_out
@@ -94,7 +94,7 @@ def locate_rows(
             for row in reader:
                 row_number += 1
                 if row_number in bad:
-                    bad_out[row_number] = (start, len(row))
+                    bad_out[row_number] = (start, len(row), reader.line_num)
                 elif row and row_number > 1:
                     record += 1
                     if record in wanted:
@@ -107,6 +107,12 @@ def locate_rows(
     return bad_out, good_out
 
 
+def spans_lines(where: dict[int, tuple[int, int, int]]) -> bool:
+    """Whether a malformed record (as located by locate_rows) runs over more than one line: a
+    quote that never closes takes the following lines in (only then is the file checked for it)."""
+    return any(last > line for line, _fields, last in where.values())
+
+
 def report_rejections(
     report: ImportReport,
     path: Path,
@@ -116,21 +122,26 @@ def report_rejections(
     pending: list[tuple[int, str, str]],
     damage: list | None = None,
     lines_from: Path | None = None,
+    where: dict[int, tuple[int, int, int]] | None = None,
 ) -> None:
     """Report malformed records and well-formed ones rejected later ((record number, field, reason)).
 
     `damage`: records whose quote never closed (common.QuoteDamage), read again from `lines_from`
     (the file with their first lines blanked, see common.repaired_csv), which numbers lines alike.
+    `where`: what locate_rows already found for the malformed records (see spans_lines).
     """
     damage = damage or []
     if not malformed and not pending and not damage:
         return
-    where, lines = locate_rows(lines_from or path, [m.row for m in malformed], [p[0] for p in pending])
+    source = lines_from or path
+    lines: dict[int, int] = {}
+    if where is None or pending:  # records are numbered past the malformed ones: one pass finds both
+        where, lines = locate_rows(source, [m.row for m in malformed], [p[0] for p in pending])
     rejections: list[tuple[int | None, int, str | None, str]] = []  # (line, order, field, reason)
     for d in damage:
         rejections.append((d.line, 0, d.field, d.reason))
     for m in malformed:
-        line, found = where.get(m.row, (None, None))
+        line, found, _last = where.get(m.row, (None, None, None))
         field_name, reason = malformed_reason(m, width, names, found)
         rejections.append((line, m.row, field_name, reason))
     for record, field_name, reason in pending:

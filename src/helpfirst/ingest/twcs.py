@@ -25,7 +25,7 @@ from ..readahead import twcs_sql
 from . import register
 from .base import EARLIEST_YEAR, LATEST_YEAR, ImportFailed, ImportOptions, ImportReport, Importer
 from .common import csv_header, decode_utf8, out_of_range, repaired_csv, first_line, is_blank, normalise_ids, one_line, trimmed_or_none
-from .duckcsv import malformed_records, read_csv_sql, report_rejections
+from .duckcsv import locate_rows, malformed_records, read_csv_sql, report_rejections, spans_lines
 
 COLUMNS = readahead.TWCS_COLUMNS
 _TRUE = pa.array(["True", "true", "TRUE", "1"])
@@ -49,19 +49,18 @@ class TwcsImporter(Importer):
             found = one_line(", ".join(header))  # one line, even when a quoted name holds newlines
             raise ImportFailed(f"{path}:1: not a TWCS file, missing column(s) {', '.join(missing)}; found: {found}")
         records, malformed = self._parse(path, header, options.texts == "requests", options.on_bytes)
-        lines_from, damage = path, []
-        if malformed:  # the error path: a quote that never closes swallows the records after it
+        where = locate_rows(path, [m.row for m in malformed], [])[0] if malformed else {}
+        if spans_lines(where):  # the error path: maybe a quote that never closes took the lines after it in
             with repaired_csv(path, header) as (damage, repaired):
                 if damage:
                     records, malformed = self._parse(repaired, header, options.texts == "requests")
-                    lines_from = repaired
-                    yield from self._read_records(path, lines_from, header, records, malformed, damage, options, report)
+                    yield from self._read_records(path, repaired, header, records, malformed, damage, options, report, None)
                     return
-        yield from self._read_records(path, lines_from, header, records, malformed, damage, options, report)
+        yield from self._read_records(path, path, header, records, malformed, [], options, report, where)
 
     def _read_records(
         self, path: Path, lines_from: Path, header: list[str], records: pa.Table, malformed: list,
-        damage: list, options: ImportOptions, report: ImportReport,
+        damage: list, options: ImportOptions, report: ImportReport, where: dict | None,
     ) -> Iterator[pa.RecordBatch]:
         """Check, convert and yield parsed records; report every rejection with its line in `path`."""
         report.rows_read += records.num_rows + len(malformed) + len(damage)
@@ -80,7 +79,7 @@ class TwcsImporter(Importer):
                     if out.num_rows:
                         yield out
         finally:
-            report_rejections(report, path, len(header), header, malformed, pending, damage, lines_from)
+            report_rejections(report, path, len(header), header, malformed, pending, damage, lines_from, where)
 
     @staticmethod
     def _parse(
