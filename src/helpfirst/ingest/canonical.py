@@ -301,9 +301,10 @@ class _CsvRead:
             with csv_read.quiet():
                 reader = _open_csv(path, source, self.column_names, self.header_lines, self.sources, csv_read.on_invalid)
                 for batch in csv_read.batches(reader, lambda exc: _parse_failure(path, len(self.header), exc, " further")):
-                    # a malformed record, or a multi-line value the file does not hold as read: a
-                    # quote that never closes may have swallowed what follows (a strict pass, once)
-                    if check and (csv_read.invalid or not self._multiline_intact(batch, data)):
+                    # a malformed record over several lines, or a multi-line value the file does not
+                    # hold as read: a quote that never closes may have taken in what follows (a
+                    # strict pass, once)
+                    if check and (csv_read.multiline_invalid or not self._multiline_intact(batch, data)):
                         check = False
                         damage = csv_quote_damage(path, self.header)
                         if damage[0]:
@@ -324,7 +325,7 @@ class _CsvRead:
                     csv_read.progress(source, self.options.on_bytes)
                     if out.num_rows:
                         yield out
-            if check and csv_read.invalid:  # the last block held only malformed records
+            if check and csv_read.multiline_invalid:  # the last block held only malformed records
                 damage = csv_quote_damage(path, self.header)
                 if damage[0]:
                     abandoned = True

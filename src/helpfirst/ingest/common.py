@@ -779,8 +779,13 @@ class ArrowCsvRead:
         self._reported_pos = 0
         invalid = self.invalid
 
+        self.multiline_invalid = False  # a malformed row ran over several lines (a quote that never closes?)
+
         def on_invalid(row) -> str:
             invalid.append(f"expected {row.expected_columns} fields, found {row.actual_columns}")
+            text = row.text or ""
+            if "\n" in text or "\r" in text:
+                self.multiline_invalid = True
             return "skip"
 
         # one function object for the whole read: quiet_invalid_row_handler knows it by identity
