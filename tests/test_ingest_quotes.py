@@ -138,3 +138,19 @@ def test_canonical_csv_multiline_value_whose_last_line_has_commas_is_kept(tmp_pa
     path = canon_file(tmp_path / "c.csv", 10, {5: '"first line\nsecond, with, four, commas, here"'})
     ids, report = load(path, "csv")
     assert len(ids) == 10 and report.rows_rejected == 0
+
+
+@pytest.mark.parametrize("ending", ["\n", "\r\n", "\n\n"])
+def test_canonical_csv_unclosed_quote_in_the_last_column_to_the_end_of_the_file(tmp_path, ending):
+    # text is the last column: the swallowing record has the right number of fields, and its value
+    # ends with the file's own last line break(s)
+    rows = ["id,author,author_role,created_at,text"]
+    rows += [f"{i},u{i},customer,{ISO},@Acme help {i}" for i in range(1, 101)]
+    rows[2] = f'2,u2,customer,{ISO},"@Acme unclosed'
+    path = tmp_path / "c.csv"
+    path.write_bytes((ending.join(rows) + ending).encode())
+    ids, report = load(path, "csv")
+    assert report.rows_read == 100 and len(ids) == 99 and "100" in ids
+    line = 5 if ending == "\n\n" else 3  # blank lines between the rows count
+    assert [(r.line, r.field) for r in report.rejections] == [(line, "text")]
+    assert_counts(report)

@@ -987,6 +987,13 @@ def line_break_values(column: pa.Array, min_commas: int = 0) -> list[tuple[int, 
             at = raw.find(byte, at + 1)
     positions = np.unique(np.array(breaks, dtype=np.int64))
     rows = np.searchsorted(offsets, positions, side="right") - 1
+    if min_commas:
+        # the line break(s) ending a value (the file's last one, taken in by a quote that never
+        # closes) end its last line: that line is the one before them
+        ends = offsets[rows + 1]
+        following = np.append(positions[1:], -1)
+        inner = (positions < ends - 2) | ((positions == ends - 2) & (following != positions + 1))
+        positions, rows = positions[inner], rows[inner]
     last = np.ones(len(rows), dtype=bool)
     last[:-1] = rows[1:] != rows[:-1]
     found = []
