@@ -38,7 +38,7 @@ def _csv_ids(path: Path, column: str) -> Iterator[tuple[str, int]]:
         start = reader.line_num + 1
         try:
             for row in reader:
-                if len(row) == len(header):
+                if len(row) > at:  # malformed rows are left out by their rejected lines
                     value = _plain_id(row[at])
                     if value is not None:
                         yield value, start
