@@ -154,3 +154,16 @@ def test_canonical_csv_unclosed_quote_in_the_last_column_to_the_end_of_the_file(
     line = 5 if ending == "\n\n" else 3  # blank lines between the rows count
     assert [(r.line, r.field) for r in report.rejections] == [(line, "text")]
     assert_counts(report)
+
+
+def test_progress_is_told_once_when_a_damaged_file_is_read_again(tmp_path):
+    # 12 MB, damage in the second 8 MB block: the file is read again after posts were handed out
+    n = 100_000
+    lines = [CANON_HEADER] + [f'{i},u{i},customer,{ISO},"@Acme help {i} {"x" * 80}",' for i in range(1, n + 1)]
+    lines[90_000] = f'90000,u90000,customer,{ISO},"@Acme never closed,'
+    path = tmp_path / "c.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    told = []
+    ids, report = load(path, "csv", on_bytes=told.append)
+    assert len(ids) == n - 1
+    assert all(step > 0 for step in told) and sum(told) <= path.stat().st_size

@@ -263,6 +263,7 @@ class _CsvRead:
         self.pending: list[tuple[int, str, str]] = []
         self.pending_damage: list = []
         self.quoted: QuotedValues | None = None
+        self.reported = 0  # bytes told to options.on_bytes so far
         self.order = {c: header.index(c) for c in self.sources}
 
     def _multiline_intact(self, batch: pa.RecordBatch, data: Path) -> bool:
@@ -291,6 +292,7 @@ class _CsvRead:
         found when `check` (the read is then abandoned, nothing reported), else None."""
         path, report = self.path, self.report
         csv_read = ArrowCsvRead(path, len(self.header), report, lines_from=data)
+        csv_read._reported_pos = self.reported  # noqa: SLF001 - progress goes on where the first read left it
         csv_read.pending = self.pending
         try:
             source = pa.OSFile(str(data))
@@ -323,6 +325,7 @@ class _CsvRead:
                     record += n
                     self.done = record
                     csv_read.progress(source, self.options.on_bytes)
+                    self.reported = csv_read._reported_pos  # noqa: SLF001
                     if out.num_rows:
                         yield out
             if check and csv_read.multiline_invalid:  # the last block held only malformed records

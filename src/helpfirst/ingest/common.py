@@ -811,8 +811,9 @@ class ArrowCsvRead:
         """Tell `on_bytes` how far the read of `source` has come since the last call."""
         if on_bytes is not None:
             pos = source.tell()
-            on_bytes(pos - self._reported_pos)
-            self._reported_pos = pos
+            if pos > self._reported_pos:  # a file read again (see canonical) is not told twice
+                on_bytes(pos - self._reported_pos)
+                self._reported_pos = pos
 
     def report_rejections(self, damage: list | None = None) -> None:
         """Count the malformed rows as read and report every rejection with its line, in file order.
