@@ -291,8 +291,7 @@ class _CsvRead:
         """Yield posts of the records of `data` past the first `done`; return the quote damage
         found when `check` (the read is then abandoned, nothing reported), else None."""
         path, report = self.path, self.report
-        csv_read = ArrowCsvRead(path, len(self.header), report, lines_from=data)
-        csv_read._reported_pos = self.reported  # noqa: SLF001 - progress goes on where the first read left it
+        csv_read = ArrowCsvRead(path, len(self.header), report, lines_from=data, reported=self.reported)
         csv_read.pending = self.pending
         try:
             source = pa.OSFile(str(data))
@@ -325,7 +324,7 @@ class _CsvRead:
                     record += n
                     self.done = record
                     csv_read.progress(source, self.options.on_bytes)
-                    self.reported = csv_read._reported_pos  # noqa: SLF001
+                    self.reported = csv_read.reported
                     if out.num_rows:
                         yield out
             if check and csv_read.multiline_invalid:  # the last block held only malformed records

@@ -769,14 +769,14 @@ class ArrowCsvRead:
     there is something to report).
     """
 
-    def __init__(self, path: Path, width: int, report, lines_from: Path | None = None) -> None:
+    def __init__(self, path: Path, width: int, report, lines_from: Path | None = None, reported: int = 0) -> None:
         self.path = path
         self.lines_from = lines_from or path  # the file numbered like `path` that is read (see repaired_csv)
         self.width = width
         self.report = report
         self.invalid: list[str] = []  # reasons of malformed rows, in file order
         self.pending: list[tuple[int, str, str]] = []
-        self._reported_pos = 0
+        self.reported = reported  # bytes told to on_bytes (a file read again goes on from there)
         invalid = self.invalid
 
         self.multiline_invalid = False  # a malformed row ran over several lines (a quote that never closes?)
@@ -811,9 +811,9 @@ class ArrowCsvRead:
         """Tell `on_bytes` how far the read of `source` has come since the last call."""
         if on_bytes is not None:
             pos = source.tell()
-            if pos > self._reported_pos:  # a file read again (see canonical) is not told twice
-                on_bytes(pos - self._reported_pos)
-                self._reported_pos = pos
+            if pos > self.reported:  # a file read again (see canonical) is not told twice
+                on_bytes(pos - self.reported)
+                self.reported = pos
 
     def report_rejections(self, damage: list | None = None) -> None:
         """Count the malformed rows as read and report every rejection with its line, in file order.
