@@ -75,3 +75,22 @@ def test_duplicates_across_two_files(tmp_path):
     b.write_text(f"id,author,author_role,created_at,text\nc4,u4,customer,{ISO},again\n", encoding="utf-8")
     found = duplicates([a, b], ImportOptions())
     assert ("b.csv", 2, "id", f"duplicate id 'c4': already loaded from {a}:5") in found
+
+
+def test_audit_and_suggest_report_duplicate_lines_end_to_end(tmp_path):
+    """The audit command and the suggestion history both locate the duplicates they reject."""
+    import subprocess
+    import sys
+
+    from helpfirst.suggest.history import read_conversations
+
+    path = canonical_csv(tmp_path / "a.csv")
+    exe = Path(sys.executable).with_name("helpfirst")
+    proc = subprocess.run([str(exe), "audit", str(path), "--json", "--no-signals"], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads(proc.stdout)
+    dup = [r for r in doc["rejections"] if "duplicate" in r["reason"]]
+    assert [(r["line"], r["field"]) for r in dup] == [(8, "id")]
+    assert "already loaded from line 3" in dup[0]["reason"]
+    _conversations, report = read_conversations([path], ImportOptions())
+    assert [(r.line, r.field) for r in report.rejections if "duplicate" in r.reason] == [(8, "id")]

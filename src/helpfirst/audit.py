@@ -14,7 +14,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .ingest import ImportFailed, ImportOptions, ImportReport, read_posts
+from .ingest import ImportFailed, ImportOptions, ImportReport, locate_duplicate_ids, read_posts
 from .measure.business_hours import BusinessHours
 from .measure.scorecard import Scorecard, compute_scorecard, prepare_scorecard
 from .posts import POST_SCHEMA
@@ -173,6 +173,7 @@ def run_audit(
         prepared = beside.submit(prepare_scorecard, posts, options.brands)
         threads = build_threads(posts, report, [f["path"] for f in report.files])
         prepared = prepared.result()
+    locate_duplicate_ids(report, options)   # reads the files again only when ids were duplicated
     stage("measuring")
     scorecard = compute_scorecard(threads.posts, prepared, target_min=target_min, business_hours=business_hours)
     result = AuditResult(report=report, threads=threads, scorecard=scorecard, mask_pii=mask_pii)

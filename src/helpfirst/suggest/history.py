@@ -91,6 +91,7 @@ def read_conversations(paths: list[Path], options: ImportOptions, fmt: str | Non
     by signal_columns, default their own names); bad values are errors in the report.
     """
     from ..audit import load_posts, mark_bots
+    from ..ingest import locate_duplicate_ids
     from ..threads import build_threads
 
     posts, report = load_posts(paths, options, fmt, report)
@@ -100,6 +101,7 @@ def read_conversations(paths: list[Path], options: ImportOptions, fmt: str | Non
         return [], report
     signals = _signal_fields(report, options, signal_columns)
     threads = build_threads(posts, report, [f["path"] for f in report.files])
+    locate_duplicate_ids(report, options)
     table = threads.posts
     if signals:
         ids = table.column("id").to_pylist()
