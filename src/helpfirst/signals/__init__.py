@@ -60,8 +60,9 @@ def classify_posts(texts, roles, model: str | PostClassifier = "fast",
 
     ``texts`` and ``roles`` ("customer" | "brand" | "bot") are Arrow arrays or sequences of the same
     length. ``signals`` picks columns (default: all of SIGNALS); the classifier is only loaded when a
-    model column is asked for. ``mask_pii`` masks e-mail addresses, phone and card numbers before
-    anything reads the text and adds the masked ``text`` column. ``waited_minutes`` and
+    model column is asked for. ``mask_pii`` adds a ``text`` column with e-mail addresses, phone and
+    card numbers masked; every signal is still computed on the original text, so the signals are the
+    same with and without it (nothing leaves the machine). ``waited_minutes`` and
     ``turn_index`` (optional, per post) feed urgency; ``languages`` (ISO 639-1 codes) restricts
     language detection.
     """
@@ -99,9 +100,10 @@ def classify_posts(texts, roles, model: str | PostClassifier = "fast",
 def _classify_batch(texts, roles, clf, wanted, mask_pii, waited, turns, languages) -> dict:
     cols: dict[str, pa.Array] = {}
     if mask_pii:
+        # only the text written out is masked: the signals read the original (a masked card number
+        # or e-mail would change intent and complaint), as audit --mask-pii does
         from helpfirst.signals.pii import mask_pii as _mask
-        texts = _mask(texts)
-        cols["text"] = texts
+        cols["text"] = _mask(texts)
     if clf is not None:
         table = clf.predict(texts, roles)
         for name in MODEL_SCHEMA.names:

@@ -5,7 +5,7 @@ string) and ``role`` (``customer``, ``brand`` or ``bot``); optional ``waited_min
 and ``turn_index`` (integer >= 0) feed urgency. Output: for every input line, in input order, one
 JSON line ``{"id", "intent", "needs_help", "complaint", "reply_kind", "sentiment", "language",
 "urgency"}`` (fields that do not apply to the role are null; with ``mask_pii`` also the masked
-``text``). A line that cannot be classified still gets its output line, ``{"id": <id or null>,
+``text``, the signals still being those of the original text). A line that cannot be classified still gets its output line, ``{"id": <id or null>,
 "line": N, "error": "<reason>"}``, and a ``FILE:LINE: reason`` message on the error stream, so
 lines read = classified + rejected. The input is read line by line and classified in batches,
 optionally by several worker processes.
