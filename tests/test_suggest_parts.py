@@ -269,6 +269,28 @@ def test_backtest_queries_carry_their_times_so_recent_links_count(tmp_path):
     assert result["metrics"]["n"] == 1
     # without the query's time, `recent` is silent and the rows' order (a-old first) would decide
     assert result["metrics"]["recall@1"] == 1.0
+    assert result["test_skipped"] == 0 and result["skipped_reason"] is None
+
+
+def test_backtest_names_the_skip_reason_only_when_it_skipped(tmp_path):
+    import json
+
+    from helpfirst.suggest.evaluate import SKIPPED_REASON, backtest
+
+    kb = tmp_path / "kb.jsonl"
+    kb.write_text(json.dumps({"id": "a", "brand": "AcmeHelp", "kind": "article", "url": "https://help.acme.com/a",
+                              "title": "", "body": ""}) + "\n")
+    posts = []
+    for n, brand in enumerate(["AcmeHelp"] * 4 + ["OtherCo"] * 2):
+        posts.append({"id": f"q{n}", "conversation_id": f"c{n}", "author": f"user{n}", "author_role": "customer",
+                      "brand": brand, "created_at": f"2024-01-0{n + 1}T10:00:00Z", "text": f"@{brand} it broke"})
+        posts.append({"id": f"r{n}", "conversation_id": f"c{n}", "parent_id": f"q{n}", "author": brand,
+                      "author_role": "brand", "brand": brand, "created_at": f"2024-01-0{n + 1}T10:05:00Z",
+                      "text": f"@user{n} see https://help.{brand.lower()}.com/a"})
+    history = tmp_path / "history.jsonl"
+    history.write_text("".join(json.dumps(p) + "\n" for p in posts))
+    result = backtest([kb], [history], split=0.6)
+    assert result["test_skipped"] >= 1 and result["skipped_reason"] == SKIPPED_REASON
 
 
 def test_query_embedding_fast_path_equals_the_models_encode():

@@ -23,6 +23,9 @@ from .index import SuggestIndex, UrlResolver
 from .rank import Query, QueryTurn, Ranker, Weights
 from .service import load_kb, split_map
 
+#: why a test conversation is skipped; `skipped_reason` is null when none is
+SKIPPED_REASON = "brand with no resources and no earlier history"
+
 
 def metrics(pairs: list[tuple[list[str], str]]) -> dict:
     """recall@1, recall@5, MRR@10 of (ranked ids, gold id) pairs."""
@@ -109,7 +112,7 @@ def backtest(kb: list[Path], history: list[Path], split: float = 0.8, semantic: 
         "train_linked": cut,
         "test_conversations": len(test),
         "test_skipped": skipped,
-        "skipped_reason": "brand with no resources and no earlier history",
+        "skipped_reason": SKIPPED_REASON if skipped else None,
         "semantic": semantic,
         "resources": kb_report.loaded,
         "history_posts": report.rows_loaded,
