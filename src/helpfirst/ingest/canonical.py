@@ -208,6 +208,8 @@ def _in(values: pa.Array, lookup: dict[str, str]) -> np.ndarray:
 
 @register
 class CsvImporter(Importer):
+    """Reads canonical posts from CSV, or other CSV exports through a column map."""
+
     name = "csv"
     takes_column_map = True
     description = "Canonical posts as CSV (id, author, created_at, text, ...); other exports through a column map"
@@ -391,6 +393,8 @@ def _parse_failure(path: Path, width: int, exc: BaseException, further: str) -> 
 
 @register
 class JsonlImporter(Importer):
+    """Reads canonical posts from JSON Lines (or a JSON array), other layouts through a column map."""
+
     name = "jsonl"
     takes_column_map = True
     description = "Canonical posts as JSON Lines (one object per line; a JSON array works too); column map with dotted paths"

@@ -15,6 +15,8 @@ from .social import SocialJsonImporter, SocialPost
 
 @register
 class MastodonImporter(SocialJsonImporter):
+    """Reads Mastodon API statuses (a JSON array or JSON Lines)."""
+
     name = "mastodon"
     description = "Mastodon API statuses (id, created_at, in_reply_to_id, account, content), JSON array or JSON Lines"
     default_channel = "mastodon"

@@ -34,6 +34,8 @@ _FALSE = pa.array(["False", "false", "FALSE", "0"])
 
 @register
 class TwcsImporter(Importer):
+    """Reads the Kaggle Customer Support on Twitter (TWCS) CSV."""
+
     name = "twcs"
     description = "Kaggle Customer Support on Twitter CSV (tweet_id, author_id, inbound, created_at, text, ...)"
 

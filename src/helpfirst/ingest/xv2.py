@@ -32,6 +32,8 @@ def unescape_tweet_text(text: str | None) -> str | None:
 
 @register
 class XV2Importer(SocialJsonImporter):
+    """Reads X/Twitter API v2 JSON responses (tweets in `data`, authors in `includes.users`)."""
+
     name = "x-v2"
     description = "X/Twitter API v2 JSON responses (data + includes.users), JSON Lines or JSON array of pages"
     default_channel = "x"

@@ -760,6 +760,7 @@ def _log_ticks(lo: float, hi: float) -> list[int]:
 
 
 def format_int(n: int | float | None) -> str:
+    """A count with thousands separators: 12345 -> '12,345' (None: '—')."""
     return "—" if n is None else f"{int(n):,}"
 
 
@@ -785,6 +786,7 @@ def format_duration(minutes: float | None) -> str:
 
 
 def format_target(minutes: float) -> str:
+    """A target time in minutes as set: '15 min', '4 h', else in the unit format_duration picks."""
     if float(minutes).is_integer() and minutes < 60:
         return f"{int(minutes)} min"
     if minutes >= 60 and (minutes / 60).is_integer() and minutes < 1440:

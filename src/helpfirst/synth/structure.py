@@ -147,6 +147,8 @@ def _announcement(r: random.Random) -> _Pattern:
 
 @dataclass
 class Library:
+    """Every thread shape as flat per-post arrays (role, kind, parent, slot, delay), indexed by pattern."""
+
     role: np.ndarray
     kind: np.ndarray
     parent: np.ndarray
@@ -201,6 +203,8 @@ def build_library() -> Library:
 
 @dataclass
 class BrandParams:
+    """Per-brand service parameters, one array entry per brand: volume, reply times, hours, outage."""
+
     weight: np.ndarray  # share of conversations
     median_first: np.ndarray  # seconds
     sigma_first: np.ndarray
@@ -216,6 +220,7 @@ class BrandParams:
 
 
 def brand_params(rng: np.random.Generator, brands: list[vocab.Brand], topic_of_sector) -> BrandParams:
+    """Draw each brand's volume share, reply speed, coverage, bot, opening hours and outage from `rng`."""
     n = len(brands)
     rank = rng.permutation(n)
     weight = np.exp(rng.normal(0, 0.15, n)) / (rank + 4.0) ** 1.1  # Zipf-like, top brand ~8%
@@ -282,6 +287,7 @@ class Structure:
 
 
 def build(n_posts: int, seed: int, jsonl: bool, brands: list[vocab.Brand], topic_of_sector) -> Structure:
+    """The threads, posts, times and authors of a data set of about `n_posts` posts for this seed."""
     rng = np.random.default_rng([seed, 20171031])
     lib = build_library()
     bp = brand_params(rng, brands, topic_of_sector)

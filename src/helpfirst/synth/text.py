@@ -29,6 +29,7 @@ class Template:
 
 
 def parse(template: str) -> Template:
+    """Split a template with {slot} names into its literal pieces and slot names."""
     parts: list[tuple[bool, str]] = []
     pos = 0
     for m in _SLOT.finditer(template):
@@ -51,6 +52,7 @@ class Choice:
 
 
 def make_choice(phrases: list[str]) -> Choice:
+    """A Choice over these phrases: the plain ones as one weighted list, those with {slots} as templates."""
     plain = [p for p in phrases if "{" not in p]
     braced = [parse(p) for p in phrases if "{" in p]
     weights = ([len(plain)] if plain else []) + [1] * len(braced)

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Topic:
+    """A support topic: customer issues and questions, products, brand fixes and its help article slug."""
+
     slug: str
     issues: tuple[str, ...]
     questions: tuple[str, ...]
@@ -815,6 +817,8 @@ BRANDS_PER_SECTOR = 10
 
 @dataclass(frozen=True)
 class Brand:
+    """A fictional brand: its handle, name, web domain, sector index and bot handle."""
+
     handle: str
     name: str
     domain: str

@@ -186,6 +186,8 @@ def _page_resource(file: Path, url: str, options: LoadOptions, report: LoadRepor
 
 @register
 class HtmlSource(FolderSource):
+    """Loads saved HTML pages (a folder or one page), keeping the main text."""
+
     name = "html"
     description = "HTML pages (a folder or one page): main text extracted, boilerplate dropped; URL from <link rel=canonical>"
     suffixes = HTML_SUFFIXES
@@ -261,6 +263,8 @@ def _is_local(loc: str) -> bool:
 
 @register
 class SitemapSource(Source):
+    """Loads the pages a sitemap.xml lists from copies saved beside it."""
+
     name = "sitemap"
     description = "A sitemap.xml whose <loc> entries are pages saved beside it (the <loc> is the resource URL)"
 

@@ -51,6 +51,8 @@ def markdown_text(body: str) -> str:
 
 @register
 class MarkdownSource(FolderSource):
+    """Loads Markdown files with front matter (a folder or one file), one resource per file."""
+
     name = "markdown"
     description = "Markdown files with front matter (url, title, id, kind, tags, brand); a folder or one file"
     suffixes = MD_SUFFIXES

@@ -28,6 +28,8 @@ def _pin(pin: dict, board_name: str) -> dict:
 
 @register
 class PinterestSource(Source):
+    """Loads pins from Pinterest API v5 JSON (a board with `pins`, or `items` pages)."""
+
     name = "pinterest"
     description = "Pinterest API v5 JSON: a board object with `pins`, or `items` pages of pins (title, description, link)"
 

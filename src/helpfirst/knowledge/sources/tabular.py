@@ -25,6 +25,8 @@ def _lines(path: Path) -> Iterator[tuple[int, bytes]]:
 
 @register
 class JsonlSource(Source):
+    """Loads resources from JSON Lines (or a JSON array), one resource per object."""
+
     name = "jsonl"
     description = "Resources as JSON Lines: {id, brand, kind, url, title, body, tags} per line (a JSON array works too)"
 
@@ -78,6 +80,8 @@ def _checked(record: object, options: LoadOptions, report: LoadReport, path: Pat
 
 @register
 class CsvSource(Source):
+    """Loads resources from a CSV file with a header row, one resource per row."""
+
     name = "csv"
     description = "Resources as CSV with a header: id, brand, kind, url, title, body, tags (tags comma-separated)"
 

@@ -51,6 +51,8 @@ def _video(item: dict) -> dict:
 
 @register
 class YoutubeSource(Source):
+    """Loads videos from YouTube Data API v3 `videos` or `playlistItems` responses."""
+
     name = "youtube"
     description = "YouTube Data API v3 `videos` or `playlistItems` responses (JSON; pages as an array or one per line)"
 
