@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn, TransferSpeedColumn
 
-from .config import load_settings, parse_duration_minutes
+from .config import debug_enabled, load_settings, parse_duration_minutes, setting_source
 
 # help texts are Rich markup: a text with square brackets goes through rich.markup.escape, or
 # "[semantic]" is read as a style tag and vanishes
@@ -105,18 +105,24 @@ def audit(
     from .measure.business_hours import BusinessHoursError, parse_business_hours, parse_holidays
 
     settings = load_settings()
+    hours_text = business_hours or settings.business_hours
+    holidays = holiday or ([settings.holidays] if settings.holidays else [])
+    holidays_from = "--holiday" if holiday else setting_source("holidays")
     try:
-        target_min = _target_minutes(target or settings.target, "--target" if target else "HELPFIRST_TARGET")
-        hours_text = business_hours or settings.business_hours
-        holidays = holiday or ([settings.holidays] if settings.holidays else [])
-        parse_holidays(holidays)  # a bad date is an error even when there are no business hours to apply it to
-        hours = parse_business_hours(hours_text, holidays) if hours_text else None
+        target_min = _target_minutes(target or settings.target, "--target" if target else setting_source("target"))
+        try:
+            parse_holidays(holidays)  # a bad date is an error even when there are no business hours to apply it to
+        except BusinessHoursError as exc:
+            raise UserError(f"{holidays_from}: {exc}") from None
+        try:
+            hours = parse_business_hours(hours_text, holidays) if hours_text else None
+        except BusinessHoursError as exc:
+            raise UserError(f"{'--business-hours' if business_hours else setting_source('business_hours')}: {exc}") from None
         mapping = _parse_map(column_map)
-    except (ValueError, BusinessHoursError, UserError) as exc:
+    except (ValueError, UserError) as exc:
         _fail(str(exc))
     if holidays and not hours_text:
-        source = "--holiday" if holiday else "HELPFIRST_HOLIDAYS"
-        err.print(f"[yellow]warning:[/] {source} is ignored without --business-hours "
+        err.print(f"[yellow]warning:[/] {escape(holidays_from)} is ignored without --business-hours "
                   "(holidays only change the business-hours figures)", highlight=False, soft_wrap=True)
     total = sum(p.stat().st_size for p in paths if p.is_file())
     progress = _progress(total)
@@ -306,7 +312,7 @@ def main() -> None:
         err.print("interrupted")
         sys.exit(130)
     except Exception as exc:  # noqa: BLE001 - the last line of defence against tracebacks
-        if os.environ.get("HELPFIRST_DEBUG", "").strip().lower() in ("1", "true", "yes", "on"):
+        if debug_enabled():
             raise
         _error_line(f"{type(exc).__name__}: {exc} (set HELPFIRST_DEBUG=1 for details)")
         sys.exit(1)

@@ -20,8 +20,10 @@ class Defaults:
     target: str = "30m"
     business_hours: str | None = None
     holidays: str | None = None
-    database_url: str = "sqlite:///helpfirst.db"
-    debug: bool = False
+    kb: str = "helpfirst-kb"
+    cache: str | None = None
+    # text, read by debug_enabled(): a value such as "2" must switch nothing on, and fail nothing
+    debug: str | None = None
 
 
 @functools.cache
@@ -51,6 +53,53 @@ def load_settings() -> Any:
     if Path(ENV_FILE).is_file() or any(k.upper().startswith(ENV_PREFIX) for k in os.environ):
         return settings_class()()
     return Defaults()
+
+
+#: The HELPFIRST_DEBUG values that turn tracebacks on (any case, spaces around ignored); anything else is off.
+TRUTHY = ("1", "true", "yes", "on")
+
+
+def debug_enabled() -> bool:
+    """True when HELPFIRST_DEBUG (environment, else .env) is one of TRUTHY; never raises."""
+    try:
+        value = load_settings().debug
+    except Exception:  # noqa: BLE001 - a .env that cannot be read must not hide the error being reported
+        value = os.environ.get(ENV_PREFIX + "DEBUG")
+    return str(value or "").strip().lower() in TRUTHY
+
+
+def cache_dir(settings: Any) -> Path:
+    """The cache root: HELPFIRST_CACHE, else $XDG_CACHE_HOME/helpfirst, else ~/.cache/helpfirst."""
+    if settings.cache:
+        return Path(settings.cache)
+    return Path(os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache")) / "helpfirst"
+
+
+def setting_source(name: str) -> str:
+    """Where a setting's value came from: its variable's name, followed by ' (/path/.env line N)' when .env set it."""
+    var = ENV_PREFIX + name.upper()
+    if any(k.upper() == var for k in os.environ):
+        return var
+    path = Path(ENV_FILE).resolve()
+    line = _env_file_line(path, var)
+    return f"{var} ({path}{f' line {line}' if line else ''})"
+
+
+def _env_file_line(path: Path, var: str) -> int | None:
+    # the last assignment wins in a .env file, as python-dotenv reads it
+    found = None
+    try:
+        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return None
+    for number, text in enumerate(lines, 1):
+        text = text.strip()
+        if text.startswith("export "):
+            text = text[len("export "):].lstrip()
+        name = text.split("=", 1)[0].strip() if "=" in text else ""
+        if name.upper() == var:
+            found = number
+    return found
 
 
 _DURATION = re.compile(r"^\s*(?P<n>\d+(?:\.\d+)?)\s*(?P<u>s|sec|m|min|h|hr|d)?\s*$", re.IGNORECASE)

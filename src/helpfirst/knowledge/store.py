@@ -65,6 +65,7 @@ class KnowledgeStore:
         self.resources: dict[tuple[str, str], Resource] = {}
         self._index: Bm25Index | None = None
         self._order: list[tuple[str, str]] = []
+        self._changed = False  # resources added or replaced since opened or saved
 
     @classmethod
     def open(cls, folder: Path) -> "KnowledgeStore":
@@ -97,10 +98,17 @@ class KnowledgeStore:
                 result.updated += 1
             self.resources[r.key] = r
             self._index = None
+            self._changed = True
         return result
 
-    def save(self) -> None:
-        """Write the resources and rebuild the search index."""
+    def save(self) -> bool:
+        """Write the resources and rebuild the search index; False (nothing written) when there is nothing new to write.
+
+        An unchanged store keeps its files as they are (bytes and modification times), so what
+        watches them (the suggest index) sees no change; an empty store that was never saved is not created.
+        """
+        if not self._changed and (self.is_store(self.folder) or not self.resources):
+            return False
         self.folder.mkdir(parents=True, exist_ok=True)
         items = self.sorted()
         _atomic_write(self.folder / RESOURCES, "".join(json.dumps(r.to_dict(), ensure_ascii=False) + "\n" for r in items))
@@ -108,6 +116,8 @@ class KnowledgeStore:
         index.save(self.folder / INDEX, "resources")
         _atomic_write(self.folder / INDEX / "manifest.json", json.dumps({"version": FORMAT_VERSION, "count": len(items)}))
         self._index, self._order = index, [r.key for r in items]
+        self._changed = False
+        return True
 
     def sorted(self) -> list[Resource]:
         """Resources in store order: by brand, then id."""

@@ -5,10 +5,13 @@ Rows of every table are grouped by brand (lower-cased), so one brand is one row 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import shutil
 import time
 from dataclasses import dataclass
+from glob import escape as glob_escape
 from pathlib import Path
 
 import numpy as np
@@ -65,6 +68,12 @@ class UrlResolver:
 
 def _as_written(url: str) -> str:
     return url.strip().rstrip(_TRAILING)
+
+
+def folder_key(kb: list[Path], history: list[Path], options: dict) -> str:
+    """Names an index folder by its input paths and options, not their contents: a changed input rebuilds the same folder."""
+    doc = {"kb": [str(Path(p).resolve()) for p in kb], "history": [str(Path(p).resolve()) for p in history], **options}
+    return hashlib.sha1(json.dumps(doc, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
 def _group(keys: list[str]) -> dict[str, tuple[int, int]]:
@@ -214,6 +223,7 @@ class SuggestIndex:
     def save(self, folder: Path) -> None:
         """Write the index to a folder (arrays as .npy, tables as Arrow IPC); readers see it whole or not at all."""
         folder = Path(folder)
+        _remove_leftovers(folder)
         tmp = folder.with_name(folder.name + f".tmp{os.getpid()}")
         tmp.mkdir(parents=True, exist_ok=True)
         for name in ("resources", "cases", "answers"):
@@ -229,8 +239,8 @@ class SuggestIndex:
                 "brands": {k: [b.name, b.res, b.case, b.ans] for k, b in self.brands.items()}}
         (tmp / "meta.json").write_text(json.dumps(meta))
         if folder.exists():
-            import shutil
-
+            # a folder cannot be renamed over a non-empty one: move the old one aside, then delete it
+            # (a process that has it memory-mapped keeps reading it until it ends)
             old = folder.with_name(folder.name + f".old{os.getpid()}")
             os.replace(folder, old)
             os.replace(tmp, folder)
@@ -242,6 +252,22 @@ class SuggestIndex:
     def load(cls, folder: Path) -> "SuggestIndex":
         """Open a saved index: tables and arrays are memory-mapped, so this is quick at any size."""
         folder = Path(folder)
+        for attempt in range(3):
+            try:
+                before = os.stat(folder).st_ino
+                self = cls._load(folder)
+            except FileNotFoundError:  # read between the two renames of a rebuild, or a broken index
+                if attempt == 2:
+                    raise
+            else:
+                if _inode(folder) == before:
+                    return self
+            # a rebuild replaced the folder while it was read, so the files read may mix two builds
+            time.sleep(0.05)
+        return self
+
+    @classmethod
+    def _load(cls, folder: Path) -> "SuggestIndex":
         meta = json.loads((folder / "meta.json").read_text())
         if meta.get("version") != INDEX_VERSION:
             raise ValueError(f"{folder}: index version {meta.get('version')} (this helpfirst reads {INDEX_VERSION}); rebuild it")
@@ -263,6 +289,34 @@ class SuggestIndex:
     def semantic(self) -> bool:
         """True when the index carries embeddings."""
         return self.res_emb is not None
+
+
+def _remove_leftovers(folder: Path) -> None:
+    """Delete the .tmpPID/.oldPID folders of builds whose process is gone (killed mid-build)."""
+    if not folder.parent.is_dir():
+        return
+    for kind in (".tmp", ".old"):
+        for path in folder.parent.glob(glob_escape(folder.name + kind) + "*"):
+            pid = path.name[len(folder.name + kind):]
+            if path.is_dir() and pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
+                shutil.rmtree(path, ignore_errors=True)
+
+
+def _inode(folder: Path) -> int | None:
+    try:
+        return os.stat(folder).st_ino
+    except FileNotFoundError:  # between the two renames of a rebuild
+        return None
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # another user's process: alive
+        return True
+    return True
 
 
 def _resource_sentence(r: Resource) -> str:

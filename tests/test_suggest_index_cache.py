@@ -1,0 +1,99 @@
+"""The default suggest cache holds one index per set of inputs and options, rebuilt in place when an input changes."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from helpfirst.knowledge.models import Resource
+from helpfirst.suggest.history import learn
+from helpfirst.suggest.index import SuggestIndex
+
+RESOURCES = [
+    {"id": "pw", "brand": "Acme", "kind": "article", "url": "https://help.acme.com/password", "title": "Reset your password",
+     "body": "Use the forgot password link.", "tags": []},
+    {"id": "refund", "brand": "Acme", "kind": "faq", "url": "https://help.acme.com/refunds", "title": "Refunds and double charges",
+     "body": "Refunds take five days.", "tags": ["billing"]},
+]
+QUERY = {"id": "q1", "brand": "Acme", "posts": [{"role": "customer", "text": "I was charged twice, I want a refund"}]}
+
+
+def run(*args: str, cache: Path) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HELPFIRST_")}
+    return subprocess.run([sys.executable, "-m", "helpfirst", *args], capture_output=True, text=True, timeout=300,
+                          env={**env, "HELPFIRST_CACHE": str(cache), "HF_HUB_OFFLINE": "1"})
+
+
+def suggest(kb: Path, queries: Path, cache: Path, *extra: str) -> tuple[list[str], bool]:
+    """(suggested resource ids, whether the index was built rather than loaded)."""
+    proc = run("suggest", "--kb", str(kb), "--input", str(queries), "--json", "--semantic", "off", *extra, cache=cache)
+    assert proc.returncode == 0 and "Traceback" not in proc.stderr, proc.stderr
+    return [s["resource_id"] for s in json.loads(proc.stdout)["suggestions"]], "knowledge:" in proc.stderr
+
+
+def folders(cache: Path) -> list[str]:
+    return sorted(p.name for p in (cache / "suggest").iterdir())
+
+
+def test_a_changed_knowledge_base_rebuilds_the_same_cache_folder(tmp_path):
+    cache = tmp_path / "cache"
+    src = tmp_path / "help.jsonl"
+    src.write_text(json.dumps(RESOURCES[0]) + "\n")
+    kb = tmp_path / "kb"
+    assert run("kb", "add", str(src), "--kb", str(kb), cache=cache).returncode == 0
+    queries = tmp_path / "q.jsonl"
+    queries.write_text(json.dumps(QUERY) + "\n")
+
+    assert suggest(kb, queries, cache) == ([], True)
+    first = folders(cache)
+    assert len(first) == 1
+    assert suggest(kb, queries, cache) == ([], False)   # loaded
+    # the nightly re-add of unchanged files keeps the index
+    assert run("kb", "add", str(src), "--kb", str(kb), cache=cache).returncode == 0
+    assert suggest(kb, queries, cache) == ([], False)
+    # a new resource: the same folder is rebuilt, no second index is left behind
+    src.write_text("".join(json.dumps(r) + "\n" for r in RESOURCES))
+    assert run("kb", "add", str(src), "--kb", str(kb), cache=cache).returncode == 0
+    ids, built = suggest(kb, queries, cache)
+    assert ids[0] == "refund" and built
+    assert folders(cache) == first
+    assert suggest(kb, queries, cache) == (ids, False)
+
+
+def test_other_inputs_or_options_get_their_own_folder(tmp_path):
+    cache = tmp_path / "cache"
+    a, b = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
+    a.write_text(json.dumps(RESOURCES[1]) + "\n")
+    b.write_text(json.dumps(RESOURCES[1]) + "\n")
+    queries = tmp_path / "q.jsonl"
+    queries.write_text(json.dumps(QUERY) + "\n")
+    suggest(a, queries, cache)
+    suggest(b, queries, cache)
+    suggest(a, queries, cache, "--brand", "AcmeHelp")
+    assert len(folders(cache)) == 3
+    assert suggest(a, queries, cache)[1] is False
+
+
+def index_of(*resources: dict) -> SuggestIndex:
+    return SuggestIndex.build([Resource.from_dict(r) for r in resources], learn([]))
+
+
+def test_saving_over_an_index_replaces_it_whole_and_clears_dead_builds(tmp_path):
+    folder = tmp_path / "ix"
+    index_of(RESOURCES[0]).save(folder)
+    old = SuggestIndex.load(folder)
+    # a build killed half-way leaves its temporary folder; the next save removes it
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    leftover = tmp_path / f"ix.tmp{dead.pid}"
+    (leftover / "sub").mkdir(parents=True)
+    mine = tmp_path / f"ix.tmp{os.getppid()}"  # a live process's build in progress is left alone
+    mine.mkdir()
+    index_of(*RESOURCES).save(folder)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["ix", mine.name])
+    assert SuggestIndex.load(folder).resources.column("id").to_pylist() == ["pw", "refund"]
+    # an index loaded before the rebuild still reads its own (memory-mapped) files
+    assert old.resources.column("id").to_pylist() == ["pw"]
