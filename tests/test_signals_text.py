@@ -77,9 +77,9 @@ def test_mask_pii_real_posts_change_only_what_they_mask(shared_data):
 # ---------------------------------------------------------------- urgency
 def test_urgency_formula_by_hand():
     t = ["My internet is down again", "thanks!"]
-    c = cues(t, sentiment=pa.array([0.0, 0.5], pa.float32()))
+    c = cues(t, sentiment=pa.array([0.0, 0.4], pa.float32()))
     assert c["outage"].tolist() == [1.0, 0.0] and c["repeat"].tolist() == [1.0, 0.0]
-    u = urgency(t, sentiment=pa.array([0.0, 0.5], pa.float32())).to_pylist()
+    u = urgency(t, sentiment=pa.array([0.0, 0.4], pa.float32())).to_pylist()
     assert u[0] == pytest.approx(1 - (1 - WEIGHTS["outage"]) * (1 - WEIGHTS["repeat"]), abs=1e-4)
     assert u[1] == pytest.approx(1 - (1 - WEIGHTS["shouting"] * 0.25), abs=1e-4)
 

@@ -6,13 +6,18 @@ strong cue makes a post urgent, several weak ones add up, and the result stays i
 | cue | x_i | w_i |
 |---|---|---|
 | anger | max(0, -sentiment) (VADER compound) | 0.35 |
-| shouting | min(1, ("!" count + 2 * ALL-CAPS words of 3+ letters) / 4) | 0.15 |
+| shouting | min(1, ("!" count + 2 * ALL-CAPS words of 3+ letters) / 4); 0 on a positive post | 0.15 |
 | outage | OUTAGE pattern matches (service down, not working, no signal, can't log in, ...) | 0.35 |
 | safety | SAFETY pattern matches (danger, fire, injured, stranded, hacked, fraud, ...) | 0.5 |
-| money | MONEY pattern matches (charged, refund, overcharged, bill, payment, a currency amount) | 0.3 |
-| repeated ask | REPEAT pattern matches (still, again, "3rd time", no reply, ignored, "??", "!!") | 0.3 |
+| money | MONEY pattern matches (charged, refund, overcharged, bill, payment, ...), or a currency amount (CURRENCY: "$3", "£ 20") on a post that is not positive | 0.3 |
+| repeated ask | REPEAT pattern matches (still, again, "3rd time", no reply, ignored, "??"), or "!!" (BANGS) on a post that is not positive | 0.3 |
 | waited | min(1, ln(1 + minutes waited) / ln(1 + 1440)): a day saturates | 0.3 |
 | turn | min(1, turn_index / 4): the person's 5th message in a thread saturates | 0.2 |
+
+A post is positive when its sentiment is at least POSITIVE (0.5, the sentiment from which the
+outcome rules read a reply as thanks): "Thanks!!" and "THANK YOU!!!" are not urgent, while the words
+of a money or repeated-ask problem ("charged twice", "still no reply") count whatever the tone. A
+lower bar (VADER's 0.05) would also silence "please help!!!", which VADER reads as positive.
 
 ``waited_minutes`` (time since the person's first unanswered message) and ``turn_index`` (0 for the
 first message of the person in the thread) are optional context; missing or null values count 0.
@@ -30,11 +35,15 @@ OUTAGE = (r"\b(outage|down|offline|crash(ed|es|ing)?|not (working|loading|connec
 SAFETY = (r"\b(danger(ous)?|unsafe|emergency|fire|smoke|injur(y|ed|ies)|hurt|bleeding|hospital|"
           r"ambulance|police|accident|stranded|threat(en(ed|ing))?|harass(ed|ment)?|stolen|hack(ed)?|"
           r"fraud(ulent)?|scam(med)?|identity theft|unauthori[sz]ed|gas leak|overdose)\b")
-MONEY = (r"(\b(charged|overcharg(e|ed|ing)|double charged|refund(ed|s)?|billing|bill(ed)?|payment|"
-         r"paid|debit(ed)?|fee|fees|money|compensation|chargeback)\b|[$£€]\s?\d)")
+MONEY = (r"\b(charged|overcharg(e|ed|ing)|double charged|refund(ed|s)?|billing|bill(ed)?|payment|"
+         r"paid|debit(ed)?|fee|fees|money|compensation|chargeback)\b")
+CURRENCY = r"[$£€]\s?\d"
 REPEAT = (r"(\b(still|again|yet again|once more|keep (getting|having)|every time|for (days|weeks|months)|"
           r"no (one|body) (has )?(responded|replied|answered|helped)|no (response|reply|answer)|"
-          r"ignor(ed|ing)|(\d+|second|third|fourth|fifth)(st|nd|rd|th)? time)\b|\?\s*\?|!\s*!)")
+          r"ignor(ed|ing)|(\d+|second|third|fourth|fifth)(st|nd|rd|th)? time)\b|\?\s*\?)")
+BANGS = r"!\s*!"
+#: sentiment from which a post is positive: its "!", caps, "!!" and prices are enthusiasm, not urgency
+POSITIVE = 0.5
 WEIGHTS = {"anger": 0.35, "shouting": 0.15, "outage": 0.35, "safety": 0.5, "money": 0.3,
            "repeat": 0.3, "waited": 0.3, "turn": 0.2}
 WAIT_SATURATES_MIN = 1440.0
@@ -61,10 +70,13 @@ def cues(texts, sentiment=None, waited_minutes=None, turn_index=None) -> dict[st
     caps = np.asarray(pc.count_substring_regex(arr, r"\b\p{Lu}{3,}\b"), np.float64)
     waited = _floats(waited_minutes, n)
     turns = _floats(turn_index, n)
+    tense = (sent < POSITIVE).astype(np.float64)  # 0 on positive posts: enthusiasm is not urgency
     return {
         "anger": np.clip(-sent, 0.0, 1.0),
-        "shouting": np.minimum(1.0, (bangs + 2.0 * caps) / 4.0),
-        "outage": has(OUTAGE), "safety": has(SAFETY), "money": has(MONEY), "repeat": has(REPEAT),
+        "shouting": tense * np.minimum(1.0, (bangs + 2.0 * caps) / 4.0),
+        "outage": has(OUTAGE), "safety": has(SAFETY),
+        "money": np.maximum(has(MONEY), tense * has(CURRENCY)),
+        "repeat": np.maximum(has(REPEAT), tense * has(BANGS)),
         "waited": np.minimum(1.0, np.log1p(np.maximum(waited, 0.0)) / np.log1p(WAIT_SATURATES_MIN)),
         "turn": np.clip(turns / TURN_SATURATES, 0.0, 1.0),
     }
