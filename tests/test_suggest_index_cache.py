@@ -97,3 +97,23 @@ def test_saving_over_an_index_replaces_it_whole_and_clears_dead_builds(tmp_path)
     assert SuggestIndex.load(folder).resources.column("id").to_pylist() == ["pw", "refund"]
     # an index loaded before the rebuild still reads its own (memory-mapped) files
     assert old.resources.column("id").to_pylist() == ["pw"]
+
+
+def test_the_library_keeps_one_folder_per_inputs_and_rebuilds_a_damaged_index(tmp_path, monkeypatch):
+    """build_or_load without index_dir names its folder as the command line does, and a meta.json
+    that is not JSON is rebuilt rather than an error."""
+    from helpfirst.suggest.service import build_or_load
+
+    monkeypatch.setenv("HELPFIRST_CACHE", str(tmp_path / "cache"))
+    kb = tmp_path / "kb.jsonl"
+    kb.write_text(json.dumps(RESOURCES[0]) + "\n")
+    first = build_or_load([kb], [])
+    assert not first.cached and len(folders(tmp_path / "cache")) == 1
+    kb.write_text("".join(json.dumps(r) + "\n" for r in RESOURCES))
+    os.utime(kb, (1, 1))   # a different modification time, whatever the clock's resolution
+    second = build_or_load([kb], [])
+    assert not second.cached and second.path == first.path and len(folders(tmp_path / "cache")) == 1
+    assert build_or_load([kb], []).cached
+    (second.path / "meta.json").write_text("{not json")
+    third = build_or_load([kb], [])
+    assert not third.cached and build_or_load([kb], []).cached

@@ -29,14 +29,6 @@ def _kb_dir(value: Optional[Path]) -> Path:
     return value or Path(load_settings().kb or Defaults.kb)
 
 
-def _index_dir(kb: list[Path], history: list[Path], semantic: bool, options: dict) -> Path:
-    """The default index folder: one per set of inputs and options, under the cache root's suggest/."""
-    from ..config import cache_dir, load_settings
-    from .index import folder_key
-
-    return cache_dir(load_settings()) / "suggest" / folder_key(kb, history, {"semantic": semantic, **options})
-
-
 def _error(message: str) -> None:
     err.print("[red]error:[/] ", end="")
     err.print(" ".join(str(message).split()), highlight=False, soft_wrap=True, markup=False)
@@ -236,9 +228,6 @@ def _build(kb: list[Path], history: list[Path], index: Optional[Path], semantic:
     from ..ingest import ImportFailed
     from .service import build_or_load
 
-    if index is None:
-        # rebuilt in place when an input changes, so the cache holds one index per set of inputs, not one per change
-        index = _index_dir(kb, history, semantic, {"format": history_format, "brands": sorted(brands), "map": column_map or {}})
     try:
         built = build_or_load(kb, history, index_dir=index, semantic=semantic, history_format=history_format, brands=brands,
                               column_map=column_map)

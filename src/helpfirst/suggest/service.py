@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -74,9 +73,17 @@ def cache_key(kb: list[Path], history: list[Path], semantic: bool, extra: dict |
 
 
 def default_cache_dir() -> Path:
-    """$HELPFIRST_CACHE, else ~/.cache/helpfirst."""
-    base = os.environ.get("HELPFIRST_CACHE") or os.path.join(os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "helpfirst")
-    return Path(base) / "suggest"
+    """<cache root>/suggest: HELPFIRST_CACHE (environment, then .env), else $XDG_CACHE_HOME/helpfirst, else ~/.cache/helpfirst."""
+    from ..config import cache_dir, load_settings
+
+    return cache_dir(load_settings()) / "suggest"
+
+
+def default_index_dir(kb: list[Path], history: list[Path], semantic: bool, options: dict) -> Path:
+    """The cached index folder of these inputs and options: one per set, rebuilt in place when a file changes."""
+    from .index import folder_key
+
+    return default_cache_dir() / folder_key(kb, history, {"semantic": semantic, **options})
 
 
 @dataclass
@@ -98,11 +105,15 @@ def build_or_load(kb: list[Path], history: list[Path], index_dir: Path | None = 
 
     column_map: canonical field (or `outcome`/`reply_kind`) -> column of the history files, as `audit --map`.
     """
-    key = cache_key(kb, history, semantic, {"format": history_format, "brands": sorted(brands), "map": column_map or {}})
-    folder = Path(index_dir) if index_dir else (default_cache_dir() / key if cache else None)
+    options = {"format": history_format, "brands": sorted(brands), "map": column_map or {}}
+    key = cache_key(kb, history, semantic, options)
+    folder = Path(index_dir) if index_dir else (default_index_dir(kb, history, semantic, options) if cache else None)
     if folder is not None and (folder / "meta.json").is_file():
-        meta = json.loads((folder / "meta.json").read_text())
-        if meta.get("key") == key:
+        try:
+            meta = json.loads((folder / "meta.json").read_text())
+        except (OSError, ValueError):
+            meta = {}   # a damaged index is rebuilt, not an error
+        if isinstance(meta, dict) and meta.get("key") == key:
             return BuildResult(SuggestIndex.load(folder), LoadReport(), ImportReport(), True, folder)
     kb_report = LoadReport()
     resources = load_kb(kb, kb_report)
