@@ -7,8 +7,10 @@ customer-care posts) go to lingua's parallel detector, restricted to ``languages
 default DEFAULT_LANGUAGES) in low-accuracy mode unless ``accurate=True``. Every answer is one of
 ``languages`` (or null): without ``en`` among them the pre-filter is skipped and lingua reads every
 post with letters; a single code labels every post with letters with it. A post of one or two
-ASCII words is English when one of them is a common English short reply (SHORT_ENGLISH). The result
-is the ISO 639-1 code in lower case, or null when lingua cannot decide.
+ASCII words is English when one of them is a common English short reply (SHORT_ENGLISH). A post
+left to lingua with fewer than MIN_LETTERS (12) letters, all ASCII, is English when lingua says so
+and null otherwise (lingua's other answers on so few letters are guesses). The result is the ISO
+639-1 code in lower case, or null when lingua cannot decide.
 """
 from __future__ import annotations
 
@@ -38,6 +40,12 @@ SHORT_ENGLISH = pa.array((
     "perfect please hi hello hey sent dm dmed dm'd followed following lol now working works").split())
 
 
+#: a post left to lingua with fewer ASCII letters than this is en when lingua says so, else null: on
+#: twcs-head5k 31 of the 32 non-English answers lingua gave to such posts were wrong by reading
+#: ("iPhone 7 Plus" de, "Thankx" de, "I did" pt), its English answers mostly right
+MIN_LETTERS = 12
+
+
 def _words(texts: pa.Array) -> pa.Array:
     a = pc.replace_substring(pc.utf8_lower(pc.fill_null(texts, "")), "\u2019", "'")  # let’s -> let's
     a = pc.replace_substring_regex(a, r"https?://\S+|www\.\S+|[@#]\S+", " ")
@@ -64,6 +72,14 @@ def english_first(texts: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     english |= (n >= 3) & (hits >= 0.15 * np.maximum(n, 1)) & (nona == 0)
     english |= (n >= 1) & (n <= 2) & (short_hit >= 1) & (nona == 0)
     return english, n > 0
+
+
+def too_few_letters(texts: pa.Array) -> np.ndarray:
+    """Mask of the posts whose words (as the pre-filter reads them) are all ASCII and have fewer than
+    MIN_LETTERS letters in all."""
+    words = pc.binary_join(_words(texts), "")
+    letters = np.asarray(pc.fill_null(pc.count_substring_regex(words, r"\p{L}"), 0), np.int64)
+    return np.asarray(pc.fill_null(pc.string_is_ascii(words), True), bool) & (letters < MIN_LETTERS)
 
 
 def iso_codes(languages: Sequence[str]) -> list:
@@ -111,4 +127,7 @@ def detect_language(texts, languages: Sequence[str] | None = None, accurate: boo
                 arr.take(pa.array(rest)), r"https?://\S+|www\.\S+|@\S+", " "))
             found = detector(langs, accurate).detect_languages_in_parallel_of(cleaned.to_pylist())
             out[rest] = [None if g is None else g.iso_code_639_1.name.lower() for g in found]
+            # a handful of ASCII letters is a guess for lingua: keep only its (usual) English answer
+            short = too_few_letters(arr.take(pa.array(rest)))
+            out[rest[short & (out[rest] != "en")]] = None
     return pa.array(out, pa.string())
