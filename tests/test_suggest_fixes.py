@@ -255,3 +255,10 @@ def test_a_closed_output_pipe_is_not_blamed_on_the_queries_file(tmp_path):
     proc.wait(timeout=120)
     assert json.loads(first)["id"] == "q0"
     assert "cannot be read" not in err and "Traceback" not in err, err
+
+
+def test_eval_text_output_mentions_skipped_conversations_only_when_there_are_some(files):
+    folder, kb, history = files
+    proc = run("eval", "suggest", "--kb", str(kb), "--history", str(history), "--split", "0.5", "--semantic", "off")
+    assert proc.returncode == 0, proc.stderr
+    assert "tested on" in proc.stderr and "skipped" not in proc.stderr and "None" not in proc.stderr

@@ -285,7 +285,8 @@ def eval_suggest(
     out.print(table)
     _note(f"knowledge: {result['resources']} resources loaded; history: {result['history_posts']} posts loaded")
     _note(f"learned from {result['train_conversations']} conversations before {result['split_at']}, "
-          f"tested on {result['test_conversations']} after it ({result['test_skipped']} skipped: {result['skipped_reason']})")
+          f"tested on {result['test_conversations']} after it"
+          + (f" ({result['test_skipped']} skipped: {result['skipped_reason']})" if result["test_skipped"] else ""))
 
 
 def suggest(
