@@ -141,7 +141,10 @@ def test_languages_restrict_every_answer():
              "Bonjour, je voudrais un remboursement de ma commande", "Danke schön für die schnelle Hilfe", "😀 @Brand"]
     got = detect_language(texts, languages=["fr", "de"]).to_pylist()
     assert got[2:] == ["fr", "de", None] and got[0] in ("fr", "de")
-    assert got[1] is None  # "ok thanks": too few letters for a guess between French and German
+    assert got[1] in ("fr", "de", None)   # "ok thanks": an answer, if any, is one of the given codes
+    # the few-letters rule is about English posts misread, so it holds only when en is a candidate
+    assert detect_language(["Guten Tag"], languages=["de", "fr"]).to_pylist() == ["de"]
+    assert detect_language(["Guten Tag"], languages=["en", "de", "fr"]).to_pylist() == [None]
     assert detect_language(texts, languages=["fr"]).to_pylist() == ["fr"] * 4 + [None]
     assert detect_language(texts, languages=["en", "fr", "de"]).to_pylist() == ["en", "en", "fr", "de", None]
     with pytest.raises(ValueError, match="unknown ISO 639-1 language code 'xx'"):

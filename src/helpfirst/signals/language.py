@@ -9,7 +9,8 @@ default DEFAULT_LANGUAGES) in low-accuracy mode unless ``accurate=True``. Every 
 post with letters; a single code labels every post with letters with it. A post of one or two
 ASCII words is English when one of them is a common English short reply (SHORT_ENGLISH). A post
 left to lingua with fewer than MIN_LETTERS (12) letters, all ASCII, is English when lingua says so
-and null otherwise (lingua's other answers on so few letters are guesses). The result is the ISO
+and null otherwise when ``en`` is among the languages (lingua's other answers on so few letters are
+mostly English posts misread). The result is the ISO
 639-1 code in lower case, or null when lingua cannot decide.
 """
 from __future__ import annotations
@@ -127,7 +128,9 @@ def detect_language(texts, languages: Sequence[str] | None = None, accurate: boo
                 arr.take(pa.array(rest)), r"https?://\S+|www\.\S+|@\S+", " "))
             found = detector(langs, accurate).detect_languages_in_parallel_of(cleaned.to_pylist())
             out[rest] = [None if g is None else g.iso_code_639_1.name.lower() for g in found]
-            # a handful of ASCII letters is a guess for lingua: keep only its (usual) English answer
-            short = too_few_letters(arr.take(pa.array(rest)))
-            out[rest[short & (out[rest] != "en")]] = None
+            if "en" in langs:
+                # a handful of ASCII letters is a guess for lingua, mostly an English post read as
+                # another language: keep only its English answer (without en, no such confusion)
+                short = too_few_letters(arr.take(pa.array(rest)))
+                out[rest[short & (out[rest] != "en")]] = None
     return pa.array(out, pa.string())
