@@ -81,3 +81,19 @@ def test_store_save_reports_whether_it_wrote(tmp_path):
     assert reopened.save() is True
     assert [r.id for r in KnowledgeStore.open(tmp_path / "kb").sorted()] == ["pw", "refund"]
     assert [r.id for r, _ in reopened.search("refund money")] == ["refund"]
+
+
+def test_re_adding_repairs_a_missing_search_index(tmp_path):
+    """Unchanged resources but no (or a stale) search index: the re-add writes the index again."""
+    import shutil
+
+    src = tmp_path / "help.jsonl"
+    src.write_text("".join(json.dumps(r) + "\n" for r in RESOURCES))
+    kb = tmp_path / "kb"
+    assert run("kb", "add", str(src), "--kb", str(kb)).returncode == 0
+    shutil.rmtree(kb / "index")
+    again = run("kb", "add", str(src), "--kb", str(kb))
+    assert again.returncode == 0, again.stderr
+    assert json.loads((kb / "index" / "manifest.json").read_text())["count"] == len(RESOURCES)
+    found = run("kb", "search", "password", "--kb", str(kb), "--json")
+    assert found.returncode == 0 and json.loads(found.stdout.splitlines()[0])["id"] == "pw", found.stderr

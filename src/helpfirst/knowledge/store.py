@@ -107,7 +107,7 @@ class KnowledgeStore:
         An unchanged store keeps its files as they are (bytes and modification times), so what
         watches them (the suggest index) sees no change; an empty store that was never saved is not created.
         """
-        if not self._changed and (self.is_store(self.folder) or not self.resources):
+        if not self._changed and ((self.is_store(self.folder) and self._index_current()) or not self.resources):
             return False
         self.folder.mkdir(parents=True, exist_ok=True)
         items = self.sorted()
@@ -118,6 +118,14 @@ class KnowledgeStore:
         self._index, self._order = index, [r.key for r in items]
         self._changed = False
         return True
+
+    def _index_current(self) -> bool:
+        """True when the saved search index is of this format and holds every resource (else save repairs it)."""
+        try:
+            manifest = json.loads((self.folder / INDEX / "manifest.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return False
+        return isinstance(manifest, dict) and manifest.get("version") == FORMAT_VERSION and manifest.get("count") == len(self.resources)
 
     def sorted(self) -> list[Resource]:
         """Resources in store order: by brand, then id."""
