@@ -94,3 +94,48 @@ def test_audit_and_suggest_report_duplicate_lines_end_to_end(tmp_path):
     assert "already loaded from line 3" in dup[0]["reason"]
     _conversations, report = read_conversations([path], ImportOptions())
     assert [(r.line, r.field) for r in report.rejections if "duplicate" in r.reason] == [(8, "id")]
+
+
+def test_x_v2_tweet_rejected_for_another_reason_takes_no_place(tmp_path):
+    # code review dup2: line 1 tweet 10 with a bad date (rejected), line 2 kept, line 3 the duplicate
+    tweet = {"id": "10", "author_id": "1", "created_at": ISO, "text": "@Acme hi", "conversation_id": "10"}
+    pages = [{"data": [{**tweet, "created_at": "yesterday"}]}, {"data": [tweet]}, {"data": [{**tweet, "text": "@Acme again"}]}]
+    path = tmp_path / "x.jsonl"
+    path.write_text("\n".join(json.dumps(p) for p in pages) + "\n", encoding="utf-8")
+    found = duplicates([path], ImportOptions(brands=frozenset({"Acme"})), "x-v2")
+    assert found == [
+        ("x.jsonl", 1, "created_at", "data[0]: tweet 10: created_at is not an ISO 8601 date-time: 'yesterday'"),
+        ("x.jsonl", 3, "id", "duplicate id '10': already loaded from line 2"),
+    ]
+
+
+def test_mastodon_status_rejected_for_another_reason_takes_no_place(tmp_path):
+    status = {"id": "7", "created_at": ISO, "content": "<p>@acme hi</p>", "account": {"acct": "jo@example.net"}}
+    lines = [[{**status, "id": "1"}, {**status, "reblog": {"id": "99"}}], [status], [{**status, "content": "<p>again</p>"}]]
+    lines[0][1]["id"] = "7"  # line 1: status 7 is a boost (rejected); line 2 keeps 7; line 3 repeats it
+    path = tmp_path / "m.jsonl"
+    path.write_text("\n".join(json.dumps(x) for x in lines) + "\n", encoding="utf-8")
+    found = duplicates([path], ImportOptions(brands=frozenset({"acme"})), "mastodon")
+    assert [f for f in found if f[2] == "id"] == [("m.jsonl", 3, "id", "duplicate id '7': already loaded from line 2")]
+    assert any(f[1] == 1 and f[2] == "reblog" for f in found)
+
+
+def test_duplicate_after_a_quote_that_never_closes_has_its_line(tmp_path):
+    # code review dup1: the lenient re-read swallowed the rest of the file at line 3
+    rows = ["id,author,author_role,created_at,text", f"c1,u1,customer,{ISO},hi",
+            f'c2,u2,customer,{ISO},"broken quote never closes', f"c3,u3,customer,{ISO},three",
+            f"c1,u4,customer,{ISO},dup of c1"]
+    path = tmp_path / "q.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    found = duplicates([path], ImportOptions())
+    assert found[-1] == ("q.csv", 5, "id", "duplicate id 'c1': already loaded from line 2")
+    assert [f[1] for f in found] == [3, 5]
+
+
+def test_twcs_duplicate_after_a_quote_that_never_closes_has_its_line(tmp_path):
+    rows = [TWCS_HEADER, f"1,u1,True,{TWCS_DATE},@Acme hi,,", f'2,u2,True,{TWCS_DATE},"@Acme broken,,',
+            f"3,u3,True,{TWCS_DATE},@Acme three,,", f"1,u4,True,{TWCS_DATE},@Acme dup,,"]
+    path = tmp_path / "t.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    found = duplicates([path], ImportOptions(brands=frozenset({"Acme"})), "twcs")
+    assert found[-1] == ("t.csv", 5, "tweet_id", "duplicate id '1': already loaded from line 2")

@@ -167,3 +167,44 @@ def test_progress_is_told_once_when_a_damaged_file_is_read_again(tmp_path):
     ids, report = load(path, "csv", on_bytes=told.append)
     assert len(ids) == n - 1
     assert all(step > 0 for step in told) and sum(told) <= path.stat().st_size
+
+
+def similar_multiline_file(path: Path) -> Path:
+    """A clean file whose multi-line values all begin "Hi" + line break (code review perf1)."""
+    rows = [CANON_HEADER]
+    rows += [f'{i},u{i},customer,{ISO},"Hi\nmy order is late",' for i in range(1, 6)]
+    rows.append(f'9,u9,customer,{ISO},"Hi\nI paid, twice, for one, order, please",')
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return path
+
+
+def test_quoted_values_finds_every_value_of_a_clean_file_that_begin_alike(tmp_path):
+    from helpfirst.ingest.common import QuotedValues
+
+    quoted = QuotedValues(similar_multiline_file(tmp_path / "clean.csv"))
+    try:
+        # only values whose last line holds commas are looked up: the five before it are passed over
+        assert quoted.intact(b"Hi\nI paid, twice, for one, order, please")
+        assert not quoted.intact(b"Hi\nmy order is late")  # none left after it
+    finally:
+        quoted.close()
+
+
+def test_clean_file_with_values_that_begin_alike_skips_the_strict_pass(tmp_path, monkeypatch):
+    import helpfirst.ingest.canonical as canonical
+
+    strict_passes = []
+    real = canonical.csv_quote_damage
+
+    def counted(*args, **kwargs):  # the real pass, counted
+        strict_passes.append(args[0])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(canonical, "csv_quote_damage", counted)
+    ids, report = load(similar_multiline_file(tmp_path / "clean.csv"), "csv")
+    assert ids == ["1", "2", "3", "4", "5", "9"] and report.rows_rejected == 0
+    assert strict_passes == []
+    # the check still finds damage
+    damaged = canon_file(tmp_path / "bad.csv", 5, {2: '"@Acme unclosed, quote'})
+    ids, report = load(damaged, "csv")
+    assert len(strict_passes) == 1 and ids == ["1", "3", "4", "5"]

@@ -915,6 +915,37 @@ def csv_quote_damage(path: Path, names: list[str]) -> tuple[list[QuoteDamage], l
     return damage, lines
 
 
+def csv_records(path: Path, repaired: bool = False) -> Iterator[tuple[int, list[str]]]:
+    """(first line, fields) of every record of a CSV file, the header first, read leniently.
+
+    `repaired`: read as the importer reads a file with a quote that never closes (see
+    csv_quote_damage: the damaged records' first lines blanked, the lines they swallowed read as
+    records of their own). A blank line is an empty record.
+    """
+    with path.open("r", encoding="utf-8", errors="replace", newline="") as fh:
+        if repaired:
+            lines = csv_quote_damage(path, [])[1]
+            source: Iterator[str] = (
+                line.encode("utf-8", "surrogateescape").decode("utf-8", "replace") for line in lines
+            )
+        else:
+            source = fh
+        reader = csv.reader(source)
+        start = 1
+        try:
+            for row in reader:
+                yield start, row
+                start = reader.line_num + 1
+        except csv.Error:
+            return
+
+
+def has_quote_damage(report, file: str) -> bool:
+    """Whether `report` rejected a record of `file` for a quote that never closes."""
+    reason = QuoteDamage(0, None).reason
+    return any(r.file == file and r.reason == reason for r in report.rejections)
+
+
 @contextmanager
 def repaired_csv(
     path: Path, names: list[str], found: tuple[list[QuoteDamage], list[str]] | None = None
@@ -1028,20 +1059,16 @@ class QuotedValues:
     def intact(self, value: bytes) -> bool:
         """Whether `value` (holding a line break) appears next in the file as one quoted field."""
         quoted = b'"' + (value.replace(b'"', b'""') if b'"' in value else value) + b'"'
-        cut = quoted.find(b"\n")
-        if cut < 0 or b"\r" in quoted[:cut]:
-            cut = quoted.find(b"\r")
-        cut += 1
-        start = self._cursor
-        for _attempt in range(3):
-            at = self._map.find(quoted[:cut], start)
-            if at < 0:
-                return False
+        # the whole quoted value, searched forward without a cap: earlier values that begin alike
+        # (many posts starting "Hi" + line break) are passed over at the speed of the search, so a
+        # clean file never looks damaged; a swallowing value is not in the file and ends the search
+        at = self._map.find(quoted, self._cursor)
+        while at >= 0:
             end = at + len(quoted)
-            if self._map[at:end] == quoted and self._map[end : end + 1] in (b",", b"\n", b"\r", b""):
+            if self._map[end : end + 1] in (b",", b"\n", b"\r", b""):
                 self._cursor = end
                 return True
-            start = at + 1
+            at = self._map.find(quoted, at + 1)
         return False
 
     def close(self) -> None:

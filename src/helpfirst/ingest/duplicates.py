@@ -8,14 +8,13 @@ that was kept.
 from __future__ import annotations
 
 import ast
-import csv
 import re
 from collections.abc import Iterator
 from pathlib import Path
 
 from . import get_importer
 from .base import ImportOptions, ImportReport, Rejection
-from .common import FieldError, get_path, iter_json_records, to_id
+from .common import FieldError, csv_records, get_path, has_quote_damage, iter_json_records, to_id
 
 _DUPLICATE = re.compile(r"^duplicate id (.+): already loaded$")
 
@@ -28,42 +27,60 @@ def _plain_id(raw: str) -> str | None:
     return text or None
 
 
-def _csv_ids(path: Path, column: str) -> Iterator[tuple[str, int]]:
-    with path.open("r", encoding="utf-8", errors="replace", newline="") as fh:
-        reader = csv.reader(fh)
-        header = [c.lstrip("\ufeff").strip() for c in next(reader, [])]
-        if column not in header:
-            return
-        at = header.index(column)
-        start = reader.line_num + 1
-        try:
-            for row in reader:
-                if len(row) > at:  # malformed rows are left out by their rejected lines
-                    value = _plain_id(row[at])
-                    if value is not None:
-                        yield value, start
-                start = reader.line_num + 1
-        except csv.Error:
-            return
+def _csv_ids(path: Path, column: str, repaired: bool) -> Iterator[tuple[str, int]]:
+    """(id, first line) of the records of a CSV file as the importer reads them (`repaired`: the
+    file had a quote that never closes, whose swallowed lines the importer reads as records)."""
+    records = csv_records(path, repaired)
+    header = [c.lstrip("\ufeff").strip() for c in next(records, (0, []))[1]]
+    if column not in header:
+        return
+    at = header.index(column)
+    for start, row in records:
+        if len(row) > at:  # malformed rows are left out by their rejected lines
+            value = _plain_id(row[at])
+            if value is not None:
+                yield value, start
 
 
 def _json_ids(path: Path, fmt: str, key: str) -> Iterator[tuple[str, int]]:
+    """(id, line) of the posts of a JSON Lines file; in page formats only the posts the importer
+    keeps (a post it rejects for another reason takes no place)."""
     importer = get_importer(fmt)
     for record in iter_json_records(path):
         if record.error is not None:
             continue
+        if fmt == "jsonl":
+            try:
+                value = to_id(get_path(record.value, key)) if isinstance(record.value, dict) else None
+            except FieldError:
+                continue
+            if value is not None:
+                yield value, record.line
+            continue
         try:
-            if fmt == "jsonl":
-                items = [record.value] if isinstance(record.value, dict) else []
-            else:
-                found = importer.unpack(record.value)
-                items = [] if found is None else list(found[1])
-            for item in items:
-                value = to_id(get_path(item, key) if fmt == "jsonl" else item.get("id")) if isinstance(item, dict) else None
-                if value is not None:
-                    yield value, record.line
+            found = importer.unpack(record.value)
         except FieldError:
             continue
+        if found is None:
+            continue
+        _where, items, context = found
+        for item in items:
+            value = _kept_post_id(importer, item, context)
+            if value is not None:
+                yield value, record.line
+
+
+def _kept_post_id(importer, item: object, context: object) -> str | None:
+    """The id of a page format's post if the importer keeps it, else None."""
+    if not isinstance(item, dict):
+        return None
+    try:
+        value = to_id(item.get("id"))
+        if value is not None:
+            importer.post(value, item, context)  # the importer's own check: FieldError = rejected
+    except FieldError:
+        return None
+    return value
 
 
 def _id_field(fmt: str, options: ImportOptions) -> str:
@@ -74,10 +91,10 @@ def _id_field(fmt: str, options: ImportOptions) -> str:
     return "id"
 
 
-def _ids(path: Path, fmt: str, options: ImportOptions) -> Iterator[tuple[str, int]]:
+def _ids(path: Path, fmt: str, options: ImportOptions, repaired: bool) -> Iterator[tuple[str, int]]:
     """(id, line) of every record of a file, in file order."""
     if fmt in ("twcs", "csv"):
-        return _csv_ids(path, _id_field(fmt, options))
+        return _csv_ids(path, _id_field(fmt, options), repaired)
     return _json_ids(path, fmt, _id_field(fmt, options))
 
 
@@ -100,7 +117,7 @@ def locate_duplicate_ids(report: ImportReport, options: ImportOptions) -> None:
             continue
         one_per_line = fmt in ("twcs", "csv", "jsonl")
         try:
-            for value, line in _ids(path, fmt, options):
+            for value, line in _ids(path, fmt, options, has_quote_damage(report, str(path))):
                 if value in wanted and not (one_per_line and (str(path), line) in rejected_lines):
                     seen.setdefault(value, []).append((number, str(path), line, _id_field(fmt, options)))
         except (OSError, UnicodeError, ValueError):
