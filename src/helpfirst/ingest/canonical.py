@@ -34,6 +34,7 @@ from .common import (
     bot_handles,
     csv_first_bad_row,
     csv_quote_damage,
+    csv_records,
     QuotedValues,
     line_break_values,
     repaired_csv,
@@ -507,24 +508,38 @@ SIGNAL_FIELDS = {
 
 
 def read_signal_fields(
-    path: Path, options: ImportOptions, columns: dict[str, str] | None = None
+    path: Path,
+    options: ImportOptions,
+    columns: dict[str, str] | None = None,
+    skip_lines: frozenset[int] | set[int] = frozenset(),
+    repaired: bool = False,
 ) -> tuple[dict[str, dict[str, str]], list[str]]:
     """({post id: {field: value}}, errors) for the optional `outcome`/`reply_kind` of a canonical CSV or JSONL file.
 
-    `columns` maps a signal field to the column/key holding it (default: its own name). Values are
-    lower-cased; an unknown value is an error "file:line: field 'x': ..." and is left out. A file
-    without those columns costs one quick scan.
+    `columns` maps a signal field to the column/key holding it (default: its own name). The values
+    follow the rows the importer keeps: rows on `skip_lines` (the lines it rejected) are left out,
+    and of the rows left, the first with an id gives that post's values (the importer keeps the
+    first, later ones are duplicates). `repaired`: the file had a quote that never closes, read as
+    the importer reads it. Values are lower-cased; an unknown value is an error
+    "file:line: field 'x': ..." and is left out. A file without those columns costs one quick scan.
     """
     columns = {f: (columns or {}).get(f) or f for f in SIGNAL_FIELDS}
     id_name = (options.column_map or {}).get("id") or "id"
     found: dict[str, dict[str, str]] = {}
+    claimed: set[str] = set()  # ids whose kept row has been read
     errors: list[str] = []
 
     def keep(line: int, post_id: object, values: dict[str, object]) -> None:
+        if line in skip_lines:
+            return
         try:
             key = to_id(post_id, id_name)
         except FieldError:
             return  # the importer rejects the post itself
+        if key is not None:
+            if key in claimed:
+                return  # a duplicate: the importer keeps the first row with this id
+            claimed.add(key)
         for fld, value in values.items():
             if value is None or (isinstance(value, str) and not value.strip()):
                 continue
@@ -537,7 +552,7 @@ def read_signal_fields(
 
     try:
         if _looks_like_csv(path):
-            _signal_rows_csv(path, id_name, columns, keep)
+            _signal_rows_csv(path, id_name, columns, keep, repaired)
         else:
             _signal_rows_jsonl(path, id_name, columns, keep)
     except (OSError, UnicodeDecodeError, ImportFailed):
@@ -551,23 +566,16 @@ def _looks_like_csv(path: Path) -> bool:
     return not head.startswith((b"{", b"["))
 
 
-def _signal_rows_csv(path: Path, id_name: str, columns: dict[str, str], keep) -> None:
-    import csv
-
-    with Path(path).open(encoding="utf-8-sig", errors="replace", newline="") as fh:
-        reader = csv.reader(fh)
-        header = [c.strip() for c in next(reader, [])]
-        wanted = {f: header.index(c) for f, c in columns.items() if c in header}
-        if not wanted or id_name not in header:
-            return
-        at = header.index(id_name)
-        while True:
-            start = reader.line_num + 1  # a record with line breaks in a value starts here
-            row = next(reader, None)
-            if row is None:
-                return
-            if len(row) > at:
-                keep(start, row[at], {f: row[i] if i < len(row) else None for f, i in wanted.items()})
+def _signal_rows_csv(path: Path, id_name: str, columns: dict[str, str], keep, repaired: bool) -> None:
+    records = csv_records(Path(path), repaired)
+    header = [c.lstrip("\ufeff").strip() for c in next(records, (0, []))[1]]
+    wanted = {f: header.index(c) for f, c in columns.items() if c in header}
+    if not wanted or id_name not in header:
+        return
+    at = header.index(id_name)
+    for start, row in records:  # start: a record with line breaks in a value starts there
+        if len(row) > at:
+            keep(start, row[at], {f: row[i] if i < len(row) else None for f, i in wanted.items()})
 
 
 def _signal_rows_jsonl(path: Path, id_name: str, columns: dict[str, str], keep) -> None:
@@ -577,9 +585,8 @@ def _signal_rows_jsonl(path: Path, id_name: str, columns: dict[str, str], keep) 
     for record in iter_json_records(Path(path)):
         obj = record.value
         if record.error is None and isinstance(obj, dict):
-            values = {f: get_path(obj, c) for f, c in columns.items()}
-            if any(v is not None for v in values.values()):
-                keep(record.line, get_path(obj, id_name), values)
+            # every row, with or without values: the first row with an id is the post kept
+            keep(record.line, get_path(obj, id_name), {f: get_path(obj, c) for f, c in columns.items()})
 
 
 def _mentions(path: Path, needles: list[bytes]) -> bool:

@@ -99,9 +99,9 @@ def read_conversations(paths: list[Path], options: ImportOptions, fmt: str | Non
         posts = mark_bots(posts, options.bots)
     if posts.num_rows == 0:
         return [], report
-    signals = _signal_fields(report, options, signal_columns)
     threads = build_threads(posts, report, [f["path"] for f in report.files])
     locate_duplicate_ids(report, options)
+    signals = _signal_fields(report, options, signal_columns)  # after: it skips the duplicates' lines
     table = threads.posts
     if signals:
         ids = table.column("id").to_pylist()
@@ -113,16 +113,37 @@ def read_conversations(paths: list[Path], options: ImportOptions, fmt: str | Non
 
 
 def _signal_fields(report: ImportReport, options: ImportOptions, columns: dict[str, str] | None) -> dict[str, dict[str, str]]:
-    """Post id -> {outcome, reply_kind} from the canonical files read; their errors go to the report."""
+    """Post id -> {outcome, reply_kind} of the posts kept from the canonical files read; their errors go to the report.
+
+    Only rows the importer kept count: rejected lines are skipped, and an id gets the values of its
+    first row in load order (the importer keeps the first; later files do not overwrite it).
+    """
     from ..ingest.canonical import read_signal_fields
+    from ..ingest.common import has_quote_damage
 
     found: dict[str, dict[str, str]] = {}
+    read: set[str] = set()
     for f in report.files:
-        if f.get("format") in ("csv", "jsonl"):
-            values, errors = read_signal_fields(Path(f["path"]), options, columns)
-            report.errors.extend(errors)
-            found.update(values)
+        if f.get("format") not in ("csv", "jsonl") or f["path"] in read:
+            continue  # a file given twice: its second reading is all duplicates
+        read.add(f["path"])
+        file = str(Path(f["path"]))
+        values, errors = read_signal_fields(
+            Path(f["path"]), options, columns, _rejected_lines(report, file), has_quote_damage(report, file)
+        )
+        report.errors.extend(errors)
+        for key, fields in values.items():
+            found.setdefault(key, fields)
     return found
+
+
+def _rejected_lines(report: ImportReport, file: str) -> set[int]:
+    """Lines of `file` whose rows the import rejected (not counting the rows of a second reading of
+    the same file, which are duplicates of rows that were kept)."""
+    return {
+        r.line for r in report.rejections
+        if r.file == file and r.line is not None and not r.reason.endswith("(the same file, given twice)")
+    }
 
 
 def conversations_from_table(posts: pa.Table) -> list[Conversation]:
