@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from helpfirst.knowledge.models import Resource
@@ -88,8 +89,10 @@ def test_saving_over_an_index_replaces_it_whole_and_clears_dead_builds(tmp_path)
     # a build killed half-way leaves its temporary folder; the next save removes it
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
     dead.wait()
-    leftover = tmp_path / f"ix.tmp{dead.pid}"
+    leftover = tmp_path / f"ix.tmp{dead.pid}-k1"
     (leftover / "sub").mkdir(parents=True)
+    two_hours_ago = time.time() - 7200   # and untouched for over an hour
+    os.utime(leftover, (two_hours_ago, two_hours_ago))
     mine = tmp_path / f"ix.tmp{os.getppid()}"  # a live process's build in progress is left alone
     mine.mkdir()
     index_of(*RESOURCES).save(folder)

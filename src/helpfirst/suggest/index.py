@@ -5,10 +5,12 @@ Rows of every table are grouped by brand (lower-cased), so one brand is one row 
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
 import shutil
+import tempfile
 import time
 from dataclasses import dataclass
 from glob import escape as glob_escape
@@ -28,6 +30,12 @@ from .semantic import DIM
 
 INDEX_VERSION = 5
 _SNIPPET = 160
+_LOAD_ATTEMPTS = 20
+_LEFTOVER_AGE = 3600  # seconds: PIDs of other containers sharing a cache volume collide, so a dead PID alone is not proof
+
+
+class IndexBusy(OSError):
+    """An index folder replaced by rebuilds on every attempt to read it."""
 
 
 @dataclass
@@ -220,12 +228,21 @@ class SuggestIndex:
 
     # --- persistence ----------------------------------------------------------------------------
 
-    def save(self, folder: Path) -> None:
-        """Write the index to a folder (arrays as .npy, tables as Arrow IPC); readers see it whole or not at all."""
+    def save(self, folder: Path, key: str | None = None) -> None:
+        """Write the index to a folder (arrays as .npy, tables as Arrow IPC) with `key` in its meta.json; readers see it whole or not at all."""
         folder = Path(folder)
         _remove_leftovers(folder)
-        tmp = folder.with_name(folder.name + f".tmp{os.getpid()}")
-        tmp.mkdir(parents=True, exist_ok=True)
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        # one name per save, not per process: two threads may save the same folder at once
+        tmp = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f"{folder.name}.tmp{os.getpid()}-"))
+        try:
+            self._write(tmp, key)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)   # a failed save (full disk, say) leaves nothing behind
+            raise
+        _publish(tmp, folder)
+
+    def _write(self, tmp: Path, key: str | None) -> None:
         for name in ("resources", "cases", "answers"):
             feather.write_feather(getattr(self, name), tmp / f"{name}.arrow", compression="uncompressed")
         for name in ("res_index", "ev_index", "desc_index", "case_index", "ans_index"):
@@ -237,34 +254,42 @@ class SuggestIndex:
                 np.save(tmp / f"{name}.npy", getattr(self, name))
         meta = {"version": INDEX_VERSION, "stats": self.stats,
                 "brands": {k: [b.name, b.res, b.case, b.ans] for k, b in self.brands.items()}}
+        if key is not None:
+            # written before the rename: the key published is always the key of these very files
+            meta["key"] = key
         (tmp / "meta.json").write_text(json.dumps(meta))
-        if folder.exists():
-            # a folder cannot be renamed over a non-empty one: move the old one aside, then delete it
-            # (a process that has it memory-mapped keeps reading it until it ends)
-            old = folder.with_name(folder.name + f".old{os.getpid()}")
-            os.replace(folder, old)
-            os.replace(tmp, folder)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(tmp, folder)
 
     @classmethod
     def load(cls, folder: Path) -> "SuggestIndex":
-        """Open a saved index: tables and arrays are memory-mapped, so this is quick at any size."""
+        """Open a saved index whole (all its files from one build), memory-mapped, so this is quick at any size.
+
+        IndexBusy when rebuilds kept replacing the folder while it was read.
+        """
         folder = Path(folder)
-        for attempt in range(3):
+        for attempt in range(_LOAD_ATTEMPTS):
             try:
-                before = os.stat(folder).st_ino
-                self = cls._load(folder)
-            except FileNotFoundError:  # read between the two renames of a rebuild, or a broken index
-                if attempt == 2:
+                # the open folder cannot be freed, so its inode number cannot be reused by a newer build
+                fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+            except FileNotFoundError:  # between the two renames of a rebuild, or no index at all
+                if attempt == _LOAD_ATTEMPTS - 1 or not _being_replaced(folder):
                     raise
-            else:
-                if _inode(folder) == before:
-                    return self
+                time.sleep(0.05)
+                continue
+            try:
+                before = os.fstat(fd).st_ino
+                try:
+                    self = cls._load(folder)
+                except FileNotFoundError:
+                    if _inode(folder) == before:   # the folder read is still the current one: it is broken
+                        raise
+                else:
+                    if _inode(folder) == before:
+                        return self
+            finally:
+                os.close(fd)
             # a rebuild replaced the folder while it was read, so the files read may mix two builds
             time.sleep(0.05)
-        return self
+        raise IndexBusy(f"{folder}: the index was replaced by a rebuild {_LOAD_ATTEMPTS} times while it was read; try again")
 
     @classmethod
     def _load(cls, folder: Path) -> "SuggestIndex":
@@ -291,15 +316,52 @@ class SuggestIndex:
         return self.res_emb is not None
 
 
+def _publish(tmp: Path, folder: Path) -> None:
+    """Rename a finished build over `folder`: a folder cannot be renamed over a non-empty one, so the current one is moved aside first."""
+    olds = []
+    for _ in range(100):
+        try:
+            os.replace(tmp, folder)
+            break
+        except OSError as exc:
+            if exc.errno not in (errno.ENOTEMPTY, errno.EEXIST):
+                raise
+        old = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f"{folder.name}.old{os.getpid()}-"))
+        olds.append(old)
+        try:
+            os.replace(folder, old)
+        except FileNotFoundError:  # another save moved it aside first; its build goes in next, or ours
+            pass
+    else:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise OSError(errno.EBUSY, f"{folder}: other saves kept replacing the index; this one gave up")
+    # a process that has an old one memory-mapped keeps reading it until it ends
+    for old in olds:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def _being_replaced(folder: Path) -> bool:
+    """True when a save is between moving `folder` aside and renaming its build in (or has just done so)."""
+    return folder.exists() or any(folder.parent.glob(glob_escape(folder.name + ".old") + "*"))
+
+
 def _remove_leftovers(folder: Path) -> None:
-    """Delete the .tmpPID/.oldPID folders of builds whose process is gone (killed mid-build)."""
+    """Delete the .tmpPID-*/.oldPID-* folders of builds whose process is gone (killed mid-build) and untouched for an hour."""
     if not folder.parent.is_dir():
         return
     for kind in (".tmp", ".old"):
         for path in folder.parent.glob(glob_escape(folder.name + kind) + "*"):
-            pid = path.name[len(folder.name + kind):]
-            if path.is_dir() and pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
+            pid = path.name[len(folder.name + kind):].split("-", 1)[0]
+            if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)) and _idle(path):
                 shutil.rmtree(path, ignore_errors=True)
+
+
+def _idle(path: Path) -> bool:
+    """True when a folder was last written more than _LEFTOVER_AGE ago."""
+    try:
+        return path.is_dir() and time.time() - path.stat().st_mtime > _LEFTOVER_AGE
+    except OSError:
+        return False
 
 
 def _inode(folder: Path) -> int | None:

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+import pyarrow as pa
 
 from ..ingest import ImportOptions, ImportReport
 from ..knowledge.models import LoadReport, Resource
@@ -108,13 +109,18 @@ def build_or_load(kb: list[Path], history: list[Path], index_dir: Path | None = 
     options = {"format": history_format, "brands": sorted(brands), "map": column_map or {}}
     key = cache_key(kb, history, semantic, options)
     folder = Path(index_dir) if index_dir else (default_index_dir(kb, history, semantic, options) if cache else None)
+    messages: list[str] = []
     if folder is not None and (folder / "meta.json").is_file():
         try:
             meta = json.loads((folder / "meta.json").read_text())
         except (OSError, ValueError):
             meta = {}   # a damaged index is rebuilt, not an error
         if isinstance(meta, dict) and meta.get("key") == key:
-            return BuildResult(SuggestIndex.load(folder), LoadReport(), ImportReport(), True, folder)
+            try:
+                return BuildResult(SuggestIndex.load(folder), LoadReport(), ImportReport(), True, folder)
+            except (OSError, ValueError, KeyError, TypeError, pa.ArrowException) as exc:
+                # a damaged data file (deleted, truncated) under a matching key: rebuild rather than fail on every run
+                messages.append(f"{folder}: the saved index could not be read ({exc}); it is rebuilt")
     kb_report = LoadReport()
     resources = load_kb(kb, kb_report)
     handles = frozenset(list(brands) + sorted({r.brand for r in resources}))
@@ -136,15 +142,11 @@ def build_or_load(kb: list[Path], history: list[Path], index_dir: Path | None = 
     saved = None
     if folder is not None:
         try:
-            index.save(folder)
-            meta_path = folder / "meta.json"
-            meta = json.loads(meta_path.read_text())
-            meta["key"] = key
-            meta_path.write_text(json.dumps(meta))
+            index.save(folder, key=key)
             saved = folder
         except OSError as exc:
             kb_report.errors.append(f"{folder}: the index could not be saved ({exc.strerror or exc}); it is used from memory")
-    return BuildResult(index, kb_report, history_report, False, saved)
+    return BuildResult(index, kb_report, history_report, False, saved, messages)
 
 
 def split_map(column_map: dict[str, str] | None) -> tuple[dict[str, str], dict[str, str]]:
