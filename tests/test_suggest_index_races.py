@@ -199,3 +199,24 @@ def test_a_save_that_fails_half_way_leaves_no_temporary_folder(tmp_path):
         broken.save(folder)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["ix"]
     assert titles(SuggestIndex.load(folder)) == ["A"]
+
+
+def test_a_build_published_between_the_key_check_and_the_load_is_not_served_as_current(tmp_path, monkeypatch):
+    """The key in meta.json matched, then a build of older inputs (a slow run started before the edit) was
+    renamed in before the files were loaded: what was loaded is not this run's index, so it is rebuilt."""
+    monkeypatch.setenv("HELPFIRST_CACHE", str(tmp_path / "cache"))
+    src = tmp_path / "kb.jsonl"
+    write_kb(src, "OLD title", 1_000_000)
+    stale = build_or_load([src], [])          # the slow run's index and key, kept aside
+    write_kb(src, "NEW title", 2_000_000)
+    assert titles(build_or_load([src], []).index) == ["NEW title"]
+    load = SuggestIndex.load.__func__
+
+    def late_rename_then_load(cls, folder):
+        stale.index.save(folder, key=stale.index.stats["key"])
+        return load(cls, folder)
+
+    monkeypatch.setattr(SuggestIndex, "load", classmethod(late_rename_then_load))
+    now = build_or_load([src], [])
+    monkeypatch.setattr(SuggestIndex, "load", classmethod(load))
+    assert titles(now.index) == ["NEW title"] and not now.cached

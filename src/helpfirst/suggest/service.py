@@ -117,10 +117,14 @@ def build_or_load(kb: list[Path], history: list[Path], index_dir: Path | None = 
             meta = {}   # a damaged index is rebuilt, not an error
         if isinstance(meta, dict) and meta.get("key") == key:
             try:
-                return BuildResult(SuggestIndex.load(folder), LoadReport(), ImportReport(), True, folder)
+                loaded = SuggestIndex.load(folder)
             except (OSError, ValueError, KeyError, TypeError, pa.ArrowException) as exc:
                 # a damaged data file (deleted, truncated) under a matching key: rebuild rather than fail on every run
                 messages.append(f"{folder}: the saved index could not be read ({exc}); it is rebuilt")
+            else:
+                # another build may have replaced the folder between reading its key and loading it
+                if loaded.stats.get("key") == key:
+                    return BuildResult(loaded, LoadReport(), ImportReport(), True, folder)
     kb_report = LoadReport()
     resources = load_kb(kb, kb_report)
     handles = frozenset(list(brands) + sorted({r.brand for r in resources}))
