@@ -120,3 +120,17 @@ def test_the_library_keeps_one_folder_per_inputs_and_rebuilds_a_damaged_index(tm
     (second.path / "meta.json").write_text("{not json")
     third = build_or_load([kb], [])
     assert not third.cached and build_or_load([kb], []).cached
+
+
+def test_the_command_line_says_why_a_damaged_index_is_rebuilt(tmp_path):
+    cache = tmp_path / "cache"
+    kb = tmp_path / "kb.jsonl"
+    kb.write_text("".join(json.dumps(r) + "\n" for r in RESOURCES))
+    queries = tmp_path / "q.jsonl"
+    queries.write_text(json.dumps(QUERY) + "\n")
+    assert suggest(kb, queries, cache)[1]
+    (folder,) = (cache / "suggest").iterdir()
+    (folder / "resources.arrow").unlink()
+    proc = run("suggest", "--kb", str(kb), "--input", str(queries), "--json", "--semantic", "off", cache=cache)
+    assert proc.returncode == 0 and json.loads(proc.stdout)["suggestions"][0]["resource_id"] == "refund", proc.stderr
+    assert "the saved index could not be read" in proc.stderr and "it is rebuilt" in proc.stderr

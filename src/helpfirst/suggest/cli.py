@@ -233,6 +233,8 @@ def _build(kb: list[Path], history: list[Path], index: Optional[Path], semantic:
                               column_map=column_map)
     except ImportFailed as exc:
         _fail(str(exc))
+    for message in built.messages:   # e.g. why a cached index was rebuilt
+        _note(f"note: {message}")
     if not built.cached:
         _print_load_report(built.kb_report)
         h = built.history_report
