@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from helpfirst.ingest import ImportOptions
 from helpfirst.suggest.history import read_conversations
 
@@ -27,54 +29,39 @@ def outcomes(paths: list[Path]) -> tuple[dict[str, str | None], dict[str, str | 
     return {c.id: c.outcome for c in convs}, kinds, report.rejections
 
 
-def test_a_rejected_duplicate_does_not_overwrite_the_kept_posts_outcome(tmp_path):
+CASES = {
     # code review sig1: line 2 kept (resolved), line 4 rejected as a duplicate (abandoned)
-    path = write(tmp_path / "sig.csv", [
-        f"c1,u1,customer,{ISO1},my order is late,,Acme,resolved,",
-        f"b1,Acme,brand,{ISO2},see https://help.acme.com/orders,c1,Acme,,solution",
-        f"c1,u9,customer,{ISO1},a different post reusing the id,,Acme,abandoned,",
-    ])
-    found, kinds, rejections = outcomes([path])
-    assert [(r.line, r.field) for r in rejections] == [(4, "id")]
-    assert found == {"c1": "resolved"}
-    assert kinds["b1"] == "solution"
-
-
-def test_a_duplicate_gives_no_value_the_kept_post_lacks(tmp_path):
-    path = write(tmp_path / "a.csv", [
-        f"c1,u1,customer,{ISO1},my order is late,,Acme,,",
-        f"b1,Acme,brand,{ISO2},see https://help.acme.com/orders,c1,Acme,,",
-        f"b1,Acme,brand,{ISO2},a reused id,c1,Acme,abandoned,redirect",
-    ])
-    found, kinds, _rejections = outcomes([path])
-    assert found == {"c1": None}
-    assert kinds["b1"] is None
-
-
-def test_a_row_rejected_for_another_reason_gives_nothing(tmp_path):
+    "a rejected duplicate does not overwrite the kept post's outcome": (
+        [f"c1,u1,customer,{ISO1},my order is late,,Acme,resolved,",
+         f"b1,Acme,brand,{ISO2},see https://help.acme.com/orders,c1,Acme,,solution",
+         f"c1,u9,customer,{ISO1},a different post reusing the id,,Acme,abandoned,"],
+        [(4, "id")], {"c1": "resolved"}, ("b1", "solution")),
+    "a duplicate gives no value the kept post lacks": (
+        [f"c1,u1,customer,{ISO1},my order is late,,Acme,,",
+         f"b1,Acme,brand,{ISO2},see https://help.acme.com/orders,c1,Acme,,",
+         f"b1,Acme,brand,{ISO2},a reused id,c1,Acme,abandoned,redirect"],
+        [(4, "id")], {"c1": None}, ("b1", None)),
     # line 2 is rejected (bad date); the post kept is the one on line 3
-    path = write(tmp_path / "a.csv", [
-        f"c1,u1,customer,yesterday,my order is late,,Acme,abandoned,",
-        f"c1,u1,customer,{ISO1},my order is late,,Acme,,",
-        f"b1,Acme,brand,{ISO2},see https://help.acme.com/orders,c1,Acme,,solution",
-    ])
-    found, kinds, rejections = outcomes([path])
-    assert [(r.line, r.field) for r in rejections] == [(2, "created_at")]
-    assert found == {"c1": None}
-    assert kinds["b1"] == "solution"
-
-
-def test_values_after_a_quote_that_never_closes_are_read(tmp_path):
+    "a row rejected for another reason gives nothing": (
+        [f"c1,u1,customer,yesterday,my order is late,,Acme,abandoned,",
+         f"c1,u1,customer,{ISO1},my order is late,,Acme,,",
+         f"b1,Acme,brand,{ISO2},see https://help.acme.com/orders,c1,Acme,,solution"],
+        [(2, "created_at")], {"c1": None}, ("b1", "solution")),
     # the importer reads the lines after the damaged record as records; so do the signals
-    path = write(tmp_path / "q.csv", [
-        f'c1,u1,customer,{ISO1},"broken quote never closes,,Acme,,',
-        f"c2,u2,customer,{ISO1},my order is late,,Acme,resolved,",
-        f"b2,Acme,brand,{ISO2},see https://help.acme.com/orders,c2,Acme,,solution",
-    ])
-    found, kinds, rejections = outcomes([path])
-    assert [r.line for r in rejections] == [2]
-    assert found == {"c2": "resolved"}
-    assert kinds["b2"] == "solution"
+    "values after a quote that never closes are read": (
+        [f'c1,u1,customer,{ISO1},"broken quote never closes,,Acme,,',
+         f"c2,u2,customer,{ISO1},my order is late,,Acme,resolved,",
+         f"b2,Acme,brand,{ISO2},see https://help.acme.com/orders,c2,Acme,,solution"],
+        [(2, "text")], {"c2": "resolved"}, ("b2", "solution")),
+}
+
+
+@pytest.mark.parametrize("rows, rejected, expected, kind", list(CASES.values()), ids=list(CASES))
+def test_csv_values_follow_the_rows_kept(tmp_path, rows, rejected, expected, kind):
+    found, kinds, rejections = outcomes([write(tmp_path / "a.csv", rows)])
+    assert [(r.line, r.field) for r in rejections] == rejected
+    assert found == expected
+    assert kinds[kind[0]] == kind[1]
 
 
 def test_jsonl_duplicate_does_not_overwrite(tmp_path):
