@@ -97,3 +97,23 @@ def test_re_adding_repairs_a_missing_search_index(tmp_path):
     assert json.loads((kb / "index" / "manifest.json").read_text())["count"] == len(RESOURCES)
     found = run("kb", "search", "password", "--kb", str(kb), "--json")
     assert found.returncode == 0 and json.loads(found.stdout.splitlines()[0])["id"] == "pw", found.stderr
+
+
+def test_re_adding_repairs_an_index_left_behind_by_an_interrupted_save(tmp_path):
+    """A save stopped between the resources file and its index (same count, older content): the
+    next re-add rebuilds the index, so a search finds the new words."""
+    import shutil
+
+    src = tmp_path / "help.jsonl"
+    src.write_text("".join(json.dumps(r) + "\n" for r in RESOURCES))
+    kb = tmp_path / "kb"
+    assert run("kb", "add", str(src), "--kb", str(kb)).returncode == 0
+    shutil.copytree(kb / "index", tmp_path / "index.before")
+    edited = [dict(RESOURCES[0]), dict(RESOURCES[1], body="Refunds come as a voucher.")]
+    src.write_text("".join(json.dumps(r) + "\n" for r in edited))
+    assert run("kb", "add", str(src), "--kb", str(kb)).returncode == 0
+    shutil.rmtree(kb / "index")
+    shutil.copytree(tmp_path / "index.before", kb / "index")   # as an interrupted save leaves it
+    assert run("kb", "add", str(src), "--kb", str(kb)).returncode == 0
+    found = run("kb", "search", "voucher", "--kb", str(kb), "--json")
+    assert found.returncode == 0 and json.loads(found.stdout.splitlines()[0])["id"] == "refund", found.stdout + found.stderr

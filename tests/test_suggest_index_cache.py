@@ -134,3 +134,41 @@ def test_the_command_line_says_why_a_damaged_index_is_rebuilt(tmp_path):
     proc = run("suggest", "--kb", str(kb), "--input", str(queries), "--json", "--semantic", "off", cache=cache)
     assert proc.returncode == 0 and json.loads(proc.stdout)["suggestions"][0]["resource_id"] == "refund", proc.stderr
     assert "the saved index could not be read" in proc.stderr and "it is rebuilt" in proc.stderr
+
+
+def test_an_empty_data_file_is_rebuilt_not_a_crash(tmp_path, monkeypatch):
+    """A zero-byte .npy (a power cut after the rename, a full disk) is rebuilt like any other damage."""
+    from helpfirst.suggest.service import build_or_load
+
+    monkeypatch.setenv("HELPFIRST_CACHE", str(tmp_path / "cache"))
+    kb = tmp_path / "kb.jsonl"
+    kb.write_text("".join(json.dumps(r) + "\n" for r in RESOURCES))
+    first = build_or_load([kb], [])
+    (first.path / "prior.npy").write_bytes(b"")
+    again = build_or_load([kb], [])
+    assert not again.cached and any("could not be read" in m for m in again.messages)
+    assert build_or_load([kb], []).cached
+
+
+def test_a_published_index_is_readable_by_others_and_a_failed_save_leaves_nothing(tmp_path, monkeypatch):
+    """The index folder gets the umask's mode (mkdtemp alone makes it 0700, which breaks a shared
+    cache), and a save that cannot be published removes its temporary build."""
+    import stat
+
+    from helpfirst.suggest.service import build_or_load
+
+    monkeypatch.setenv("HELPFIRST_CACHE", str(tmp_path / "cache"))
+    kb = tmp_path / "kb.jsonl"
+    kb.write_text("".join(json.dumps(r) + "\n" for r in RESOURCES))
+    old = os.umask(0o022)
+    try:
+        built = build_or_load([kb], [])
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(built.path.stat().st_mode) == 0o755
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the index should go")
+    for _ in range(2):
+        result = build_or_load([kb], [], index_dir=blocker)
+        assert any("could not be saved" in e for e in result.kb_report.errors)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cache", "kb.jsonl", "not-a-folder"]

@@ -7,6 +7,7 @@ crash never leaves half a store.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from dataclasses import dataclass
@@ -114,18 +115,29 @@ class KnowledgeStore:
         _atomic_write(self.folder / RESOURCES, "".join(json.dumps(r.to_dict(), ensure_ascii=False) + "\n" for r in items))
         index = Bm25Index.build([resource_tokens(r) for r in items])
         index.save(self.folder / INDEX, "resources")
-        _atomic_write(self.folder / INDEX / "manifest.json", json.dumps({"version": FORMAT_VERSION, "count": len(items)}))
+        _atomic_write(self.folder / INDEX / "manifest.json",
+                      json.dumps({"version": FORMAT_VERSION, "count": len(items), "resources": self._stamp()}))
         self._index, self._order = index, [r.key for r in items]
         self._changed = False
         return True
 
+    def _stamp(self) -> str | None:
+        """SHA-1 of the saved resources file: what the search index was built from (by content, so a
+        copy or a touch that keeps the bytes keeps the index)."""
+        try:
+            return hashlib.sha1((self.folder / RESOURCES).read_bytes()).hexdigest()
+        except OSError:
+            return None
+
     def _index_current(self) -> bool:
-        """True when the saved search index is of this format and holds every resource (else save repairs it)."""
+        """True when the saved search index is of this format and was built from the resources file as it is now
+        (a save interrupted between the two leaves them apart; the next save or search repairs it)."""
         try:
             manifest = json.loads((self.folder / INDEX / "manifest.json").read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return False
-        return isinstance(manifest, dict) and manifest.get("version") == FORMAT_VERSION and manifest.get("count") == len(self.resources)
+        return (isinstance(manifest, dict) and manifest.get("version") == FORMAT_VERSION
+                and manifest.get("count") == len(self.resources) and manifest.get("resources") == self._stamp())
 
     def sorted(self) -> list[Resource]:
         """Resources in store order: by brand, then id."""
@@ -153,8 +165,7 @@ class KnowledgeStore:
 
     def _load_index(self) -> tuple[Bm25Index, list[tuple[str, str]]]:
         if self._index is None:
-            manifest = self.folder / INDEX / "manifest.json"
-            if manifest.is_file() and json.loads(manifest.read_text()).get("count") == len(self.resources):
+            if self._index_current():
                 self._index = Bm25Index.load(self.folder / INDEX, "resources")
                 self._order = [r.key for r in self.sorted()]
             else:

@@ -23,7 +23,7 @@ import pyarrow.feather as feather
 from ..knowledge.lexical import Bm25Index
 from ..knowledge.models import Resource
 from ..knowledge.store import brand_key, resource_tokens
-from ..knowledge.text import tokenize, tokenize_post
+from ..knowledge.text import tokenize_post
 from ..knowledge.urls import _TRAILING, canonical_url, path_key, strip_archive
 from .history import Lessons
 from .semantic import DIM
@@ -235,12 +235,14 @@ class SuggestIndex:
         folder.parent.mkdir(parents=True, exist_ok=True)
         # one name per save, not per process: two threads may save the same folder at once
         tmp = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f"{folder.name}.tmp{os.getpid()}-"))
+        # mkdtemp makes the folder private (0700); the published index is read by whoever shares the cache
+        os.chmod(tmp, 0o777 & ~_umask())
         try:
             self._write(tmp, key)
+            _publish(tmp, folder)
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)   # a failed save (full disk, say) leaves nothing behind
             raise
-        _publish(tmp, folder)
 
     def _write(self, tmp: Path, key: str | None) -> None:
         for name in ("resources", "cases", "answers"):
@@ -316,28 +318,42 @@ class SuggestIndex:
         return self.res_emb is not None
 
 
+def _umask() -> int:
+    """The process's umask (read once: setting it to read it is not thread-safe, so not on every save)."""
+    global _UMASK
+    if _UMASK is None:
+        _UMASK = os.umask(0o022)
+        os.umask(_UMASK)
+    return _UMASK
+
+
+_UMASK: int | None = None
+
+
 def _publish(tmp: Path, folder: Path) -> None:
     """Rename a finished build over `folder`: a folder cannot be renamed over a non-empty one, so the current one is moved aside first."""
     olds = []
-    for _ in range(100):
-        try:
-            os.replace(tmp, folder)
-            break
-        except OSError as exc:
-            if exc.errno not in (errno.ENOTEMPTY, errno.EEXIST):
-                raise
-        old = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f"{folder.name}.old{os.getpid()}-"))
-        olds.append(old)
-        try:
-            os.replace(folder, old)
-        except FileNotFoundError:  # another save moved it aside first; its build goes in next, or ours
-            pass
-    else:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise OSError(errno.EBUSY, f"{folder}: other saves kept replacing the index; this one gave up")
-    # a process that has an old one memory-mapped keeps reading it until it ends
-    for old in olds:
-        shutil.rmtree(old, ignore_errors=True)
+    try:
+        for _ in range(100):
+            try:
+                os.replace(tmp, folder)
+                break
+            except OSError as exc:
+                if exc.errno not in (errno.ENOTEMPTY, errno.EEXIST):
+                    raise
+            old = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f"{folder.name}.old{os.getpid()}-"))
+            olds.append(old)
+            try:
+                os.replace(folder, old)
+            except FileNotFoundError:  # another save moved it aside first; its build goes in next, or ours
+                pass
+        else:
+            raise OSError(errno.EBUSY, f"{folder}: other saves kept replacing the index; this one gave up")
+    finally:
+        # published or not, the folders moved aside go (a process that has one memory-mapped keeps
+        # reading it until it ends); the caller removes an unpublished build
+        for old in olds:
+            shutil.rmtree(old, ignore_errors=True)
 
 
 def _being_replaced(folder: Path) -> bool:

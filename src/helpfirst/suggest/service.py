@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-import pyarrow as pa
 
 from ..ingest import ImportOptions, ImportReport
 from ..knowledge.models import LoadReport, Resource
@@ -110,15 +109,15 @@ def build_or_load(kb: list[Path], history: list[Path], index_dir: Path | None = 
     key = cache_key(kb, history, semantic, options)
     folder = Path(index_dir) if index_dir else (default_index_dir(kb, history, semantic, options) if cache else None)
     messages: list[str] = []
-    if folder is not None and (folder / "meta.json").is_file():
+    if folder is not None:
         try:
             meta = json.loads((folder / "meta.json").read_text())
         except (OSError, ValueError):
-            meta = {}   # a damaged index is rebuilt, not an error
+            meta = {}   # none yet, unreadable or damaged: built (again), not an error
         if isinstance(meta, dict) and meta.get("key") == key:
             try:
                 loaded = SuggestIndex.load(folder)
-            except (OSError, ValueError, KeyError, TypeError, pa.ArrowException) as exc:
+            except Exception as exc:  # noqa: BLE001 - whatever the damage (an empty .npy is an EOFError), the cure is a rebuild
                 # a damaged data file (deleted, truncated) under a matching key: rebuild rather than fail on every run
                 messages.append(f"{folder}: the saved index could not be read ({exc}); it is rebuilt")
             else:
