@@ -281,7 +281,7 @@ class SuggestIndex:
                 before = os.fstat(fd).st_ino
                 try:
                     self = cls._load(folder)
-                except FileNotFoundError:
+                except Exception:  # noqa: BLE001 - a file gone, or one of another build (np.load reopens by path)
                     if _inode(folder) == before:   # the folder read is still the current one: it is broken
                         raise
                 else:
