@@ -5,7 +5,6 @@ from __future__ import annotations
 import importlib
 import os
 from collections.abc import Iterator
-from datetime import datetime, timezone
 from pathlib import Path
 
 import numpy as np
@@ -23,6 +22,7 @@ if "NUMPY_MADVISE_HUGEPAGE" not in os.environ:
     getattr(np, "_core", getattr(np, "core", None)).multiarray._set_madvise_hugepage(False)
 
 from .base import EARLIEST_YEAR, LATEST_YEAR, ImportFailed, ImportOptions, ImportReport, Importer, Rejection
+from .common import EARLIEST_US, LATEST_US
 
 _REGISTRY: dict[str, Importer] = {}
 
@@ -169,17 +169,11 @@ def locate_duplicate_ids(report: ImportReport, options: ImportOptions) -> None:
     locate(report, options)
 
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
-# bounds in microseconds since the epoch: a timestamp scalar with a time zone would make pyarrow
-# import pandas (a quarter of a second at start-up)
-_EARLIEST_US = int((datetime(EARLIEST_YEAR, 1, 1, tzinfo=timezone.utc) - _EPOCH).total_seconds()) * 1_000_000
-_LATEST_US = int((datetime(LATEST_YEAR, 12, 31, 23, 59, 59, tzinfo=timezone.utc) - _EPOCH).total_seconds()) * 1_000_000
-
-
 def _drop_out_of_range_dates(batch: pa.RecordBatch, path: str, report: ImportReport) -> pa.RecordBatch:
     """The same date range for every format; importers that check it themselves also name the line."""
     created = batch.column("created_at").cast(pa.int64())
-    outside = pc.or_(pc.less(created, _EARLIEST_US), pc.greater(created, _LATEST_US))
+    # compared as integers: a timestamp scalar with a time zone would make pyarrow import pandas
+    outside = pc.or_(pc.less(created, EARLIEST_US), pc.greater(created, LATEST_US))
     if not pc.any(outside).as_py():
         return batch
     for row in np.flatnonzero(outside.to_numpy(zero_copy_only=False)):

@@ -846,17 +846,17 @@ def parse_counts(column: pa.Array) -> tuple[pa.Array, np.ndarray]:
     return pc.cast(cleaned, pa.int64()), bad
 
 
+#: the rejection reason of a record whose quote never closes (the same for every CSV format)
+QUOTE_DAMAGE_REASON = "a quote that never closes: the quoted value runs on into the following lines, read as records of their own"
+
+
 @dataclass(frozen=True)
 class QuoteDamage:
     """A record whose quote never closes on its own line and runs on into the lines after it."""
 
     line: int
     field: str | None
-
-    @property
-    def reason(self) -> str:
-        """The rejection reason (the same for every CSV format)."""
-        return "a quote that never closes: the quoted value runs on into the following lines, read as records of their own"
+    reason: str = QUOTE_DAMAGE_REASON
 
 
 def _open_quote_field(line: str) -> int | None:
@@ -942,8 +942,7 @@ def csv_records(path: Path, repaired: bool = False) -> Iterator[tuple[int, list[
 
 def has_quote_damage(report, file: str) -> bool:
     """Whether `report` rejected a record of `file` for a quote that never closes."""
-    reason = QuoteDamage(0, None).reason
-    return any(r.file == file and r.reason == reason for r in report.rejections)
+    return any(r.file == file and r.reason == QUOTE_DAMAGE_REASON for r in report.rejections)
 
 
 @contextmanager
