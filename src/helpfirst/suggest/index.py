@@ -6,7 +6,6 @@ Rows of every table are grouped by brand (lower-cased), so one brand is one row 
 from __future__ import annotations
 
 import errno
-import hashlib
 import json
 import os
 import shutil
@@ -76,12 +75,6 @@ class UrlResolver:
 
 def _as_written(url: str) -> str:
     return url.strip().rstrip(_TRAILING)
-
-
-def folder_key(kb: list[Path], history: list[Path], options: dict) -> str:
-    """Names an index folder by its input paths and options, not their contents: a changed input rebuilds the same folder."""
-    doc = {"kb": [str(Path(p).resolve()) for p in kb], "history": [str(Path(p).resolve()) for p in history], **options}
-    return hashlib.sha1(json.dumps(doc, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
 def _group(keys: list[str]) -> dict[str, tuple[int, int]]:

@@ -68,8 +68,16 @@ def _fingerprint(paths: list[Path]) -> list:
 
 def cache_key(kb: list[Path], history: list[Path], semantic: bool, extra: dict | None = None) -> str:
     """Names an index by its inputs (paths, sizes, modification times) and options."""
-    doc = {"v": INDEX_VERSION, "kb": _fingerprint(kb), "history": _fingerprint(history), "semantic": semantic, **(extra or {})}
-    return hashlib.sha1(json.dumps(doc, sort_keys=True).encode()).hexdigest()[:16]
+    return _digest({"v": INDEX_VERSION, "kb": _fingerprint(kb), "history": _fingerprint(history), "semantic": semantic, **(extra or {})})
+
+
+def folder_key(kb: list[Path], history: list[Path], options: dict) -> str:
+    """Names an index folder by its input paths and options, not their contents: a changed input rebuilds the same folder."""
+    return _digest({"kb": [str(Path(p).resolve()) for p in kb], "history": [str(Path(p).resolve()) for p in history], **options})
+
+
+def _digest(doc: dict) -> str:
+    return hashlib.sha1(json.dumps(doc, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
 def default_cache_dir() -> Path:
@@ -81,8 +89,6 @@ def default_cache_dir() -> Path:
 
 def default_index_dir(kb: list[Path], history: list[Path], semantic: bool, options: dict) -> Path:
     """The cached index folder of these inputs and options: one per set, rebuilt in place when a file changes."""
-    from .index import folder_key
-
     return default_cache_dir() / folder_key(kb, history, {"semantic": semantic, **options})
 
 
