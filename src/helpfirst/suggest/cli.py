@@ -183,34 +183,10 @@ def _weights(path: Optional[Path]):
         _fail(f"{path}: cannot be read ({exc.strerror or exc})")
     except ValueError as exc:
         _fail(f"{path}: not valid JSON ({str(exc).splitlines()[0]})")
-    problem = weights_problem(doc)
+    problem = Weights.problem(doc)
     if problem:
         _fail(f"{path}: {problem}")
     return Weights.from_dict(doc)
-
-
-def weights_problem(doc: object) -> str | None:
-    """Why a --weights document cannot be used (unknown field, wrong type), or None."""
-    import math
-    from dataclasses import fields
-
-    from .rank import Weights
-
-    if not isinstance(doc, dict):
-        return "expected a JSON object of feature -> weight, e.g. {\"prior\": 1}"
-    types = {f.name: f.type for f in fields(Weights)}
-    for name, value in doc.items():
-        if name not in types:
-            return f"unknown field {name!r}; known fields: {', '.join(types)}"
-        kind = str(types[name])
-        if kind == "bool":
-            if not isinstance(value, bool):
-                return f"field {name!r}: expected true or false, not {json.dumps(value)}"
-        elif isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-            return f"field {name!r}: expected a number, not {json.dumps(value)}"
-        elif kind == "int" and (value != int(value) or value < 1):
-            return f"field {name!r}: expected a whole number >= 1, not {json.dumps(value)}"
-    return None
 
 
 def _column_map(pairs: list[str]) -> dict[str, str]:

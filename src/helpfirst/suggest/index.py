@@ -6,6 +6,7 @@ Rows of every table are grouped by brand (lower-cased), so one brand is one row 
 from __future__ import annotations
 
 import errno
+import functools
 import json
 import os
 import shutil
@@ -311,16 +312,12 @@ class SuggestIndex:
         return self.res_emb is not None
 
 
+@functools.cache
 def _umask() -> int:
     """The process's umask (read once: setting it to read it is not thread-safe, so not on every save)."""
-    global _UMASK
-    if _UMASK is None:
-        _UMASK = os.umask(0o022)
-        os.umask(_UMASK)
-    return _UMASK
-
-
-_UMASK: int | None = None
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def _publish(tmp: Path, folder: Path) -> None:

@@ -9,6 +9,7 @@ cross-validation: scripts/ibm_cdp_learn.py) and live in `model.json` beside this
 from __future__ import annotations
 
 import json
+import math
 from contextlib import nullcontext
 from dataclasses import asdict, dataclass, field, fields
 from functools import lru_cache
@@ -74,6 +75,24 @@ class Weights:
         """From a dict (unknown keys ignored; feature weights not given are 0)."""
         names = {f.name for f in fields(cls)}
         return cls(**{k: v for k, v in d.items() if k in names})
+
+    @classmethod
+    def problem(cls, doc: object) -> str | None:
+        """Why a weights document (a --weights file) cannot be used: not an object, an unknown field, a wrong type; None when it can."""
+        if not isinstance(doc, dict):
+            return "expected a JSON object of feature -> weight, e.g. {\"prior\": 1}"
+        types = {f.name: str(f.type) for f in fields(cls)}
+        for name, value in doc.items():
+            if name not in types:
+                return f"unknown field {name!r}; known fields: {', '.join(types)}"
+            if types[name] == "bool":
+                if not isinstance(value, bool):
+                    return f"field {name!r}: expected true or false, not {json.dumps(value)}"
+            elif isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+                return f"field {name!r}: expected a number, not {json.dumps(value)}"
+            elif types[name] == "int" and (value != int(value) or value < 1):
+                return f"field {name!r}: expected a whole number >= 1, not {json.dumps(value)}"
+        return None
 
     @classmethod
     def only(cls, **weights: float) -> "Weights":
