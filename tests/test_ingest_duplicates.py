@@ -139,3 +139,22 @@ def test_twcs_duplicate_after_a_quote_that_never_closes_has_its_line(tmp_path):
     path.write_text("\n".join(rows) + "\n", encoding="utf-8")
     found = duplicates([path], ImportOptions(brands=frozenset({"Acme"})), "twcs")
     assert found[-1] == ("t.csv", 5, "tweet_id", "duplicate id '1': already loaded from line 2")
+
+
+def test_duplicates_are_recorded_as_data_with_both_files(tmp_path):
+    """build_threads records each listed duplicate with the files of the rejected and the kept post,
+    so a second reading of the same file is known without reading reason texts back."""
+    a = canonical_csv(tmp_path / "a.csv")
+    b = tmp_path / "b.csv"
+    b.write_text(f"id,author,author_role,created_at,text\nc4,u4,customer,{ISO},again\n", encoding="utf-8")
+    posts, report = load_posts([a, b, a], ImportOptions())
+    build_threads(posts, report, [f["path"] for f in report.files])
+    found = sorted((d.id, d.file, d.kept_file, report.given_twice(d)) for d in report.duplicates)
+    # a.csv: c2 twice in itself; b.csv: c4 from a; the third file, a.csv again: its 7 loadable rows
+    # (c2 twice) are all duplicates of posts kept from file 0
+    assert ("c2", 0, 0, False) in found
+    assert ("c4", 1, 0, False) in found
+    again = [(i, 2, 0, True) for i in ("c1", "c2", "c2", "c3", "c4", "c5", "c9")]
+    assert [d for d in found if d[1] == 2] == again
+    assert len(found) == 2 + len(again)
+    assert all(report.rejections[d.rejection].reason.startswith(f"duplicate id {d.id!r}") for d in report.duplicates)

@@ -8,7 +8,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .ingest.base import ImportReport
+from .ingest.base import DuplicateId, ImportReport
 
 
 @dataclass
@@ -36,7 +36,7 @@ def build_threads(table: pa.Table, report: ImportReport | None = None, sources: 
     duplicate = first != rows
     if duplicate.any():
         if report is not None:
-            _reject_duplicates(table, np.flatnonzero(duplicate), report, sources)
+            _reject_duplicates(table, np.flatnonzero(duplicate), first, report, sources)
         keep = ~duplicate
         new_position = np.cumsum(keep) - 1
         table = table.filter(pa.array(keep))
@@ -162,13 +162,18 @@ def _positions(found: pa.Array) -> np.ndarray:
     return pc.fill_null(found, -1).to_numpy(zero_copy_only=False).astype(np.int64)
 
 
-def _reject_duplicates(table: pa.Table, rows: np.ndarray, report: ImportReport, sources: list[str] | None) -> None:
+def _reject_duplicates(table: pa.Table, rows: np.ndarray, first: np.ndarray, report: ImportReport,
+                       sources: list[str] | None) -> None:
     ids = table.column("id")
-    has_source = sources is not None and "_source" in table.column_names
+    source_of = table.column("_source") if sources is not None and "_source" in table.column_names else None
     for row in rows.tolist():
-        index = table.column("_source")[row].as_py() if has_source else None
+        index = source_of[row].as_py() if source_of is not None else None
         source = sources[index] if index is not None else "(archive)"
-        report.reject(source, None, "id", f"duplicate id {ids[row].as_py()!r}: already loaded")
+        value = ids[row].as_py()
+        listed = report.reject(source, None, "id", f"duplicate id {value!r}: already loaded")
+        if listed is not None:
+            kept = source_of[int(first[row])].as_py() if source_of is not None else None
+            report.duplicates.append(DuplicateId(listed, value, index, kept))
         if index is not None and index < len(report.files):  # keep the per-file counts adding up too
             report.files[index]["rows_loaded"] -= 1
             report.files[index]["rows_rejected"] += 1

@@ -41,6 +41,17 @@ class Rejection:
         return {"file": self.file, "line": self.line, "field": self.field, "reason": self.reason}
 
 
+@dataclass(frozen=True)
+class DuplicateId:
+    """A listed rejection of a post whose id was already loaded (threads.build_threads), kept as data
+    so that its line can be found later (ingest.duplicates) without reading the reason text back."""
+
+    rejection: int  # index in ImportReport.rejections
+    id: str
+    file: int | None  # index in ImportReport.files of the rejected row's file
+    kept_file: int | None  # index in ImportReport.files of the file the kept post came from
+
+
 @dataclass
 class ImportReport:
     """Counts for one audit run: rows_read == rows_loaded + rows_rejected, always."""
@@ -51,12 +62,23 @@ class ImportReport:
     rejections: list[Rejection] = field(default_factory=list)
     files: list[dict] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    #: the listed rejections that are duplicate ids, one entry each
+    duplicates: list[DuplicateId] = field(default_factory=list)
 
-    def reject(self, file: str, line: int | None, field_name: str | None, reason: str) -> None:
-        """Count one rejected row (it was already counted as read)."""
+    def reject(self, file: str, line: int | None, field_name: str | None, reason: str) -> int | None:
+        """Count one rejected row (it was already counted as read); its index in `rejections`, or
+        None when the list is full."""
         self.rows_rejected += 1
-        if len(self.rejections) < MAX_LISTED_REJECTIONS:
-            self.rejections.append(Rejection(file, line, field_name, reason))
+        if len(self.rejections) >= MAX_LISTED_REJECTIONS:
+            return None
+        self.rejections.append(Rejection(file, line, field_name, reason))
+        return len(self.rejections) - 1
+
+    def given_twice(self, duplicate: DuplicateId) -> bool:
+        """Whether a duplicate comes from a second reading of a file that was given twice."""
+        if duplicate.file is None or duplicate.kept_file is None or duplicate.file == duplicate.kept_file:
+            return False
+        return self.files[duplicate.file]["path"] == self.files[duplicate.kept_file]["path"]
 
     def to_dict(self) -> dict:
         """JSON-ready form."""

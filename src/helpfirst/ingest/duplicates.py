@@ -7,16 +7,12 @@ that was kept.
 
 from __future__ import annotations
 
-import ast
-import re
 from collections.abc import Iterator
 from pathlib import Path
 
 from . import get_importer
 from .base import ImportOptions, ImportReport, Rejection
 from .common import FieldError, csv_records, get_path, has_quote_damage, iter_json_records, to_id
-
-_DUPLICATE = re.compile(r"^duplicate id (.+): already loaded$")
 
 
 def _plain_id(raw: str) -> str | None:
@@ -101,14 +97,10 @@ def _ids(path: Path, fmt: str, options: ImportOptions, repaired: bool) -> Iterat
 def locate_duplicate_ids(report: ImportReport, options: ImportOptions) -> None:
     """Give the duplicate-id rejections of `report` (line None) the line of the duplicate, and name
     the line of the post kept in the reason; nothing is read when there are none."""
-    todo = [
-        (i, r, _id_value(r)) for i, r in enumerate(report.rejections)
-        if r.line is None and r.field == "id" and _DUPLICATE.match(r.reason)
-    ]
-    todo = [(i, r, v) for i, r, v in todo if v is not None]
+    todo = [d for d in report.duplicates if report.rejections[d.rejection].line is None]
     if not todo:
         return
-    wanted = {v for _i, _r, v in todo}
+    wanted = {d.id for d in todo}
     rejected_lines = {(r.file, r.line) for r in report.rejections if r.line is not None}
     seen: dict[str, list[tuple[int, str, int, str]]] = {}  # id -> [(file entry, file, line, id field)] in load order
     for number, entry in enumerate(report.files):
@@ -123,25 +115,17 @@ def locate_duplicate_ids(report: ImportReport, options: ImportOptions) -> None:
         except (OSError, UnicodeError, ValueError):
             continue
     used: dict[str, int] = {}
-    for i, rejection, value in todo:
-        places = seen.get(value, [])
-        k = used.get(value, 0) + 1  # the first place is the post kept
+    for duplicate in todo:
+        rejection = report.rejections[duplicate.rejection]
+        places = seen.get(duplicate.id, [])
+        k = used.get(duplicate.id, 0) + 1  # the first place is the post kept
         if k >= len(places) or places[k][1] != rejection.file:
             continue
-        used[value] = k
+        used[duplicate.id] = k
         kept_entry, kept_file, kept_line, _f = places[0]
         entry, file, line, field_name = places[k]
         if kept_entry == entry:
             kept = f"line {kept_line}"
         else:
             kept = f"{kept_file}:{kept_line}" + (" (the same file, given twice)" if kept_file == file else "")
-        report.rejections[i] = Rejection(file, line, field_name, f"{rejection.reason} from {kept}")
-
-
-def _id_value(rejection: Rejection) -> str | None:
-    match = _DUPLICATE.match(rejection.reason)
-    try:
-        value = ast.literal_eval(match.group(1)) if match else None
-    except (ValueError, SyntaxError):
-        return None
-    return value if isinstance(value, str) else None
+        report.rejections[duplicate.rejection] = Rejection(file, line, field_name, f"{rejection.reason} from {kept}")

@@ -140,9 +140,10 @@ def _signal_fields(report: ImportReport, options: ImportOptions, columns: dict[s
 def _rejected_lines(report: ImportReport, file: str) -> set[int]:
     """Lines of `file` whose rows the import rejected (not counting the rows of a second reading of
     the same file, which are duplicates of rows that were kept)."""
+    again = {d.rejection for d in report.duplicates if report.given_twice(d)}
     return {
-        r.line for r in report.rejections
-        if r.file == file and r.line is not None and not r.reason.endswith("(the same file, given twice)")
+        r.line for i, r in enumerate(report.rejections)
+        if i not in again and r.file == file and r.line is not None
     }
 
 
