@@ -464,6 +464,35 @@ class JsonRecord:
     field: str | None = None
 
 
+def _bad_bytes_field(raw: bytes) -> str | None:
+    """The dotted path of the first field whose bytes are not valid UTF-8 in a JSON line, if it parses."""
+    try:
+        value = json.loads(raw.decode("utf-8", "surrogateescape"), strict=False)
+    except (ValueError, RecursionError):
+        return None
+    return _surrogate_path(value)
+
+
+def _surrogate_path(value: object, prefix: str = "") -> str | None:
+    """Dotted path (list items by index) of the first key or string holding undecodable bytes."""
+    stack = [(prefix, value)]
+    while stack:
+        path, node = stack.pop()
+        if isinstance(node, str):
+            if _SURROGATE.search(node):
+                return path or None
+        elif isinstance(node, dict):
+            items = list(node.items())
+            for key, item in reversed(items):
+                where = f"{path}.{key}" if path else str(key)
+                if _SURROGATE.search(str(key)):
+                    return where
+                stack.append((where, item))
+        elif isinstance(node, list):
+            stack.extend((f"{path}.{i}" if path else str(i), item) for i, item in reversed(list(enumerate(node))))
+    return None
+
+
 def iter_json_records(path: Path, on_bytes: Callable[[int], None] | None = None) -> Iterator[JsonRecord]:
     """Stream the records of a JSON file without loading it whole.
 
@@ -533,7 +562,7 @@ def _json_lines(fh, on_bytes: Callable[[int], None] | None) -> Iterator[JsonReco
             try:
                 text = raw.decode("utf-8")
             except UnicodeDecodeError:
-                yield JsonRecord(number, error="bytes are not valid UTF-8")
+                yield JsonRecord(number, error="bytes are not valid UTF-8", field=_bad_bytes_field(raw))
                 continue
             try:
                 value = json.loads(text, strict=False)
@@ -631,7 +660,7 @@ class _JsonStream:
         line = self.line_at(start)
         self.pos = end
         if _SURROGATE.search(self.buf, start, end):
-            return JsonRecord(line, error="bytes are not valid UTF-8")
+            return JsonRecord(line, error="bytes are not valid UTF-8", field=_surrogate_path(value))
         return JsonRecord(line, value)
 
     def records(self) -> Iterator[JsonRecord]:
