@@ -32,3 +32,41 @@ def test_metric_definitions_cover_the_json_fields():
     text = (DOCS / "metrics.md").read_text().lower()
     for term in ["conversations", "answered", "coverage", "frt median", "p90", "within target", "business", "orphan", "bot"]:
         assert term in text, term
+
+
+def _json_blocks(text: str) -> list[str]:
+    blocks, inside, lines = [], False, []
+    for line in text.splitlines():
+        if line.strip() == "```json":
+            inside, lines = True, []
+        elif inside and line.strip() == "```":
+            inside = False
+            blocks.append("\n".join(lines))
+        elif inside:
+            lines.append(line)
+    return blocks
+
+
+def test_cli_md_audit_example_is_what_the_audit_gives(shared_data):
+    """The JSON example of docs/cli.md (twcs-head5k, core scorecard) holds the program's real figures."""
+    import json
+
+    from typer.testing import CliRunner
+
+    example = next(json.loads(b) for b in _json_blocks((DOCS / "cli.md").read_text()) if '"rows_read": 5001' in b)
+    result = CliRunner().invoke(app, ["audit", str(shared_data / "twcs-head5k" / "twcs-head5k.csv"), "--json", "--no-signals"])
+    assert result.exit_code == 0, result.output
+    real = json.loads(result.stdout)
+    for key in ("rows_read", "rows_loaded", "rows_rejected", "rejections_listed", "threads"):
+        assert real[key] == example[key], key
+    assert [(r["line"], r["reason"]) for r in real["rejections"][:1]] == [(r["line"], r["reason"]) for r in example["rejections"]]
+    documented, actual = example["brands"]["AppleSupport"], real["brands"]["AppleSupport"]
+    for key, value in documented.items():
+        if key == "vanity":
+            assert actual["vanity"] == value
+        elif isinstance(value, float):  # shown rounded to as many decimals as the example writes
+            decimals = len(repr(value).split(".")[1])
+            assert round(actual[key], decimals) == value, key
+        else:
+            assert actual[key] == value, key
+    assert real["totals"]["conversations"] == example["totals"]["conversations"]
