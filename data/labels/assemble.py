@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import BUILD, HERE, TWCS_HEAD, load_all, load_twcs, split_for  # noqa: E402
+from common import BUILD, DATA, HERE, TWCS_HEAD, load_all, load_twcs, split_for  # noqa: E402
 
 INTENTS = {"question", "problem", "feedback", "praise", "other"}
 REPLY_KINDS = {"solution", "redirect", "clarify", "acknowledge", "other"}
@@ -47,6 +47,11 @@ def read_tsv(path: Path) -> list[list[str]]:
 
 
 def main() -> None:
+    if not DATA.is_dir():
+        sys.exit(
+            f"the labelled posts' texts are read from {DATA}, which is not here: the labels are committed "
+            "by post id only, so the label files can be built only beside the project's data sets"
+        )
     BUILD.mkdir(exist_ok=True)
     posts, _rejected = load_all(with_complaints=True)
     customer: list[dict] = []
