@@ -103,7 +103,7 @@ SELECT row_nr, brand_id FROM posts WHERE row_nr = root_nr AND author_role = 'bra
 VANITY_SQL = """
 WITH brand_side AS (
     SELECT brand_id, count(*) AS brand_posts, sum(likes) AS likes, sum(reposts) AS reposts,
-           count(*) FILTER (WHERE row_nr = root_nr) AS brand_threads
+           count(*) FILTER (WHERE row_nr = root_nr AND NOT has_parent_id) AS brand_threads
     FROM posts WHERE author_role = 'brand' AND brand_id IS NOT NULL
     GROUP BY GROUPING SETS ((brand_id), ())
 ),
