@@ -211,21 +211,21 @@ def _build(kb: list[Path], history: list[Path], index: Optional[Path], semantic:
         _fail(str(exc))
     for message in built.messages:   # e.g. why a cached index was rebuilt
         _note(f"note: {message}")
-    if not built.cached:
-        _print_load_report(built.kb_report)
-        h = built.history_report
-        for e in h.errors:
-            _note(f"error: {e}")
-        for r in h.rejections:
-            _note(f"rejected: {r}")
-        s = built.index.stats
-        _note(f"knowledge: {built.kb_report.read} read, {built.kb_report.loaded} loaded, {built.kb_report.rejected} rejected; "
-              f"history: {h.rows_read} posts read, {h.rows_loaded} loaded, {h.rows_rejected} rejected; "
-              f"learned {s['cases']} linked cases, {s['answers']} reusable answers, {s['learned_resources']} resources only history knew")
-        if s.get("short_link_replies"):
-            from .history import short_link_note
+    # the same report on every run: a cached index keeps the reports of the build that made it
+    _print_load_report(built.kb_report)
+    h = built.history_report
+    for e in h.errors:
+        _note(f"error: {e}")
+    for r in h.rejections:
+        _note(f"rejected: {r}")
+    s = built.index.stats
+    _note(f"knowledge: {built.kb_report.read} read, {built.kb_report.loaded} loaded, {built.kb_report.rejected} rejected; "
+          f"history: {h.rows_read} posts read, {h.rows_loaded} loaded, {h.rows_rejected} rejected; "
+          f"learned {s['cases']} linked cases, {s['answers']} reusable answers, {s['learned_resources']} resources only history knew")
+    if s.get("short_link_replies"):
+        from .history import short_link_note
 
-            _note(f"note: {short_link_note(s['short_link_replies'], s.get('brand_replies', 0))}")
+        _note(f"note: {short_link_note(s['short_link_replies'], s.get('brand_replies', 0))}")
     if not built.index.brands:
         _fail("nothing to suggest from: no resource and no past reply could be loaded")
     return built

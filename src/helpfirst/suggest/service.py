@@ -129,7 +129,11 @@ def build_or_load(kb: list[Path], history: list[Path], index_dir: Path | None = 
             else:
                 # another build may have replaced the folder between reading its key and loading it
                 if loaded.stats.get("key") == key:
-                    return BuildResult(loaded, LoadReport(), ImportReport(), True, folder)
+                    # the reports of the build that made it: a cached run names the same missing files,
+                    # rejections and counts as the run that built the index (the key covers every input path)
+                    saved_reports = loaded.stats.get("reports") or {}
+                    return BuildResult(loaded, _report_from(LoadReport(), saved_reports.get("kb")),
+                                       _report_from(ImportReport(), saved_reports.get("history")), True, folder)
     kb_report = LoadReport()
     resources = load_kb(kb, kb_report)
     handles = frozenset(list(brands) + sorted({r.brand for r in resources}))
@@ -148,6 +152,7 @@ def build_or_load(kb: list[Path], history: list[Path], index_dir: Path | None = 
     index.stats["key"] = key
     index.stats["short_link_replies"] = lessons.short_link_replies
     index.stats["brand_replies"] = lessons.brand_replies
+    index.stats["reports"] = {"kb": _report_doc(kb_report), "history": _report_doc(history_report)}
     saved = None
     if folder is not None:
         try:
@@ -156,6 +161,26 @@ def build_or_load(kb: list[Path], history: list[Path], index_dir: Path | None = 
         except OSError as exc:
             kb_report.errors.append(f"{folder}: the index could not be saved ({exc.strerror or exc}); it is used from memory")
     return BuildResult(index, kb_report, history_report, False, saved, messages)
+
+
+def _report_doc(report: ImportReport) -> dict:
+    """What a cached run must repeat of a build's report: counts, file errors, listed rejections, files read."""
+    return {"rows_read": report.rows_read, "rows_loaded": report.rows_loaded, "rows_rejected": report.rows_rejected,
+            "errors": list(report.errors), "files": list(report.files),
+            "rejections": [r.to_dict() for r in report.rejections]}
+
+
+def _report_from(report: ImportReport, doc: dict | None) -> ImportReport:
+    """`report` filled from a _report_doc (left empty for an index saved without one)."""
+    from ..ingest.base import Rejection
+
+    if not isinstance(doc, dict):
+        return report
+    report.rows_read, report.rows_loaded, report.rows_rejected = doc["rows_read"], doc["rows_loaded"], doc["rows_rejected"]
+    report.errors = list(doc["errors"])
+    report.files = list(doc["files"])
+    report.rejections = [Rejection(r["file"], r["line"], r["field"], r["reason"]) for r in doc["rejections"]]
+    return report
 
 
 def split_map(column_map: dict[str, str] | None) -> tuple[dict[str, str], dict[str, str]]:
