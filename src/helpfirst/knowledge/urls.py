@@ -11,16 +11,25 @@ _SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:/*", re.I)
 _URL_IN_TEXT = re.compile(r"(?:https?://|www\.)[^\s<>\"'\u00a0\u2026]+", re.I)
 _TRAILING = ".,;:!?)]}>'\"\u2019\u201d*"
 
-#: query parameters that only say where a click came from, never which page it is
+#: query parameters that only say where a click came from, never which page it is: the well-known
+#: click and campaign ids of ad, mail and social platforms. Words that name a page on some sites
+#: (t, page, s, source, src, ref, cid, lang, feature, share, ...) are NOT here: dropping them merged
+#: different forum topics and pages into one resource.
 TRACKING_PARAMS = frozenset(
     {
-        "fbclid", "gclid", "dclid", "msclkid", "yclid", "igshid", "mc_cid", "mc_eid", "_ga", "_gl",
-        "ref", "ref_src", "ref_url", "ref_topic", "referrer", "src", "source", "cmpid", "cid", "campaign",
-        "visit_id", "rd", "si", "feature", "spm", "share", "sharesource", "s", "t", "smid", "ncid",
-        "hl", "language", "locale", "lang", "page", "icid", "intcmp", "trk", "trkcampaign",
+        "fbclid", "gclid", "gclsrc", "dclid", "gbraid", "wbraid", "msclkid", "yclid", "twclid", "ttclid", "li_fat_id",
+        "igshid", "igsh", "mc_cid", "mc_eid", "_ga", "_gl", "_hsenc", "_hsmi", "mkt_tok", "vero_id", "vero_conv",
+        "ref_src", "ref_url", "icid", "intcmp", "cmpid", "trk", "trkcampaign", "smid", "ncid", "spm", "scid",
     }
 )
 _TRACKING_PREFIXES = ("utm_", "pk_", "mtm_", "hsa_", "oly_")
+#: parameters that are tracking or session state only on one site (host without www.): never a different page there
+HOST_TRACKING_PARAMS = {
+    # Google Help: a visit's session id, a redirect flag, the topic the reader came through
+    "support.google.com": frozenset({"visit_id", "rd", "ref_topic"}),
+    # YouTube: share ids and where-from labels (a watch link keeps only its video id anyway)
+    "youtube.com": frozenset({"si", "feature", "pp", "ab_channel"}),
+}
 
 #: short-link hosts whose target can be worked out without a network call
 _YOUTU_BE = "youtu.be"
@@ -50,54 +59,79 @@ def strip_archive(url: str) -> str:
         url = re.sub(r"^(https?):/(?!/)", r"\1://", url, flags=re.I)
 
 
-def canonical_url(url: str | None) -> str:
-    """A comparison key: no archive.org prefix, scheme, www., port, fragment, tracking parameters or trailing slash.
+def _is_tracking(host: str, name: str) -> bool:
+    name = name.lower()
+    return name in TRACKING_PARAMS or name.startswith(_TRACKING_PREFIXES) or name in HOST_TRACKING_PARAMS.get(host, ())
 
-    Host and path are lower-cased (help centres treat them case-insensitively) and percent-escapes
-    are decoded; the remaining query parameters are sorted. youtu.be/ID (and youtube.com/embed/ID,
-    /shorts/ID, /live/ID, /v/ID) becomes youtube.com/watch?v=ID, the case-sensitive video id unchanged.
-    Returns '' for an empty or unusable value.
+
+def _route(fragment: str) -> str:
+    """The hash route of a single-page help centre ('#/articles/reset', '#!/shipping'), '' for an in-page anchor.
+
+    A route names a page (the app reads it to choose what to show); an anchor ('#top') is a place on one page.
     """
+    fragment = unquote(fragment)
+    if fragment.startswith("/") or fragment.startswith("!/"):
+        route = fragment.rstrip("/")
+        return "#" + route if route not in ("", "!") else ""
+    return ""
+
+
+def _key_parts(url: str | None) -> tuple[str, list[tuple[str, str]], str]:
+    """(host + path, query pairs kept, hash route) of a link; ('', [], '') for an empty or unusable value."""
     if not url:
-        return ""
+        return "", [], ""
     raw = strip_archive(url.strip().strip(_TRAILING))
     if not raw:
-        return ""
+        return "", [], ""
     if not _SCHEME.match(raw):
         raw = "http://" + raw
     try:
         parts = urlsplit(raw)
     except ValueError:
-        return ""
+        return "", [], ""
     host = (parts.hostname or "").lower().rstrip(".")
     if not host:
-        return ""
+        return "", [], ""
     if host.startswith("www."):
         host = host[4:]
     if host.startswith("m.") and host.count(".") >= 2:
         host = host[2:]
     raw_path = re.sub(r"/{2,}", "/", unquote(parts.path or "")).rstrip("/")
     path = raw_path.lower()
-    query = [
-        (k, v)
-        for k, v in parse_qsl(parts.query, keep_blank_values=True)
-        if k.lower() not in TRACKING_PARAMS and not k.lower().startswith(_TRACKING_PREFIXES)
-    ]
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _is_tracking(host, k)]
+    route = _route(parts.fragment)
     video = _youtube_video(host, raw_path)
+    if not video and host == "youtube.com" and path == "/watch":
+        video = next((v for k, v in query if k == "v" and v), "")
     if video:
-        # video ids are case-sensitive: the id keeps its case, as it does in ?v= (query values are never lower-cased)
-        host, path = "youtube.com", "/watch"
-        query = [(k, v) for k, v in query if k != "v"] + [("v", video)]
+        # a video link is the video: its id (case-sensitive: query values are never lower-cased) and nothing else,
+        # so a watch link from a playlist (&list=...&index=2) or with a start time (&t=42) is the same video
+        return "youtube.com/watch", [("v", video)], ""
     query.sort()
-    key = host + path
-    if query:
-        key += "?" + urlencode(query)
-    return key
+    return host + path, query, route
+
+
+def canonical_url(url: str | None) -> str:
+    """A comparison key: no archive.org prefix, scheme, www., port, in-page anchor, tracking parameters or trailing slash.
+
+    Host and path are lower-cased (help centres treat them case-insensitively) and percent-escapes
+    are decoded; the remaining query parameters are sorted. Only parameters that never choose a page
+    are dropped (TRACKING_PARAMS, utm_* and the like, and HOST_TRACKING_PARAMS on their own host);
+    a hash route ('#/articles/reset', '#!/shipping') is kept: in a single-page help centre it is the page.
+    A YouTube video link (watch?v=ID, youtu.be/ID, /embed/ID, /shorts/ID, /live/ID, /v/ID) becomes
+    youtube.com/watch?v=ID and nothing else, the case-sensitive video id unchanged.
+    Returns '' for an empty or unusable value.
+    """
+    base, query, route = _key_parts(url)
+    if not base:
+        return ""
+    return base + ("?" + urlencode(query) if query else "") + route
 
 
 def path_key(url: str | None) -> str:
-    """A looser key than canonical_url: host and path only (all query parameters dropped)."""
-    return canonical_url(url).split("?", 1)[0]
+    """A looser key than canonical_url: host, path and hash route only (all query parameters dropped)."""
+    base, _query, route = _key_parts(url)
+    return base + route if base else ""
 
 
 def extract_urls(text: str | None) -> list[str]:
@@ -132,13 +166,15 @@ def url_words(url: str | None) -> str:
     if not url:
         return ""
     raw = strip_archive(url) if "archive.org" in url else url.strip()
-    raw = _SCHEME.sub("", raw, count=1).split("#", 1)[0]
+    raw, _, fragment = _SCHEME.sub("", raw, count=1).partition("#")
     address, _, query = raw.partition("?")
     host, _, path = address.partition("/")
-    pieces = [host.split("@")[-1].split(":")[0].replace(".", " "), unquote(path) if "%" in path else path]
+    hostname = host.split("@")[-1].split(":")[0]
+    pieces = [hostname.replace(".", " "), unquote(path) if "%" in path else path, _route(fragment)]
+    site = hostname.lower().removeprefix("www.")
     if query:
         for k, v in parse_qsl(query):
-            if k.lower() not in TRACKING_PARAMS and not k.lower().startswith(_TRACKING_PREFIXES):
+            if not _is_tracking(site, k):
                 pieces.append(v)
     # numbers and one-letter pieces of ids say nothing about the topic
     words = _WORD.findall(_CAMEL.sub(" ", " ".join(pieces)).lower())
