@@ -211,6 +211,8 @@ def _build(kb: list[Path], history: list[Path], index: Optional[Path], semantic:
         _fail(str(exc))
     for message in built.messages:   # e.g. why a cached index was rebuilt
         _note(f"note: {message}")
+    if built.cached:
+        _note(f"index: reused {built.path} (its inputs are unchanged); the report below is of the build that made it")
     # the same report on every run: a cached index keeps the reports of the build that made it
     _print_load_report(built.kb_report)
     h = built.history_report
