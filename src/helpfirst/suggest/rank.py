@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from contextlib import nullcontext
 from dataclasses import asdict, dataclass, field, fields
 from functools import lru_cache
@@ -197,6 +198,8 @@ class Ranker:
         self.encoder = encoder if index.semantic else None
         self.weights = weights or default_weights(self.encoder is not None)
         self._vectors: dict[str, np.ndarray] = {}
+        self._ans_cache: dict[str, np.ndarray] = {}
+        self._ans_norm: np.ndarray | None = None
 
     @staticmethod
     def _texts(query: Query) -> _Texts:
@@ -350,24 +353,127 @@ class Ranker:
         return np.stack([self._vectors[t] for t in texts])
 
     def _answers(self, rows, qc: list[str], qa: list[str], k: int, best: float) -> list[Candidate]:
+        """The brand's past replies that match the request, one per distinct reply text (with how often it was sent).
+
+        A reply's match is absolute, not relative to the other replies: the idf-weighted share of the
+        words the request and the reply's problem (+ the reply) have in common (`_overlap`: 1 = the same
+        words, 0 = none). Its score is that share of what a resource rated best by every feature would
+        get (the sum of the positive weights), times the outcome weight: a reply that matches only a
+        word or two of the request stays far below a resource that matches well, and one that solved
+        exactly this problem before outranks a resource that only happens to be the best of weak ones.
+        """
         ix, w = self.index, self.weights
         alo, ahi = rows.ans
         if ahi <= alo or w.answer <= 0:
             return []
-        sims = ix.ans_index.scores(qc, alo, ahi) + w.agent * ix.ans_index.scores(qa, alo, ahi)
+        sims, words = _overlap(ix.ans_index, self._ans_norms(), qc, qa, w.agent, alo, ahi)
         if float(sims.max()) <= 0:
             return []
-        # an answer is a past case that solved this very problem: on the scale of the best resource,
-        # so the closest past answer, if it settled the problem for sure, competes with it
-        scale = w.answer * max(best, 0.0)
-        scores = scale * _norm(sims) * np.asarray(ix.ans_weight[alo:ahi], dtype=np.float32)
-        if len(scores) > k:
-            # the k best without sorting all of the brand's answers (best first, ties by position)
-            keep = np.argpartition(-scores, k - 1)[:k]
-            top = keep[np.lexsort((keep, -scores[keep]))]
-        else:
-            top = np.argsort(-scores, kind="stable")
-        return [Candidate("answer", alo + i, float(scores[i]), {"answer": float(sims[i])}) for i in top.tolist() if scores[i] > 0]
+        ideal = max(sum(max(v, 0.0) for v in w.used().values()), best, 0.0)
+        scores = w.answer * ideal * sims * np.asarray(ix.ans_weight[alo:ahi], dtype=np.float32)
+        groups = self._ans_groups(alo, ahi)
+        uses = np.bincount(groups)
+        # best first, ties by position; one suggestion per distinct reply text (its best-matching copy)
+        order = np.lexsort((np.arange(len(scores)), -scores))
+        out, seen = [], set()
+        for i in order.tolist():
+            if scores[i] <= 0 or len(out) >= k:
+                break
+            g = int(groups[i])
+            if g in seen:
+                continue
+            seen.add(g)
+            matched = [t for t in words if _has(ix.ans_index, t, alo + i)]
+            out.append(Candidate("answer", alo + i, float(scores[i]), {"answer": float(sims[i]), "uses": float(uses[g])}, matched))
+        return out
+
+    def _ans_norms(self) -> np.ndarray:
+        """Per reply (all brands): the idf mass of its distinct words (see `_overlap`); computed once."""
+        norms = self._ans_norm
+        if norms is None:
+            bm = self.index.ans_index
+            idf = _idf(bm)
+            per_entry = np.repeat(idf, np.diff(np.asarray(bm.indptr)))
+            norms = np.bincount(np.asarray(bm.indices), weights=per_entry, minlength=bm.num_docs).astype(np.float32)
+            self._ans_norm = norms
+        return norms
+
+    def _ans_groups(self, alo: int, ahi: int) -> np.ndarray:
+        """Group number of each of the brand's replies: replies with the same text (mentions, case, spaces aside) share one."""
+        key = f"{alo}:{ahi}"
+        groups = self._ans_cache.get(key)
+        if groups is None:
+            texts = self.index.answers.column("text").slice(alo, ahi - alo).to_pylist()
+            ids: dict[str, int] = {}
+            groups = np.array([ids.setdefault(_reply_key(t), len(ids)) for t in texts], dtype=np.int64)
+            if len(self._ans_cache) > 64:
+                self._ans_cache.clear()
+            self._ans_cache[key] = groups
+        return groups
+
+
+_LEADING_MENTIONS = re.compile(r"^(?:\s*@\w{1,30})+")
+
+
+def _reply_key(text: str) -> str:
+    """A reply's text as compared for sameness: without the leading mentions, case and spacing."""
+    return " ".join(_LEADING_MENTIONS.sub("", text or "").lower().split())
+
+
+def _idf(bm) -> np.ndarray:
+    """The BM25 ("lucene") idf of every token of an index."""
+    df = np.diff(np.asarray(bm.indptr)).astype(np.float64)
+    return np.log(1 + (bm.num_docs - df + 0.5) / (df + 0.5))
+
+
+def _has(bm, token: str, row: int) -> bool:
+    t = bm.vocab.get(token)
+    if t is None:
+        return False
+    col = bm.indices[int(bm.indptr[t]):int(bm.indptr[t + 1])]
+    pos = int(np.searchsorted(col, row))
+    return pos < len(col) and int(col[pos]) == row
+
+
+def _overlap(bm, norms: np.ndarray, qc: list[str], qa: list[str], agent: float, lo: int, hi: int) -> tuple[np.ndarray, list[str]]:
+    """Absolute match of the query with documents [lo, hi) of `bm`, on [0, 1]; and the query's words the index knows.
+
+    The idf-weighted words both share, over the geometric mean of the query's and the document's idf
+    mass (a cosine of binary idf-weighted word sets): 1 when they have the same words, small when
+    they share a word or two of many. The query's customer words count 1, the agent's `agent`;
+    query words no document has count with the highest idf, so unknown words lower the match too.
+    """
+    out = np.zeros(max(hi - lo, 0), dtype=np.float32)
+    weight: dict[str, float] = {}
+    for t in qc:
+        weight[t] = 1.0
+    for t in qa:
+        weight[t] = max(weight.get(t, 0.0), agent)
+    if hi <= lo or not weight:
+        return out, []
+    idf_unknown = float(np.log(1 + (bm.num_docs + 0.5) / 0.5))
+    qmass = 0.0
+    known = []
+    for t, wt in weight.items():
+        i = bm.vocab.get(t)
+        if i is None:
+            qmass += wt * idf_unknown
+            continue
+        s, e = int(bm.indptr[i]), int(bm.indptr[i + 1])
+        df = e - s
+        idf = float(np.log(1 + (bm.num_docs - df + 0.5) / (df + 0.5)))
+        qmass += wt * idf
+        col = bm.indices[s:e]
+        a, z = np.searchsorted(col, [lo, hi])
+        if a < z:
+            out[np.asarray(col[a:z]) - lo] += wt * idf
+            known.append(t)
+    if qmass <= 0:
+        return out, known
+    dmass = np.asarray(norms[lo:hi], dtype=np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        sims = np.where(dmass > 0, out / np.sqrt(qmass * dmass), 0.0)
+    return np.clip(sims, 0.0, 1.0).astype(np.float32), known
 
 
 @lru_cache(maxsize=1)
