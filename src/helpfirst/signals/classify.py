@@ -15,6 +15,7 @@ from __future__ import annotations
 import itertools
 import json
 import math
+import re
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -29,6 +30,12 @@ from helpfirst.signals import DEFAULT_BATCH, SIGNALS, PostClassifier, classify_p
 ROLES = ("customer", "brand", "bot")
 _encode_str = json.encoder.encode_basestring  # json.dumps of a str with ensure_ascii=False, in C
 FLOAT_DIGITS = {"complaint": 4, "sentiment": 4, "urgency": 4}
+#: A line whose arrays and objects nest deeper than this is rejected before any JSON parser sees it:
+#: Arrow's reader overflows the stack (a segfault) past about 10,000 levels, and json.loads raises
+#: RecursionError past Python's recursion limit (1,000).
+MAX_DEPTH = 500
+_STRINGS = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')
+_BRACKETS = re.compile(r"[\[\]{}]")
 
 
 @dataclass
@@ -57,10 +64,14 @@ def parse_line(raw: str) -> dict:
     """The validated post of one JSONL line: id, text, role and the optional urgency context."""
     if not raw.strip():
         raise LineError("empty line (expected a JSON object)")
+    if _too_deep(raw):
+        raise LineError(f"arrays and objects nested more than {MAX_DEPTH} levels deep")
     try:
         obj = json.loads(raw)
     except json.JSONDecodeError as exc:
         raise LineError(f"not JSON ({exc.msg} at column {exc.colno})") from None
+    except RecursionError:  # below MAX_DEPTH, but called deep in a stack
+        raise LineError("arrays and objects nested too deeply") from None
     if not isinstance(obj, dict):
         raise LineError(f"expected a JSON object, got {type(obj).__name__}")
     if "id" not in obj:
@@ -96,6 +107,23 @@ def parse_line(raw: str) -> dict:
     if turn is not None and (isinstance(turn, bool) or not isinstance(turn, int) or turn < 0):
         raise LineError("field 'turn_index' must be an integer >= 0")
     return {"id": pid, "text": text, "role": role, "waited_minutes": waited, "turn_index": turn}
+
+
+def _too_deep(raw: str) -> bool:
+    """Whether arrays and objects nest deeper than MAX_DEPTH in this line (brackets inside strings
+    do not count). Counting brackets is a bound on the depth that costs two C scans, so only lines
+    with more than MAX_DEPTH brackets are scanned for their real depth."""
+    if raw.count("[") + raw.count("{") <= MAX_DEPTH:
+        return False
+    depth = 0
+    for ch in _BRACKETS.findall(_STRINGS.sub("", raw)):
+        if ch in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                return True
+        else:
+            depth -= 1
+    return False
 
 
 def classify_lines(lines: Iterable[str], *, source: str = "-", model: str | PostClassifier = "fast",
@@ -186,7 +214,8 @@ def _parallel(chunks, jobs: int, source: str, model: str, mask_pii: bool, langua
 def _work(start: int, chunk: list[str], source: str, model, mask_pii: bool, languages):
     """Parse, classify and serialise one chunk of input lines: (output lines, messages, counts)."""
     clf = model if isinstance(model, PostClassifier) else get_model(model)
-    fast = _parse_chunk(chunk)
+    # a too deeply nested line would crash Arrow's reader: such a chunk goes line by line
+    fast = None if any(map(_too_deep, chunk)) else _parse_chunk(chunk)
     if fast is not None:  # every line is a valid post: no per-line Python
         ids, texts, roles = fast
         table = classify_posts(texts, roles, model=clf, mask_pii=mask_pii, languages=languages,
@@ -286,6 +315,8 @@ def _json_floats(col, digits: int) -> list[str]:
 
 def _id_of(raw: str):
     """The id of a rejected line when it can still be read, else None."""
+    if _too_deep(raw):
+        return None
     try:
         obj = json.loads(raw)
     except (json.JSONDecodeError, RecursionError):

@@ -1,0 +1,66 @@
+"""`helpfirst classify` after the second acceptance review: deep nesting, --out over the input,
+role case and float turn_index, masked error lines. The real CLI in a real process on real files."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+GOOD = {"id": 1, "text": "my order is late and nobody answers", "role": "customer"}
+
+
+def run(*args, stdin: str | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "helpfirst", "classify", *map(str, args)], input=stdin,
+                          capture_output=True, text=True, timeout=300, cwd=cwd)
+
+
+def _write(path: Path, lines: list[str]) -> Path:
+    path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+    return path
+
+
+def _deep(depth: int, pid: str = "deep") -> str:
+    return '{"id": "%s", "text": "x", "role": "customer", "meta": %s%s}' % (pid, "[" * depth, "]" * depth)
+
+
+def test_a_very_deep_line_is_rejected_alone_and_among_good_lines(tmp_path):
+    # 100,000 levels crashed Arrow's JSON reader (segfault, no output at all)
+    alone = run(_write(tmp_path / "deep.jsonl", [_deep(100_000)]))
+    assert alone.returncode == 1, alone.stderr
+    [line] = alone.stdout.splitlines()
+    out = json.loads(line)
+    assert out["line"] == 1 and "nested" in out["error"]
+    assert "deep.jsonl:1: " in alone.stderr and "nested" in alone.stderr
+
+    lines = [json.dumps({**GOOD, "id": 1}), _deep(100_000), json.dumps({**GOOD, "id": 3})]
+    mixed = run(_write(tmp_path / "mixed.jsonl", lines), "--jobs", 1)
+    assert mixed.returncode == 0, mixed.stderr
+    out = [json.loads(x) for x in mixed.stdout.splitlines()]
+    assert [o["id"] for o in out] == [1, None, 3]
+    assert out[0]["intent"] and out[2]["intent"] and out[1]["line"] == 2 and "nested" in out[1]["error"]
+    assert "3 lines read: 2 classified, 1 rejected" in mixed.stderr
+
+
+def test_a_3000_deep_line_beside_a_bad_line_does_not_end_the_run(tmp_path):
+    # the chunk goes line by line (one bad line); json.loads hit the recursion limit and the
+    # RecursionError ended the whole run with nothing written
+    lines = [json.dumps(GOOD), _deep(3000, "d3"), "not json", json.dumps({**GOOD, "id": 4})]
+    res = run(_write(tmp_path / "d3.jsonl", lines))
+    assert res.returncode == 0, res.stderr
+    out = [json.loads(x) for x in res.stdout.splitlines()]
+    assert len(out) == 4 and "error" not in out[0] and "error" not in out[3]
+    assert out[1]["line"] == 2 and "nested" in out[1]["error"]
+    assert out[2]["line"] == 3 and "not JSON" in out[2]["error"]
+    assert "RecursionError" not in res.stderr
+
+
+def test_moderate_nesting_and_many_brackets_in_strings_are_fine(tmp_path):
+    # a deep but reasonable extra field is ignored, and brackets inside strings are not nesting
+    lines = [json.dumps({**GOOD, "meta": json.loads("[" * 100 + "]" * 100)}),
+             json.dumps({**GOOD, "id": 2, "text": "[[[{{{" * 400 + " where is my refund?"}),
+             json.dumps({**GOOD, "id": 3, "meta": [[1]] * 2000})]
+    res = run(_write(tmp_path / "ok.jsonl", lines))
+    assert res.returncode == 0, res.stderr
+    out = [json.loads(x) for x in res.stdout.splitlines()]
+    assert [o["id"] for o in out] == [1, 2, 3] and all("error" not in o for o in out)
