@@ -38,6 +38,14 @@ class Resource:
         return cls(d["id"], d["brand"], d["kind"], d.get("url") or "", d.get("title") or "", d.get("body") or "", list(d.get("tags") or []))
 
 
+def merge(first: Resource, later: Resource) -> Resource:
+    """Two records of one resource (same brand and id) read in one add, as one: every non-empty field kept,
+    a later non-empty value winning (a YouTube `videos` entry keeps its tags when a `playlistItems` entry of the
+    same video, which has none, comes after it)."""
+    return Resource(first.id, later.brand or first.brand, later.kind or first.kind, later.url or first.url,
+                    later.title or first.title, later.body or first.body, list(later.tags or first.tags))
+
+
 def derived_id(url: str, title: str = "", body: str = "") -> str:
     """A stable id for a resource that has none: from its canonical URL, else from its text."""
     basis = canonical_url(url) or (title + "\n" + body)

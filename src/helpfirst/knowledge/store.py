@@ -1,7 +1,9 @@
 """The knowledge base on disk: resources (JSONL, the truth) plus a BM25 index for `kb search`.
 
 Adding is idempotent: a resource is known by (brand, id); adding the same one again changes
-nothing, adding a changed one replaces it. Files are written to a temporary name and renamed, so a
+nothing, adding a changed one replaces it. Records of one id read in the same add are merged first
+(non-empty fields kept, a later non-empty value winning) and counted as merged; when they were
+different resources (different addresses or titles) a line says so. Files are written to a temporary name and renamed, so a
 crash never leaves half a store.
 """
 
@@ -10,13 +12,13 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from .lexical import Bm25Index
-from .models import Resource
+from .models import Resource, merge
 from .text import tokenize
 from .urls import url_words
 
@@ -56,6 +58,22 @@ class AddResult:
     added: int = 0
     updated: int = 0
     unchanged: int = 0
+    #: records folded into an earlier record of the same (brand, id) read in the same add
+    merged: int = 0
+    #: one line per id whose merged records were different resources (different URLs or titles)
+    collisions: list[str] = field(default_factory=list)
+
+
+def _collision(records: list[Resource]) -> str:
+    """A line when records merged under one id were different resources (different URLs or titles), else ''."""
+    urls = list(dict.fromkeys(r.url for r in records if r.url))
+    titles = list(dict.fromkeys(r.title for r in records if r.title))
+    if len(urls) < 2 and len(titles) < 2:
+        return ""
+    shown = urls if len(urls) >= 2 else [repr(t) for t in titles]
+    listed = ", ".join(shown[:3]) + (f" and {len(shown) - 3} more" if len(shown) > 3 else "")
+    return (f"{len(records)} different records have the id {records[0].id!r} (brand {records[0].brand}): "
+            f"{listed}; they were merged into one resource (give each its own id to keep them apart)")
 
 
 class KnowledgeStore:
@@ -86,10 +104,28 @@ class KnowledgeStore:
         return (Path(folder) / RESOURCES).is_file()
 
     def add(self, resources) -> AddResult:
-        """Add or replace resources by (brand, id)."""
+        """Add or replace resources by (brand, id); records of one id in `resources` are merged first.
+
+        added + updated + unchanged is the number of distinct resources given, merged the number of
+        records folded into another; an identical re-add counts every resource unchanged.
+        """
         result = AddResult()
+        incoming: dict[tuple[str, str], Resource] = {}
+        seen: dict[tuple[str, str], list[Resource]] = {}
         for r in resources:
-            old = self.resources.get(r.key)
+            earlier = incoming.get(r.key)
+            if earlier is None:
+                incoming[r.key] = r
+                continue
+            result.merged += 1
+            seen.setdefault(r.key, [earlier]).append(r)
+            incoming[r.key] = merge(earlier, r)
+        for key, records in seen.items():
+            line = _collision(records)
+            if line:
+                result.collisions.append(line)
+        for key, r in incoming.items():
+            old = self.resources.get(key)
             if old is None:
                 result.added += 1
             elif old == r:
@@ -97,7 +133,7 @@ class KnowledgeStore:
                 continue
             else:
                 result.updated += 1
-            self.resources[r.key] = r
+            self.resources[key] = r
             self._index = None
             self._changed = True
         return result
