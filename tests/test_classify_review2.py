@@ -64,3 +64,36 @@ def test_moderate_nesting_and_many_brackets_in_strings_are_fine(tmp_path):
     assert res.returncode == 0, res.stderr
     out = [json.loads(x) for x in res.stdout.splitlines()]
     assert [o["id"] for o in out] == [1, 2, 3] and all("error" not in o for o in out)
+
+
+def test_out_over_the_input_is_refused_and_the_input_kept(tmp_path):
+    src = _write(tmp_path / "posts.jsonl", [json.dumps(GOOD), json.dumps({**GOOD, "id": 2})])
+    before = src.read_bytes()
+    (tmp_path / "link.jsonl").symlink_to(src)
+    for args, cwd in (([src, "-o", src], None), (["posts.jsonl", "-o", "./posts.jsonl"], tmp_path),
+                      ([src, "-o", tmp_path / "link.jsonl"], None), (["-", "-o", src], None)):
+        if args[0] == "-":  # standard input redirected from the file
+            with src.open(encoding="utf-8") as fh:
+                res = subprocess.run([sys.executable, "-m", "helpfirst", "classify", *map(str, args)], stdin=fh,
+                                     capture_output=True, text=True, timeout=300)
+        else:
+            res = run(*args, cwd=cwd)
+        assert res.returncode == 1, (args, res.stderr)
+        assert "is the input file" in res.stderr and res.stdout == ""
+        assert src.read_bytes() == before, args
+    # a different file is still fine
+    res = run(src, "-o", tmp_path / "out.jsonl")
+    assert res.returncode == 0, res.stderr
+    assert len((tmp_path / "out.jsonl").read_text().splitlines()) == 2 and src.read_bytes() == before
+
+
+def test_audit_report_over_an_archive_is_refused(tmp_path):
+    from .conftest import write_twcs
+
+    data = write_twcs(tmp_path / "a.csv", [(1, "cust", True, 0, "@brand my order is late", None),
+                                           (2, "brand", False, 10, "@cust sorry, DM us", 1)])
+    before = data.read_bytes()
+    res = subprocess.run([sys.executable, "-m", "helpfirst", "audit", "a.csv", "--no-signals", "--report", "./a.csv"],
+                         capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    assert res.returncode == 1 and "--report a.csv: that is the archive a.csv" in res.stderr, res.stderr
+    assert data.read_bytes() == before

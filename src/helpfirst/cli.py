@@ -72,6 +72,25 @@ def _target_minutes(text: str, source: str) -> float:
     return minutes
 
 
+def _same_file(stat: os.stat_result, path: Path) -> bool:
+    """Whether ``path`` (symlinks followed) is the regular file ``stat`` describes."""
+    import stat as st
+
+    try:
+        other = os.stat(path)
+    except (OSError, ValueError):  # not there (yet), or not a path the system takes
+        return False
+    return st.S_ISREG(other.st_mode) and (other.st_dev, other.st_ino) == (stat.st_dev, stat.st_ino)
+
+
+def _is_open_file(stream, path: Path) -> bool:
+    """Whether ``path`` is the file ``stream`` reads (a named input, or standard input redirected from it)."""
+    try:
+        return _same_file(os.fstat(stream.fileno()), path)
+    except (OSError, ValueError, AttributeError):  # no file descriptor behind the stream
+        return False
+
+
 def _parse_map(pairs: list[str]) -> dict[str, str]:
     mapping = {}
     for pair in pairs:
@@ -121,6 +140,15 @@ def audit(
         mapping = _parse_map(column_map)
     except (ValueError, UserError) as exc:
         _fail(str(exc))
+    if report is not None:
+        for path in paths:
+            try:
+                read = os.stat(path)
+            except OSError:
+                continue  # the import names a missing file
+            if _same_file(read, report):
+                _fail(f"--report {report}: that is the archive {path}, and the report would overwrite it; "
+                      "write the report to another file")
     if holidays and not hours_text:
         err.print(f"[yellow]warning:[/] {escape(holidays_from)} is ignored without --business-hours "
                   "(holidays only change the business-hours figures)", highlight=False, soft_wrap=True)
@@ -274,6 +302,9 @@ def classify(
         try:
             src = sys.stdin if path == "-" else stack.enter_context(
                 open(path, encoding="utf-8", errors="replace", newline="\n"))
+            if output is not None and _is_open_file(src, output):
+                _fail(f"--out {output}: that is the input file, and writing would erase it before it is read; "
+                      "write to another file")
             dst = sys.stdout if output is None else stack.enter_context(open(output, "w", encoding="utf-8"))
         except OSError as exc:
             _fail(f"{exc.filename or path}: cannot open ({exc.strerror or exc})")
