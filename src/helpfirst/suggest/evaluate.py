@@ -98,8 +98,8 @@ def backtest(kb: list[Path], history: list[Path], split: float = 0.8, semantic: 
         # the turns keep their times, as a live query's do: the `recent` feature needs them
         query = Query(conv.id, conv.brand, [QueryTurn("customer" if t.role == "customer" else "brand", t.text, _iso(t.created_at))
                                             for t in conv.turns[:pos] if t.role != "bot"])
-        pairs.append(([ids[c.row] for c in ranker.rank(query, 10) if c.kind == "resource"], gold))
-        base_pairs.append(([ids[c.row] for c in prior_only.rank(query, 10) if c.kind == "resource"], gold))
+        pairs.append((_resources_ranked(ranker, index, query), gold))
+        base_pairs.append((_resources_ranked(prior_only, index, query), gold))
     messages = [f"knowledge: {m}" for m in kb_report.messages()] + [f"history: {e}" for e in report.errors]
     if short:
         messages.append(f"history: {short_link_note(short, len(replies))}")
@@ -119,6 +119,19 @@ def backtest(kb: list[Path], history: list[Path], split: float = 0.8, semantic: 
         "short_link_replies": short,
         "messages": messages,
     }
+
+
+def _resources_ranked(ranker: Ranker, index: SuggestIndex, query: Query, k: int = 10) -> list[str]:
+    """The ids of the k best resources, best first: the ranking suggest shows with its past replies taken out.
+
+    The backtest asks whether the resource the agent linked would have been suggested, so a past reply
+    never takes a resource's place. The ranker merges the brand's past replies into its list; asking for
+    k more than the brand has replies leaves at least the k best resources in it, in their order.
+    """
+    rows = index.brands[brand_key(query.brand)]
+    replies = rows.ans[1] - rows.ans[0]
+    ids = index.resources.column("id")
+    return [ids[c.row].as_py() for c in ranker.rank(query, k + replies) if c.kind == "resource"][:k]
 
 
 def _iso(epoch: float | None) -> str | None:
