@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -10,9 +11,7 @@ from ..models import LoadReport, Resource
 from . import FolderSource, Invalid, LoadOptions, SourceFailed, check_url, make_resource, register
 
 _FRONT = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.S)
-_HEADING = re.compile(r"^#\s+(.+?)\s*#*\s*$", re.M)
-_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
-_MARKUP = re.compile(r"[*_`>#|~]+")
+_TAG = re.compile(r"<[^>]*>")
 MD_SUFFIXES = (".md", ".markdown")
 
 
@@ -44,9 +43,88 @@ def _key_line(text: str, key: str) -> int | None:
     return None
 
 
-def markdown_text(body: str) -> str:
-    """Markdown as plain text: link texts kept, markup characters dropped."""
-    return re.sub(r"[ \t]+", " ", _MARKUP.sub(" ", _LINK.sub(r"\1", body))).strip()
+@functools.cache
+def _parser():
+    from markdown_it import MarkdownIt  # markdown-it-py: a dependency of rich
+
+    return MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
+
+
+def _inline(children) -> str:
+    """Plain text of an inline token's children: text, code and link/image texts kept, emphasis markers dropped.
+
+    An emphasis opened right after a letter or digit and closed right before one (2*3*4, a*b*c) is
+    kept as written: in help text that is arithmetic or a name, hardly ever italics inside a word.
+    """
+    out: list[str] = []
+    opened: list[int] = []
+    for i, tok in enumerate(children):
+        if tok.type in ("text", "text_special", "code_inline"):
+            out.append(tok.content)
+        elif tok.type == "image":
+            out.append(_inline(tok.children or []) or tok.content)
+        elif tok.type in ("softbreak", "hardbreak"):
+            out.append("\n")
+        elif tok.type.endswith("_open") and tok.type != "link_open":
+            opened.append(len(out))
+            out.append("")
+        elif tok.type.endswith("_close") and tok.type != "link_close" and opened:
+            at = opened.pop()
+            before = "".join(out[:at])[-1:]
+            after = next((c.content[:1] for c in children[i + 1:] if c.type in ("text", "text_special", "code_inline")), "")
+            if before.isalnum() and after.isalnum():
+                out[at] = tok.markup
+                out.append(tok.markup)
+        # link_open/close (the text between is kept), html_inline (tags): nothing
+    return "".join(out)
+
+
+def markdown_blocks(body: str) -> list[tuple[str, str]]:
+    """(block kind, plain text) of each block of a Markdown text: 'h1'..'h6', 'p', 'li', 'code', 'row', 'html'.
+
+    Parsed with markdown-it-py (CommonMark, with tables and strikethrough), so only Markdown syntax goes:
+    heading markers, emphasis, code fences and backticks, link syntax (its text kept), list bullets,
+    quote markers, table rules. Characters that are text (Settings > Wi-Fi, a_b_c, 5 # 6, 2*3*4) stay.
+    """
+    blocks: list[tuple[str, str]] = []
+    where: list[str] = []
+    cells: list[str] | None = None
+    for tok in _parser().parse(body):
+        if tok.type in ("heading_open", "list_item_open"):
+            where.append(tok.tag)
+        elif tok.type in ("heading_close", "list_item_close") and where:
+            where.pop()
+        elif tok.type == "tr_open":
+            cells = []
+        elif tok.type == "tr_close" and cells is not None:
+            blocks.append(("row", " | ".join(cells)))
+            cells = None
+        elif tok.type == "inline":
+            text = _inline(tok.children or [])
+            if cells is not None:
+                cells.append(text.strip())
+            elif text.strip():
+                blocks.append((where[-1] if where else "p", text))
+        elif tok.type in ("fence", "code_block"):
+            blocks.append(("code", tok.content.rstrip("\n")))
+        elif tok.type == "html_block":
+            text = _TAG.sub(" ", tok.content)
+            if text.strip():
+                blocks.append(("html", text))
+    return blocks
+
+
+def markdown_text(body: str, blocks: list[tuple[str, str]] | None = None) -> str:
+    """Markdown as plain text: one line per block, Markdown syntax gone, the characters of the text kept."""
+    if blocks is None:
+        blocks = markdown_blocks(body)
+    lines = []
+    for _kind, text in blocks:
+        for line in text.splitlines():
+            line = re.sub(r"[ \t]+", " ", line).strip()
+            if line:
+                lines.append(line)
+    return "\n".join(lines)
 
 
 @register
@@ -84,11 +162,15 @@ class MarkdownSource(FolderSource):
                         exc.line = _key_line(text, key)
                         raise
                 title = meta.get("title")
+                blocks = markdown_blocks(body)
                 if not title:
-                    heading = _HEADING.search(body)
-                    title = heading.group(1) if heading else None
+                    # the first top-level heading names the page; it is the title, not also a line of the body
+                    first = next((i for i, (kind, _text) in enumerate(blocks) if kind == "h1"), None)
+                    if first is not None:
+                        title = " ".join(blocks[first][1].split())
+                        blocks = blocks[:first] + blocks[first + 1:]
                 record["title"] = title
-                record["body"] = markdown_text(body)
+                record["body"] = markdown_text(body, blocks)
                 if record["id"] is not None and not isinstance(record["id"], str):
                     record["id"] = str(record["id"])
                 if not record["id"] and not record["url"]:
