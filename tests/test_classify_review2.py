@@ -97,3 +97,33 @@ def test_audit_report_over_an_archive_is_refused(tmp_path):
                          capture_output=True, text=True, timeout=300, cwd=tmp_path)
     assert res.returncode == 1 and "--report a.csv: that is the archive a.csv" in res.stderr, res.stderr
     assert data.read_bytes() == before
+
+
+def test_role_in_any_case_and_integral_float_turn_index(tmp_path):
+    # audit reads author_role in any case; pandas writes an integer column with nulls as floats
+    lines = [json.dumps({**GOOD, "role": "Customer"}), json.dumps({**GOOD, "id": 2, "role": " BRAND "}),
+             json.dumps({**GOOD, "id": 3, "turn_index": 4.0}), json.dumps({**GOOD, "id": 4, "turn_index": 4.5}),
+             json.dumps({**GOOD, "id": 5, "turn_index": 4, "role": "customer"}),
+             json.dumps({**GOOD, "id": 6, "role": "clerk"})]
+    res = run(_write(tmp_path / "roles.jsonl", lines))
+    assert res.returncode == 0, res.stderr
+    out = [json.loads(x) for x in res.stdout.splitlines()]
+    assert [o.get("error") is None for o in out] == [True, True, True, False, True, False], out
+    assert out[0]["intent"] is not None and out[1]["reply_kind"] is not None  # read as customer / brand
+    assert out[2]["urgency"] == out[4]["urgency"]  # 4.0 is turn 4
+    assert "turn_index" in out[3]["error"] and "role" in out[5]["error"]
+    # a file of capitalised roles only (the whole-chunk Arrow path) reads them too, in and out of workers
+    many = [json.dumps({**GOOD, "id": i, "role": ["Customer", "BRAND", "Bot"][i % 3]}) for i in range(60)]
+    for extra in ([], ["--batch-size", 16, "--jobs", 2]):
+        res = run(_write(tmp_path / "many.jsonl", many), *extra)
+        assert res.returncode == 0, res.stderr
+        assert "60 lines read: 60 classified, 0 rejected" in res.stderr
+
+
+def test_numbers_too_large_are_bad_lines_not_a_crash(tmp_path):
+    lines = [json.dumps({**GOOD, "turn_index": 10**30}), json.dumps({**GOOD, "id": 2, "waited_minutes": 10**400}),
+             json.dumps(GOOD)]
+    res = run(_write(tmp_path / "big.jsonl", lines))
+    assert res.returncode == 0, res.stderr
+    out = [json.loads(x) for x in res.stdout.splitlines()]
+    assert "turn_index" in out[0]["error"] and "waited_minutes" in out[1]["error"] and "error" not in out[2]

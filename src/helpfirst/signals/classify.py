@@ -1,8 +1,8 @@
 """The JSONL classify service behind ``helpfirst classify``: posts in, one signals line per post out.
 
 Input: one JSON object per line with at least ``id`` (string or integer), ``text`` (non-empty
-string) and ``role`` (``customer``, ``brand`` or ``bot``); optional ``waited_minutes`` (number >= 0)
-and ``turn_index`` (integer >= 0) feed urgency. Output: for every input line, in input order, one
+string) and ``role`` (``customer``, ``brand`` or ``bot``, any case); optional ``waited_minutes``
+(number >= 0) and ``turn_index`` (integer >= 0, or a whole float such as 4.0) feed urgency. Output: for every input line, in input order, one
 JSON line ``{"id", "intent", "needs_help", "complaint", "reply_kind", "sentiment", "language",
 "urgency"}`` (fields that do not apply to the role are null; with ``mask_pii`` also the masked
 ``text``, the signals still being those of the original text). A line that cannot be classified still gets its output line, ``{"id": <id or null>,
@@ -97,16 +97,35 @@ def parse_line(raw: str) -> dict:
             except UnicodeEncodeError:
                 raise LineError(f"field {name!r} has an unpaired surrogate escape (not valid Unicode)") from None
     role = obj.get("role")
+    if isinstance(role, str):  # any case, as audit reads author_role
+        role = role.strip().lower()
     if role not in ROLES:
-        raise LineError(f"field 'role' must be one of {', '.join(ROLES)}, got {json.dumps(role)[:40]}")
-    waited = obj.get("waited_minutes")
-    if waited is not None and (isinstance(waited, bool) or not isinstance(waited, (int, float))
-                               or not math.isfinite(waited) or waited < 0):
+        raise LineError(f"field 'role' must be one of {', '.join(ROLES)}, got {json.dumps(obj.get('role'))[:40]}")
+    waited = _number(obj.get("waited_minutes"))
+    if waited is not None and (waited is False or not math.isfinite(waited) or waited < 0):
         raise LineError("field 'waited_minutes' must be a number >= 0")
     turn = obj.get("turn_index")
-    if turn is not None and (isinstance(turn, bool) or not isinstance(turn, int) or turn < 0):
+    if isinstance(turn, float) and turn.is_integer():  # pandas writes an integer column with nulls as floats
+        turn = int(turn)
+    if turn is not None and (isinstance(turn, bool) or not isinstance(turn, int) or not 0 <= turn <= _INT64_MAX):
         raise LineError("field 'turn_index' must be an integer >= 0")
     return {"id": pid, "text": text, "role": role, "waited_minutes": waited, "turn_index": turn}
+
+
+_INT64_MAX = 2**63 - 1
+
+
+def _number(value):
+    """A JSON number as a float (None stays None); False for anything else, including an integer
+    too large for a float."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    try:
+        return float(value)
+    except OverflowError:
+        return False
 
 
 def _too_deep(raw: str) -> bool:
@@ -275,6 +294,8 @@ def _parse_chunk(chunk: list[str]):
             and (pa.types.is_string(ids.type) or pa.types.is_int64(ids.type))):
         return None
     ok = pc.and_(pc.is_valid(ids), pc.greater(pc.utf8_length(pc.utf8_trim_whitespace(texts)), 0))
+    if not pc.all(pc.is_in(roles, value_set=pa.array(ROLES))).as_py():
+        roles = pc.utf8_lower(pc.utf8_trim_whitespace(roles))  # any case, as parse_line reads them
     ok = pc.and_(ok, pc.is_in(roles, value_set=pa.array(ROLES)))
     if pa.types.is_string(ids.type):
         ok = pc.and_(ok, pc.greater(pc.utf8_length(ids), 0))
