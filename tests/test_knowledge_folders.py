@@ -9,6 +9,7 @@ from typer.testing import CliRunner
 
 from helpfirst.cli import app
 from helpfirst.knowledge.models import LoadReport
+from helpfirst.knowledge.sources.markdown import file_id
 from helpfirst.knowledge.sources import LoadOptions, load_resources
 
 PAGE = ('<!doctype html><html><head><title>Wi-Fi</title><link rel="canonical" href="https://help.acme.com/wifi"></head>'
@@ -54,7 +55,7 @@ def test_a_mixed_folder_reads_every_file_by_its_own_format(tmp_path):
         assert f["read"] == f["loaded"] + f["rejected"]
     assert sum(f["read"] for f in report.files) == report.read == 10
     assert report.rejected == 2
-    assert {r.id for r in items} >= {"j1", "c1", "youtube:Vid1AbC", "pin:p1", "guides/wifi.md"}
+    assert {r.id for r in items} >= {"j1", "c1", "youtube:Vid1AbC", "pin:p1", file_id(folder / "guides" / "wifi.md")}
     # the one file no format fits is named; the hidden file is not read
     assert len(report.errors) == 1 and "notes.txt" in report.errors[0] and "not a resource format" in report.errors[0]
 

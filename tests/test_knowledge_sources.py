@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 from helpfirst.knowledge.models import LoadReport
+from helpfirst.knowledge.sources.markdown import file_id
 from helpfirst.knowledge.sources import LoadOptions, SourceFailed, detect, load_resources
 import pytest
 
@@ -61,7 +62,7 @@ def test_markdown_folder(tmp_path):
     reset = by_title["Reset your password"]
     assert (reset.kind, reset.url, reset.tags) == ("faq", "https://help.acme.com/reset", ["login", "password"])
     assert "Forgot password" in reset.body and "**" not in reset.body and "the link" in reset.body
-    assert by_title["Wi-Fi keeps dropping"].id == "wifi.md"
+    assert by_title["Wi-Fi keeps dropping"].id == file_id(tmp_path / "md" / "wifi.md")
     assert report.rejections[0].field == "front matter" and report.rejections[0].file.endswith("bad.md")
 
 

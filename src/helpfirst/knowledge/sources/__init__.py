@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 from urllib.parse import urlsplit
@@ -25,8 +25,6 @@ class LoadOptions:
 
     brand: str | None = None
     kind: str | None = None
-    #: the folder a file was found in (set when a folder is read): Markdown files without id or url are named from it
-    root: Path | None = None
 
 
 class Source:
@@ -165,12 +163,11 @@ def load_resources(paths: list[Path], options: LoadOptions, report: LoadReport, 
         if not path.exists():
             report.errors.append(f"{path}: no such file or folder")
             continue
-        file_options = replace(options, root=path) if path.is_dir() else options
         for file, source in _plan(path, fmt):
             if isinstance(source, SourceFailed):
                 report.errors.append(str(source))
                 continue
-            yield from _load_file(file, source, file_options, report)
+            yield from _load_file(file, source, options, report)
 
 
 def _load_file(file: Path, source: Source, options: LoadOptions, report: LoadReport) -> Iterator[Resource]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import hashlib
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -127,6 +128,18 @@ def markdown_text(body: str, blocks: list[tuple[str, str]] | None = None) -> str
     return "\n".join(lines)
 
 
+def file_id(file: Path) -> str:
+    """The id of a Markdown page that gives no id and no url: 'md:' + file name + ':' + 10 hex digits of the
+    SHA-1 of its resolved absolute path.
+
+    The same file gets the same id whichever folder above it is given to `kb add` (hc, hc/md or the file
+    itself), and two files of one name in different folders get different ids. Moving or renaming the
+    file gives it a new id: give it an `id:` (or `url:`) in its front matter for an id that survives that.
+    """
+    digest = hashlib.sha1(file.resolve().as_posix().encode("utf-8")).hexdigest()[:10]
+    return f"md:{file.name}:{digest}"
+
+
 @register
 class MarkdownSource(FolderSource):
     """Loads Markdown files with front matter (a folder or one file), one resource per file."""
@@ -174,9 +187,7 @@ class MarkdownSource(FolderSource):
                 if record["id"] is not None and not isinstance(record["id"], str):
                     record["id"] = str(record["id"])
                 if not record["id"] and not record["url"]:
-                    # no id and no address: the file's place in the folder names it
-                    root = options.root or (path if path.is_dir() else None)
-                    record["id"] = file.relative_to(root).as_posix() if root else file.name
+                    record["id"] = file_id(file)
                 yield make_resource(record, options)
             except Invalid as exc:
                 line = 1 if exc.field == "front matter" else getattr(exc, "line", None)
