@@ -127,3 +127,25 @@ def test_numbers_too_large_are_bad_lines_not_a_crash(tmp_path):
     assert res.returncode == 0, res.stderr
     out = [json.loads(x) for x in res.stdout.splitlines()]
     assert "turn_index" in out[0]["error"] and "waited_minutes" in out[1]["error"] and "error" not in out[2]
+
+
+def test_mask_pii_masks_error_lines_and_quoted_values_stay_readable(tmp_path):
+    role = "write to john.doe@example.com or call +44 20 7946 0958 please"
+    lines = [json.dumps({**GOOD, "role": role}), json.dumps({**GOOD, "id": 2, "role": {"mail": "a.b@example.org"}}),
+             json.dumps({**GOOD, "id": 3, "role": "x" * 100}), '{"id": 4, "text": "hi", "role": "\\ud800x"}',
+             json.dumps(GOOD)]
+    src = _write(tmp_path / "pii.jsonl", lines)
+    masked = run(src, "--mask-pii")
+    assert masked.returncode == 0, masked.stderr
+    errors = [json.loads(x)["error"] for x in masked.stdout.splitlines()[:4]]
+    for shown in (masked.stderr, *errors):
+        assert "john.doe" not in shown and "7946" not in shown and "a.b@example.org" not in shown
+    assert errors[0].endswith('got "write to [email] or call [phone] plea\u2026"'), errors[0]
+    assert '{"mail": "[email]"}' in errors[1]
+    assert f'pii.jsonl:1: {errors[0]}' in masked.stderr
+    # a long value is cut with an ellipsis and keeps its closing quote; a lone surrogate is escaped
+    assert errors[2].endswith('got "' + "x" * 37 + '\u2026"'), errors[2]
+    assert errors[3].endswith('got "\\ud800x"'), errors[3]
+    plain = run(src)
+    first = json.loads(plain.stdout.splitlines()[0])["error"]
+    assert first.endswith('got "write to john.doe@example.com or call\u2026"'), first

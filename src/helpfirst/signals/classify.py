@@ -60,8 +60,11 @@ class LineError(ValueError):
     """One input line cannot be classified (the message names the field)."""
 
 
-def parse_line(raw: str) -> dict:
-    """The validated post of one JSONL line: id, text, role and the optional urgency context."""
+def parse_line(raw: str, *, mask_pii: bool = False) -> dict:
+    """The validated post of one JSONL line: id, text, role and the optional urgency context.
+
+    A bad line raises LineError; a value it quotes is shortened (ending in an ellipsis) and, with
+    ``mask_pii``, has e-mail addresses, phone and card numbers masked."""
     if not raw.strip():
         raise LineError("empty line (expected a JSON object)")
     if _too_deep(raw):
@@ -100,7 +103,7 @@ def parse_line(raw: str) -> dict:
     if isinstance(role, str):  # any case, as audit reads author_role
         role = role.strip().lower()
     if role not in ROLES:
-        raise LineError(f"field 'role' must be one of {', '.join(ROLES)}, got {json.dumps(obj.get('role'))[:40]}")
+        raise LineError(f"field 'role' must be one of {', '.join(ROLES)}, got {_shown(obj.get('role'), mask_pii)}")
     waited = _number(obj.get("waited_minutes"))
     if waited is not None and (waited is False or not math.isfinite(waited) or waited < 0):
         raise LineError("field 'waited_minutes' must be a number >= 0")
@@ -113,6 +116,26 @@ def parse_line(raw: str) -> dict:
 
 
 _INT64_MAX = 2**63 - 1
+_SHOWN_CHARS = 40
+
+
+def _shown(value, mask_pii: bool) -> str:
+    """A value quoted in an error message: its JSON, masked first when asked (a cut e-mail address
+    would no longer look like one), then cut to _SHOWN_CHARS characters ending in an ellipsis (and
+    the closing quote, for a string)."""
+    text = json.dumps(value, ensure_ascii=False)
+    if not text.isascii():
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:  # an unpaired surrogate: escaped, so Arrow and the terminal take it
+            text = json.dumps(value)
+    if mask_pii:
+        from helpfirst.signals.pii import mask_pii as mask
+
+        text = mask(pa.array([text], pa.string()))[0].as_py()
+    if len(text) <= _SHOWN_CHARS:
+        return text
+    return text[:_SHOWN_CHARS - 2] + '\u2026"' if isinstance(value, str) else text[:_SHOWN_CHARS - 1] + "\u2026"
 
 
 def _number(value):
@@ -247,7 +270,7 @@ def _work(start: int, chunk: list[str], source: str, model, mask_pii: bool, lang
     posts: list[dict] = []
     for lineno, raw in enumerate(chunk, start=start):
         try:
-            post = parse_line(raw)
+            post = parse_line(raw, mask_pii=mask_pii)
         except LineError as exc:
             messages.append(f"{source}:{lineno}: {exc}")
             slots.append(json.dumps({"id": _id_of(raw), "line": lineno, "error": str(exc)}))
