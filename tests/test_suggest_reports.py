@@ -65,3 +65,31 @@ def test_eval_suggest_ranks_resources_only_so_past_replies_never_take_their_plac
     doc = json.loads(proc.stdout)
     # what suggest shows for such a request puts the past replies first; the backtest still finds the page
     assert doc["metrics"]["n"] == 4 and doc["metrics"]["recall@1"] == 1.0, doc
+
+
+def test_eval_suggest_reports_missing_files_and_rejections_in_text_and_json(files):
+    folder, kb, history = files
+    kb.write_text(kb.read_text() + '{"id": "bad", "brand": "Acme"}\n')   # no url: rejected
+    rows = history_rows()
+    write_jsonl(history, rows + [rows[0]])   # a duplicate id: rejected
+    args = ("eval", "suggest", "--kb", str(kb), "--kb", str(folder / "nope.jsonl"), "--history", str(history),
+            "--history", str(folder / "nohist.jsonl"), "--split", "0.5", "--semantic", "off")
+    text = run(*args)
+    assert text.returncode == 0, text.stderr
+    assert "nope.jsonl: no such file" in text.stderr and "nohist.jsonl: no such file" in text.stderr
+    assert "duplicate id" in text.stderr
+    assert "knowledge: 5 read, 4 loaded, 1 rejected; history: 15 posts read, 14 loaded, 1 rejected" in text.stderr
+    doc = json.loads(run(*args, "--json").stdout)
+    assert (doc["resources_rejected"], doc["history_rejected"], doc["history_read"]) == (1, 1, 15)
+    assert any("nope.jsonl" in e for e in doc["errors"]) and any("nohist.jsonl" in e for e in doc["errors"])
+
+
+def test_eval_suggest_that_cannot_run_still_names_missing_and_unrecognised_files(tmp_path):
+    (tmp_path / "weird.txt").write_text("hello world\nfoo\n")
+    proc = run("eval", "suggest", "--kb", str(tmp_path / "nope.jsonl"), "--history", str(tmp_path / "nohist.jsonl"),
+               "--history", str(tmp_path / "weird.txt"), "--json")
+    assert proc.returncode == 1
+    assert "nope.jsonl: no such file" in proc.stderr and "nohist.jsonl: no such file" in proc.stderr
+    assert "weird.txt: could not recognise the format" in proc.stderr and "0 conversation(s)" in proc.stderr
+    doc = json.loads(proc.stdout)
+    assert doc["error"].startswith("the history has 0") and len(doc["errors"]) == 3

@@ -247,11 +247,19 @@ def eval_suggest(
 ) -> None:
     """Backtest on your own history: hide each linking reply and everything after it, and score what would have been suggested."""
     from ..ingest import ImportFailed
-    from .evaluate import backtest
+    from .evaluate import BacktestFailed, backtest
 
     try:
         result = backtest(kb, history, split=split, semantic=_semantic_choice(semantic), weights=_weights(weights),
                           history_format=history_format, brands=brand, column_map=_column_map(column_map))
+    except BacktestFailed as exc:
+        # the input problems first: a missing or unreadable file is often why there is nothing to test
+        for line in exc.messages:
+            _note(line)
+        _note(_inputs_line(exc.inputs))
+        if as_json:
+            sys.stdout.write(json.dumps({"error": str(exc), **exc.inputs}) + "\n")
+        _fail(str(exc))
     except (ImportFailed, ValueError) as exc:
         _fail(str(exc))
     for line in result.pop("messages", []):
@@ -263,10 +271,16 @@ def eval_suggest(
     for name, m in [("helpfirst", result["metrics"]), ("most linked (baseline)", result["baseline_most_linked"])]:
         table.add_row(name, str(m["n"]), f"{m['recall@1']:.3f}", f"{m['recall@5']:.3f}", f"{m['mrr@10']:.3f}")
     out.print(table)
-    _note(f"knowledge: {result['resources']} resources loaded; history: {result['history_posts']} posts loaded")
+    _note(_inputs_line(result))
     _note(f"learned from {result['train_conversations']} conversations before {result['split_at']}, "
           f"tested on {result['test_conversations']} after it"
           + (f" ({result['test_skipped']} skipped: {result['skipped_reason']})" if result["test_skipped"] else ""))
+
+
+def _inputs_line(doc: dict) -> str:
+    """The knowledge/history summary of a backtest, as suggest prints it."""
+    return (f"knowledge: {doc['resources_read']} read, {doc['resources']} loaded, {doc['resources_rejected']} rejected; "
+            f"history: {doc['history_read']} posts read, {doc['history_posts']} loaded, {doc['history_rejected']} rejected")
 
 
 def suggest(

@@ -27,6 +27,34 @@ from .service import load_kb, split_map
 SKIPPED_REASON = "brand with no resources and no earlier history"
 
 
+class BacktestFailed(ValueError):
+    """Nothing to test: the reason, with the input report (`messages`, `inputs`) the run would have printed."""
+
+    def __init__(self, reason: str, messages: list[str], inputs: dict) -> None:
+        super().__init__(reason)
+        self.messages = messages
+        self.inputs = inputs
+
+
+def input_counts(kb_report: LoadReport, report: ImportReport) -> dict:
+    """What was read of the knowledge and the history: read, loaded and rejected counts of each, and the
+    files that could not be read at all (`errors`, each line starting `knowledge:` or `history:`)."""
+    return {"resources": kb_report.loaded, "resources_read": kb_report.read, "resources_rejected": kb_report.rejected,
+            "history_posts": report.rows_loaded, "history_read": report.rows_read, "history_rejected": report.rows_rejected,
+            "errors": [f"knowledge: {e}" for e in kb_report.errors] + [f"history: {e}" for e in report.errors]}
+
+
+def input_messages(kb_report: LoadReport, report: ImportReport) -> list[str]:
+    """One line per unreadable or missing file and per listed rejection, of the knowledge and of the history."""
+    out = [f"knowledge: {m}" for m in kb_report.messages()]
+    if kb_report.rejected > len(kb_report.rejections):
+        out.append(f"knowledge: … and {kb_report.rejected - len(kb_report.rejections)} more rejections")
+    out += [f"history: {e}" for e in report.errors] + [f"history: rejected: {r}" for r in report.rejections]
+    if report.rows_rejected > len(report.rejections):
+        out.append(f"history: … and {report.rows_rejected - len(report.rejections)} more rejections")
+    return out
+
+
 def metrics(pairs: list[tuple[list[str], str]]) -> dict:
     """recall@1, recall@5, MRR@10 of (ranked ids, gold id) pairs."""
     n = len(pairs)
@@ -68,9 +96,13 @@ def backtest(kb: list[Path], history: list[Path], split: float = 0.8, semantic: 
             linked.append((conv.turns[found[0]].created_at or 0.0, conv, found))
     replies = [t.text for conv in conversations for t in conv.turns if t.role == "brand"]
     short = sum(1 for text in replies if short_link_only(text, expansions))
+    messages = input_messages(kb_report, report)
+    if short:
+        messages.append(f"history: {short_link_note(short, len(replies))}")
     if len(linked) < 2:
-        raise ValueError(f"the history has {len(linked)} conversation(s) in which the brand linked a resource after a customer post; "
-                         "a backtest needs at least 2" + (f"; {short_link_note(short, len(replies))}" if short else ""))
+        raise BacktestFailed(f"the history has {len(linked)} conversation(s) in which the brand linked a resource after a customer post; "
+                             "a backtest needs at least 2" + (f"; {short_link_note(short, len(replies))}" if short else ""),
+                             messages, input_counts(kb_report, report))
     linked.sort(key=lambda x: x[0])
     cut = min(max(int(len(linked) * split), 1), len(linked) - 1)
     split_at = linked[cut][0]
@@ -100,9 +132,6 @@ def backtest(kb: list[Path], history: list[Path], split: float = 0.8, semantic: 
                                             for t in conv.turns[:pos] if t.role != "bot"])
         pairs.append((_resources_ranked(ranker, index, query), gold))
         base_pairs.append((_resources_ranked(prior_only, index, query), gold))
-    messages = [f"knowledge: {m}" for m in kb_report.messages()] + [f"history: {e}" for e in report.errors]
-    if short:
-        messages.append(f"history: {short_link_note(short, len(replies))}")
     return {
         "metrics": metrics(pairs),
         "baseline_most_linked": metrics(base_pairs),
@@ -114,8 +143,7 @@ def backtest(kb: list[Path], history: list[Path], split: float = 0.8, semantic: 
         "test_skipped": skipped,
         "skipped_reason": SKIPPED_REASON if skipped else None,
         "semantic": semantic,
-        "resources": kb_report.loaded,
-        "history_posts": report.rows_loaded,
+        **input_counts(kb_report, report),
         "short_link_replies": short,
         "messages": messages,
     }
