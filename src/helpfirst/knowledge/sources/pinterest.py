@@ -15,6 +15,10 @@ def _pin(pin: dict, board_name: str) -> dict:
     if not isinstance(pid, (str, int)) or isinstance(pid, bool) or not str(pid):
         raise Invalid("id", "a pin without an id")
     link = pin.get("link")
+    title = pin.get("title") or pin.get("alt_text")
+    if not link and not (isinstance(title, str) and title.strip()) and not str(pin.get("description") or "").strip():
+        # its Pinterest page alone would be an empty resource: nothing to search, nothing to say in a reply
+        raise Invalid(None, "a pin with no title, description or link: nothing to suggest")
     if link:
         # the field is named as the pin writes it: `link`
         if not isinstance(link, str):
@@ -22,7 +26,7 @@ def _pin(pin: dict, board_name: str) -> dict:
         check_url(link.strip(), "link")
     link = link or f"https://www.pinterest.com/pin/{pid}/"
     tags = [board_name] if board_name else []
-    return {"id": f"pin:{pid}", "kind": "board", "url": link, "title": pin.get("title") or pin.get("alt_text"),
+    return {"id": f"pin:{pid}", "kind": "board", "url": link, "title": title,
             "body": pin.get("description"), "tags": tags}
 
 
