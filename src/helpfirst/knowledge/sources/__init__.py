@@ -102,7 +102,24 @@ def detect(path: Path) -> Source:
             return registry[name]
     raise SourceFailed(
         f"{path}: not a resource format helpfirst reads (JSONL, CSV, Markdown, HTML, sitemap, YouTube or Pinterest JSON)"
+        + delimiter_hint(head)
     )
+
+
+_DELIMITERS = {";": "semicolons (;)", "\t": "tabs", "|": "vertical bars (|)"}
+
+
+def delimiter_hint(head: bytes) -> str:
+    """'; its header ... separated by semicolons ...' when the first line is a resource header with another delimiter than ',', else ''."""
+    first = head.split(b"\n", 1)[0].decode("utf-8", "replace").lstrip("\ufeff").strip()
+    if "," in first:
+        return ""
+    for delimiter, named in _DELIMITERS.items():
+        cols = {c.strip().strip('"').lower() for c in first.split(delimiter)}
+        if len(cols) > 1 and cols & {"url", "title", "body"}:
+            return (f"; its header line is separated by {named}, not commas: helpfirst reads comma-separated CSV, "
+                    "so save or export it with ',' as the delimiter")
+    return ""
 
 
 def get_source(name: str) -> Source:

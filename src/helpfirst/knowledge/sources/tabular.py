@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from ..models import LoadReport, Resource
-from . import Invalid, LoadOptions, Source, SourceFailed, make_resource, register
+from . import Invalid, LoadOptions, Source, SourceFailed, delimiter_hint, make_resource, register
 
 FIELDS = ("id", "brand", "kind", "url", "title", "body", "tags")
 
@@ -106,7 +106,8 @@ class CsvSource(Source):
         except StopIteration:
             raise SourceFailed(f"{path}: the file is empty") from None
         if "url" not in header and "title" not in header and "body" not in header:
-            raise SourceFailed(f"{path}:1: no url, title or body column; found: {', '.join(header)[:120]}")
+            raise SourceFailed(f"{path}:1: no url, title or body column; found: {', '.join(header)[:120]}"
+                               + delimiter_hint(data.lstrip(b"\xef\xbb\xbf")[:4096]))
         line = reader.line_num
         for row in reader:
             start, line = line + 1, reader.line_num
