@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import combinations
+
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
@@ -11,9 +13,9 @@ MAX_BRAND_ROWS = 25
 
 
 def fmt_minutes(value: float | None) -> str:
-    """Minutes as a short human duration: 45s, 12.5m, 3.2h, 2.1d; '-' when absent."""
+    """Minutes as a short human duration: 45s, 12.5m, 3.2h, 2.1d; an en dash when absent."""
     if value is None:
-        return "-"
+        return NONE
     if value < 1:
         return f"{value * 60:.0f}s"
     if value < 90:
@@ -24,8 +26,8 @@ def fmt_minutes(value: float | None) -> str:
 
 
 def fmt_share(value: float | None) -> str:
-    """A share as a percentage."""
-    return "-" if value is None else f"{value * 100:.1f}%"
+    """A share as a percentage; an en dash when absent (a share of nothing)."""
+    return NONE if value is None else f"{value * 100:.1f}%"
 
 
 def rejections_note(rejected: int, listed: int) -> str:
@@ -35,38 +37,103 @@ def rejections_note(rejected: int, listed: int) -> str:
     return f"the first {listed:,} of the {rejected:,} are listed in --json"
 
 
-#: The brand column's width the figure columns make room for (a longer handle ends in "…").
-BRAND_WIDTH = 22
+#: What the terminal prints for a figure that is absent: a median of nothing, a share of nothing.
+NONE = "\u2013"
 
 
-def _figure_widths(headers: list[str], rows: list[list[str]], width: int, brand: int) -> list[int] | None:
-    """Widths of the figure columns: whole headers where there is room, else headers wrapped at
-    spaces (the widest first), never a figure or a header word cut ("conversatio…"); None when even
-    that leaves the brand column under four characters."""
-    shortest = [max([len(w) for w in h.split()] + [len(r[i]) for r in rows]) for i, h in enumerate(headers)]
-    widths = [max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(headers)]
-    overhead = 3 * len(headers) + 4
-    while sum(widths) + overhead + brand > width:
-        slack = [w - m for w, m in zip(widths, shortest, strict=True)]
-        i = max(range(len(widths)), key=slack.__getitem__)
-        if slack[i] == 0:
-            break
-        widths[i] -= 1
-    return widths if sum(widths) + overhead + 4 <= width else None
+def _wrapped_width(header: str, width: int) -> int:
+    """The widest line of header wrapped at spaces into width (a word longer than width stays whole)."""
+    lines: list[str] = []
+    for word in header.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return max(len(line) for line in lines)
+
+
+def _column_groups(widest: list[int], narrowest: list[int], room: int) -> list[list[int]]:
+    """The figure columns (indexes) in order, split into as few tables as fit in room (the width
+    left beside the brand column, each column taking its width plus 3 for padding and border), the
+    tables as even in width as can be."""
+    n = len(widest)
+    for k in range(1, n + 1):
+        splits = []
+        for cuts in combinations(range(1, n), k - 1):
+            groups = [list(range(i, j)) for i, j in zip((0, *cuts), (*cuts, n), strict=True)]
+            if all(sum(narrowest[i] + 3 for i in g) <= room for g in groups):
+                splits.append((max(sum(widest[i] + 3 for i in g) for g in groups), groups))
+        if splits:
+            return min(splits)[1]
+    return [[i] for i in range(n)]
+
+
+def brand_tables(title: str, headers: list[str], rows: list[tuple[str, list[str], str | None]],
+                 width: int, caption: str | None = None) -> list[Table]:
+    """The brand column and the figure columns as one table, or as several with the brand repeated
+    when the figures do not fit in width beside it: brand names are never cut (a name wider than
+    the terminal folds onto more lines), figures never split, headers wrap only at spaces.
+
+    rows: (brand, figure cells, style); a row with a style (the totals) gets a line above it."""
+    values = [[len(cells[i]) for _, cells, _ in rows] for i in range(len(headers))]
+    widest = [max([len(h)] + v) for h, v in zip(headers, values, strict=True)]
+    narrowest = [max([len(w) for w in h.split()] + v) for h, v in zip(headers, values, strict=True)]
+    names = [name for name, _, _ in rows] + ["brand"]
+    whole = max(len(n) for n in names)
+    words = max(len(w) for n in names for w in n.split())  # "all brands" may wrap at its space
+
+    def plan(brand: int) -> list[list[int]]:
+        return _column_groups(widest, narrowest, width - brand - 4)
+
+    brand = whole if len(plan(whole)) <= len(plan(words)) else words
+    brand = max(1, min(brand, width - 4 - max(narrowest) - 3))  # else a name folds, never cut
+    tables = []
+    groups = plan(brand)
+    for n, group in enumerate(groups):
+        room = width - brand - 4 - 3 * len(group)
+        widths = [widest[i] for i in group]
+        while sum(widths) > room:  # wrap the header with the most room to give, at a space
+            slack = [w - narrowest[i] for w, i in zip(widths, group, strict=True)]
+            j = max(range(len(group)), key=slack.__getitem__)
+            if slack[j] == 0:
+                break
+            i = group[j]
+            widths[j] = max([_wrapped_width(headers[i], widths[j] - 1)] + values[i])
+        if len(groups) > 1:  # every part as wide as the terminal, so their titles have room alike
+            spare = max(0, room - sum(widths))
+            widths = [w + spare // len(group) + (j < spare % len(group)) for j, w in enumerate(widths)]
+        name = title if len(groups) == 1 else f"{title}, part {n + 1} of {len(groups)}"
+        table = Table(title=name, title_justify="left")
+        table.add_column("brand", width=brand, overflow="fold")
+        for i, w in zip(group, widths, strict=True):
+            table.add_column(headers[i], justify="right", width=w)
+        for label, cells, style in rows:
+            if style:  # the totals row
+                table.add_section()
+            # brand handles come from the archive: never Rich markup
+            table.add_row(Text(label), *[cells[i] for i in group], style=style)
+        tables.append(table)
+    if caption:
+        tables[-1].caption = caption
+    return tables
 
 
 def _scorecard_cells(b: dict, business: bool) -> list[str]:
-    """One brand's (or the totals') figures in the scorecard table, after the brand."""
+    """One brand's (or the totals') figures in the scorecard table, after the brand; the shares of
+    no conversations are absent (the JSON has 0.0 there)."""
+    def share(key: str) -> str:
+        return fmt_share(b.get(key) if b["conversations"] else None)
+
     cells = [
         f"{b['conversations']:,}",
         f"{b['answered']:,}",
-        fmt_share(b["coverage"]),
+        share("coverage"),
         fmt_minutes(b["frt_median_min"]),
         fmt_minutes(b["frt_p90_min"]),
-        fmt_share(b["within_target"]),
+        share("within_target"),
     ]
     if business:
-        cells += [fmt_minutes(b.get("frt_business_median_min")), fmt_share(b.get("within_target_business"))]
+        cells += [fmt_minutes(b.get("frt_business_median_min")), share("within_target_business")]
     return cells
 
 
@@ -82,31 +149,18 @@ def print_audit(doc: dict, console: Console, report_path: str | None = None) -> 
         console.print(error, markup=False, highlight=False, soft_wrap=True)
     business = doc["settings"].get("business_hours")
     target = doc["settings"]["target_min"]
-    table = Table(title=f"Helpfulness scorecard (target {fmt_minutes(target)})", title_justify="left")
     headers = ["conversations", "answered", "coverage", "FRT median", "FRT p90", "within target"]
     if business:
         headers += ["FRT median (bh)", "within target (bh)"]
     brands = list(doc["brands"].items())
     rows = [(name, _scorecard_cells(b, business), None) for name, b in brands[:MAX_BRAND_ROWS]]
     rows.append(("all brands", _scorecard_cells(doc["totals"], business), "bold"))
-    longest = max(len(name) for name, _, _ in rows)
-    widths = _figure_widths(headers, [cells for _, cells, _ in rows], console.width, min(longest, BRAND_WIDTH))
-    if widths is None:  # too narrow for whole header words: Rich squeezes every column
-        table.add_column("brand")
-        for col in headers:
-            table.add_column(col, justify="right")
-    else:
-        room = console.width - sum(widths) - 3 * len(widths) - 4  # padding and borders of every column
-        table.add_column("brand", overflow="ellipsis", no_wrap=True, max_width=max(min(room, longest), 1))
-        for col, width in zip(headers, widths, strict=True):
-            table.add_column(col, justify="right", width=width)
-    for name, cells, style in rows:
-        if style:  # the totals row
-            table.add_section()
-        table.add_row(Text(name), *cells, style=style)  # brand handles come from the archive: never Rich markup
+    caption = None
     if len(brands) > MAX_BRAND_ROWS:
-        table.caption = f"{MAX_BRAND_ROWS} of {len(brands)} brands shown; all are in --json and --report"
-    console.print(table)
+        caption = f"{MAX_BRAND_ROWS} of {len(brands)} brands shown; all are in --json and --report"
+    for table in brand_tables(f"Helpfulness scorecard (target {fmt_minutes(target)})", headers, rows,
+                              console.width, caption):
+        console.print(table)
     if business:
         console.print(f"[dim]bh = business hours: {business}[/]")
     if doc.get("signals"):
@@ -115,6 +169,10 @@ def print_audit(doc: dict, console: Console, report_path: str | None = None) -> 
         print_signals(doc, console)
 
     vanity = doc["totals"]["vanity"]
+
+    def share(key: str) -> str:  # of no conversations: absent
+        return fmt_share(doc["totals"][key] if doc["totals"]["conversations"] else None)
+
     contrast = Table(title="What brands usually report vs what helped", title_justify="left")
     contrast.add_column("vanity figure")
     contrast.add_column("value", justify="right")
@@ -122,8 +180,8 @@ def print_audit(doc: dict, console: Console, report_path: str | None = None) -> 
     contrast.add_column("value", justify="right")
     na = "not in this export"
     contrast.add_row("brand posts", f"{vanity['brand_posts']:,}", "conversations opened by customers", f"{doc['totals']['conversations']:,}")
-    contrast.add_row("customer posts (mentions)", f"{vanity['customer_posts']:,}", "coverage", fmt_share(doc["totals"]["coverage"]))
-    contrast.add_row("likes", na if vanity["likes"] is None else f"{vanity['likes']:,}", "within target", fmt_share(doc["totals"]["within_target"]))
+    contrast.add_row("customer posts (mentions)", f"{vanity['customer_posts']:,}", "coverage", share("coverage"))
+    contrast.add_row("likes", na if vanity["likes"] is None else f"{vanity['likes']:,}", "within target", share("within_target"))
     contrast.add_row("reposts", na if vanity["reposts"] is None else f"{vanity['reposts']:,}", "FRT median", fmt_minutes(doc["totals"]["frt_median_min"]))
     console.print(contrast)
 
