@@ -93,3 +93,46 @@ def test_eval_suggest_that_cannot_run_still_names_missing_and_unrecognised_files
     assert "weird.txt: could not recognise the format" in proc.stderr and "0 conversation(s)" in proc.stderr
     doc = json.loads(proc.stdout)
     assert doc["error"].startswith("the history has 0") and len(doc["errors"]) == 3
+
+
+def _xv2_page(n: int, entities: dict) -> dict:
+    """An X API v2 page: n customer questions about cancelling, each answered by Acme with a t.co link."""
+    tweets, users = [], [{"id": "1", "username": "Acme"}]
+    for i in range(n):
+        q, a = str(1000 + 2 * i), str(1001 + 2 * i)
+        users.append({"id": str(100 + i), "username": f"user{i}"})
+        tweets.append({"id": q, "text": "@Acme how do I cancel my subscription", "author_id": str(100 + i),
+                       "created_at": f"2024-03-01T09:{i:02d}:00.000Z", "conversation_id": q})
+        tweets.append({"id": a, "text": f"@user{i} Here: https://t.co/s{i}", "author_id": "1",
+                       "created_at": f"2024-03-01T10:{i:02d}:00.000Z", "conversation_id": q,
+                       "referenced_tweets": [{"type": "replied_to", "id": q}],
+                       "entities": {"urls": [{"url": f"https://t.co/s{i}", **entities}]}})
+    return {"data": tweets, "includes": {"users": users}}
+
+
+def _cancel_kb(folder):
+    return write_jsonl(folder / "ckb.jsonl", [{"id": "c1", "brand": "Acme", "kind": "article", "url": "https://help.acme.com/cancel",
+                                               "title": "Cancel your subscription", "body": "Open Account, then Cancel."}])
+
+
+def test_short_links_expand_from_a_pretty_printed_x_api_page(tmp_path):
+    kb = _cancel_kb(tmp_path)
+    history = tmp_path / "page.json"
+    history.write_text(json.dumps(_xv2_page(4, {"expanded_url": "https://help.acme.com/cancel"}), indent=2))
+    queries = write_jsonl(tmp_path / "q.jsonl", [{"id": "q", "brand": "Acme", "posts": [{"role": "customer", "text": "how do I cancel"}]}])
+    proc = run("suggest", "--kb", str(kb), "--history", str(history), "--brand", "Acme", "--input", str(queries), "--json",
+               "--semantic", "off", "--index", str(tmp_path / "ix"))
+    suggest_lines(proc)
+    assert "learned 4 linked cases" in proc.stderr
+
+
+def test_unwound_url_wins_over_expanded_url(tmp_path):
+    kb = _cancel_kb(tmp_path)
+    history = write_jsonl(tmp_path / "page.jsonl", [_xv2_page(4, {"expanded_url": "https://bit.ly/acmecancel",
+                                                                    "unwound_url": "https://help.acme.com/cancel"})])
+    queries = write_jsonl(tmp_path / "q.jsonl", [{"id": "q", "brand": "Acme", "posts": [{"role": "customer", "text": "how do I cancel"}]}])
+    proc = run("suggest", "--kb", str(kb), "--history", str(history), "--brand", "Acme", "--input", str(queries), "--json",
+               "--semantic", "off", "--index", str(tmp_path / "ix"))
+    out = suggest_lines(proc)
+    assert "learned 4 linked cases" in proc.stderr and "0 resources only history knew" in proc.stderr
+    assert [s["resource_id"] for s in out[0]["suggestions"]] == ["c1"]

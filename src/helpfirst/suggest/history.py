@@ -177,13 +177,26 @@ def conversations_from_table(posts: pa.Table) -> list[Conversation]:
 
 
 def read_expansions(paths: list[Path]) -> dict[str, str]:
-    """Short link -> expanded URL, from formats that carry both (X API `entities.urls`, any JSON with url + expanded_url)."""
+    """Short link -> the page it leads to, from formats that carry both (X API `entities.urls`, any JSON with
+    `url` + `unwound_url` or `expanded_url`).
+
+    Files are read as the x-v2 importer reads them (common.iter_json_records: JSON Lines, an array,
+    one or several pretty-printed documents). `unwound_url` (where the link finally landed) wins over
+    `expanded_url` (the link as written, which may itself be another shortener's). A file that never
+    names either key is not parsed at all: canonical JSONL history costs one byte scan.
+    """
+    import mmap
+
+    from ..ingest import ImportFailed
+    from ..ingest.common import iter_json_records
+
     found: dict[str, str] = {}
 
     def walk(value: object) -> None:
         if isinstance(value, dict):
-            short, long = value.get("url"), value.get("expanded_url") or value.get("unwound_url")
-            if isinstance(short, str) and isinstance(long, str) and short != long:
+            short = value.get("url")
+            long = next((v for v in (value.get("unwound_url"), value.get("expanded_url")) if isinstance(v, str) and v.strip()), None)
+            if isinstance(short, str) and long is not None and short != long:
                 found[canonical_url(short)] = long
             for v in value.values():
                 if isinstance(v, (dict, list)):
@@ -193,20 +206,22 @@ def read_expansions(paths: list[Path]) -> dict[str, str]:
                 walk(v)
 
     for path in paths:
+        path = Path(path)
         try:
-            with Path(path).open("rb") as fh:
-                head = fh.read(1)
-                if head not in (b"{", b"["):
+            with path.open("rb") as fh:
+                if fh.read(4096).lstrip(b"\xef\xbb\xbf \t\r\n")[:1] not in (b"{", b"["):
                     continue
-                fh.seek(0)
-                for line in fh:
-                    if b"expanded_url" in line:
-                        try:
-                            walk(json.loads(line))
-                        except ValueError:
-                            continue
-        except OSError:
-            continue  # the importer reports unreadable files
+                fh.seek(0, 2)
+                if fh.tell() == 0:
+                    continue
+                with mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
+                    if mm.find(b'"expanded_url"') < 0 and mm.find(b'"unwound_url"') < 0:
+                        continue
+            for record in iter_json_records(path):
+                if record.error is None:
+                    walk(record.value)
+        except (OSError, ValueError, ImportFailed):
+            continue  # the importer reports unreadable and broken files
     return found
 
 
