@@ -184,3 +184,17 @@ def test_guide_cases_thanks_for_a_redirect_answers_left_waiting_and_warm_endings
     conv = _by_request(result, signals)
     assert {k: v["outcome"] for k, v in conv.items()} == {
         "1": "redirected", "4": "unresolved", "7": "resolved", "10": "redirected"}
+
+
+def test_sentiment_shift_carries_no_float32_noise(twcs):
+    # post sentiment is float32 (-0.6 is -0.60000002384...); the shift and its mean are float64 of
+    # the values as given, as exact as the other figures
+    result, signals = _audit(twcs)
+    conv = _by_request(result, signals)
+    assert (conv["7"]["sentiment_first"], conv["7"]["sentiment_last"]) == (-0.4, -0.6)
+    assert conv["7"]["sentiment_shift"] == -0.2 and conv["1"]["sentiment_shift"] == 1.0
+    assert conv["4"]["sentiment_shift"] == 0.5
+    assert signals.brands["Acme"]["sentiment_shift_mean"] == pytest.approx((1.0 + 0.5 - 0.2) / 3, rel=1e-12, abs=0)
+    rows = [r[:7] + ((-0.1792 if r[0] == 7 else 0.0),) if r[0] in (7, 9) else r for r in THREADS]
+    result, signals = _audit(twcs, rows)
+    assert _by_request(result, signals)["7"]["sentiment_shift"] == 0.1792

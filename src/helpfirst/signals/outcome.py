@@ -57,6 +57,9 @@ class OutcomeRules:
 
 RULES = OutcomeRules()
 
+#: Decimal places kept of a post's sentiment (stored as float32) and of a conversation's shift.
+SENTIMENT_DIGITS = 6
+
 #: The conversation table's columns (in this order), one row per conversation.
 OUTCOME_SCHEMA = pa.schema([
     pa.field("conv", pa.int64()),
@@ -68,9 +71,9 @@ OUTCOME_SCHEMA = pa.schema([
     pa.field("first_solution_row", pa.int64()),
     pa.field("first_reply_row", pa.int64()),
     pa.field("person_posts", pa.int32()),
-    pa.field("sentiment_first", pa.float32()),
-    pa.field("sentiment_last", pa.float32()),
-    pa.field("sentiment_shift", pa.float32()),
+    pa.field("sentiment_first", pa.float64()),
+    pa.field("sentiment_last", pa.float64()),
+    pa.field("sentiment_shift", pa.float64()),
 ])
 
 _I = {name: i for i, name in enumerate(INTENTS)}
@@ -188,8 +191,8 @@ def conversation_signals(
     first = result.column("sentiment_first")
     last = result.column("sentiment_last")
     person_posts = _np(result.column("person_posts")).astype(np.int32)
-    shift = pc.subtract(pc.cast(last, pa.float32()), pc.cast(first, pa.float32()))
-    shift = pc.if_else(pa.array(person_posts >= 2), shift, pa.nulls(len(shift), pa.float32()))
+    shift = pc.round(pc.subtract(pc.cast(last, pa.float64()), pc.cast(first, pa.float64())), SENTIMENT_DIGITS)
+    shift = pc.if_else(pa.array(person_posts >= 2), shift, pa.nulls(len(shift), pa.float64()))
     return pa.table(
         [
             pa.array(conv_rows),
@@ -201,8 +204,8 @@ def conversation_signals(
             pc.cast(result.column("first_solution_row"), pa.int64()),
             pc.cast(result.column("first_reply_row"), pa.int64()),
             pa.array(person_posts),
-            pc.cast(first, pa.float32()),
-            pc.cast(last, pa.float32()),
+            pc.cast(first, pa.float64()),
+            pc.cast(last, pa.float64()),
             shift,
         ],
         schema=OUTCOME_SCHEMA,
@@ -257,7 +260,10 @@ def _member_posts(
         "intent": _chunked(intent),
         "kind": _chunked(kind),
         "prev_kind": pa.array(prev_kind, mask=prev_kind < 0),
-        "sentiment": _chunked(pc.cast(signals.column("sentiment").take(take), pa.float32())),
+        # float64, rounded: the signals hold sentiment as float32, whose noise (-0.1792 is
+        # -0.17919999361...) would reach the shift and its mean; 6 places is about float32's precision
+        "sentiment": _chunked(pc.round(pc.cast(signals.column("sentiment").take(take), pa.float64()),
+                                       SENTIMENT_DIGITS)),
         "dm_sent": pa.array(dm_sent),
     })
 
