@@ -49,7 +49,10 @@ def test_midnight_close_and_nan():
         ("Mon-Fri 09:00-17:00 Mars/Olympus", "unknown time zone"),
         ("Mon-Fro 09:00-17:00 UTC", "unknown day"),
         ("Mon-Fri 17:00-09:00 UTC", "closes before it opens"),
-        ("Mon-Fri 9-5 UTC", "cannot read"),
+        ("Mon-Fri 9-5 UTC", "'9-5' is not hours in HH:MM-HH:MM form .*'Mon-Fri 09:00-17:00 Europe/London'"),
+        ("Mon-Fri 9-5", "'9-5' is not hours in HH:MM-HH:MM form .*time zone is missing.*'Mon-Fri 09:00-17:00 Europe/London'"),
+        ("Mon-Fri 9am-5pm Europe/London", "'9am-5pm' is not hours in HH:MM-HH:MM form"),
+        ("Mon-Fri 09:00-17:00, Sat UTC", "cannot read 'Sat'"),
         ("Mon-Fri 09:00-25:00 UTC", "not a time of day"),
     ],
 )
@@ -69,3 +72,19 @@ def test_overlapping_segments_count_once():
     assert minutes(overlapping, "2017-10-02T08:00:00+00:00", "2017-10-02T19:00:00+00:00") == pytest.approx(540)
     repeated = parse_business_hours("Mon-Fri 09:00-17:00, Mon-Fri 09:00-17:00 UTC")
     assert minutes(repeated, "2017-10-02T10:00:00+00:00", "2017-10-02T10:20:00+00:00") == pytest.approx(20)
+
+
+def test_cli_says_what_the_hours_should_look_like(tmp_path):
+    # "Mon-Fri 9-5" was read as days plus a time zone named '9-5'
+    import subprocess
+    import sys
+
+    from .conftest import write_twcs
+
+    data = write_twcs(tmp_path / "a.csv", [(1, "cust", True, 0, "@brand my order is late", None),
+                                           (2, "brand", False, 10, "@cust sorry, DM us", 1)])
+    res = subprocess.run([sys.executable, "-m", "helpfirst", "audit", str(data), "--no-signals",
+                          "--business-hours", "Mon-Fri 9-5"], capture_output=True, text=True, timeout=300)
+    assert res.returncode == 1
+    assert "'9-5' is not hours in HH:MM-HH:MM form" in res.stderr and "09:00-17:00" in res.stderr, res.stderr
+    assert "unknown time zone" not in res.stderr

@@ -15,6 +15,12 @@ _SEGMENT = re.compile(
 )
 
 
+#: What a time range written another way looks like ("9-5", "9am-5pm", "9.30-17"): told apart
+#: from a time zone so the message can say what the hours should look like.
+_HOURS_LIKE = re.compile(r"^\d{1,2}(?:[:.]\d{2})?(?:am|pm)?-\d{1,2}(?:[:.]\d{2})?(?:am|pm)?$", re.IGNORECASE)
+_HOURS_FORM = "hours in HH:MM-HH:MM form (24-hour clock)"
+_EXAMPLE = "'Mon-Fri 09:00-17:00 Europe/London'"
+
 _EARLIEST = datetime(1970, 1, 2, tzinfo=timezone.utc)
 _LATEST = datetime(2199, 12, 30, tzinfo=timezone.utc)
 
@@ -120,6 +126,9 @@ def parse_business_hours(text: str, holidays: list[str] | None = None) -> Busine
     body, zone = spec.rsplit(" ", 1)
     if re.match(r"^\d{1,2}:\d{2}-\d{1,2}:\d{2}$", zone):
         raise BusinessHoursError(f"business hours {text!r}: the time zone is missing; expected e.g. 'Mon-Fri 09:00-17:00 Europe/London'")
+    if _HOURS_LIKE.match(zone):
+        raise BusinessHoursError(f"business hours {text!r}: {zone!r} is not {_HOURS_FORM} (and the time zone "
+                                 f"is missing); expected e.g. {_EXAMPLE}")
     try:
         ZoneInfo(zone)
     except (ZoneInfoNotFoundError, ValueError):
@@ -128,7 +137,9 @@ def parse_business_hours(text: str, holidays: list[str] | None = None) -> Busine
     for segment in [s.strip() for s in body.split(",") if s.strip()]:
         m = _SEGMENT.match(segment)
         if not m:
-            raise BusinessHoursError(f"business hours {text!r}: cannot read {segment!r}; expected 'Mon-Fri 09:00-17:00'")
+            hours = segment.split()[-1]
+            what = f"{hours!r} is not {_HOURS_FORM}" if _HOURS_LIKE.match(hours) else f"cannot read {segment!r}"
+            raise BusinessHoursError(f"business hours {text!r}: {what}; expected days then hours, e.g. {_EXAMPLE}")
         d1, d2 = m["d1"].lower(), (m["d2"] or m["d1"]).lower()
         if d1 not in DAYS or d2 not in DAYS:
             raise BusinessHoursError(f"business hours {text!r}: unknown day in {segment!r} (Mon..Sun)")
