@@ -136,3 +136,49 @@ def test_unwound_url_wins_over_expanded_url(tmp_path):
     out = suggest_lines(proc)
     assert "learned 4 linked cases" in proc.stderr and "0 resources only history knew" in proc.stderr
     assert [s["resource_id"] for s in out[0]["suggestions"]] == ["c1"]
+
+
+def _social_history(folder, links: list[str]):
+    from datetime import timedelta
+
+    from tests.test_suggest_cli import T0
+
+    rows = []
+    for n, link in enumerate(links):
+        t = T0 + timedelta(hours=n)
+        rows.append({"id": f"t{n}a", "conversation_id": f"t{n}", "author": f"u{n}", "author_role": "customer", "brand": "TwitterSupport",
+                     "created_at": t.isoformat(), "text": "@TwitterSupport my account is locked, please help"})
+        rows.append({"id": f"t{n}b", "conversation_id": f"t{n}", "parent_id": f"t{n}a", "author": "TwitterSupport", "author_role": "brand",
+                     "brand": "TwitterSupport", "created_at": (t + timedelta(minutes=5)).isoformat(), "text": f"@u{n} See {link}"})
+    return write_jsonl(folder / "thist.jsonl", rows)
+
+
+def test_links_to_a_networks_help_centre_are_learned_and_backtested(tmp_path):
+    kb = write_jsonl(tmp_path / "tkb.jsonl", [
+        {"id": "lock", "brand": "TwitterSupport", "kind": "article", "title": "Locked and limited accounts",
+         "url": "https://help.twitter.com/en/managing-your-account/locked-and-limited-accounts"},
+        {"id": "thread", "brand": "TwitterSupport", "kind": "article", "title": "Our pinned guide to locked accounts",
+         "url": "https://twitter.com/TwitterSupport/status/123"}])
+    history = _social_history(tmp_path, ["https://help.twitter.com/en/managing-your-account/locked-and-limited-accounts"] * 4
+                              + ["https://twitter.com/TwitterSupport/status/123"] * 2 + ["https://twitter.com/someone"])
+    queries = write_jsonl(tmp_path / "q.jsonl", [{"id": "q", "brand": "TwitterSupport", "posts": [{"role": "customer", "text": "account locked"}]}])
+    proc = run("suggest", "--kb", str(kb), "--history", str(history), "--input", str(queries), "--json", "--semantic", "off",
+               "--index", str(tmp_path / "ix"))
+    suggest_lines(proc)
+    # the help centre (4) and the KB-listed status page (2) are cases; a profile the KB does not list is not
+    assert "learned 6 linked cases" in proc.stderr and "0 resources only history knew" in proc.stderr
+    ev = run("eval", "suggest", "--kb", str(kb), "--history", str(history), "--split", "0.5", "--json", "--semantic", "off")
+    assert ev.returncode == 0, ev.stderr
+    assert json.loads(ev.stdout)["metrics"]["n"] == 3
+
+
+def test_a_networks_help_centre_not_in_the_kb_is_still_a_help_page(tmp_path):
+    kb = write_jsonl(tmp_path / "tkb.jsonl", [{"id": "other", "brand": "TwitterSupport", "kind": "article", "title": "Other",
+                                               "url": "https://help.example.com/other"}])
+    history = _social_history(tmp_path, ["https://help.twitter.com/en/safety", "https://www.facebook.com/help/123",
+                                         "https://help.instagram.com/149494825257596", "https://www.facebook.com/acme"])
+    queries = write_jsonl(tmp_path / "q.jsonl", [{"id": "q", "brand": "TwitterSupport", "posts": [{"role": "customer", "text": "account locked"}]}])
+    proc = run("suggest", "--kb", str(kb), "--history", str(history), "--input", str(queries), "--json", "--semantic", "off",
+               "--index", str(tmp_path / "ix"))
+    suggest_lines(proc)
+    assert "learned 3 linked cases" in proc.stderr and "3 resources only history knew" in proc.stderr

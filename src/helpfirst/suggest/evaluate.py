@@ -18,10 +18,10 @@ from ..ingest import ImportOptions, ImportReport
 from ..knowledge.models import LoadReport
 from ..knowledge.store import brand_key
 from ..knowledge.urls import canonical_url, extract_urls
-from .history import Conversation, learn, read_conversations, read_expansions, short_link_note, short_link_only
+from .history import Conversation, is_help_link, learn, read_conversations, read_expansions, short_link_note, short_link_only
 from .index import SuggestIndex, UrlResolver
 from .rank import Query, QueryTurn, Ranker, Weights
-from .service import load_kb, split_map
+from .service import kb_lists, load_kb, split_map
 
 #: why a test conversation is skipped; `skipped_reason` is null when none is
 SKIPPED_REASON = "brand with no resources and no earlier history"
@@ -66,14 +66,14 @@ def metrics(pairs: list[tuple[list[str], str]]) -> dict:
     return {"n": n, "recall@1": round(r1, 4), "recall@5": round(r5, 4), "mrr@10": round(mrr, 4)}
 
 
-def _first_link(conv: Conversation, expansions: dict[str, str]) -> tuple[int, str] | None:
-    from .history import _is_resource_link
-
+def _first_link(conv: Conversation, expansions: dict[str, str], listed=None) -> tuple[int, str] | None:
+    """(turn, link) of the first brand reply that links a resource: one the knowledge base lists, or any
+    link that is not to a social network (history.is_help_link)."""
     for i, turn in enumerate(conv.turns):
         if turn.role == "brand":
             for raw in extract_urls(turn.text):
                 target = expansions.get(canonical_url(raw), raw)
-                if _is_resource_link(target):
+                if is_help_link(target, conv.brand, listed):
                     return i, target
     return None
 
@@ -89,9 +89,10 @@ def backtest(kb: list[Path], history: list[Path], split: float = 0.8, semantic: 
     conversations, report = read_conversations(list(history), ImportOptions(brands=handles, column_map=post_map),
                                                history_format, ImportReport(), signal_map)
     expansions = read_expansions(list(history))
+    listed = kb_lists(resources)
     linked = []
     for conv in conversations:
-        found = _first_link(conv, expansions)
+        found = _first_link(conv, expansions, listed)
         if found is not None and any(t.role == "customer" and t.text.strip() for t in conv.turns[: found[0]]):
             linked.append((conv.turns[found[0]].created_at or 0.0, conv, found))
     replies = [t.text for conv in conversations for t in conv.turns if t.role == "brand"]
@@ -115,7 +116,7 @@ def backtest(kb: list[Path], history: list[Path], split: float = 0.8, semantic: 
         from .semantic import Encoder
 
         encoder = Encoder()
-    index = SuggestIndex.build(resources, learn(train, expansions=expansions), encoder=encoder if semantic else None)
+    index = SuggestIndex.build(resources, learn(train, expansions=expansions, listed=listed), encoder=encoder if semantic else None)
     ranker = Ranker(index, weights, encoder)
     prior_only = Ranker(index, Weights.only(prior=1.0), None)
     ids = index.resources.column("id").to_pylist()

@@ -226,11 +226,14 @@ def read_expansions(paths: list[Path]) -> dict[str, str]:
 
 
 def learn(conversations: list[Conversation], knows_url: Callable[[str, str], bool] | None = None,
-          outcome: OutcomeFn = rule_outcome, expansions: dict[str, str] | None = None) -> Lessons:
+          outcome: OutcomeFn = rule_outcome, expansions: dict[str, str] | None = None,
+          listed: Callable[[str, str], bool] | None = None) -> Lessons:
     """Cases (linking replies) and answers (solving replies without a link) from past conversations.
 
     knows_url(brand, url) says whether a link names a help resource (default: every link that is
-    not to the social network itself); expansions maps short links to their targets.
+    not to the social network itself, see is_help_link); listed(brand, url) says whether the
+    knowledge base lists it, and a listed link is always a case, whatever its host (a brand's help
+    centre on the network's own domain, say). expansions maps short links to their targets.
     """
     expansions = expansions or {}
     lessons = Lessons()
@@ -244,7 +247,7 @@ def learn(conversations: list[Conversation], knows_url: Callable[[str, str], boo
                 for raw in extract_urls(turn.text):
                     target = expansions.get(canonical_url(raw), raw)
                     short = short or is_short_link(target)
-                    if _is_resource_link(target) and (knows_url is None or knows_url(conv.brand, target)):
+                    if is_help_link(target, conv.brand, listed) and (knows_url is None or knows_url(conv.brand, target)):
                         links.append(target)
                 lessons.brand_replies += 1
                 if short and not links:
@@ -295,7 +298,26 @@ def short_link_note(count: int, replies: int) -> str:
 
 _SOCIAL_HOSTS = ("twitter.com", "x.com", "t.co", "mastodon.social", "bsky.app", "instagram.com", "facebook.com")
 
+#: the networks' own help centres: pages, not profiles or posts (help.twitter.com, help.instagram.com, facebook.com/help)
+_HELP_SUBDOMAINS = ("help.", "support.")
+_HELP_PATHS = ("help", "business/help")
+
+
+def is_help_link(url: str, brand: str = "", listed: Callable[[str, str], bool] | None = None) -> bool:
+    """Whether a link in a brand reply can name a help resource: any link the knowledge base lists (for
+    this brand), else any link that is not to a social network's profiles and posts."""
+    return (listed is not None and listed(brand, url)) or _is_resource_link(url)
+
 
 def _is_resource_link(url: str) -> bool:
-    host = path_key(url).split("/", 1)[0]
-    return bool(host) and not any(host == h or host.endswith("." + h) for h in _SOCIAL_HOSTS)
+    key = path_key(url)
+    host, _, path = key.partition("/")
+    if not host:
+        return False
+    for social in _SOCIAL_HOSTS:
+        if host == social or host.endswith("." + social):
+            # a network's help centre is a help page like any other; its profiles and posts are not
+            if host.startswith(_HELP_SUBDOMAINS):
+                return True
+            return host in ("facebook.com", "instagram.com") and any(path == p or path.startswith(p + "/") for p in _HELP_PATHS)
+    return True

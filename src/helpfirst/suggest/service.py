@@ -52,6 +52,14 @@ def load_kb(paths: list[Path], report: LoadReport, brand: str | None = None, kin
     return out
 
 
+def kb_lists(resources: list[Resource]):
+    """(brand, url) -> whether the knowledge base lists that page for that brand (as the index resolves links)."""
+    from .index import UrlResolver
+
+    resolver = UrlResolver(resources)
+    return lambda brand, url: resolver.resolve(brand, url) is not None
+
+
 def _fingerprint(paths: list[Path]) -> list:
     items = []
     for p in paths:
@@ -143,7 +151,7 @@ def build_or_load(kb: list[Path], history: list[Path], index_dir: Path | None = 
         post_map, signal_map = split_map(column_map)
         conversations, history_report = read_conversations(list(history), ImportOptions(brands=handles, column_map=post_map),
                                                            history_format, history_report, signal_map)
-    lessons = learn(conversations, expansions=read_expansions(list(history)))
+    lessons = learn(conversations, expansions=read_expansions(list(history)), listed=kb_lists(resources))
     if semantic and encoder is None:
         from .semantic import Encoder
 
