@@ -71,3 +71,14 @@ def test_store_counts_merges_and_names_different_resources_under_one_id(tmp_path
     line = result.collisions[0]
     assert "'faq1'" in line and "https://help.acme.com/a" in line and "https://help.acme.com/b" in line and "merged" in line
     assert store.resources[a.key] == Resource("faq1", "acme", "faq", "https://help.acme.com/b", "Warranty", "Two years.", ["returns"])
+
+
+def test_merge_by_key_keeps_first_seen_order_and_counts_what_it_folded():
+    from helpfirst.knowledge.models import merge_by_key
+
+    v = Resource("youtube:A", "Acme", "video", "https://www.youtube.com/watch?v=A", "Pair", "Step by step.", ["bluetooth"])
+    p = Resource("youtube:A", "Acme", "video", "https://www.youtube.com/watch?v=A", "Pair", "", [])
+    other = Resource("x", "Acme", "faq", "", "Hours", "9 to 5", [])
+    merged, folded, lines = merge_by_key([v, other, p])
+    assert list(merged) == [v.key, other.key] and folded == 1 and lines == []
+    assert merged[v.key] == v

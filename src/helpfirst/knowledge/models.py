@@ -46,6 +46,37 @@ def merge(first: Resource, later: Resource) -> Resource:
                     later.title or first.title, later.body or first.body, list(later.tags or first.tags))
 
 
+def merge_by_key(resources) -> tuple[dict[tuple[str, str], Resource], int, list[str]]:
+    """Records read together, one per (brand, id) (the key of the first, in first-seen order), with `merge` applied to the
+    records of one key; also how many records were folded into an earlier one, and one line per key whose records
+    were different resources (different URLs or titles)."""
+    merged: dict[tuple[str, str], Resource] = {}
+    repeated: dict[tuple[str, str], list[Resource]] = {}
+    folded = 0
+    for r in resources:
+        earlier = merged.get(r.key)
+        if earlier is None:
+            merged[r.key] = r
+            continue
+        folded += 1
+        repeated.setdefault(r.key, [earlier]).append(r)
+        merged[r.key] = merge(earlier, r)
+    lines = [line for line in map(_collision, repeated.values()) if line]
+    return merged, folded, lines
+
+
+def _collision(records: list[Resource]) -> str:
+    """A line when records merged under one id were different resources (different URLs or titles), else ''."""
+    urls = list(dict.fromkeys(r.url for r in records if r.url))
+    titles = list(dict.fromkeys(r.title for r in records if r.title))
+    if len(urls) < 2 and len(titles) < 2:
+        return ""
+    shown = urls if len(urls) >= 2 else [repr(t) for t in titles]
+    listed = ", ".join(shown[:3]) + (f" and {len(shown) - 3} more" if len(shown) > 3 else "")
+    return (f"{len(records)} different records have the id {records[0].id!r} (brand {records[0].brand}): "
+            f"{listed}; they were merged into one resource (give each its own id to keep them apart)")
+
+
 def derived_id(url: str, title: str = "", body: str = "") -> str:
     """A stable id for a resource that has none: from its canonical URL, else from its text."""
     basis = canonical_url(url) or (title + "\n" + body)

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from .lexical import Bm25Index
-from .models import Resource, merge
+from .models import Resource, merge_by_key
 from .text import tokenize
 from .urls import url_words
 
@@ -64,18 +64,6 @@ class AddResult:
     collisions: list[str] = field(default_factory=list)
 
 
-def _collision(records: list[Resource]) -> str:
-    """A line when records merged under one id were different resources (different URLs or titles), else ''."""
-    urls = list(dict.fromkeys(r.url for r in records if r.url))
-    titles = list(dict.fromkeys(r.title for r in records if r.title))
-    if len(urls) < 2 and len(titles) < 2:
-        return ""
-    shown = urls if len(urls) >= 2 else [repr(t) for t in titles]
-    listed = ", ".join(shown[:3]) + (f" and {len(shown) - 3} more" if len(shown) > 3 else "")
-    return (f"{len(records)} different records have the id {records[0].id!r} (brand {records[0].brand}): "
-            f"{listed}; they were merged into one resource (give each its own id to keep them apart)")
-
-
 class KnowledgeStore:
     """A folder holding a brand's (or many brands') help resources."""
 
@@ -110,20 +98,7 @@ class KnowledgeStore:
         records folded into another; an identical re-add counts every resource unchanged.
         """
         result = AddResult()
-        incoming: dict[tuple[str, str], Resource] = {}
-        seen: dict[tuple[str, str], list[Resource]] = {}
-        for r in resources:
-            earlier = incoming.get(r.key)
-            if earlier is None:
-                incoming[r.key] = r
-                continue
-            result.merged += 1
-            seen.setdefault(r.key, [earlier]).append(r)
-            incoming[r.key] = merge(earlier, r)
-        for key, records in seen.items():
-            line = _collision(records)
-            if line:
-                result.collisions.append(line)
+        incoming, result.merged, result.collisions = merge_by_key(resources)
         for key, r in incoming.items():
             old = self.resources.get(key)
             if old is None:
