@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-#: characters a post may have, by channel; X and Mastodon count every link as 23 characters
+#: characters a post may have, by channel, counted as each channel counts them (see `post_length`)
 LIMITS = {"x": 280, "twitter": 280, "mastodon": 500, "bluesky": 300}
 _LINK_AS = {"x": 23, "twitter": 23, "mastodon": 23}
 DEFAULT_CHANNEL = "x"
@@ -83,12 +84,70 @@ def channel_limit(channel: str | None) -> tuple[str, int]:
     return channel, LIMITS.get(channel, LIMITS[DEFAULT_CHANNEL])
 
 
-def post_length(text: str, channel: str) -> int:
-    """Length as the channel counts it (links as 23 on X and Mastodon)."""
-    link = _LINK_AS.get(channel)
-    if link is None:
+#: X's weighted length (twitter-text config v3: scale 100, defaultWeight 200, emoji parsing on, URLs 23):
+#: code points in these ranges weigh 1, every other code point 2, an emoji sequence 2 as a whole
+_X_LIGHT = ((0, 4351), (8192, 8205), (8208, 8223), (8242, 8247))
+_EMOJI_BASE = "\u2600-\u27bf\U0001f000-\U0001faff"
+_EMOJI_SEQ = re.compile(f"[\U0001f1e6-\U0001f1ff]{{2}}|[{_EMOJI_BASE}](?:[\ufe0f\U0001f3fb-\U0001f3ff])*"
+                        f"(?:\u200d[{_EMOJI_BASE}](?:[\ufe0f\U0001f3fb-\U0001f3ff])*)+"
+                        f"|[{_EMOJI_BASE}][\ufe0f\U0001f3fb-\U0001f3ff]+")
+
+
+def _x_weight(text: str) -> int:
+    total = 0
+    for ch in text:
+        c = ord(ch)
+        total += 1 if any(lo <= c <= hi for lo, hi in _X_LIGHT) else 2
+    return total
+
+
+def _x_length(text: str) -> int:
+    """X's weighted length: NFC, each URL 23, code points 1 or 2 by range, an emoji sequence (flags, ZWJ, skin tones) 2."""
+    text = unicodedata.normalize("NFC", text)
+    total, pos = 0, 0
+    for m in _URL.finditer(text):
+        total += _x_text(text[pos:m.start()]) + _LINK_AS["x"]
+        pos = m.end()
+    return total + _x_text(text[pos:])
+
+
+def _x_text(text: str) -> int:
+    total, pos = 0, 0
+    for m in _EMOJI_SEQ.finditer(text):
+        total += _x_weight(text[pos:m.start()]) + 2
+        pos = m.end()
+    return total + _x_weight(text[pos:])
+
+
+def _graphemes(text: str) -> int:
+    """User-perceived characters (Bluesky, Mastodon count these); code points when the `regex` module is missing (never fewer)."""
+    try:
+        import regex
+    except ImportError:
         return len(text)
-    return len(_URL.sub("x" * link, text))
+    return len(regex.findall(r"\X", text))
+
+
+def post_length(text: str, channel: str) -> int:
+    """Length as the channel counts it.
+
+    X: weighted (twitter-text v3): CJK, emoji and most non-Latin characters count 2, links 23.
+    Mastodon: characters (graphemes), links 23. Bluesky: graphemes, links as written.
+    """
+    if channel in ("x", "twitter"):
+        return _x_length(text)
+    link = _LINK_AS.get(channel)
+    return _graphemes(_URL.sub("x" * link, text) if link else text)
+
+
+def _shorter(value: str, over: int) -> str:
+    """`value` cut at its end: a word at a time, or for text without spaces (Chinese, Japanese) about `over` characters."""
+    value = value.rstrip("…")
+    words = value.split()
+    if len(words) > 1:
+        return " ".join(words[:-1]) + "…"
+    cut = len(value) - max(1, (over + 1) // 2) - 1
+    return value[:cut] + "…" if cut > 0 else ""
 
 
 def _fill(template: str, **values: str) -> str:
@@ -124,12 +183,13 @@ def draft_reply(voice: Voice, channel: str | None, mention: str | None, kind: st
         return text
     values["closing"] = ""
     text = _fill(template, **values)
-    while post_length(text, channel) > limit and values[text_field]:
-        words = values[text_field].split()
-        values[text_field] = " ".join(words[:-1]) + ("…" if len(words) > 1 else "")
-        if len(words) <= 1:
-            values[text_field] = ""
+    while (over := post_length(text, channel) - limit) > 0 and values[text_field]:
+        values[text_field] = _shorter(values[text_field], over)
         text = _fill(template, **values)
     if post_length(text, channel) > limit:
-        text = _fill("{mention} {url}", mention=mention, url=url) if url else text[:limit]
+        if url:
+            text = _fill("{mention} {url}", mention=mention, url=url)
+        else:
+            while (over := post_length(text, channel) - limit) > 0 and text:
+                text = text[:len(text) - max(1, (over + 1) // 2)].rstrip()
     return text
