@@ -182,3 +182,45 @@ def test_a_networks_help_centre_not_in_the_kb_is_still_a_help_page(tmp_path):
                "--index", str(tmp_path / "ix"))
     suggest_lines(proc)
     assert "learned 3 linked cases" in proc.stderr and "3 resources only history knew" in proc.stderr
+
+
+def test_error_messages_name_the_options_suggest_has(tmp_path, files):
+    folder, kb, history = files
+    md = tmp_path / "md"
+    md.mkdir()
+    (md / "a.md").write_text("---\ntitle: Pair\nurl: https://help.acme.com/pair\n---\nHold both buttons.\n")
+    queries = write_jsonl(tmp_path / "q.jsonl", [QUERY])
+    proc = run("suggest", "--kb", str(md), "--kb", str(kb), "--brand", "Acme", "--input", str(queries), "--json", "--semantic", "off",
+               "--index", str(tmp_path / "ix1"))
+    suggest_lines(proc)
+    assert "no brand" in proc.stderr and "or with --brand" not in proc.stderr and "helpfirst kb add PATH --brand B" in proc.stderr
+    (tmp_path / "weird.txt").write_text("hello world\nfoo\n")
+    proc = run("suggest", "--kb", str(kb), "--history", str(tmp_path / "weird.txt"), "--input", str(queries), "--json",
+               "--semantic", "off", "--index", str(tmp_path / "ix2"))
+    suggest_lines(proc)
+    assert "give it with --history-format" in proc.stderr and "with --format" not in proc.stderr
+
+
+def test_a_brand_whose_history_replies_teach_nothing_is_not_called_unknown(tmp_path, files):
+    folder, kb, _history = files
+    from datetime import timedelta
+
+    from tests.test_suggest_cli import T0
+
+    rows = []
+    for n in range(3):
+        t = T0 + timedelta(hours=n)
+        rows.append({"id": f"b{n}a", "conversation_id": f"b{n}", "author": f"u{n}", "author_role": "customer", "brand": "Beta",
+                     "created_at": t.isoformat(), "text": "@Beta my phone will not charge"})
+        rows.append({"id": f"b{n}b", "conversation_id": f"b{n}", "parent_id": f"b{n}a", "author": "Beta", "author_role": "brand",
+                     "brand": "Beta", "created_at": (t + timedelta(minutes=5)).isoformat(), "text": f"@u{n} Please DM us https://twitter.com/messages"})
+    history = write_jsonl(tmp_path / "beta.jsonl", rows)
+    queries = write_jsonl(tmp_path / "q.jsonl", [QUERY, {"id": "b", "brand": "Beta", "posts": [{"role": "customer", "text": "phone not charging"}]},
+                                                 {"id": "z", "brand": "Zeta", "posts": [{"role": "customer", "text": "hello"}]}])
+    proc = run("suggest", "--kb", str(kb), "--history", str(history), "--input", str(queries), "--json", "--semantic", "off",
+               "--index", str(tmp_path / "ix"))
+    suggest_lines(proc)
+    beta = next(line for line in proc.stderr.splitlines() if ":2:" in line)
+    assert "unknown brand" not in beta and "none of its 3 replies in the history" in beta
+    zeta = next(line for line in proc.stderr.splitlines() if ":3:" in line)
+    assert "unknown brand 'Zeta'" in zeta and "no reply of it in the history" in zeta

@@ -17,6 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..ingest import ImportOptions, ImportReport
+from ..knowledge.store import brand_key
 from ..knowledge.urls import canonical_url, extract_urls, path_key
 from .outcomes import OutcomeFn, is_solution, rule_outcome
 
@@ -80,6 +81,7 @@ class Lessons:
     answers: list[Answer] = field(default_factory=list)
     brand_replies: int = 0
     short_link_replies: int = 0  # brand replies whose only links are short links the archive did not expand
+    replies_by_brand: dict[str, int] = field(default_factory=dict)  # brand key -> its replies read (learnable or not)
 
 
 def read_conversations(paths: list[Path], options: ImportOptions, fmt: str | None = None,
@@ -94,7 +96,15 @@ def read_conversations(paths: list[Path], options: ImportOptions, fmt: str | Non
     from ..ingest import locate_duplicate_ids
     from ..threads import build_threads
 
-    posts, report = load_posts(paths, options, fmt, report)
+    from ..ingest import ImportFailed
+
+    report = report if report is not None else ImportReport()
+    try:
+        posts, report = load_posts(paths, options, fmt, report)
+    except ImportFailed as exc:
+        raise ImportFailed(_history_option(str(exc))) from None
+    finally:
+        report.errors[:] = [_history_option(e) for e in report.errors]
     if options.bots:
         posts = mark_bots(posts, options.bots)
     if posts.num_rows == 0:
@@ -110,6 +120,11 @@ def read_conversations(paths: list[Path], options: ImportOptions, fmt: str | Non
             if any(values):
                 table = table.append_column(name, pa.array(values, pa.string()))
     return conversations_from_table(table), report
+
+
+def _history_option(message: str) -> str:
+    """An importer message as suggest and eval suggest say it: their format option is --history-format."""
+    return message.replace("give it with --format", "give it with --history-format")
 
 
 def _signal_fields(report: ImportReport, options: ImportOptions, columns: dict[str, str] | None) -> dict[str, dict[str, str]]:
@@ -250,6 +265,8 @@ def learn(conversations: list[Conversation], knows_url: Callable[[str, str], boo
                     if is_help_link(target, conv.brand, listed) and (knows_url is None or knows_url(conv.brand, target)):
                         links.append(target)
                 lessons.brand_replies += 1
+                key = brand_key(conv.brand)
+                lessons.replies_by_brand[key] = lessons.replies_by_brand.get(key, 0) + 1
                 if short and not links:
                     # it linked something, we cannot tell what: neither a case nor "a reply that solved without a link"
                     lessons.short_link_replies += 1

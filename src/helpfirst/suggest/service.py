@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -48,8 +48,21 @@ def load_kb(paths: list[Path], report: LoadReport, brand: str | None = None, kin
             out.extend(items)
         else:
             files.append(p)
+    start = len(report.rejections)
     out.extend(load_resources(files, LoadOptions(brand=brand, kind=kind), report))
+    if brand is None:
+        # suggest and eval suggest have no option that sets a resource's brand (their --brand names handles in the history)
+        report.rejections[start:] = [
+            replace(r, reason=NO_BRAND) if r.field == "brand" and r.reason.startswith("no brand") else r
+            for r in report.rejections[start:]
+        ]
     return out
+
+
+#: why a resource without a brand is rejected, as suggest and eval suggest say it
+NO_BRAND = ("no brand: give it in the record, or add the files with `helpfirst kb add PATH --brand B` and pass that "
+            "knowledge-base folder to --kb (the --brand of suggest and eval suggest names brand handles in the history, "
+            "not the brand of resources)")
 
 
 def kb_lists(resources: list[Resource]):
@@ -160,6 +173,7 @@ def build_or_load(kb: list[Path], history: list[Path], index_dir: Path | None = 
     index.stats["key"] = key
     index.stats["short_link_replies"] = lessons.short_link_replies
     index.stats["brand_replies"] = lessons.brand_replies
+    index.stats["replies_by_brand"] = lessons.replies_by_brand
     index.stats["reports"] = {"kb": _report_doc(kb_report), "history": _report_doc(history_report)}
     saved = None
     if folder is not None:
@@ -287,7 +301,14 @@ class Suggester:
         """QueryError for an unknown brand or a conversation with no words."""
         if brand_key(query.brand) not in self.index.brands:
             known = ", ".join(sorted(b.name for b in self.index.brands.values())[:8])
-            raise QueryError("brand", f"unknown brand {query.brand!r}: no resources or history for it (known: {known}{', …' if len(self.index.brands) > 8 else ''})")
+            known = f"(brands with suggestions: {known}{', …' if len(self.index.brands) > 8 else ''})" if known else "(no brand has any)"
+            replies = int((self.index.stats.get("replies_by_brand") or {}).get(brand_key(query.brand), 0))
+            if replies:
+                why = (f"nothing to suggest for brand {query.brand!r}: the knowledge base has no resource of it, and none of its "
+                       f"{replies:,} replies in the history linked a resource or was a reusable answer")
+            else:
+                why = f"unknown brand {query.brand!r}: no resource of it in the knowledge base and no reply of it in the history"
+            raise QueryError("brand", f"{why} {known}")
         if not any(p.text.strip() for p in query.posts):
             raise QueryError("posts", "empty conversation: no post has any text")
 
