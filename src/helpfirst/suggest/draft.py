@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import string
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +21,8 @@ DEFAULT_VOICE = {
         "video": "This short video walks you through it:",
         "board": "We collected tips for this here:",
         "faq": "Here's the answer:",
+        # a resource without a link and without an answer text: names it, promises no link
+        "unlinked": "Our help center has an article on this:",
     },
     "closing": "Let us know if it works for you!",
     "signature": "",
@@ -48,7 +51,9 @@ class Voice:
         merged = {**DEFAULT_VOICE, **{k: v for k, v in d.items() if v is not None}}
         opening = merged["opening"]
         if isinstance(opening, str):
-            opening = {k: opening for k in DEFAULT_VOICE["opening"]}
+            # one opening for every kind that has a link; the link-less one keeps promising no link
+            opening = {k: opening for k in DEFAULT_VOICE["opening"] if k != "unlinked"}
+            opening = {**DEFAULT_VOICE["opening"], **opening}
         else:
             opening = {**DEFAULT_VOICE["opening"], **opening}
         return cls(str(merged["template"]), opening, str(merged["closing"]), str(merged["signature"]))
@@ -70,11 +75,17 @@ def load_voices(path: Path | None) -> dict[str, Voice]:
     base = doc.get("default", {})
     for brand, spec in doc.items():
         voices[brand.lower().lstrip("@")] = Voice.from_dict({**base, **spec})
-    try:
-        for v in voices.values():
+    for brand, v in voices.items():
+        try:
             v.template.format(mention="", opening="", title="", url="", answer="", closing="", signature="")
-    except (KeyError, IndexError, ValueError) as exc:
-        raise VoiceError(f"{path}: template has an unknown or broken placeholder ({exc})") from None
+            names = {name for _, name, _, _ in string.Formatter().parse(v.template) if name is not None}
+        except (KeyError, IndexError, ValueError) as exc:
+            raise VoiceError(f"{path}: template has an unknown or broken placeholder ({exc})") from None
+        missing = [f"{{{name}}}" for name in ("mention", "url") if name not in names]
+        if missing:
+            # without them every draft would lack the customer's handle or the link the opening promises
+            raise VoiceError(f"{path}: the template of {brand!r} has no {' and no '.join(missing)}: a draft needs the customer's "
+                             f"handle ({{mention}}) and the resource's link ({{url}}); template: {v.template!r}")
     return voices
 
 
@@ -174,7 +185,12 @@ def draft_reply(voice: Voice, channel: str | None, mention: str | None, kind: st
         values = dict(mention=mention, opening=voice.opening.get(kind, voice.opening["article"]), title=title, url=url,
                       answer="", closing=voice.closing, signature=voice.signature)
         text_field = "title"
-        if kind == "faq" and answer.strip():
+        if not url:
+            # nothing to link to: the resource's own answer text, else its title named without promising a link
+            values["opening"] = voice.opening["faq"] if answer.strip() else voice.opening["unlinked"]
+            if not answer.strip():
+                values["title"] = f"“{title}”" if title else ""
+        if (kind == "faq" or not url) and answer.strip():
             # an FAQ's answer is what the customer needs; the question would only repeat theirs
             text_field = "answer" if "{answer}" in template else "title"
             values[text_field] = " ".join(answer.split())
