@@ -263,7 +263,8 @@ def _figures(r: dict, business: bool) -> dict:
         "time_to_solution_p90_min": minutes(r.get("time_to_solution_p90_min")),
         "outcome_counts": counts,
         "outcomes": {o: (c / requests if requests else 0.0) for o, c in counts.items()},
-        "sentiment_shift_mean": _num(r.get("sentiment_shift_mean")),
+        # rounded like the minute figures: the per-post sentiments carry 4 decimals, the mean no float noise
+        "sentiment_shift_mean": None if (shift := _num(r.get("sentiment_shift_mean"))) is None else round(shift, 6),
         "sentiment_shift_n": int(r.get("sentiment_shift_n") or 0),
     })
     return out
