@@ -224,3 +224,39 @@ def test_a_brand_whose_history_replies_teach_nothing_is_not_called_unknown(tmp_p
     assert "unknown brand" not in beta and "none of its 3 replies in the history" in beta
     zeta = next(line for line in proc.stderr.splitlines() if ":3:" in line)
     assert "unknown brand 'Zeta'" in zeta and "no reply of it in the history" in zeta
+
+
+def test_a_repeated_query_id_is_answered_again_with_a_warning(files):
+    folder, kb, history = files
+    queries = write_jsonl(folder / "q.jsonl", [QUERY, {**QUERY, "posts": [{"role": "customer", "text": "refund please"}]}])
+    proc = run("suggest", "--kb", str(kb), "--input", str(queries), "--json", "--semantic", "off", "--index", str(folder / "ix"))
+    assert [o["id"] for o in suggest_lines(proc)] == ["q1", "q1"]
+    assert "warning: " in proc.stderr and ":2: id 'q1' repeats line 1" in proc.stderr
+
+
+def test_query_roles_user_and_no_role_are_the_customer_and_a_bad_role_is_rejected(files):
+    folder, kb, history = files
+    post = {"text": "my wifi keeps dropping on the router"}
+    queries = write_jsonl(folder / "q.jsonl", [
+        {"id": "none", "brand": "Acme", "posts": [post]},
+        {"id": "null", "brand": "Acme", "posts": [{**post, "role": None}]},
+        {"id": "user", "brand": "Acme", "posts": [{**post, "role": "User"}]},
+        {"id": "assistant", "brand": "Acme", "posts": [{**post, "role": "customer"}, {"role": "assistant", "text": "try a restart"}]},
+        {"id": "bad", "brand": "Acme", "posts": [{**post, "role": 5}]},
+    ])
+    proc = run("suggest", "--kb", str(kb), "--input", str(queries), "--json", "--semantic", "off", "--index", str(folder / "ix"))
+    out = suggest_lines(proc)
+    assert [o["id"] for o in out] == ["none", "null", "user", "assistant"]
+    assert out[0]["suggestions"] == out[1]["suggestions"] == out[2]["suggestions"]
+    assert "q.jsonl:5: field 'posts[0].role': unknown role 5" in proc.stderr
+
+
+def test_kb_list_and_search_never_cut_urls_when_piped(tmp_path):
+    long = "https://help.acme.com/articles/" + "a-very-long-article-name-" * 4 + "end"
+    src = write_jsonl(tmp_path / "r.jsonl", [{"id": "x", "brand": "Acme", "kind": "article", "url": long, "title": "Router drops"}])
+    store = tmp_path / "kb"
+    assert run("kb", "add", str(src), "--kb", str(store)).returncode == 0
+    listed = run("kb", "list", "--kb", str(store))
+    found = run("kb", "search", "router", "--kb", str(store))
+    assert listed.returncode == found.returncode == 0
+    assert long in listed.stdout and long in found.stdout

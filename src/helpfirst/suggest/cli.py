@@ -113,10 +113,11 @@ def kb_list(
     if as_json:
         sys.stdout.writelines(json.dumps(r.to_dict(), ensure_ascii=False) + "\n" for r in items)
         return
-    table = Table("brand", "kind", "id", "title", "url")
+    table = Table("brand", "kind", "id", "title")
+    _url_column(table, [r.url for r in items])
     for r in items:
-        table.add_row(r.brand, r.kind, r.id, r.title[:60], r.url[:80])
-    out.print(table)
+        table.add_row(r.brand, r.kind, r.id, r.title[:60], r.url)
+    _print_table(table)
     _note(f"{len(items)} resources")
 
 
@@ -140,12 +141,30 @@ def kb_search(
     if as_json:
         sys.stdout.writelines(json.dumps({**r.to_dict(), "score": round(s, 4)}, ensure_ascii=False) + "\n" for r, s in hits)
         return
-    table = Table("score", "brand", "kind", "title", "url")
+    table = Table("score", "brand", "kind", "title")
+    _url_column(table, [r.url for r, _s in hits])
     for r, s in hits:
-        table.add_row(f"{s:.2f}", r.brand, r.kind, r.title[:60], r.url[:80])
-    out.print(table)
+        table.add_row(f"{s:.2f}", r.brand, r.kind, r.title[:60], r.url)
+    _print_table(table)
     if not hits:
         _note("no resource matches")
+
+
+def _url_column(table: Table, urls: list[str]) -> None:
+    """The url column: never cut nor folded, whatever the width (a URL is copied whole or is useless)."""
+    table.add_column("url", no_wrap=True, overflow="ignore", min_width=max((len(u) for u in urls), default=3))
+
+
+def _print_table(table: Table) -> None:
+    """A table on a terminal as it fits; piped, at the width its full cells need (not the 80 columns Rich assumes)."""
+    if out.is_terminal:
+        out.print(table)
+        return
+    from rich.measure import Measurement
+
+    probe = Console(width=100_000, file=sys.stdout)
+    needed = Measurement.get(probe, probe.options, table).maximum
+    Console(width=max(out.width, needed), file=sys.stdout, color_system=None, highlight=False).print(table)
 
 
 def _known_brand(store, folder: Path, brand: Optional[str]) -> None:
@@ -317,6 +336,7 @@ def suggest(
         encoder = Encoder()
     suggester = Suggester(built.index, w, encoder, voices)
     read = answered = rejected = unanswerable = 0
+    seen: dict[str, int] = {}   # query id -> its first line: a repeated id is answered again, with a warning
     t0 = time.perf_counter()
     try:
         queries = read_queries(input)
@@ -327,6 +347,10 @@ def suggest(
                 where = f" field {item.field!r}:" if item.field else ""
                 _note(f"rejected: {input}:{line}:{where} {item.reason}")
                 continue
+            if item.id in seen:
+                _note(f"warning: {input}:{line}: id {item.id!r} repeats line {seen[item.id]}; both are answered, "
+                      "so two output lines carry this id")
+            seen.setdefault(item.id, line)
             try:
                 suggester.check(item)
                 doc = suggester.suggest(item, k)

@@ -21,7 +21,9 @@ from .history import learn, read_conversations, read_expansions
 from .index import INDEX_VERSION, SuggestIndex
 from .rank import Candidate, Query, QueryTurn, Ranker, Weights
 
-ROLES = {"customer": "customer", "brand": "brand", "agent": "brand", "client": "customer"}
+#: a query post's role -> customer or brand; a post without a role (absent or null) is the customer's
+ROLES = {"customer": "customer", "client": "customer", "user": "customer",
+         "brand": "brand", "agent": "brand", "support": "brand", "assistant": "brand"}
 
 
 class QueryError(Exception):
@@ -231,9 +233,11 @@ def parse_query(obj: object) -> Query:
     for i, p in enumerate(posts):
         if not isinstance(p, dict):
             raise QueryError(f"posts[{i}]", "not an object")
-        role = ROLES.get(str(p.get("role", "customer")).lower())
+        given = p.get("role")
+        role = "customer" if given is None else ROLES.get(given.strip().lower()) if isinstance(given, str) else None
         if role is None:
-            raise QueryError(f"posts[{i}].role", f"unknown role {p.get('role')!r} (expected customer or brand)")
+            raise QueryError(f"posts[{i}].role", f"unknown role {json.dumps(given)[:40]} (expected customer or brand; "
+                             "user and client mean customer, agent, support and assistant mean brand; no role means customer)")
         text = p.get("text")
         if text is not None and not isinstance(text, str):
             raise QueryError(f"posts[{i}].text", "text must be a string")
