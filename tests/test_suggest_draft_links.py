@@ -7,7 +7,7 @@ import json
 from helpfirst.suggest.draft import Voice, draft_reply
 from tests.test_suggest_cli import run, suggest_lines, write_jsonl
 
-KB = [{"id": "cycle", "brand": "Acme", "kind": "article", "title": "Billing cycle", "body": "Invoices are issued on the first of the month."},
+KB = [{"id": "cycle", "brand": "Acme", "kind": "article", "title": "Billing cycle", "body": ""},  # no link, no text
       {"id": "reset", "brand": "Acme", "kind": "article", "url": "https://help.acme.com/reset", "title": "Reset your password"}]
 QUERY = {"id": "q", "brand": "Acme", "posts": [{"role": "customer", "text": "when is my billing cycle", "author": "fred"}]}
 
