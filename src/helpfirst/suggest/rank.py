@@ -374,10 +374,10 @@ class Ranker:
         groups = self._ans_groups(alo, ahi)
         uses = np.bincount(groups)
         # best first, ties by position; one suggestion per distinct reply text (its best-matching copy)
-        order = np.lexsort((np.arange(len(scores)), -scores))
+        hits = np.flatnonzero(scores > 0)  # only the replies sharing a word with the request are sorted
         out, seen = [], set()
-        for i in order.tolist():
-            if scores[i] <= 0 or len(out) >= k:
+        for i in hits[np.lexsort((hits, -scores[hits]))].tolist():
+            if len(out) >= k:
                 break
             g = int(groups[i])
             if g in seen:
