@@ -260,3 +260,12 @@ def test_kb_list_and_search_never_cut_urls_when_piped(tmp_path):
     found = run("kb", "search", "router", "--kb", str(store))
     assert listed.returncode == found.returncode == 0
     assert long in listed.stdout and long in found.stdout
+
+
+def test_an_unknown_history_format_is_an_option_error(files):
+    folder, kb, history = files
+    queries = write_jsonl(folder / "q.jsonl", [QUERY])
+    for args in (("suggest", "--input", str(queries), "--index", str(folder / "ix")), ("eval", "suggest")):
+        proc = run(*args, "--kb", str(kb), "--history", str(history), "--history-format", "foo", "--semantic", "off")
+        assert proc.returncode == 1 and proc.stdout == ""
+        assert proc.stderr.startswith("error: --history-format: unknown format 'foo'")

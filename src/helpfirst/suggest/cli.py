@@ -208,6 +208,18 @@ def _weights(path: Optional[Path]):
     return Weights.from_dict(doc)
 
 
+def _history_format(name: Optional[str]) -> Optional[str]:
+    """--history-format checked before anything is read: an unknown name is an option error, not a file error."""
+    from ..ingest import ImportFailed, get_importer
+
+    if name is not None:
+        try:
+            get_importer(name)
+        except ImportFailed as exc:
+            _fail(f"--history-format: {exc}")
+    return name
+
+
 def _column_map(pairs: list[str]) -> dict[str, str]:
     """--map FIELD=COLUMN pairs, read as `helpfirst audit --map` reads them."""
     from ..cli import UserError, _parse_map
@@ -270,7 +282,7 @@ def eval_suggest(
 
     try:
         result = backtest(kb, history, split=split, semantic=_semantic_choice(semantic), weights=_weights(weights),
-                          history_format=history_format, brands=brand, column_map=_column_map(column_map))
+                          history_format=_history_format(history_format), brands=brand, column_map=_column_map(column_map))
     except BacktestFailed as exc:
         # the input problems first: a missing or unreadable file is often why there is nothing to test
         for line in exc.messages:
@@ -328,7 +340,7 @@ def suggest(
         voices = load_voices(voice)
     except VoiceError as exc:
         _fail(str(exc))
-    built = _build(kb, history, index, use_semantic, history_format, brand, _column_map(column_map))
+    built = _build(kb, history, index, use_semantic, _history_format(history_format), brand, _column_map(column_map))
     encoder = None
     if built.index.semantic:
         from .semantic import Encoder
