@@ -490,8 +490,11 @@ def _frt_bucket_table(conv: pa.Table, target: float) -> list[dict]:
 
 
 def _base_layout(title: str, height: int = 360) -> dict:
+    """A chart's layout. The title is pinned to the top of the chart (the page's script wraps it
+    to the chart's width and moves a legend that would overlap it); `margin.t` leaves it room."""
     return {
-        "title": {"text": title, "x": 0.0, "xanchor": "left", "font": {"size": 15}},
+        "title": {"text": title, "x": 0.0, "xanchor": "left", "font": {"size": 15},
+                  "xref": "container", "yref": "container", "y": 1.0, "yanchor": "top", "pad": {"t": 12}},
         "font": {"family": FONT_STACK, "size": 12, "color": "#1f2933"},
         "height": height,
         "margin": {"l": 64, "r": 24, "t": 56, "b": 56},
@@ -539,9 +542,18 @@ def _frt_chart(conv: pa.Table, target: float, business: bool) -> dict:
     layout["xaxis"] = _axis("First response time", type="category")
     layout["yaxis"] = _axis("Conversations", rangemode="tozero")
     layout["bargap"] = 0.25
+    # a percentage Plotly would have to shrink below 10 px to fit its bar (narrow screens) is left out:
+    # the bucket list under the chart has every share
+    layout["uniformtext"] = {"minsize": 10, "mode": "hide"}
     layout["showlegend"] = business
-    layout["legend"] = {"orientation": "h", "y": 1.12, "x": 1, "xanchor": "right"}
+    layout["legend"] = _top_legend(x=1, xanchor="right")
     return {"data": data, "layout": layout}
+
+
+def _top_legend(**extra: Any) -> dict:
+    """A horizontal legend just above the plot area (it moves with `margin.t`, so the page's
+    script can push it below a title it would overlap)."""
+    return {"orientation": "h", "y": 1.0, "yanchor": "bottom", "yref": "paper", **extra}
 
 
 def _how_grid(rows: list[dict], key: str) -> list[list[float | None]]:
@@ -583,6 +595,23 @@ def _heatmap_layout(title: str, zone: str) -> dict:
     return layout
 
 
+#: Charts narrower than this (px) get their figure's "narrow" changes (the page's script; keep in step).
+NARROW_CHART_PX = 560
+
+
+def _heatmap_narrow() -> dict:
+    """A phone-width heatmap: the colour bar goes under the plot (beside it, it leaves the 24 hours
+    about 100 px), and every sixth hour is labelled."""
+    hours = [f"{h:02d}" for h in range(0, 24, 6)]
+    return {
+        "layout": {"height": 380, "margin": {"r": 16, "b": 120},
+                   "xaxis": {"tickvals": hours, "ticktext": hours}},
+        "data": [{"colorbar": {"orientation": "h", "x": 0.5, "xanchor": "center", "y": -0.42, "yref": "paper",
+                               "yanchor": "top", "ypad": 0, "len": 1.0, "thickness": 10,
+                               "title": {"side": "bottom"}}}],
+    }
+
+
 def _heatmap_count(rows: list[dict], zone: str) -> dict:
     z = _how_grid(rows, "conversations")
     z = [[0 if v is None else v for v in line] for line in z]
@@ -600,7 +629,8 @@ def _heatmap_count(rows: list[dict], zone: str) -> dict:
         "xgap": 2,
         "ygap": 2,
     }]
-    return {"data": data, "layout": _heatmap_layout("When customers write: conversations by hour of week", zone)}
+    return {"data": data, "layout": _heatmap_layout("When customers write: conversations by hour of week", zone),
+            "narrow": _heatmap_narrow()}
 
 
 def _heatmap_frt(rows: list[dict], zone: str, target: float) -> dict:
@@ -627,7 +657,8 @@ def _heatmap_frt(rows: list[dict], zone: str, target: float) -> dict:
         "xgap": 2,
         "ygap": 2,
     }]
-    return {"data": data, "layout": _heatmap_layout("How fast brands answer: median first response by hour of week", zone)}
+    return {"data": data, "layout": _heatmap_layout("How fast brands answer: median first response by hour of week", zone),
+            "narrow": _heatmap_narrow()}
 
 
 def _trend_chart(daily: list[dict], target: float, period: dict) -> tuple[dict, bool, int]:
@@ -687,7 +718,7 @@ def _trend_chart(daily: list[dict], target: float, period: dict) -> tuple[dict, 
     layout["yaxis"] = _axis("Conversations", rangemode="tozero")
     layout["yaxis2"] = _axis(f"Answered within {format_target(target)}", overlaying="y", side="right",
                              range=[0, 105], showgrid=False, **_percent_ticks())
-    layout["legend"] = {"orientation": "h", "y": 1.12, "x": 1, "xanchor": "right"}
+    layout["legend"] = _top_legend(x=1, xanchor="right")
     layout["margin"] = {"l": 64, "r": 64, "t": 56, "b": 56}
     layout["bargap"] = 0.15
     return {"data": data, "layout": layout}, weekly, min_n
@@ -735,7 +766,9 @@ def _vanity_chart(brands: dict[str, dict], target: float) -> dict:
     layout["xaxis"] = xaxis
     layout["yaxis"] = _axis(f"Answered within {format_target(target)}", range=[-5, 108], **_percent_ticks())
     layout["showlegend"] = False
-    return {"data": data, "layout": layout}
+    # at phone width the axis title is cut to what fits
+    narrow = {"layout": {"xaxis": {"title": {"text": "Brand posts" + (" (log scale)" if use_log else "")}}}}
+    return {"data": data, "layout": layout, "narrow": narrow}
 
 
 def _percent_ticks() -> dict:

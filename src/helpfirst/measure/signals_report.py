@@ -55,11 +55,11 @@ OUTCOME_COLORS = {
     "unanswered": "#8e1f1f",
 }
 OUTCOME_NOTES = {
-    "resolved": "the person thanked or confirmed it worked",
+    "resolved": "the person thanked or said it worked (thanks for being redirected does not count)",
     "unconfirmed": "answered; the person never said whether it helped",
-    "redirected": "sent to DM, phone or a form and not solved in public",
+    "redirected": "sent to DM, phone or a form, or the person said they sent a DM (even if also answered in public)",
     "abandoned": "the brand asked for details and heard nothing back",
-    "unresolved": "the person came back still stuck or angrier",
+    "unresolved": "the person came back still stuck or angrier, or their follow-up got no answer",
     "unanswered": "no reply from the brand",
 }
 KIND_NOTES = {
@@ -154,8 +154,8 @@ def _outcome_chart(brands: list[tuple[str, dict]], totals: dict) -> tuple[dict, 
                        "gridcolor": "#e5e7eb", "automargin": True}
     layout["yaxis"] = {"autorange": "reversed", "automargin": True, "type": "category",
                        "tickmode": "array", "tickvals": rows, "ticktext": names}
-    layout["legend"] = {"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0, "traceorder": "normal",
-                        "font": {"family": FONT_STACK}}
+    layout["legend"] = {"orientation": "h", "y": 1.0, "yanchor": "bottom", "yref": "paper", "x": 0,
+                        "traceorder": "normal", "font": {"family": FONT_STACK}}
     layout["margin"] = {"l": 120, "r": 24, "t": 72, "b": 48}
     return {"data": data, "layout": layout}, height
 
