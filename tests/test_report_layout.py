@@ -239,3 +239,17 @@ def test_outcome_notes_say_what_the_rules_count(browser, report):  # noqa: F811
         assert "thanks for being redirected does not count" in page.inner_text("#outcome-resolved")
     finally:
         page.close()
+
+
+def test_outcome_meanings_stay_readable_on_a_phone(browser, report):  # noqa: F811
+    """The "meaning" cells of the outcome tables keep room for a few words a line (the table scrolls in its wrapper)."""
+    visit = _open(browser, report, PHONE)
+    page = visit.page
+    try:
+        widths = page.evaluate(
+            "Array.from(document.querySelectorAll('#signals td.sub')).map(function (td) {"
+            " return td.getBoundingClientRect().width / parseFloat(getComputedStyle(td).fontSize); })")
+        assert widths and min(widths) >= 10, f"meaning cells as narrow as {min(widths):.1f} em"
+        visit.assert_clean()
+    finally:
+        page.close()
