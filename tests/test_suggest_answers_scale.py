@@ -68,3 +68,27 @@ def test_identical_replies_are_one_suggestion(tmp_path):
     assert len(replies) == 1, out
     assert out["suggestions"][0] == replies[0]
     assert out["draft"] == f"@kim {INVOICE}"
+
+
+def test_distinct_replies_are_found_past_many_copies_of_one(tmp_path):
+    rows = _history()
+    for k in range(40, 60):  # 20 more copies of the invoice reply, then one other reply about invoices
+        rows += [{"id": f"c{k}-0", "conversation_id": f"c{k}", "author": f"cust{k}", "author_role": "customer", "brand": "Acme",
+                  "created_at": (T0 + timedelta(days=3, hours=k)).isoformat(), "text": "@Acme where is my invoice for last month"},
+                 {"id": f"c{k}-1", "conversation_id": f"c{k}", "parent_id": f"c{k}-0", "author": "Acme", "author_role": "brand", "brand": "Acme",
+                  "created_at": (T0 + timedelta(days=3, hours=k, minutes=5)).isoformat(), "text": f"@cust{k} {INVOICE}"},
+                 {"id": f"c{k}-2", "conversation_id": f"c{k}", "parent_id": f"c{k}-1", "author": f"cust{k}", "author_role": "customer",
+                  "brand": "Acme", "created_at": (T0 + timedelta(days=3, hours=k, minutes=9)).isoformat(), "text": "@Acme thanks, that worked!"}]
+    rows += [{"id": "d-0", "conversation_id": "d", "author": "dee", "author_role": "customer", "brand": "Acme",
+              "created_at": (T0 + timedelta(days=9)).isoformat(), "text": "@Acme my invoice shows the wrong month"},
+             {"id": "d-1", "conversation_id": "d", "parent_id": "d-0", "author": "Acme", "author_role": "brand", "brand": "Acme",
+              "created_at": (T0 + timedelta(days=9, minutes=5)).isoformat(), "text": "@dee We corrected the month on your invoice."},
+             {"id": "d-2", "conversation_id": "d", "parent_id": "d-1", "author": "dee", "author_role": "customer", "brand": "Acme",
+              "created_at": (T0 + timedelta(days=9, minutes=9)).isoformat(), "text": "@Acme thanks, that worked!"}]
+    kb = write_jsonl(tmp_path / "kb.jsonl", KB[1:])
+    hist = write_jsonl(tmp_path / "hist.jsonl", rows)
+    q = write_jsonl(tmp_path / "q.jsonl", [{"id": "q", "brand": "Acme", "posts": [{"role": "customer", "text": "where is my invoice for last month"}]}])
+    out = suggest_lines(run("suggest", "--kb", str(kb), "--history", str(hist), "--input", str(q), "--k", "3", "--json",
+                            "--semantic", "off", "--index", str(tmp_path / "ix")))[0]
+    # 29 copies outrank the other reply: more than the 8 × k candidates looked at first
+    assert [s["resource_id"] for s in out["suggestions"] if s["resource_id"].startswith("reply:")] == ["reply:c12-1", "reply:d-1"], out

@@ -374,18 +374,25 @@ class Ranker:
         groups = self._ans_groups(alo, ahi)
         uses = np.bincount(groups)
         # best first, ties by position; one suggestion per distinct reply text (its best-matching copy)
-        hits = np.flatnonzero(scores > 0)  # only the replies sharing a word with the request are sorted
-        out, seen = [], set()
-        for i in hits[np.lexsort((hits, -scores[hits]))].tolist():
-            if len(out) >= k:
+        hits = np.flatnonzero(scores > 0)  # only the replies sharing a word with the request
+        # the best m by partition (not a sort of all hits), m doubled while copies of one text leave fewer than k
+        m = 8 * k
+        while True:
+            top = hits if len(hits) <= m else hits[np.argpartition(-scores[hits], m - 1)[:m]]
+            top = top[np.lexsort((top, -scores[top]))]  # best first, ties by position
+            out, seen = [], set()
+            for i in top.tolist():
+                g = int(groups[i])
+                if g not in seen:
+                    seen.add(g)
+                    out.append(i)
+                    if len(out) >= k:
+                        break
+            if len(out) >= k or len(top) >= len(hits):
                 break
-            g = int(groups[i])
-            if g in seen:
-                continue
-            seen.add(g)
-            matched = [t for t in words if _has(ix.ans_index, t, alo + i)]
-            out.append(Candidate("answer", alo + i, float(scores[i]), {"answer": float(sims[i]), "uses": float(uses[g])}, matched))
-        return out
+            m *= 2
+        return [Candidate("answer", alo + i, float(scores[i]), {"answer": float(sims[i]), "uses": float(uses[groups[i]])},
+                          [t for t in words if _has(ix.ans_index, t, alo + i)]) for i in out]
 
     def _ans_norms(self) -> np.ndarray:
         """Per reply (all brands): the idf mass of its distinct words (see `_overlap`); computed once."""
