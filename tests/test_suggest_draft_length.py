@@ -39,6 +39,8 @@ def test_post_length_counts_as_each_channel_does():
     assert post_length("see https://help.acme.com/" + "a" * 80, "x") == 4 + 23
     assert post_length("日本 https://help.acme.com/" + "a" * 80, "mastodon") == 3 + 23
     assert post_length("日本", "bluesky") == 2
+    assert post_length("👨‍👩‍👧", "mastodon") == 5  # code points: never under what the server counts
+    assert post_length("👨‍👩‍👧", "bluesky") in (1, 5)  # a grapheme (5 code points without the regex module)
 
 
 def test_text_without_spaces_is_cut_by_characters_not_dropped():

@@ -131,7 +131,7 @@ def _x_text(text: str) -> int:
 
 
 def _graphemes(text: str) -> int:
-    """User-perceived characters (Bluesky, Mastodon count these); code points when the `regex` module is missing (never fewer)."""
+    """User-perceived characters (Bluesky counts these); code points when the `regex` module is missing (never fewer)."""
     try:
         import regex
     except ImportError:
@@ -143,12 +143,15 @@ def post_length(text: str, channel: str) -> int:
     """Length as the channel counts it.
 
     X: weighted (twitter-text v3): CJK, emoji and most non-Latin characters count 2, links 23.
-    Mastodon: characters (graphemes), links 23. Bluesky: graphemes, links as written.
+    Mastodon: characters (code points: never fewer than the server counts, whether it counts code
+    points or graphemes), links 23. Bluesky: graphemes (its limit is 300 of them), links as written.
     """
     if channel in ("x", "twitter"):
         return _x_length(text)
     link = _LINK_AS.get(channel)
-    return _graphemes(_URL.sub("x" * link, text) if link else text)
+    if link:
+        return len(_URL.sub("x" * link, text))
+    return _graphemes(text) if channel == "bluesky" else len(text)
 
 
 def _shorter(value: str, over: int) -> str:
