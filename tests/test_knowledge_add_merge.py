@@ -82,3 +82,31 @@ def test_merge_by_key_keeps_first_seen_order_and_counts_what_it_folded():
     merged, folded, lines = merge_by_key([v, other, p])
     assert list(merged) == [v.key, other.key] and folded == 1 and lines == []
     assert merged[v.key] == v
+
+
+def test_kb_add_reports_merges_and_collisions(tmp_path):
+    same = {"id": "faq-1", "brand": "Acme", "url": "https://help.acme.com/a", "title": "A"}
+    other = {"id": "faq-1", "brand": "Acme", "url": "https://help.acme.com/b", "title": "B"}
+    src = tmp_path / "r.jsonl"
+    src.write_text("\n".join(json.dumps(r) for r in (same, same, other)) + "\n")
+    proc = run("kb", "add", str(src), "--kb", str(tmp_path / "kb"), "--json")
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads(proc.stdout)
+    assert (doc["loaded"], doc["added"], doc["merged"]) == (3, 1, 2)
+    assert doc["loaded"] == doc["added"] + doc["updated"] + doc["unchanged"] + doc["merged"]
+    assert len(doc["collisions"]) == 1 and "https://help.acme.com/b" in doc["collisions"][0]
+    text = run("kb", "add", str(src), "--kb", str(tmp_path / "kb2"))
+    assert "2 merged into a record of the same id" in text.stderr
+    assert "merged: " in text.stderr and "faq-1" in text.stderr
+
+
+def test_suggest_on_raw_files_merges_records_of_one_video(tmp_path):
+    """suggest --kb FILES builds its index from the files: a playlist item does not wipe the video's tags there either."""
+    from helpfirst.suggest.history import Lessons
+    from helpfirst.suggest.index import SuggestIndex
+
+    video = Resource("youtube:v1", "Acme", "video", "https://www.youtube.com/watch?v=v1", "Pairing", "Steps.", ["bluetooth"])
+    item = Resource("youtube:v1", "Acme", "video", "https://www.youtube.com/watch?v=v1", "Pairing", "", [])
+    index = SuggestIndex.build([video, item], Lessons())
+    rows = index.resources.to_pylist()
+    assert len(rows) == 1 and rows[0]["tags"] == "bluetooth"  # tags kept (stored as text)

@@ -32,7 +32,7 @@ def suggest(kb: Path, queries: Path, cache: Path, *extra: str) -> tuple[list[str
     """(suggested resource ids, whether the index was built rather than loaded)."""
     proc = run("suggest", "--kb", str(kb), "--input", str(queries), "--json", "--semantic", "off", *extra, cache=cache)
     assert proc.returncode == 0 and "Traceback" not in proc.stderr, proc.stderr
-    return [s["resource_id"] for s in json.loads(proc.stdout)["suggestions"]], "knowledge:" in proc.stderr
+    return [s["resource_id"] for s in json.loads(proc.stdout)["suggestions"]], "index: reused" not in proc.stderr
 
 
 def folders(cache: Path) -> list[str]:

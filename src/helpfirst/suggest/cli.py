@@ -83,14 +83,17 @@ def kb_add(
     except OSError as exc:
         _fail(f"{folder}: cannot write the knowledge base ({exc.strerror or exc})")
     _print_load_report(report)
+    for line in result.collisions:
+        _note(f"merged: {line}")
     doc = {"kb": str(folder), "read": report.read, "loaded": report.loaded, "rejected": report.rejected,
-           "added": result.added, "updated": result.updated, "unchanged": result.unchanged,
-           "total": len(store.resources), "errors": report.errors, "files": report.files}
+           "added": result.added, "updated": result.updated, "unchanged": result.unchanged, "merged": result.merged,
+           "collisions": result.collisions, "total": len(store.resources), "errors": report.errors, "files": report.files}
     if as_json:
         sys.stdout.write(json.dumps(doc) + "\n")
     else:
+        merged = f", {result.merged} merged into a record of the same id" if result.merged else ""
         _note(f"{report.read} read: {report.loaded} loaded ({result.added} added, {result.updated} updated, "
-              f"{result.unchanged} unchanged), {report.rejected} rejected; {len(store.resources)} resources in {folder}")
+              f"{result.unchanged} unchanged{merged}), {report.rejected} rejected; {len(store.resources)} resources in {folder}")
     if report.loaded == 0:
         raise typer.Exit(1)
 

@@ -21,14 +21,14 @@ import pyarrow as pa
 import pyarrow.feather as feather
 
 from ..knowledge.lexical import Bm25Index
-from ..knowledge.models import Resource
+from ..knowledge.models import Resource, merge
 from ..knowledge.store import brand_key, resource_tokens
 from ..knowledge.text import tokenize_post
 from ..knowledge.urls import _TRAILING, canonical_url, path_key, strip_archive
 from .history import Lessons
 from .semantic import DIM
 
-INDEX_VERSION = 6
+INDEX_VERSION = 7
 _SNIPPET = 160
 _LOAD_ATTEMPTS = 20
 _LEFTOVER_AGE = 3600  # seconds: PIDs of other containers sharing a cache volume collide, so a dead PID alone is not proof
@@ -119,8 +119,9 @@ class SuggestIndex:
         t0 = time.perf_counter()
         self = cls()
         unique: dict[tuple[str, str], Resource] = {}
-        for r in resources:
-            unique[(brand_key(r.brand), r.id)] = r
+        for r in resources:  # records of one resource read together are merged as `kb add` merges them
+            key = (brand_key(r.brand), r.id)
+            unique[key] = merge(unique[key], r) if key in unique else r
         kb = list(unique.values())
         resolver = UrlResolver(kb)
         learned: dict[tuple[str, str], Resource] = {}
