@@ -152,7 +152,10 @@ def test_suggest_output_format_ranking_and_draft(files):
     again = run("suggest", "--kb", str(kb), "--history", str(history), "--input", str(queries), "--k", "3", "--json",
                 "--index", str(folder / "index"), "--semantic", "off")
     assert suggest_lines(again) == out
-    assert "learned" not in again.stderr and "learned" in proc.stderr
+    assert "index: reused" in again.stderr and "index: reused" not in proc.stderr
+    # and it reports the same inputs as the build did (the counts were saved with the index)
+    summary = [line for line in proc.stderr.splitlines() if line.startswith("knowledge:")]
+    assert summary and summary == [line for line in again.stderr.splitlines() if line.startswith("knowledge:")]
 
 
 def test_suggest_reusable_answer_from_history(files):

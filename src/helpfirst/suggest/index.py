@@ -28,7 +28,7 @@ from ..knowledge.urls import _TRAILING, canonical_url, path_key, strip_archive
 from .history import Lessons
 from .semantic import DIM
 
-INDEX_VERSION = 7
+INDEX_VERSION = 8
 _SNIPPET = 160
 _LOAD_ATTEMPTS = 20
 _LEFTOVER_AGE = 3600  # seconds: PIDs of other containers sharing a cache volume collide, so a dead PID alone is not proof
@@ -193,8 +193,9 @@ class SuggestIndex:
             "kind": [r.kind for r in everything],
             "url": [r.url for r in everything],
             "title": [r.title for r in everything],
-            # an FAQ's answer goes into its draft; other kinds are linked, so their bodies stay out
-            "answer": [r.body if r.kind == "faq" else "" for r in everything],
+            # an FAQ's answer goes into its draft, and so does the body of a resource without a link (the
+            # draft has nothing to link to); other kinds are linked, so their bodies stay out
+            "answer": [r.body if r.kind == "faq" or not r.url else "" for r in everything],
             "tags": [", ".join(r.tags) for r in everything],
             "learned": [(brand_key(r.brand), r.id) in learned_keys for r in everything],
         })

@@ -340,7 +340,14 @@ class Suggester:
         ix = self.index
         bits = []
         if c.kind == "answer":
-            return f"a past reply that solved a similar problem (“{_short(info['context'], 70)}”)"
+            uses = int(c.parts.get("uses", 1))
+            sent = f"; sent {uses}× before" if uses > 1 else ""
+            problem = _short(info["context"], 70)
+            if c.parts.get("answer", 0) >= SIMILAR_REPLY:
+                return f"a past reply that solved a similar problem (“{problem}”){sent}"
+            words = self._query_words(query, set(c.matched))
+            shared = ", ".join(words[:4]) if words else "a few words"
+            return f"a past reply to another problem (“{problem}”) that shares {shared} with this one{sent}"
         links = int(ix.links[c.row])
         if links:
             bits.append(f"linked {links}× before" if links > 1 else "linked once before")
@@ -357,6 +364,18 @@ class Suggester:
         if not bits:
             bits.append("often used by this brand" if c.parts.get("prior", 0) > 0 else "best available match")
         return "; ".join(bits)
+
+    @staticmethod
+    def _query_words(query: Query, stems: set[str]) -> list[str]:
+        """The query's words whose stems are among `stems` (as the customer wrote them, once each)."""
+        words, seen = [], set()
+        for p in query.posts:
+            for word in _words(p.text):
+                stem = tokenize(word)
+                if stem and stem[0] in stems and stem[0] not in seen:
+                    seen.add(stem[0])
+                    words.append(word.lower())
+        return words
 
     def _matched(self, query: Query, row: int) -> list[str]:
         """Query words that the resource's own text contains."""
@@ -385,6 +404,10 @@ class Suggester:
         # the customer gets the live page, not an archive.org snapshot of it
         url = strip_archive(info["url"]) if info["url"] else ""
         return draft_reply(voice, query.channel, _mention(query), info["kind"], title, url, info.get("text", ""))
+
+
+#: a past reply's match (rank._overlap, 0..1) from which its reason says it solved "a similar problem"
+SIMILAR_REPLY = 0.3
 
 
 def draft_warning(draft: str | None, channel: str | None) -> str | None:
