@@ -369,7 +369,11 @@ def suggest(
             try:
                 suggester.check(item)
                 doc = suggester.suggest(item, k)
-                answered += 1
+                if doc["suggestions"]:
+                    answered += 1
+                else:
+                    unanswerable += 1
+                    _note(f"unanswered: {input}:{line}: nothing in the knowledge base or the history matches this request")
             except QueryError as exc:
                 unanswerable += 1
                 _note(f"unanswered: {input}:{line}: field {exc.field!r}: {exc.reason}")
