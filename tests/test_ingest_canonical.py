@@ -259,7 +259,7 @@ def test_jsonl_rejections_name_line_and_field(tmp_path):
         (8, "likes"),
         (11, "text"),
         (12, "created_at"),
-        (13, ""),
+        (13, "text"),  # the field holding the bytes that are not UTF-8
     ]
     reasons = {r.line: r.reason for r in report.rejections}
     assert reasons[2].startswith("not valid JSON") and "not a JSON object" in reasons[3]
