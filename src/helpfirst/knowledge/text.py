@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 
 from .urls import remove_urls
 
@@ -71,8 +72,42 @@ def clean_post(text: str | None) -> str:
 _SPACE = bytes(c if (97 <= c <= 122 or 48 <= c <= 57 or c == 39) else 32 for c in range(256))
 
 
+# Unicode words (letters and digits, an inner apostrophe kept) and the scripts written without spaces
+_UNICODE_WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)?")
+_ACCENTS = re.compile(r"[\u0300-\u036f]+")
+_NO_SPACES = re.compile(r"[\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]+")
+
+
+def _unicode_words(text: str) -> list[str]:
+    """Words of a text that is not plain ASCII: Latin accents folded (café -> cafe, so both spellings
+    meet), other scripts kept as written, and runs of Chinese, Japanese or Korean characters (written
+    without spaces) as overlapping character pairs, the usual way to search them without a dictionary."""
+    folded = unicodedata.normalize("NFC", _ACCENTS.sub("", unicodedata.normalize("NFKD", text.lower())))
+    out: list[str] = []
+    for word in _UNICODE_WORD.findall(folded):
+        if not _NO_SPACES.search(word):
+            out.append(word)
+            continue
+        at = 0
+        for run in _NO_SPACES.finditer(word):
+            out.extend(_words(word[at:run.start()]) if run.start() > at else ())
+            chars = run.group()
+            out.extend([chars] if len(chars) < 3 else [chars[i:i + 2] for i in range(len(chars) - 1)])
+            at = run.end()
+        if at < len(word):
+            out.extend(_unicode_words(word[at:]))
+    return out
+
+
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+
+
 def _words(text: str) -> list[str]:
-    """_TOKEN.findall(text.lower()), by translate + split (non-ASCII characters, like any other, separate words)."""
+    """_TOKEN.findall(text.lower()) for ASCII text, by translate + split; see _unicode_words for text
+    with letters or digits beyond ASCII (other characters, emoji and punctuation, separate words)."""
+    if not text.isascii():
+        if any(c.isalnum() for run in _NON_ASCII.findall(text) for c in run):
+            return _unicode_words(text)
     runs = text.lower().encode("ascii", "replace").translate(_SPACE).decode("ascii").split()
     if "'" not in text:
         return runs
