@@ -218,7 +218,7 @@ def test_bad_input_is_rejected_with_line_and_field(tmp_path):
         (7, "favourites_count"),
         (8, "content"),
         (9, None),
-        (10, None),
+        (10, "content"),  # the field holding the bytes that are not UTF-8
     ]
     assert report.rejections[-1].reason == "bytes are not valid UTF-8"
     assert report.rejections[2].reason.startswith("not valid JSON")

@@ -227,7 +227,7 @@ def test_bad_input_is_rejected_with_line_and_field(tmp_path):
         (8, None),
         (9, None),
         (11, "text"),
-        (12, None),
+        (12, "data.0.text"),  # the field holding the bytes that are not UTF-8
     ]
     reasons = [r.reason for r in report.rejections]
     assert reasons[0].startswith("not valid JSON")

@@ -188,7 +188,7 @@ def test_suggest_bad_queries_are_reported_and_the_rest_answered(files):
     assert "empty conversation" in err and f"{queries}:3:" in err
     assert f"{queries}:4:" in err and "not valid JSON" in err
     assert "field 'posts[0].role'" in err and f"{queries}:6: field 'id'" in err
-    assert "6 queries read: 1 answered, 2 without suggestions, 3 rejected" in err
+    assert "6 queries read: 1 answered, 0 matched nothing, 2 without suggestions, 3 rejected" in err
 
 
 def test_suggest_missing_inputs_are_one_line(files):

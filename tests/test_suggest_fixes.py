@@ -92,7 +92,7 @@ def test_bad_channel_and_created_at_are_per_line_errors(files):
     assert [o["id"] for o in suggest_lines(proc)] == ["c"]
     assert f"rejected: {q}:1: field 'channel': unknown channel \"myspace\"" in proc.stderr
     assert f"rejected: {q}:2: field 'posts[0].created_at': not an ISO 8601 date-time" in proc.stderr
-    assert "3 queries read: 1 answered, 0 without suggestions, 2 rejected" in proc.stderr
+    assert "3 queries read: 1 answered, 0 matched nothing, 0 without suggestions, 2 rejected" in proc.stderr
 
 
 def test_bluesky_draft_over_the_limit_is_flagged(tmp_path):
@@ -230,9 +230,11 @@ def test_unexpanded_short_links_are_counted_not_learned(files):
             "X API JSON (entities.urls[].expanded_url or unwound_url); in canonical CSV/JSONL history write the expanded link in the text")
     assert f"note: {note}" in proc.stderr.splitlines()
     proc = run("eval", "suggest", "--kb", str(kb), "--history", str(twcs), "--semantic", "off")
-    assert proc.returncode == 1 and proc.stderr.strip() == (
+    # the inputs are reported first (as suggest reports them), then the error
+    assert proc.returncode == 1 and proc.stderr.strip().splitlines()[-1] == (
         "error: the history has 0 conversation(s) in which the brand linked a resource after a customer post; "
         f"a backtest needs at least 2; {note}")
+    assert any(line.startswith("knowledge: ") and "history: " in line for line in proc.stderr.splitlines())
 
 
 

@@ -350,7 +350,7 @@ def suggest(
 
         encoder = Encoder()
     suggester = Suggester(built.index, w, encoder, voices)
-    read = answered = rejected = unanswerable = 0
+    read = answered = nothing = rejected = unanswerable = 0
     seen: dict[str, int] = {}   # query id -> its first line: a repeated id is answered again, with a warning
     t0 = time.perf_counter()
     try:
@@ -371,9 +371,9 @@ def suggest(
                 doc = suggester.suggest(item, k)
                 if doc["suggestions"]:
                     answered += 1
-                else:
-                    unanswerable += 1
-                    _note(f"unanswered: {input}:{line}: nothing in the knowledge base or the history matches this request")
+                else:  # a valid answer (nothing fits), but not one to count as answered
+                    nothing += 1
+                    _note(f"no match: {input}:{line}: nothing in the knowledge base or the history matches this request")
             except QueryError as exc:
                 unanswerable += 1
                 _note(f"unanswered: {input}:{line}: field {exc.field!r}: {exc.reason}")
@@ -389,9 +389,9 @@ def suggest(
     except OSError as exc:
         _fail(f"{input}: cannot be read ({exc.strerror or exc})")
     seconds = time.perf_counter() - t0
-    _note(f"{read} queries read: {answered} answered, {unanswerable} without suggestions, {rejected} rejected "
-          f"({seconds * 1000 / max(answered, 1):.1f} ms per query)")
-    if answered == 0:
+    _note(f"{read} queries read: {answered} answered, {nothing} matched nothing, {unanswerable} without suggestions, "
+          f"{rejected} rejected ({seconds * 1000 / max(answered + nothing, 1):.1f} ms per query)")
+    if answered + nothing == 0:
         raise typer.Exit(1)
 
 
