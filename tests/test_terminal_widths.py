@@ -135,3 +135,17 @@ def test_shares_of_nothing_are_a_dash(tmp_path):
     # help requests, coverage, FRT median, within target, substance, time to solution
     assert help_rows == ["all brands", "0", "–", "–", "–", "–", "–"]
     assert outcome_rows == ["all brands"] + ["–"] * 7
+
+
+def test_wide_characters_in_brand_names_are_measured_in_cells(tmp_path):
+    # a Japanese handle takes two terminal cells a character: measured in characters it got half the room
+    # it needs and folded onto two lines, though the table had room for it
+    from rich.cells import cell_len
+
+    brand = "アマゾン公式サポートセンター"
+    rows = [(1, "101", True, 0, f"@{brand} my order never came", None),
+            (2, brand, False, 10, "@101 sorry, let me check", 1)]
+    path = write_twcs(tmp_path / "a.csv", rows)
+    out = audit(path, "--no-signals", columns=80)
+    assert any(brand in line for line in out.splitlines()), out
+    assert all(cell_len(line) <= 80 for line in out.splitlines())

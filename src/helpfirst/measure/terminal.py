@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from itertools import combinations
 
+from rich.cells import cell_len
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
@@ -45,11 +46,11 @@ def _wrapped_width(header: str, width: int) -> int:
     """The widest line of header wrapped at spaces into width (a word longer than width stays whole)."""
     lines: list[str] = []
     for word in header.split():
-        if lines and len(lines[-1]) + 1 + len(word) <= width:
+        if lines and cell_len(lines[-1]) + 1 + cell_len(word) <= width:
             lines[-1] += " " + word
         else:
             lines.append(word)
-    return max(len(line) for line in lines)
+    return max(cell_len(line) for line in lines)
 
 
 def _column_groups(widest: list[int], narrowest: list[int], room: int) -> list[list[int]]:
@@ -75,12 +76,12 @@ def brand_tables(title: str, headers: list[str], rows: list[tuple[str, list[str]
     the terminal folds onto more lines), figures never split, headers wrap only at spaces.
 
     rows: (brand, figure cells, style); a row with a style (the totals) gets a line above it."""
-    values = [[len(cells[i]) for _, cells, _ in rows] for i in range(len(headers))]
-    widest = [max([len(h)] + v) for h, v in zip(headers, values, strict=True)]
-    narrowest = [max([len(w) for w in h.split()] + v) for h, v in zip(headers, values, strict=True)]
+    values = [[cell_len(cells[i]) for _, cells, _ in rows] for i in range(len(headers))]
+    widest = [max([cell_len(h)] + v) for h, v in zip(headers, values, strict=True)]
+    narrowest = [max([cell_len(w) for w in h.split()] + v) for h, v in zip(headers, values, strict=True)]
     names = [name for name, _, _ in rows] + ["brand"]
-    whole = max(len(n) for n in names)
-    words = max(len(w) for n in names for w in n.split())  # "all brands" may wrap at its space
+    whole = max(cell_len(n) for n in names)
+    words = max(cell_len(w) for n in names for w in n.split())  # "all brands" may wrap at its space
 
     def plan(brand: int) -> list[list[int]]:
         return _column_groups(widest, narrowest, width - brand - 4)
