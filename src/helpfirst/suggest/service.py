@@ -146,17 +146,16 @@ def build_or_load(kb: list[Path], history: list[Path], index_dir: Path | None = 
         if isinstance(meta, dict) and meta.get("key") == key:
             try:
                 loaded = SuggestIndex.load(folder)
-            except Exception as exc:  # noqa: BLE001 - whatever the damage (an empty .npy is an EOFError), the cure is a rebuild
-                # a damaged data file (deleted, truncated) under a matching key: rebuild rather than fail on every run
-                messages.append(f"{folder}: the saved index could not be read ({exc}); it is rebuilt")
-            else:
                 # another build may have replaced the folder between reading its key and loading it
-                if loaded.stats.get("key") == key:
+                if isinstance(loaded.stats, dict) and loaded.stats.get("key") == key:
                     # the reports of the build that made it: a cached run names the same missing files,
                     # rejections and counts as the run that built the index (the key covers every input path)
-                    saved_reports = loaded.stats.get("reports") or {}
-                    return BuildResult(loaded, _report_from(LoadReport(), saved_reports.get("kb")),
-                                       _report_from(ImportReport(), saved_reports.get("history")), True, folder)
+                    kb_saved, history_saved = _saved_reports(loaded.stats)
+                    return BuildResult(loaded, kb_saved, history_saved, True, folder)
+            except Exception as exc:  # noqa: BLE001 - whatever the damage (an empty .npy is an EOFError), the cure is a rebuild
+                # a damaged file (deleted, truncated, a meta.json edited by hand) under a matching key:
+                # rebuild rather than fail on every run
+                messages.append(f"{folder}: the saved index could not be read ({exc}); it is rebuilt")
     kb_report = LoadReport()
     resources = load_kb(kb, kb_report)
     handles = frozenset(list(brands) + sorted({r.brand for r in resources}))
@@ -194,17 +193,56 @@ def _report_doc(report: ImportReport) -> dict:
             "rejections": [r.to_dict() for r in report.rejections]}
 
 
-def _report_from(report: ImportReport, doc: dict | None) -> ImportReport:
-    """`report` filled from a _report_doc (left empty for an index saved without one)."""
+#: the build's figures a cached run shows (suggest's summary and notes, an unknown brand's reason): whole counts
+_SAVED_COUNTS = ("cases", "answers", "learned_resources", "short_link_replies", "brand_replies")
+
+
+def _saved_reports(stats: dict) -> tuple[LoadReport, ImportReport]:
+    """The knowledge and history reports a cached index saved, its figures checked; ValueError saying what is damaged."""
+    for name in _SAVED_COUNTS:
+        if not _is_count(stats.get(name)):
+            raise ValueError(f"its {name} is missing or not a count")
+    by_brand = stats.get("replies_by_brand")
+    if not isinstance(by_brand, dict) or not all(isinstance(k, str) and _is_count(v) for k, v in by_brand.items()):
+        raise ValueError("its replies_by_brand is missing or not counts by brand")
+    reports = stats.get("reports")
+    if not isinstance(reports, dict):
+        raise ValueError("its saved reports are missing or not an object")
+    return _report_from(LoadReport(), reports.get("kb"), "kb"), _report_from(ImportReport(), reports.get("history"), "history")
+
+
+def _report_from(report: ImportReport, doc: object, name: str) -> ImportReport:
+    """`report` filled from a _report_doc; ValueError naming the part of it that is missing or of the wrong type."""
     from ..ingest.base import Rejection
 
     if not isinstance(doc, dict):
-        return report
+        raise ValueError(f"its saved {name} report is missing or not an object")
+    for count in ("rows_read", "rows_loaded", "rows_rejected"):
+        if not _is_count(doc.get(count)):
+            raise ValueError(f"its saved {name} report has no count {count}")
+    errors, files, rejections = doc.get("errors"), doc.get("files"), doc.get("rejections")
+    if not isinstance(errors, list) or not all(isinstance(e, str) for e in errors):
+        raise ValueError(f"its saved {name} report's errors are missing or not a list of text")
+    if not isinstance(files, list) or not all(isinstance(f, dict) and isinstance(f.get("path"), str) for f in files):
+        raise ValueError(f"its saved {name} report's files are missing or not a list of files")
+    if not isinstance(rejections, list) or not all(_is_rejection(r) for r in rejections):
+        raise ValueError(f"its saved {name} report's rejections are missing or not a list of rejections")
     report.rows_read, report.rows_loaded, report.rows_rejected = doc["rows_read"], doc["rows_loaded"], doc["rows_rejected"]
-    report.errors = list(doc["errors"])
-    report.files = list(doc["files"])
-    report.rejections = [Rejection(r["file"], r["line"], r["field"], r["reason"]) for r in doc["rejections"]]
+    report.errors = list(errors)
+    report.files = list(files)
+    report.rejections = [Rejection(r["file"], r["line"], r["field"], r["reason"]) for r in rejections]
     return report
+
+
+def _is_count(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def _is_rejection(doc: object) -> bool:
+    """A Rejection.to_dict: file and reason text, line a line number or null, field text or null."""
+    return (isinstance(doc, dict) and isinstance(doc.get("file"), str) and isinstance(doc.get("reason"), str)
+            and "line" in doc and (doc["line"] is None or _is_count(doc["line"]))
+            and "field" in doc and (doc["field"] is None or isinstance(doc["field"], str)))
 
 
 def split_map(column_map: dict[str, str] | None) -> tuple[dict[str, str], dict[str, str]]:

@@ -1,0 +1,99 @@
+"""Review fixes: a cached index whose saved reports are damaged is rebuilt, not a traceback; option names reach
+the importer and the loader as data (no rewriting of their messages); the short-link note agrees with learning."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.test_suggest_cli import files, history_rows, run, suggest_lines, write_jsonl  # noqa: F401  (files: fixture)
+
+QUERY = {"id": "q1", "brand": "Acme", "customer": "dana", "posts": [{"role": "customer", "text": "my wifi keeps dropping on the router"}]}
+
+
+def _damage(meta: dict, how: str) -> None:
+    stats = meta["stats"]
+    reports = stats["reports"]
+    if how == "reports not a dict":
+        stats["reports"] = ["kb", "history"]
+    elif how == "reports missing":
+        del stats["reports"]
+    elif how == "history report missing":
+        del reports["history"]
+    elif how == "kb report not a dict":
+        reports["kb"] = "kb"
+    elif how == "count missing":
+        del reports["history"]["rows_read"]
+    elif how == "count of the wrong type":
+        reports["kb"]["rows_loaded"] = "4"
+    elif how == "errors not a list":
+        reports["history"]["errors"] = 7
+    elif how == "files not a list of files":
+        reports["kb"]["files"] = ["kb.jsonl"]
+    elif how == "rejection missing keys":
+        reports["history"]["rejections"] = [{"file": "h.jsonl"}]
+    elif how == "rejection not a dict":
+        reports["history"]["rejections"] = ["h.jsonl:3: duplicate"]
+    elif how == "rejection line of the wrong type":
+        reports["history"]["rejections"][0]["line"] = "seven"
+    elif how == "stats count missing":
+        del stats["cases"]
+    elif how == "short links not a count":
+        stats["short_link_replies"] = "2"
+    elif how == "replies by brand not a dict":
+        stats["replies_by_brand"] = 6
+    else:
+        raise AssertionError(how)
+
+
+DAMAGE = ["reports not a dict", "reports missing", "history report missing", "kb report not a dict", "count missing",
+          "count of the wrong type", "errors not a list", "files not a list of files", "rejection missing keys",
+          "rejection not a dict", "rejection line of the wrong type", "stats count missing", "short links not a count",
+          "replies by brand not a dict"]
+
+
+def _reports(built) -> tuple[dict, dict]:
+    return built.kb_report.to_dict(), built.history_report.to_dict()
+
+
+@pytest.mark.parametrize("how", DAMAGE)
+def test_a_cached_index_with_damaged_saved_reports_is_rebuilt(files, monkeypatch, how):
+    from helpfirst.suggest.service import build_or_load
+
+    folder, kb, history = files
+    monkeypatch.setenv("HELPFIRST_CACHE", str(folder / "cache"))
+    rows = history_rows()
+    write_jsonl(history, rows + [rows[0]])   # one duplicate id: a listed rejection to damage
+    inputs = ([kb, folder / "nope.jsonl"], [history])
+    first = build_or_load(*inputs)
+    assert not first.cached and first.history_report.rejections
+    assert build_or_load(*inputs).cached
+    meta_path = first.path / "meta.json"
+    meta = json.loads(meta_path.read_text())
+    _damage(meta, how)
+    meta_path.write_text(json.dumps(meta))
+    again = build_or_load(*inputs)   # was a KeyError / TypeError / AttributeError for most of these
+    assert not again.cached
+    assert [m for m in again.messages if "the saved index could not be read" in m and m.endswith("it is rebuilt")], again.messages
+    assert _reports(again) == _reports(first)
+    cached = build_or_load(*inputs)
+    assert cached.cached and not cached.messages and _reports(cached) == _reports(first)
+
+
+def test_the_command_line_rebuilds_an_index_whose_saved_reports_are_damaged(files):
+    folder, kb, history = files
+    queries = write_jsonl(folder / "q.jsonl", [QUERY])
+    args = ("suggest", "--kb", str(kb), "--history", str(history), "--input", str(queries), "--json", "--semantic", "off")
+    env = {"HELPFIRST_CACHE": str(folder / "cache")}
+    first = run(*args, env=env)
+    expected = suggest_lines(first)
+    (index,) = (folder / "cache" / "suggest").iterdir()
+    meta = json.loads((index / "meta.json").read_text())
+    meta["stats"]["reports"]["history"] = {"rows_read": 13}
+    (index / "meta.json").write_text(json.dumps(meta))
+    second = run(*args, env=env)
+    assert suggest_lines(second) == expected
+    assert "the saved index could not be read" in second.stderr and "it is rebuilt" in second.stderr
+    assert "index: reused" not in second.stderr
+    assert "index: reused" in run(*args, env=env).stderr
