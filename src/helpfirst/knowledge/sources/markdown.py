@@ -57,26 +57,41 @@ def _inline(children) -> str:
     An emphasis opened right after a letter or digit and closed right before one (2*3*4, a*b*c) is
     kept as written: in help text that is arithmetic or a name, hardly ever italics inside a word.
     """
+    # after[i]: first character of the first text token after children[i] ('' when none), in one backward pass
+    after = [""] * len(children)
+    following = ""
+    for i in range(len(children) - 1, -1, -1):
+        after[i] = following
+        if children[i].type in ("text", "text_special", "code_inline"):
+            following = children[i].content[:1]
     out: list[str] = []
-    opened: list[int] = []
+    last = ""  # the last character of "".join(out)
+    # (position of the open marker in out, the last output character before it): tokens nest, so what was
+    # written before an open marker is unchanged when it closes (only markers still open, still '', lie there)
+    opened: list[tuple[int, str]] = []
     for i, tok in enumerate(children):
         if tok.type in ("text", "text_special", "code_inline"):
-            out.append(tok.content)
+            piece = tok.content
         elif tok.type == "image":
-            out.append(_inline(tok.children or []) or tok.content)
+            piece = _inline(tok.children or []) or tok.content
         elif tok.type in ("softbreak", "hardbreak"):
-            out.append("\n")
+            piece = "\n"
         elif tok.type.endswith("_open") and tok.type != "link_open":
-            opened.append(len(out))
+            opened.append((len(out), last))
             out.append("")
+            continue
         elif tok.type.endswith("_close") and tok.type != "link_close" and opened:
-            at = opened.pop()
-            before = "".join(out[:at])[-1:]
-            after = next((c.content[:1] for c in children[i + 1:] if c.type in ("text", "text_special", "code_inline")), "")
-            if before.isalnum() and after.isalnum():
+            at, before = opened.pop()
+            if before.isalnum() and after[i].isalnum():
                 out[at] = tok.markup
-                out.append(tok.markup)
-        # link_open/close (the text between is kept), html_inline (tags): nothing
+                piece = tok.markup
+            else:
+                continue
+        else:  # link_open/close (the text between is kept), html_inline (tags): nothing
+            continue
+        out.append(piece)
+        if piece:
+            last = piece[-1]
     return "".join(out)
 
 
