@@ -97,3 +97,52 @@ def test_the_command_line_rebuilds_an_index_whose_saved_reports_are_damaged(file
     assert "the saved index could not be read" in second.stderr and "it is rebuilt" in second.stderr
     assert "index: reused" not in second.stderr
     assert "index: reused" in run(*args, env=env).stderr
+
+
+def _unrecognised(folder):
+    """A file no importer recognises, in a folder whose name is the text the old code rewrote in messages."""
+    odd = folder / "give it with --format"
+    odd.mkdir()
+    path = odd / "weird.txt"
+    path.write_text("hello world\nfoo\n")
+    return path
+
+
+def test_each_command_names_its_own_format_option_and_paths_stay_as_given(files):
+    folder, kb, _history = files
+    weird = _unrecognised(folder)
+    hint = "could not recognise the format from its first line; give it with"
+    queries = write_jsonl(folder / "q.jsonl", [QUERY])
+    proc = run("suggest", "--kb", str(kb), "--history", str(weird), "--input", str(queries), "--json", "--semantic", "off",
+               "--index", str(folder / "ix"))
+    suggest_lines(proc)
+    # the path is the file's own (it was rewritten to '.../give it with --history-format/weird.txt')
+    assert f"{weird}: {hint} --history-format (" in proc.stderr
+    ev = run("eval", "suggest", "--kb", str(kb), "--history", str(weird), "--json", "--semantic", "off")
+    assert "Traceback" not in ev.stderr and f"{weird}: {hint} --history-format (" in ev.stderr + ev.stdout
+    audit = run("audit", str(weird))
+    assert audit.returncode != 0 and f"{weird}: {hint} --format (" in audit.stderr and "--history-format" not in audit.stderr
+
+
+def test_the_importer_and_the_loader_are_told_the_option_names(tmp_path):
+    """No message is rewritten after the fact: the option names reach the importer and the resource loader as data."""
+    from helpfirst.ingest import ImportOptions, ImportReport, read_posts
+    from helpfirst.knowledge.models import LoadReport
+    from helpfirst.knowledge.sources import LoadOptions, load_resources
+
+    weird = _unrecognised(tmp_path)
+    report = ImportReport()
+    assert list(read_posts([weird], ImportOptions(format_option="--source-format"), report)) == []
+    assert report.errors == [f"{weird}: could not recognise the format from its first line; give it with --source-format "
+                             "(twcs, x-v2, mastodon, jsonl, csv)"]
+    report = ImportReport()
+    list(read_posts([weird], ImportOptions(), report))
+    assert report.errors[0].endswith("give it with --format (twcs, x-v2, mastodon, jsonl, csv)")
+
+    kb = write_jsonl(tmp_path / "kb.jsonl", [{"id": "a", "url": "https://help.acme.com/a", "title": "A"}])
+    loaded = LoadReport()
+    assert list(load_resources([kb], LoadOptions(no_brand="no brand: name it in the record"), loaded)) == []
+    assert [(r.field, r.reason) for r in loaded.rejections] == [("brand", "no brand: name it in the record")]
+    loaded = LoadReport()
+    list(load_resources([kb], LoadOptions(), loaded))
+    assert [r.reason for r in loaded.rejections] == ["no brand (give it in the record or with --brand)"]

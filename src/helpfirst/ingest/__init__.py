@@ -113,8 +113,8 @@ def _not_text(path: Path, head: bytes) -> None:
         raise ImportFailed(f"{path}: holds NUL bytes: binary data or UTF-16/32 text, not UTF-8 text")
 
 
-def detect_format(path: Path, head: bytes | None = None) -> str:
-    """Guess a file's format from its first bytes; ImportFailed when nothing matches."""
+def detect_format(path: Path, head: bytes | None = None, option: str = "--format") -> str:
+    """Guess a file's format from its first bytes; ImportFailed, telling to give it with `option`, when nothing matches."""
     head = check_readable(path) if head is None else head
     # order matters: specific formats before the generic canonical ones
     candidates = list(BUILTIN_FORMATS) + [n for n in _REGISTRY if n not in BUILTIN_FORMATS]
@@ -122,7 +122,7 @@ def detect_format(path: Path, head: bytes | None = None) -> str:
         if get_importer(name).sniff(path, head):
             return name
     raise ImportFailed(
-        f"{path}: could not recognise the format from its first line; give it with --format "
+        f"{path}: could not recognise the format from its first line; give it with {option} "
         f"({', '.join(candidates)})"
     )
 
@@ -135,7 +135,7 @@ def read_posts(
         path = Path(path)
         try:
             head = check_readable(path)
-            name = fmt or detect_format(path, head)
+            name = fmt or detect_format(path, head, options.format_option)
             importer = get_importer(name)
             _check_column_map(importer, options, path)
         except ImportFailed as exc:

@@ -109,6 +109,9 @@ class ImportOptions:
     texts: str = "all"
     #: called with the number of bytes consumed since the last call (progress bars)
     on_bytes: Callable[[int], None] | None = None
+    #: the command-line option that names a file's format, as messages tell the user to give it
+    #: (audit's --format; suggest and eval suggest have --history-format)
+    format_option: str = "--format"
 
 
 

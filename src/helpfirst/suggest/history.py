@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -86,25 +86,22 @@ class Lessons:
 
 def read_conversations(paths: list[Path], options: ImportOptions, fmt: str | None = None,
                        report: ImportReport | None = None,
-                       signal_columns: dict[str, str] | None = None) -> tuple[list[Conversation], ImportReport]:
+                       signal_columns: dict[str, str] | None = None,
+                       format_option: str = "--history-format") -> tuple[list[Conversation], ImportReport]:
     """Import, thread and group posts into conversations.
 
     Canonical CSV/JSONL files may give each post an `outcome` and a `reply_kind` (columns named
     by signal_columns, default their own names); bad values are errors in the report.
+    format_option is the option the importers' messages name for giving a file's format (suggest
+    and eval suggest call it --history-format).
     """
     from ..audit import load_posts, mark_bots
     from ..ingest import locate_duplicate_ids
     from ..threads import build_threads
 
-    from ..ingest import ImportFailed
-
+    options = replace(options, format_option=format_option)
     report = report if report is not None else ImportReport()
-    try:
-        posts, report = load_posts(paths, options, fmt, report)
-    except ImportFailed as exc:
-        raise ImportFailed(_history_option(str(exc))) from None
-    finally:
-        report.errors[:] = [_history_option(e) for e in report.errors]
+    posts, report = load_posts(paths, options, fmt, report)
     if options.bots:
         posts = mark_bots(posts, options.bots)
     if posts.num_rows == 0:
@@ -120,11 +117,6 @@ def read_conversations(paths: list[Path], options: ImportOptions, fmt: str | Non
             if any(values):
                 table = table.append_column(name, pa.array(values, pa.string()))
     return conversations_from_table(table), report
-
-
-def _history_option(message: str) -> str:
-    """An importer message as suggest and eval suggest say it: their format option is --history-format."""
-    return message.replace("give it with --format", "give it with --history-format")
 
 
 def _signal_fields(report: ImportReport, options: ImportOptions, columns: dict[str, str] | None) -> dict[str, dict[str, str]]:

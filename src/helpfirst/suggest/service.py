@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -50,14 +50,9 @@ def load_kb(paths: list[Path], report: LoadReport, brand: str | None = None, kin
             out.extend(items)
         else:
             files.append(p)
-    start = len(report.rejections)
-    out.extend(load_resources(files, LoadOptions(brand=brand, kind=kind), report))
-    if brand is None:
-        # suggest and eval suggest have no option that sets a resource's brand (their --brand names handles in the history)
-        report.rejections[start:] = [
-            replace(r, reason=NO_BRAND) if r.field == "brand" and r.reason.startswith("no brand") else r
-            for r in report.rejections[start:]
-        ]
+    # suggest and eval suggest have no option that sets a resource's brand (their --brand names handles in the history)
+    options = LoadOptions(brand=brand, kind=kind) if brand is not None else LoadOptions(kind=kind, no_brand=NO_BRAND)
+    out.extend(load_resources(files, options, report))
     return out
 
 

@@ -19,12 +19,21 @@ class SourceFailed(Exception):
     """A whole file or folder cannot be read; the message is one line naming it."""
 
 
+#: why a record without a brand is rejected, as `kb add` (whose --brand sets the brand of resources) says it
+NO_BRAND = "no brand (give it in the record or with --brand)"
+
+
 @dataclass
 class LoadOptions:
-    """What the user said about the files: the brand they belong to and the kind of resource."""
+    """What the user said about the files: the brand they belong to and the kind of resource.
+
+    no_brand is the reason a record without a brand (and no `brand` here) is rejected with: a
+    command with no option that sets the brand of resources says how else to give it.
+    """
 
     brand: str | None = None
     kind: str | None = None
+    no_brand: str = NO_BRAND
 
 
 class Source:
@@ -267,7 +276,7 @@ def make_resource(record: dict, options: LoadOptions, default_kind: str = "artic
     brand = _text(record, "brand") or (options.brand or "")
     brand = brand.lstrip("@").strip()
     if not brand:
-        raise Invalid("brand", "no brand (give it in the record or with --brand)")
+        raise Invalid("brand", options.no_brand)
     kind = (options.kind or _text(record, "kind") or default_kind).lower()
     if kind not in KINDS:
         raise Invalid("kind", f"unknown kind {kind!r} (expected {', '.join(KINDS)})")
