@@ -11,6 +11,11 @@ from .urls import canonical_url
 KINDS = ("article", "video", "board", "faq")
 
 
+def brand_key(brand: str | None) -> str:
+    """Brands compare without case, surrounding spaces and a leading @ (@Acme, acme and ' Acme' are one brand)."""
+    return (brand or "").strip().lstrip("@").lower()
+
+
 @dataclass
 class Resource:
     """One help resource a brand can give: an article, a tutorial video, a curated board or an FAQ answer."""
@@ -25,8 +30,8 @@ class Resource:
 
     @property
     def key(self) -> tuple[str, str]:
-        """Identity in a store: (brand in lower case, id)."""
-        return (self.brand.lower(), self.id)
+        """Identity in a store and in the suggest index: (brand_key(brand), id)."""
+        return (brand_key(self.brand), self.id)
 
     def to_dict(self) -> dict:
         """JSON-ready form (the JSONL resource format)."""

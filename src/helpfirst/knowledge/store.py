@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from .lexical import Bm25Index
-from .models import Resource, merge_by_key
+from .models import Resource, brand_key, merge_by_key  # brand_key: re-exported for its importers
 from .text import tokenize
 from .urls import url_words
 
@@ -38,11 +38,6 @@ def resource_tokens(r: Resource) -> list[str]:
     title = tokenize(r.title)
     body = r.body if len(r.body) < 20_000 else r.body[:20_000]
     return title + title + tokenize(" ".join([url_words(r.url), " ".join(r.tags), body]))
-
-
-def brand_key(brand: str | None) -> str:
-    """Brands compare without case and without a leading @."""
-    return (brand or "").strip().lstrip("@").lower()
 
 
 def _atomic_write(path: Path, text: str) -> None:
@@ -72,6 +67,7 @@ class KnowledgeStore:
         self.resources: dict[tuple[str, str], Resource] = {}
         self._index: Bm25Index | None = None
         self._order: list[tuple[str, str]] = []
+        self._saved_order: list[tuple[str, str]] = []  # keys in the order of the resources file: the saved index's rows
         self._changed = False  # resources added or replaced since opened or saved
 
     @classmethod
@@ -80,10 +76,12 @@ class KnowledgeStore:
         store = cls(folder)
         path = store.folder / RESOURCES
         if path.is_file():
-            for line in path.read_text(encoding="utf-8").splitlines():
-                if line.strip():
-                    r = Resource.from_dict(json.loads(line))
-                    store.resources[r.key] = r
+            records = [Resource.from_dict(json.loads(line)) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+            store.resources, folded, _lines = merge_by_key(records)
+            store._saved_order = [r.key for r in records]
+            # a store written when brands compared by case only can hold one resource twice (@Acme and Acme):
+            # merged as `add` merges them, and written once at the next save
+            store._changed = folded > 0
         return store
 
     @staticmethod
@@ -129,6 +127,7 @@ class KnowledgeStore:
         _atomic_write(self.folder / INDEX / "manifest.json",
                       json.dumps({"version": FORMAT_VERSION, "count": len(items), "resources": self._stamp()}))
         self._index, self._order = index, [r.key for r in items]
+        self._saved_order = list(self._order)
         self._changed = False
         return True
 
@@ -176,9 +175,11 @@ class KnowledgeStore:
 
     def _load_index(self) -> tuple[Bm25Index, list[tuple[str, str]]]:
         if self._index is None:
-            if self._index_current():
+            if not self._changed and self._index_current() and len(self._saved_order) == len(self.resources):
+                # the index rows are in the order the resources file was written (sorted when saved, but an older
+                # version sorted brands by case only: '@Zeta' before 'Beta')
                 self._index = Bm25Index.load(self.folder / INDEX, "resources")
-                self._order = [r.key for r in self.sorted()]
+                self._order = list(self._saved_order)
             else:
                 items = self.sorted()
                 self._index = Bm25Index.build([resource_tokens(r) for r in items])
