@@ -71,8 +71,16 @@ def merge_by_key(resources) -> tuple[dict[tuple[str, str], Resource], int, list[
 
 
 def _collision(records: list[Resource]) -> str:
-    """A line when records merged under one id were different resources (different URLs or titles), else ''."""
-    urls = list(dict.fromkeys(r.url for r in records if r.url))
+    """A line when records merged under one id were different resources (different URLs or titles), else ''.
+
+    URLs compare canonical (canonical_url: scheme, www., tracking parameters, trailing slash ignored); the first
+    spelling of each is shown.
+    """
+    by_page: dict[str, str] = {}
+    for r in records:
+        if r.url:
+            by_page.setdefault(canonical_url(r.url) or r.url, r.url)
+    urls = list(by_page.values())
     titles = list(dict.fromkeys(r.title for r in records if r.title))
     if len(urls) < 2 and len(titles) < 2:
         return ""
