@@ -146,3 +146,44 @@ def test_the_importer_and_the_loader_are_told_the_option_names(tmp_path):
     loaded = LoadReport()
     list(load_resources([kb], LoadOptions(), loaded))
     assert [r.reason for r in loaded.rejections] == ["no brand (give it in the record or with --brand)"]
+
+
+def _x_history(folder):
+    """An X API v2 page of TwitterSupport: one reply links a t.co that expands to a status page the knowledge base
+    lists, next to a t.co the archive did not expand; another links only an unexpanded t.co."""
+    tweets = [
+        {"id": "10", "text": "@TwitterSupport my account is locked", "author_id": "100", "created_at": "2024-03-01T09:00:00.000Z",
+         "conversation_id": "10"},
+        {"id": "11", "text": "@dana Our guide: https://t.co/guide1 (more at https://t.co/other1)", "author_id": "1",
+         "created_at": "2024-03-01T09:05:00.000Z", "conversation_id": "10", "referenced_tweets": [{"type": "replied_to", "id": "10"}],
+         "entities": {"urls": [{"url": "https://t.co/guide1", "expanded_url": "https://twitter.com/TwitterSupport/status/123"}]}},
+        {"id": "20", "text": "@TwitterSupport cannot log in", "author_id": "101", "created_at": "2024-03-01T10:00:00.000Z",
+         "conversation_id": "20"},
+        {"id": "21", "text": "@kim See https://t.co/unknown2", "author_id": "1", "created_at": "2024-03-01T10:05:00.000Z",
+         "conversation_id": "20", "referenced_tweets": [{"type": "replied_to", "id": "20"}]},
+    ]
+    users = [{"id": "1", "username": "TwitterSupport"}, {"id": "100", "username": "dana"}, {"id": "101", "username": "kim"}]
+    path = folder / "x.json"
+    path.write_text(json.dumps({"data": tweets, "includes": {"users": users}}))
+    return path
+
+
+def test_the_short_link_note_and_learning_agree_on_a_kb_listed_page_on_a_social_host(tmp_path):
+    from helpfirst.ingest import ImportOptions
+    from helpfirst.knowledge.models import Resource
+    from helpfirst.suggest.history import learn, read_conversations, read_expansions, short_link_only
+    from helpfirst.suggest.service import kb_lists
+
+    history = _x_history(tmp_path)
+    resources = [Resource("guide", "TwitterSupport", "article", "https://twitter.com/TwitterSupport/status/123",
+                          "Our pinned guide to locked accounts", "", [])]
+    conversations, report = read_conversations([history], ImportOptions(brands=frozenset({"TwitterSupport"})))
+    assert report.rows_loaded == 4 and not report.errors
+    expansions, listed = read_expansions([history]), kb_lists(resources)
+    lessons = learn(conversations, expansions=expansions, listed=listed)
+    assert [c.url for c in lessons.cases] == ["https://twitter.com/TwitterSupport/status/123"]
+    assert lessons.short_link_replies == 1   # only the reply whose sole link is an unexpanded t.co
+    replies = [(conv.brand, t.text) for conv in conversations for t in conv.turns if t.role == "brand"]
+    short = [text for brand, text in replies if short_link_only(text, expansions, brand, listed)]
+    # the reply learned as a case is not also in the short-link note (it was: its listed page is on a social host)
+    assert short == ["@kim See https://t.co/unknown2"]

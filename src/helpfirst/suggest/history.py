@@ -249,13 +249,7 @@ def learn(conversations: list[Conversation], knows_url: Callable[[str, str], boo
         agent: list[str] = []
         for i, turn in enumerate(conv.turns):
             if turn.role == "brand":
-                links = []
-                short = False
-                for raw in extract_urls(turn.text):
-                    target = expansions.get(canonical_url(raw), raw)
-                    short = short or is_short_link(target)
-                    if is_help_link(target, conv.brand, listed) and (knows_url is None or knows_url(conv.brand, target)):
-                        links.append(target)
+                links, short = _reply_links(turn.text, conv.brand, expansions, listed, knows_url)
                 lessons.brand_replies += 1
                 key = brand_key(conv.brand)
                 lessons.replies_by_brand[key] = lessons.replies_by_brand.get(key, 0) + 1
@@ -291,10 +285,25 @@ def is_short_link(url: str) -> bool:
     return path_key(url).split("/", 1)[0] in SHORT_LINK_HOSTS
 
 
-def short_link_only(text: str, expansions: dict[str, str]) -> bool:
-    """True when a reply's links are all unexpanded short links (at least one)."""
-    targets = [expansions.get(canonical_url(raw), raw) for raw in extract_urls(text)]
-    return bool(targets) and any(is_short_link(t) for t in targets) and not any(_is_resource_link(t) for t in targets)
+def short_link_only(text: str, expansions: dict[str, str], brand: str = "",
+                    listed: Callable[[str, str], bool] | None = None) -> bool:
+    """True when a brand's reply links an unexpanded short link and no help page: what learn() counts in
+    short_link_replies (with the same `listed`, a page the knowledge base lists for the brand is a help page)."""
+    links, short = _reply_links(text, brand, expansions, listed)
+    return short and not links
+
+
+def _reply_links(text: str, brand: str, expansions: dict[str, str], listed: Callable[[str, str], bool] | None = None,
+                 knows_url: Callable[[str, str], bool] | None = None) -> tuple[list[str], bool]:
+    """(the help links of a brand's reply, short links expanded; whether it has an unexpanded short link)."""
+    links = []
+    short = False
+    for raw in extract_urls(text):
+        target = expansions.get(canonical_url(raw), raw)
+        short = short or is_short_link(target)
+        if is_help_link(target, brand, listed) and (knows_url is None or knows_url(brand, target)):
+            links.append(target)
+    return links, short
 
 
 def short_link_note(count: int, replies: int) -> str:
