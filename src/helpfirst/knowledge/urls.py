@@ -76,6 +76,17 @@ def _route(fragment: str) -> str:
     return ""
 
 
+def site(host: str) -> str:
+    """The site of a host name, as canonical_url and HOST_TRACKING_PARAMS name it: lower case, no trailing dot,
+    no www. and no m. (mobile) prefix ('www.YouTube.com', 'm.youtube.com' -> 'youtube.com'; 'm.co' stays)."""
+    host = host.lower().rstrip(".")
+    if host.startswith("www."):
+        host = host[4:]
+    if host.startswith("m.") and host.count(".") >= 2:
+        host = host[2:]
+    return host
+
+
 def _key_parts(url: str | None) -> tuple[str, list[tuple[str, str]], str]:
     """(host + path, query pairs kept, hash route) of a link; ('', [], '') for an empty or unusable value."""
     if not url:
@@ -89,13 +100,9 @@ def _key_parts(url: str | None) -> tuple[str, list[tuple[str, str]], str]:
         parts = urlsplit(raw)
     except ValueError:
         return "", [], ""
-    host = (parts.hostname or "").lower().rstrip(".")
+    host = site(parts.hostname or "")
     if not host:
         return "", [], ""
-    if host.startswith("www."):
-        host = host[4:]
-    if host.startswith("m.") and host.count(".") >= 2:
-        host = host[2:]
     raw_path = re.sub(r"/{2,}", "/", unquote(parts.path or "")).rstrip("/")
     path = raw_path.lower()
     query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _is_tracking(host, k)]
@@ -171,10 +178,10 @@ def url_words(url: str | None) -> str:
     host, _, path = address.partition("/")
     hostname = host.split("@")[-1].split(":")[0]
     pieces = [hostname.replace(".", " "), unquote(path) if "%" in path else path, _route(fragment)]
-    site = hostname.lower().removeprefix("www.")
     if query:
+        host_site = site(hostname)
         for k, v in parse_qsl(query):
-            if not _is_tracking(site, k):
+            if not _is_tracking(host_site, k):
                 pieces.append(v)
     # numbers and one-letter pieces of ids say nothing about the topic
     words = _WORD.findall(_CAMEL.sub(" ", " ".join(pieces)).lower())
