@@ -255,6 +255,9 @@ def _build(kb: list[Path], history: list[Path], index: Optional[Path], semantic:
     for r in h.rejections:
         _note(f"rejected: {r}")
     s = built.index.stats
+    collisions = s.get("collisions")
+    for line in collisions if isinstance(collisions, list) else []:  # different resources read under one id
+        _note(f"merged: {line}")
     _note(f"knowledge: {built.kb_report.read} read, {built.kb_report.loaded} loaded, {built.kb_report.rejected} rejected; "
           f"history: {h.rows_read} posts read, {h.rows_loaded} loaded, {h.rows_rejected} rejected; "
           f"learned {s['cases']} linked cases, {s['answers']} reusable answers, {s['learned_resources']} resources only history knew")

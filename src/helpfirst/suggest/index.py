@@ -21,7 +21,7 @@ import pyarrow as pa
 import pyarrow.feather as feather
 
 from ..knowledge.lexical import Bm25Index
-from ..knowledge.models import Resource, merge
+from ..knowledge.models import Resource, merge_by_key
 from ..knowledge.store import brand_key, resource_tokens
 from ..knowledge.text import tokenize_post
 from ..knowledge.urls import _TRAILING, canonical_url, path_key, strip_archive
@@ -118,10 +118,8 @@ class SuggestIndex:
         """Index resources and what history taught; `encoder` (semantic.Encoder) adds embeddings."""
         t0 = time.perf_counter()
         self = cls()
-        unique: dict[tuple[str, str], Resource] = {}
-        for r in resources:  # records of one resource read together are merged as `kb add` merges them
-            key = (brand_key(r.brand), r.id)
-            unique[key] = merge(unique[key], r) if key in unique else r
+        # records of one resource read together are merged as `kb add` merges them, keyed (brand_key(brand), id)
+        unique, merged, collisions = merge_by_key(resources)
         kb = list(unique.values())
         resolver = UrlResolver(kb)
         learned: dict[tuple[str, str], Resource] = {}
@@ -212,6 +210,7 @@ class SuggestIndex:
             self.desc_emb = _described(encoder, lessons, resolver, order, self.case_res, n)
         self.stats = {"resources": n, "learned_resources": len(learned), "cases": len(self.case_res),
                       "answers": len(answers), "brands": len(self.brands), "semantic": encoder is not None,
+                      "merged": merged, "collisions": collisions,
                       "build_seconds": round(time.perf_counter() - t0, 3)}
         return self
 
