@@ -149,3 +149,61 @@ def test_mask_pii_masks_error_lines_and_quoted_values_stay_readable(tmp_path):
     plain = run(src)
     first = json.loads(plain.stdout.splitlines()[0])["error"]
     assert first.endswith('got "write to john.doe@example.com or call\u2026"'), first
+
+
+# --- the nesting-depth scan is linear: an unclosed string full of escaped quotes stalled it ---
+
+def _json_depth(value) -> int:
+    if isinstance(value, list):
+        return 1 + max(map(_json_depth, value), default=0)
+    if isinstance(value, dict):
+        return 1 + max(map(_json_depth, value.values()), default=0)
+    return 0
+
+
+def test_depth_scan_equals_json_nesting_depth():
+    from hypothesis import given, settings, strategies as st
+
+    from helpfirst.signals.classify import _depth, _too_deep
+
+    tricky = st.text(alphabet=st.sampled_from(list('[]{}"\\/ ax\n\u00e9\U0001f600')), max_size=12)
+    values = st.recursive(st.none() | st.booleans() | st.integers() | tricky,
+                          lambda inner: st.lists(inner, max_size=3) | st.dictionaries(tricky, inner, max_size=3),
+                          max_leaves=30)
+
+    @settings(max_examples=400, deadline=None)
+    @given(values, st.booleans())
+    def check(value, ascii_only):
+        line = json.dumps(value, ensure_ascii=ascii_only) + "\n"
+        assert json.loads(line) == value
+        assert _depth(line) == _json_depth(value)
+        assert not _too_deep(line)
+
+    check()
+    # past the bracket-count shortcut: strings full of brackets, quotes and backslashes beside real nesting
+    noise = '[{\\"}]\\\\' * 100
+    for depth in (499, 500, 501, 700):
+        line = ('{"id": 1, "text": %s, "m": %s%s%s}\n'
+                % (json.dumps(noise), "[" * depth, json.dumps(noise), "]" * depth))
+        assert _depth(line) == depth + 1  # the object, then depth arrays
+        assert _too_deep(line) == (depth + 1 > 500)
+
+
+def test_an_unclosed_string_of_escaped_quotes_is_rejected_quickly(tmp_path):
+    # 501 '[' then '"' and 200,000 escaped quotes, never closed: the old string pattern rescanned to
+    # the end of the line from every escaped quote (quadratic: 14 s at 20,000, minutes here), three times
+    good = [json.dumps({**GOOD, "id": 1}), json.dumps({**GOOD, "id": 3})]
+    for tail in ("", "\\"):  # also with a lone backslash before the newline
+        bad = "[" * 501 + '"' + '\\"' * 200_000 + tail
+        res = run(_write(tmp_path / "adv.jsonl", [good[0], bad, good[1]]))
+        assert res.returncode == 0, res.stderr
+        out = [json.loads(x) for x in res.stdout.splitlines()]
+        assert [o["id"] for o in out] == [1, None, 3]
+        assert "error" not in out[0] and "error" not in out[2] and out[0]["intent"] and out[2]["intent"]
+        assert out[1]["line"] == 2 and "nested more than 500 levels" in out[1]["error"]
+        assert "adv.jsonl:2: arrays and objects nested more than 500 levels deep" in res.stderr
+        assert "3 lines read: 2 classified, 1 rejected" in res.stderr
+    # an unclosed string after shallow nesting is read as a JSON parser reads it: not JSON
+    res = run(_write(tmp_path / "open.jsonl", [good[0], '{"id": 2, "text": "' + "[" * 600 + '\\"' * 1000]))
+    out = [json.loads(x) for x in res.stdout.splitlines()]
+    assert "error" not in out[0] and out[1]["line"] == 2 and "not JSON" in out[1]["error"]

@@ -34,8 +34,14 @@ FLOAT_DIGITS = {"complaint": 4, "sentiment": 4, "urgency": 4}
 #: Arrow's reader overflows the stack (a segfault) past about 10,000 levels, and json.loads raises
 #: RecursionError past Python's recursion limit (1,000).
 MAX_DEPTH = 500
-_STRINGS = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')
-_BRACKETS = re.compile(r"[\[\]{}]")
+#: A JSON string, or one never closed, which then runs to the end of the line (as a JSON parser
+#: reads it: its error comes there, before any bracket after the quote). The quantifiers are
+#: possessive and a match never fails once the quote is seen, so the scan never backtracks: it is
+#: linear in the line (the earlier pattern rescanned to the end of the line from every escaped
+#: quote of an unclosed string, minutes on a 1 MB line).
+_STRINGS = re.compile(r'"(?:[^"\\]++|\\[\s\S]?)*+"?')
+_NOT_BRACKETS = re.compile(r"[^\[\]{}]++")
+_STEP = {"[": 1, "{": 1, "]": -1, "}": -1}.__getitem__
 
 
 @dataclass
@@ -60,14 +66,15 @@ class LineError(ValueError):
     """One input line cannot be classified (the message names the field)."""
 
 
-def parse_line(raw: str, *, mask_pii: bool = False) -> dict:
+def parse_line(raw: str, *, mask_pii: bool = False, too_deep: bool | None = None) -> dict:
     """The validated post of one JSONL line: id, text, role and the optional urgency context.
 
     A bad line raises LineError; a value it quotes is shortened (ending in an ellipsis) and, with
-    ``mask_pii``, has e-mail addresses, phone and card numbers masked."""
+    ``mask_pii``, has e-mail addresses, phone and card numbers masked. ``too_deep`` is the answer of
+    ``_too_deep(raw)`` when the caller already has it (None: checked here)."""
     if not raw.strip():
         raise LineError("empty line (expected a JSON object)")
-    if _too_deep(raw):
+    if _too_deep(raw) if too_deep is None else too_deep:
         raise LineError(f"arrays and objects nested more than {MAX_DEPTH} levels deep")
     try:
         obj = json.loads(raw)
@@ -157,15 +164,15 @@ def _too_deep(raw: str) -> bool:
     with more than MAX_DEPTH brackets are scanned for their real depth."""
     if raw.count("[") + raw.count("{") <= MAX_DEPTH:
         return False
-    depth = 0
-    for ch in _BRACKETS.findall(_STRINGS.sub("", raw)):
-        if ch in "[{":
-            depth += 1
-            if depth > MAX_DEPTH:
-                return True
-        else:
-            depth -= 1
-    return False
+    return _depth(raw) > MAX_DEPTH
+
+
+def _depth(raw: str) -> int:
+    """How deep arrays and objects nest in this line: json's nesting depth for valid JSON (0 for a
+    scalar), brackets inside strings not counted. Linear: two regex passes that never backtrack
+    (strings, then everything but brackets, removed) and a running sum in C."""
+    brackets = _NOT_BRACKETS.sub("", _STRINGS.sub("", raw))
+    return max(0, max(itertools.accumulate(map(_STEP, brackets)), default=0))
 
 
 def classify_lines(lines: Iterable[str], *, source: str = "-", model: str | PostClassifier = "fast",
@@ -257,7 +264,8 @@ def _work(start: int, chunk: list[str], source: str, model, mask_pii: bool, lang
     """Parse, classify and serialise one chunk of input lines: (output lines, messages, counts)."""
     clf = model if isinstance(model, PostClassifier) else get_model(model)
     # a too deeply nested line would crash Arrow's reader: such a chunk goes line by line
-    fast = None if any(map(_too_deep, chunk)) else _parse_chunk(chunk)
+    deep = [_too_deep(raw) for raw in chunk]  # once a line: parse_line and _id_of are told
+    fast = None if any(deep) else _parse_chunk(chunk)
     if fast is not None:  # every line is a valid post: no per-line Python
         ids, texts, roles = fast
         table = classify_posts(texts, roles, model=clf, mask_pii=mask_pii, languages=languages,
@@ -268,12 +276,12 @@ def _work(start: int, chunk: list[str], source: str, model, mask_pii: bool, lang
     slots: list = []
     messages: list[str] = []
     posts: list[dict] = []
-    for lineno, raw in enumerate(chunk, start=start):
+    for lineno, (raw, too_deep) in enumerate(zip(chunk, deep), start=start):
         try:
-            post = parse_line(raw, mask_pii=mask_pii)
+            post = parse_line(raw, mask_pii=mask_pii, too_deep=too_deep)
         except LineError as exc:
             messages.append(f"{source}:{lineno}: {exc}")
-            slots.append(json.dumps({"id": _id_of(raw), "line": lineno, "error": str(exc)}))
+            slots.append(json.dumps({"id": _id_of(raw, too_deep), "line": lineno, "error": str(exc)}))
             continue
         slots.append(None)
         posts.append(post)
@@ -357,9 +365,9 @@ def _json_floats(col, digits: int) -> list[str]:
     return pc.if_else(col.is_null(), "null", text).to_pylist()
 
 
-def _id_of(raw: str):
-    """The id of a rejected line when it can still be read, else None."""
-    if _too_deep(raw):
+def _id_of(raw: str, too_deep: bool):
+    """The id of a rejected line when it can still be read, else None (always for a line too deep)."""
+    if too_deep:
         return None
     try:
         obj = json.loads(raw)
