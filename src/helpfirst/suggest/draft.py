@@ -7,6 +7,7 @@ import re
 import string
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 #: characters a post may have, by channel, counted as each channel counts them (see `post_length`)
@@ -104,12 +105,12 @@ _EMOJI_SEQ = re.compile(f"[\U0001f1e6-\U0001f1ff]{{2}}|[{_EMOJI_BASE}](?:[\ufe0f
                         f"|[{_EMOJI_BASE}][\ufe0f\U0001f3fb-\U0001f3ff]+")
 
 
+#: the code points that weigh 2 (every one outside the light ranges), counted by the regex engine, not a Python loop
+_X_HEAVY = re.compile("[^" + "".join(f"\\U{lo:08x}-\\U{hi:08x}" for lo, hi in _X_LIGHT) + "]")
+
+
 def _x_weight(text: str) -> int:
-    total = 0
-    for ch in text:
-        c = ord(ch)
-        total += 1 if any(lo <= c <= hi for lo, hi in _X_LIGHT) else 2
-    return total
+    return len(text) + len(_X_HEAVY.findall(text))
 
 
 def _x_length(text: str) -> int:
@@ -132,11 +133,17 @@ def _x_text(text: str) -> int:
 
 def _graphemes(text: str) -> int:
     """User-perceived characters (Bluesky counts these); code points when the `regex` module is missing (never fewer)."""
+    pattern = _grapheme_pattern()
+    return len(pattern.findall(text)) if pattern is not None else len(text)
+
+
+@lru_cache(maxsize=1)
+def _grapheme_pattern():
     try:
         import regex
     except ImportError:
-        return len(text)
-    return len(regex.findall(r"\X", text))
+        return None
+    return regex.compile(r"\X")
 
 
 def post_length(text: str, channel: str) -> int:
@@ -162,6 +169,49 @@ def _shorter(value: str, over: int) -> str:
         return " ".join(words[:-1]) + "…"
     cut = len(value) - max(1, (over + 1) // 2) - 1
     return value[:cut] + "…" if cut > 0 else ""
+
+
+def _most_words(words: list[str], channel: str, limit: int) -> int:
+    """How many of `words` a draft could hold within `limit`: a draft with a prefix of more of them is over it, as `post_length` counts.
+
+    In a draft the words of the value after its first each come after a space, and a word counts at
+    least what it counts alone (what follows it can only add): on X (a URL 23, an emoji sequence 2,
+    neither spans a space, NFC joins nothing to a space) and Mastodon the space and the word count
+    1 + its length alone. Bluesky counts graphemes; a space may join the grapheme before it (after a
+    "prepend" character) or after it (a combining mark), and so may a word's first character, but
+    the breaks inside the word stay: at least its graphemes alone - 1; and, a space and a word never
+    both joining for two words running, m words are at least m - 1 graphemes in all (code points
+    without `regex`: more).
+    """
+    total = 0
+    for m, word in enumerate(words[1:], start=2):
+        if channel == "bluesky":
+            total += _graphemes(word) - 1
+            if max(total + 1, m - 1) > limit:
+                return m - 1
+        else:
+            total += 1 + post_length(word, channel)
+            if total > limit:
+                return m - 1
+    return len(words)
+
+
+def _skip_long(value: str, channel: str, limit: int) -> str:
+    """What `_shorter`, applied again and again to an over-long draft, makes of `value` once it could fit (see `_most_words`).
+
+    Every step of `_shorter` with more than one word keeps a prefix of the words of
+    `value.rstrip("…")` and adds "…": one word fewer, or two when the word it would end on is all
+    ellipses (its own rstrip drops that one). Every skipped step has more words than any draft within
+    the limit can hold, so the loop would have gone on past it; `value` itself when none is skipped.
+    """
+    words = value.rstrip("…").split()
+    m = len(words) - 1  # the first step
+    most = max(_most_words(words, channel, limit), 2)  # at least 2: every skipped step is a word step
+    if m <= most:
+        return value
+    while m > most:
+        m -= 2 if not words[m - 1].rstrip("…") else 1
+    return " ".join(words[:m]) + "…"
 
 
 def _fill(template: str, **values: str) -> str:
@@ -202,6 +252,10 @@ def draft_reply(voice: Voice, channel: str | None, mention: str | None, kind: st
         return text
     values["closing"] = ""
     text = _fill(template, **values)
+    if post_length(text, channel) > limit:
+        # the loop below drops a word a time and measures each time: start it where it could first fit
+        values[text_field] = _skip_long(values[text_field], channel, limit)
+        text = _fill(template, **values)
     while (over := post_length(text, channel) - limit) > 0 and values[text_field]:
         values[text_field] = _shorter(values[text_field], over)
         text = _fill(template, **values)
