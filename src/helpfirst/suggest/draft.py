@@ -177,11 +177,13 @@ def _most_words(words: list[str], channel: str, limit: int) -> int:
     In a draft the words of the value after its first each come after a space, and a word counts at
     least what it counts alone (what follows it can only add): on X (a URL 23, an emoji sequence 2,
     neither spans a space, NFC joins nothing to a space) and Mastodon the space and the word count
-    1 + its length alone. Bluesky counts graphemes; a space may join the grapheme before it (after a
-    "prepend" character) or after it (a combining mark), and so may a word's first character, but
-    the breaks inside the word stay: at least its graphemes alone - 1; and, a space and a word never
-    both joining for two words running, m words are at least m - 1 graphemes in all (code points
-    without `regex`: more).
+    1 + its length alone. Bluesky counts graphemes: a space may join the grapheme before it (after a
+    "prepend" character) and the word after it (one starting with a combining mark), but the breaks
+    inside a word stay: a word adds at least its graphemes alone - 1. And m words are at least m - 1
+    graphemes: a word that joins both spaces around it starts with a combining mark and ends with a
+    prepend character, so it has a break inside, and only the run of such words after the value's
+    first word goes uncounted (e.g. U+0301 U+0600 words: one grapheme each, spaces included).
+    Without `regex` Bluesky counts code points: more.
     """
     total = 0
     for m, word in enumerate(words[1:], start=2):
