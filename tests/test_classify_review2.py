@@ -207,3 +207,12 @@ def test_an_unclosed_string_of_escaped_quotes_is_rejected_quickly(tmp_path):
     res = run(_write(tmp_path / "open.jsonl", [good[0], '{"id": 2, "text": "' + "[" * 600 + '\\"' * 1000]))
     out = [json.loads(x) for x in res.stdout.splitlines()]
     assert "error" not in out[0] and out[1]["line"] == 2 and "not JSON" in out[1]["error"]
+
+
+def test_a_control_character_in_a_string_is_named_once_with_its_column(tmp_path):
+    # json's message for it ends in " at" ("Invalid control character at"): the error said "at at column"
+    res = run(_write(tmp_path / "ctl.jsonl", [json.dumps(GOOD), '{"id": 2, "text": "a\tb", "role": "customer"}']))
+    out = [json.loads(x) for x in res.stdout.splitlines()]
+    assert "error" not in out[0]
+    assert out[1]["error"] == "not JSON (Invalid control character at column 21)", out[1]
+    assert "ctl.jsonl:2: not JSON (Invalid control character at column 21)" in res.stderr

@@ -79,7 +79,8 @@ def parse_line(raw: str, *, mask_pii: bool = False, too_deep: bool | None = None
     try:
         obj = json.loads(raw)
     except json.JSONDecodeError as exc:
-        raise LineError(f"not JSON ({exc.msg} at column {exc.colno})") from None
+        # json's message for a control character in a string already ends in " at"
+        raise LineError(f"not JSON ({exc.msg.removesuffix(' at')} at column {exc.colno})") from None
     except RecursionError:  # below MAX_DEPTH, but called deep in a stack
         raise LineError("arrays and objects nested too deeply") from None
     if not isinstance(obj, dict):
