@@ -131,8 +131,8 @@ def backtest(kb: list[Path], history: list[Path], split: float = 0.8, semantic: 
         # the turns keep their times, as a live query's do: the `recent` feature needs them
         query = Query(conv.id, conv.brand, [QueryTurn("customer" if t.role == "customer" else "brand", t.text, _iso(t.created_at))
                                             for t in conv.turns[:pos] if t.role != "bot"])
-        pairs.append((_resources_ranked(ranker, index, query), gold))
-        base_pairs.append((_resources_ranked(prior_only, index, query), gold))
+        pairs.append((_resources_ranked(ranker, ids, query), gold))
+        base_pairs.append((_resources_ranked(prior_only, ids, query), gold))
     return {
         "metrics": metrics(pairs),
         "baseline_most_linked": metrics(base_pairs),
@@ -150,17 +150,13 @@ def backtest(kb: list[Path], history: list[Path], split: float = 0.8, semantic: 
     }
 
 
-def _resources_ranked(ranker: Ranker, index: SuggestIndex, query: Query, k: int = 10) -> list[str]:
+def _resources_ranked(ranker: Ranker, ids: list[str], query: Query, k: int = 10) -> list[str]:
     """The ids of the k best resources, best first: the ranking suggest shows with its past replies taken out.
 
     The backtest asks whether the resource the agent linked would have been suggested, so a past reply
-    never takes a resource's place. The ranker merges the brand's past replies into its list; asking for
-    k more than the brand has replies leaves at least the k best resources in it, in their order.
+    never takes a resource's place: the ranker leaves the replies out (it does not score them at all).
     """
-    rows = index.brands[brand_key(query.brand)]
-    replies = rows.ans[1] - rows.ans[0]
-    ids = index.resources.column("id")
-    return [ids[c.row].as_py() for c in ranker.rank(query, k + replies) if c.kind == "resource"][:k]
+    return [ids[c.row] for c in ranker.rank(query, k, answers=False)]
 
 
 def _iso(epoch: float | None) -> str | None:

@@ -209,11 +209,17 @@ class Ranker:
         joined = " ".join(cust)
         return _Texts(joined, agent, last, tokenize_post(joined), tokenize_post(agent), tokenize_post(last))
 
-    def rank(self, query: Query, k: int = 10) -> list[Candidate]:
-        """The k best candidates, best first (empty when the brand has nothing)."""
+    def rank(self, query: Query, k: int = 10, answers: bool = True) -> list[Candidate]:
+        """The k best candidates, best first (empty when the brand has nothing); resources only when not `answers`.
+
+        A resource's score does not depend on the past replies (they are scaled by the best resource, and
+        merged by a stable sort), so without them the list is the resources of the full ranking, in order.
+        """
         rows = self.index.brands[_key(query.brand)]
         texts = self._texts(query)
         resources = self._resources(query, rows, texts, k)
+        if not answers:
+            return resources
         best = resources[0].score if resources else sum(max(v, 0.0) for v in self.weights.used().values())
         candidates = resources + self._answers(rows, texts.qc, texts.qa, k, best)
         candidates.sort(key=lambda c: -c.score)
