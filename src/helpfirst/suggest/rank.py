@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections import OrderedDict
 from contextlib import nullcontext
 from dataclasses import asdict, dataclass, field, fields
 from functools import lru_cache
@@ -26,6 +27,8 @@ LEXICAL_FEATURES = ("lex", "lex_c", "lex_a", "evidence", "ev_c", "ev_a", "ev_las
                     "prior", "prior_share", "prior_top", "linked", "lex_new", "recent")
 SEMANTIC_FEATURES = ("sem", "sem_knn", "sem_ev", "sem_max", "sem_last", "sem_desc")
 FEATURES = LEXICAL_FEATURES + SEMANTIC_FEATURES
+#: brands whose reply groups (which past replies have the same text) a ranker keeps, least recently used dropped first
+ANSWER_CACHE_BRANDS = 64
 
 
 @dataclass
@@ -198,7 +201,7 @@ class Ranker:
         self.encoder = encoder if index.semantic else None
         self.weights = weights or default_weights(self.encoder is not None)
         self._vectors: dict[str, np.ndarray] = {}
-        self._ans_cache: dict[str, np.ndarray] = {}
+        self._ans_cache: OrderedDict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = OrderedDict()
         self._ans_norm: np.ndarray | None = None
 
     @staticmethod
@@ -377,8 +380,7 @@ class Ranker:
             return []
         ideal = max(sum(max(v, 0.0) for v in w.used().values()), best, 0.0)
         scores = w.answer * ideal * sims * np.asarray(ix.ans_weight[alo:ahi], dtype=np.float32)
-        groups = self._ans_groups(alo, ahi)
-        uses = np.bincount(groups)
+        groups, uses = self._ans_groups(alo, ahi)
         # best first, ties by position; one suggestion per distinct reply text (its best-matching copy)
         hits = np.flatnonzero(scores > 0)  # only the replies sharing a word with the request
         # the best m by partition (not a sort of all hits), m doubled while copies of one text leave fewer than k
@@ -411,18 +413,20 @@ class Ranker:
             self._ans_norm = norms
         return norms
 
-    def _ans_groups(self, alo: int, ahi: int) -> np.ndarray:
-        """Group number of each of the brand's replies: replies with the same text (mentions, case, spaces aside) share one."""
-        key = f"{alo}:{ahi}"
-        groups = self._ans_cache.get(key)
-        if groups is None:
+    def _ans_groups(self, alo: int, ahi: int) -> tuple[np.ndarray, np.ndarray]:
+        """Group number of each of the brand's replies (replies with the same text, mentions, case and spaces aside, share
+        one) and how many replies each group has; kept for the `ANSWER_CACHE_BRANDS` brands used last."""
+        key = (alo, ahi)
+        cached = self._ans_cache.pop(key, None)
+        if cached is None:
             texts = self.index.answers.column("text").slice(alo, ahi - alo).to_pylist()
             ids: dict[str, int] = {}
             groups = np.array([ids.setdefault(_reply_key(t), len(ids)) for t in texts], dtype=np.int64)
-            if len(self._ans_cache) > 64:
-                self._ans_cache.clear()
-            self._ans_cache[key] = groups
-        return groups
+            cached = (groups, np.bincount(groups))
+        self._ans_cache[key] = cached  # the most recently used last
+        while len(self._ans_cache) > ANSWER_CACHE_BRANDS:
+            self._ans_cache.popitem(last=False)
+        return cached
 
 
 _LEADING_MENTIONS = re.compile(r"^(?:\s*@\w{1,30})+")
