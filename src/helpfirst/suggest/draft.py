@@ -30,7 +30,8 @@ DEFAULT_VOICE = {
 }
 
 _MENTION = re.compile(r"^(?:\s*@\w{1,30})+")
-_URL = re.compile(r"https?://\S+")
+#: a link runs to the next space or directional mark (twitter-text stops there too)
+_URL = re.compile(r"https?://[^\s\u200e\u200f\u202a-\u202e\u2066-\u2069]+")
 
 
 class VoiceError(Exception):
@@ -100,7 +101,8 @@ def channel_limit(channel: str | None) -> tuple[str, int]:
 #: code points in these ranges weigh 1, every other code point 2, an emoji sequence 2 as a whole
 _X_LIGHT = ((0, 4351), (8192, 8205), (8208, 8223), (8242, 8247))
 _EMOJI_BASE = "\u2600-\u27bf\U0001f000-\U0001faff"
-_EMOJI_SEQ = re.compile(f"[\U0001f1e6-\U0001f1ff]{{2}}|[{_EMOJI_BASE}](?:[\ufe0f\U0001f3fb-\U0001f3ff])*"
+_EMOJI_SEQ = re.compile(f"[\U0001f1e6-\U0001f1ff]{{2}}|[{_EMOJI_BASE}][\U000e0020-\U000e007e]+\U000e007f"  # flags: pairs, tag sequences
+                        f"|[{_EMOJI_BASE}](?:[\ufe0f\U0001f3fb-\U0001f3ff])*"
                         f"(?:\u200d[{_EMOJI_BASE}](?:[\ufe0f\U0001f3fb-\U0001f3ff])*)+"
                         f"|[{_EMOJI_BASE}][\ufe0f\U0001f3fb-\U0001f3ff]+")
 
