@@ -95,8 +95,9 @@ def backtest(kb: list[Path], history: list[Path], split: float = 0.8, semantic: 
         found = _first_link(conv, expansions, listed)
         if found is not None and any(t.role == "customer" and t.text.strip() for t in conv.turns[: found[0]]):
             linked.append((conv.turns[found[0]].created_at or 0.0, conv, found))
-    replies = [t.text for conv in conversations for t in conv.turns if t.role == "brand"]
-    short = sum(1 for text in replies if short_link_only(text, expansions))
+    replies = [(conv.brand, t.text) for conv in conversations for t in conv.turns if t.role == "brand"]
+    # as learn() decides: a short link that expands to a page the knowledge base lists is a case, not a note
+    short = sum(1 for brand, text in replies if short_link_only(text, expansions, brand, listed))
     messages = input_messages(kb_report, report)
     if short:
         messages.append(f"history: {short_link_note(short, len(replies))}")
