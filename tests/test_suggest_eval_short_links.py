@@ -9,25 +9,7 @@ import pytest
 from helpfirst.suggest.evaluate import BacktestFailed, backtest
 from helpfirst.suggest.history import short_link_note
 
-
-def _x_history(folder):
-    """An X API v2 page of TwitterSupport: one reply links a t.co expanding to a status page the knowledge base lists
-    (beside a t.co the archive did not expand); another links only an unexpanded t.co."""
-    tweets = [
-        {"id": "10", "text": "@TwitterSupport my account is locked", "author_id": "100", "created_at": "2024-03-01T09:00:00.000Z",
-         "conversation_id": "10"},
-        {"id": "11", "text": "@dana Our guide: https://t.co/guide1 (more at https://t.co/other1)", "author_id": "1",
-         "created_at": "2024-03-01T09:05:00.000Z", "conversation_id": "10", "referenced_tweets": [{"type": "replied_to", "id": "10"}],
-         "entities": {"urls": [{"url": "https://t.co/guide1", "expanded_url": "https://twitter.com/TwitterSupport/status/123"}]}},
-        {"id": "20", "text": "@TwitterSupport cannot log in", "author_id": "101", "created_at": "2024-03-01T10:00:00.000Z",
-         "conversation_id": "20"},
-        {"id": "21", "text": "@kim See https://t.co/unknown2", "author_id": "1", "created_at": "2024-03-01T10:05:00.000Z",
-         "conversation_id": "20", "referenced_tweets": [{"type": "replied_to", "id": "20"}]},
-    ]
-    users = [{"id": "1", "username": "TwitterSupport"}, {"id": "100", "username": "dana"}, {"id": "101", "username": "kim"}]
-    path = folder / "x.json"
-    path.write_text(json.dumps({"data": tweets, "includes": {"users": users}}))
-    return path
+from .test_suggest_review_fixes import _x_history  # the same X API page
 
 
 def test_eval_counts_only_the_reply_whose_sole_link_is_an_unexpanded_short_link(tmp_path):
