@@ -65,21 +65,21 @@ def test_a_brand_with_only_replies_has_no_resources_to_rank():
     assert ranker.rank(query, 5, answers=False) == []
 
 
-def test_reply_groups_are_kept_for_the_brands_used_last_not_dropped_all_at_once():
-    """An eval over more brands than the cache holds keeps the busy brand's reply groups (least recently used go first)."""
-    from helpfirst.suggest.rank import ANSWER_CACHE_BRANDS
-
-    brands = [f"Brand{i}" for i in range(ANSWER_CACHE_BRANDS + 10)]
+def test_reply_groups_are_made_at_build_and_saved_with_the_index(tmp_path):
+    """Copies of one reply (mentions, case and spacing aside) are one group of its brand, counted at build and
+    saved, so no query reads reply texts; the same text at another brand is another group."""
+    brands = ["Acme", "Beta"]
     convs = [Conversation(f"{b}-{j}", b, [Turn("customer", "router drops", 0.0), Turn("brand", f"@c{j} Restart   the router", 1.0),
                                           Turn("customer", "thanks, that worked!", 2.0)]) for b in brands for j in range(3)]
-    index = SuggestIndex.build([], learn(convs))
+    convs.append(Conversation("Acme-x", "Acme", [Turn("customer", "router drops", 0.0), Turn("brand", "Unplug it for a minute", 1.0),
+                                                  Turn("customer", "thanks, that worked!", 2.0)]))
+    built = SuggestIndex.build([], learn(convs))
+    built.save(tmp_path / "ix")
+    index = SuggestIndex.load(tmp_path / "ix")
+    assert len(set(index.ans_group.tolist())) == 3 and sorted(index.ans_uses.tolist()) == [1, 3, 3, 3, 3, 3, 3]
     ranker = Ranker(index)
-    ans = {b: index.brands[b.lower()].ans for b in brands}
-    busy = ranker._ans_groups(*ans["Brand0"])
-    for b in brands[1:]:
+    for b in brands:
         top = ranker.rank(Query("q", b, [QueryTurn("customer", "my router drops")]), 3)
         # one suggestion for the three copies of one reply, sent three times
-        assert [(c.kind, c.parts["uses"]) for c in top] == [("answer", 3.0)]
-        assert ranker._ans_groups(*ans["Brand0"]) is busy  # before: every brand's groups dropped after 64 brands, re-read
-        assert len(ranker._ans_cache) <= ANSWER_CACHE_BRANDS
-    assert ranker._ans_groups(*ans["Brand1"]) is not None and len(ranker._ans_cache) == ANSWER_CACHE_BRANDS
+        assert ("answer", 3.0) in [(c.kind, c.parts["uses"]) for c in top]
+        assert sum(c.kind == "answer" and c.parts["uses"] == 3.0 for c in top) == 1

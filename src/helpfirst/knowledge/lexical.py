@@ -86,6 +86,16 @@ class Bm25Index:
             out[col - lo] += w * (f if repeat_weight else 1.0)
         return out
 
+    def idf(self) -> np.ndarray:
+        """The BM25 ("lucene") idf of every token."""
+        df = np.diff(np.asarray(self.indptr)).astype(np.float64)
+        return np.log(1 + (self.num_docs - df + 0.5) / (df + 0.5))
+
+    def idf_mass(self) -> np.ndarray:
+        """Per document, the summed idf of its distinct tokens."""
+        per_entry = np.repeat(self.idf(), np.diff(np.asarray(self.indptr)))
+        return np.bincount(np.asarray(self.indices), weights=per_entry, minlength=self.num_docs)
+
     def save(self, folder: Path, name: str) -> None:
         """Write the arrays (.npy, memory-mappable) and the vocabulary (JSON)."""
         folder.mkdir(parents=True, exist_ok=True)

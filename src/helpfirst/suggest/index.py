@@ -9,6 +9,7 @@ import errno
 import functools
 import json
 import os
+import re
 import shutil
 import tempfile
 import time
@@ -28,7 +29,7 @@ from ..knowledge.urls import _TRAILING, canonical_url, path_key, strip_archive
 from .history import Lessons
 from .semantic import DIM
 
-INDEX_VERSION = 9
+INDEX_VERSION = 10
 _SNIPPET = 160
 _LOAD_ATTEMPTS = 20
 _LEFTOVER_AGE = 3600  # seconds: PIDs of other containers sharing a cache volume collide, so a dead PID alone is not proof
@@ -103,6 +104,9 @@ class SuggestIndex:
         self.case_weight = np.zeros(0, np.float32)
         self.case_time = np.zeros(0, np.float64)
         self.ans_weight = np.zeros(0, np.float32)
+        self.ans_group = np.zeros(0, np.int32)  # per past reply: its group of same-text replies of its brand
+        self.ans_uses = np.zeros(0, np.int32)  # per past reply: how many replies its group has
+        self.ans_norm = np.zeros(0, np.float32)  # per past reply: the idf mass of its distinct words
         self.prior = np.zeros(0, np.float32)
         self.links = np.zeros(0, np.float32)
         self.brands: dict[str, BrandRows] = {}
@@ -176,6 +180,7 @@ class SuggestIndex:
         answers = sorted(lessons.answers, key=lambda a: (brand_key(a.brand), a.created_at or 0.0))
         ans_keys = [brand_key(a.brand) for a in answers]
         self.ans_weight = np.array([a.weight for a in answers], dtype=np.float32)
+        self.ans_group, self.ans_uses = _reply_groups(ans_keys, [a.text for a in answers])
         self.answers = pa.table({
             "brand": pa.array([a.brand for a in answers], pa.string()),
             "text": pa.array([a.text for a in answers], pa.string()),
@@ -202,6 +207,7 @@ class SuggestIndex:
         self.desc_index = Bm25Index.build(described)
         self.case_index = Bm25Index.build(case_tokens)
         self.ans_index = Bm25Index.build([tokenize_post(a.context) + tokenize_post(a.text) for a in answers])
+        self.ans_norm = self.ans_index.idf_mass().astype(np.float32)  # the reply side of rank._overlap
         self._set_brands(res_keys, case_keys, ans_keys, {brand_key(r.brand): r.brand for r in everything} | {k: a.brand for k, a in zip(ans_keys, answers)})
         if encoder is not None:
             # float32 on disk: a query then multiplies the memory-mapped rows directly, with no conversion
@@ -244,7 +250,8 @@ class SuggestIndex:
             feather.write_feather(getattr(self, name), tmp / f"{name}.arrow", compression="uncompressed")
         for name in ("res_index", "ev_index", "desc_index", "case_index", "ans_index"):
             getattr(self, name).save(tmp, name)
-        for name in ("case_res", "case_weight", "case_time", "ans_weight", "prior", "links"):
+        for name in ("case_res", "case_weight", "case_time", "ans_weight", "ans_group", "ans_uses", "ans_norm", "prior",
+                     "links"):
             np.save(tmp / f"{name}.npy", getattr(self, name))
         for name in ("res_emb", "case_emb", "desc_emb"):
             if getattr(self, name) is not None:
@@ -298,7 +305,8 @@ class SuggestIndex:
             setattr(self, name, feather.read_table(folder / f"{name}.arrow", memory_map=True))
         for name in ("res_index", "ev_index", "desc_index", "case_index", "ans_index"):
             setattr(self, name, Bm25Index.load(folder, name))
-        for name in ("case_res", "case_weight", "case_time", "ans_weight", "prior", "links"):
+        for name in ("case_res", "case_weight", "case_time", "ans_weight", "ans_group", "ans_uses", "ans_norm", "prior",
+                     "links"):
             setattr(self, name, np.load(folder / f"{name}.npy", mmap_mode="r"))
         for name in ("res_emb", "case_emb", "desc_emb"):
             path = folder / f"{name}.npy"
@@ -421,3 +429,20 @@ def _described(encoder, lessons: Lessons, resolver: UrlResolver, order: list[int
         norms = np.linalg.norm(out, axis=1, keepdims=True)
         out = np.divide(out, norms, out=np.zeros_like(out), where=norms > 0)
     return out
+
+
+def reply_key(text: str | None) -> str:
+    """A reply's text as compared for sameness: without the leading mentions, case and spacing."""
+    return " ".join(_LEADING_MENTIONS.sub("", text or "").lower().split())
+
+
+_LEADING_MENTIONS = re.compile(r"^(?:\s*@\w{1,30})+")
+
+
+def _reply_groups(brands: list[str], texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Per reply, a group number shared by the replies of one brand with the same text (reply_key), and the
+    size of its group: made once at build, so a query never reads reply texts to merge copies."""
+    ids: dict[tuple[str, str], int] = {}
+    group = np.fromiter((ids.setdefault((b, reply_key(t)), len(ids)) for b, t in zip(brands, texts, strict=True)),
+                        dtype=np.int32, count=len(texts))
+    return group, np.bincount(group, minlength=len(ids)).astype(np.int32)[group] if len(group) else group.copy()

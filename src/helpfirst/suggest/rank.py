@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import json
 import math
-import re
-from collections import OrderedDict
 from contextlib import nullcontext
 from dataclasses import asdict, dataclass, field, fields
 from functools import lru_cache
@@ -27,8 +25,6 @@ LEXICAL_FEATURES = ("lex", "lex_c", "lex_a", "evidence", "ev_c", "ev_a", "ev_las
                     "prior", "prior_share", "prior_top", "linked", "lex_new", "recent")
 SEMANTIC_FEATURES = ("sem", "sem_knn", "sem_ev", "sem_max", "sem_last", "sem_desc")
 FEATURES = LEXICAL_FEATURES + SEMANTIC_FEATURES
-#: brands whose reply groups (which past replies have the same text) a ranker keeps, least recently used dropped first
-ANSWER_CACHE_BRANDS = 64
 
 
 @dataclass
@@ -201,8 +197,6 @@ class Ranker:
         self.encoder = encoder if index.semantic else None
         self.weights = weights or default_weights(self.encoder is not None)
         self._vectors: dict[str, np.ndarray] = {}
-        self._ans_cache: OrderedDict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = OrderedDict()
-        self._ans_norm: np.ndarray | None = None
 
     @staticmethod
     def _texts(query: Query) -> _Texts:
@@ -375,12 +369,12 @@ class Ranker:
         alo, ahi = rows.ans
         if ahi <= alo or w.answer <= 0:
             return []
-        sims, words = _overlap(ix.ans_index, self._ans_norms(), qc, qa, w.agent, alo, ahi)
+        sims, words = _overlap(ix.ans_index, ix.ans_norm, qc, qa, w.agent, alo, ahi)
         if float(sims.max()) <= 0:
             return []
         ideal = max(sum(max(v, 0.0) for v in w.used().values()), best, 0.0)
         scores = w.answer * ideal * sims * np.asarray(ix.ans_weight[alo:ahi], dtype=np.float32)
-        groups, uses = self._ans_groups(alo, ahi)
+        groups = ix.ans_group[alo:ahi]
         # best first, ties by position; one suggestion per distinct reply text (its best-matching copy)
         hits = np.flatnonzero(scores > 0)  # only the replies sharing a word with the request
         # the best m by partition (not a sort of all hits), m doubled while copies of one text leave fewer than k
@@ -399,48 +393,8 @@ class Ranker:
             if len(out) >= k or len(top) >= len(hits):
                 break
             m *= 2
-        return [Candidate("answer", alo + i, float(scores[i]), {"answer": float(sims[i]), "uses": float(uses[groups[i]])},
+        return [Candidate("answer", alo + i, float(scores[i]), {"answer": float(sims[i]), "uses": float(ix.ans_uses[alo + i])},
                           [t for t in words if _has(ix.ans_index, t, alo + i)]) for i in out]
-
-    def _ans_norms(self) -> np.ndarray:
-        """Per reply (all brands): the idf mass of its distinct words (see `_overlap`); computed once."""
-        norms = self._ans_norm
-        if norms is None:
-            bm = self.index.ans_index
-            idf = _idf(bm)
-            per_entry = np.repeat(idf, np.diff(np.asarray(bm.indptr)))
-            norms = np.bincount(np.asarray(bm.indices), weights=per_entry, minlength=bm.num_docs).astype(np.float32)
-            self._ans_norm = norms
-        return norms
-
-    def _ans_groups(self, alo: int, ahi: int) -> tuple[np.ndarray, np.ndarray]:
-        """Group number of each of the brand's replies (replies with the same text, mentions, case and spaces aside, share
-        one) and how many replies each group has; kept for the `ANSWER_CACHE_BRANDS` brands used last."""
-        key = (alo, ahi)
-        cached = self._ans_cache.pop(key, None)
-        if cached is None:
-            texts = self.index.answers.column("text").slice(alo, ahi - alo).to_pylist()
-            ids: dict[str, int] = {}
-            groups = np.array([ids.setdefault(_reply_key(t), len(ids)) for t in texts], dtype=np.int64)
-            cached = (groups, np.bincount(groups))
-        self._ans_cache[key] = cached  # the most recently used last
-        while len(self._ans_cache) > ANSWER_CACHE_BRANDS:
-            self._ans_cache.popitem(last=False)
-        return cached
-
-
-_LEADING_MENTIONS = re.compile(r"^(?:\s*@\w{1,30})+")
-
-
-def _reply_key(text: str) -> str:
-    """A reply's text as compared for sameness: without the leading mentions, case and spacing."""
-    return " ".join(_LEADING_MENTIONS.sub("", text or "").lower().split())
-
-
-def _idf(bm) -> np.ndarray:
-    """The BM25 ("lucene") idf of every token of an index."""
-    df = np.diff(np.asarray(bm.indptr)).astype(np.float64)
-    return np.log(1 + (bm.num_docs - df + 0.5) / (df + 0.5))
 
 
 def _has(bm, token: str, row: int) -> bool:
