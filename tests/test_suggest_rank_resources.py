@@ -83,3 +83,16 @@ def test_reply_groups_are_made_at_build_and_saved_with_the_index(tmp_path):
         # one suggestion for the three copies of one reply, sent three times
         assert ("answer", 3.0) in [(c.kind, c.parts["uses"]) for c in top]
         assert sum(c.kind == "answer" and c.parts["uses"] == 3.0 for c in top) == 1
+
+
+def test_the_words_a_past_reply_shares_are_found_for_each_suggestion():
+    """Each reply suggestion names the query words its problem or text contains (one search per word for all of them)."""
+    convs = [Conversation(f"c{j}", "Acme", [Turn("customer", text, 0.0), Turn("brand", reply, 1.0),
+                                             Turn("customer", "thanks, that worked!", 2.0)])
+             for j, (text, reply) in enumerate([("router keeps dropping wifi", "Restart the router"),
+                                                 ("wifi password lost", "Reset the password from the app"),
+                                                 ("printer jams", "Open the tray")])]
+    ranker = Ranker(SuggestIndex.build([], learn(convs)))
+    top = ranker.rank(Query("q", "Acme", [QueryTurn("customer", "my router drops the wifi, password?")]), 5)
+    matched = {ranker.index.answers.column("text")[c.row - 0].as_py(): sorted(c.matched) for c in top if c.kind == "answer"}
+    assert matched == {"Restart the router": ["drop", "router", "wifi"], "Reset the password from the app": ["password", "wifi"]}  # stems

@@ -393,17 +393,28 @@ class Ranker:
             if len(out) >= k or len(top) >= len(hits):
                 break
             m *= 2
+        shared = _shared_words(ix.ans_index, words, [alo + i for i in out])
         return [Candidate("answer", alo + i, float(scores[i]), {"answer": float(sims[i]), "uses": float(ix.ans_uses[alo + i])},
-                          [t for t in words if _has(ix.ans_index, t, alo + i)]) for i in out]
+                          found) for i, found in zip(out, shared, strict=True)]
 
 
-def _has(bm, token: str, row: int) -> bool:
-    t = bm.vocab.get(token)
-    if t is None:
-        return False
-    col = bm.indices[int(bm.indptr[t]):int(bm.indptr[t + 1])]
-    pos = int(np.searchsorted(col, row))
-    return pos < len(col) and int(col[pos]) == row
+def _shared_words(bm, tokens: list[str], rows: list[int]) -> list[list[str]]:
+    """For each document row, the tokens (in the order given) that it contains: one search per token."""
+    found: list[list[str]] = [[] for _ in rows]
+    if not rows:
+        return found
+    where = np.asarray(rows, dtype=np.int64)
+    for token in tokens:
+        t = bm.vocab.get(token)
+        if t is None:
+            continue
+        col = bm.indices[int(bm.indptr[t]):int(bm.indptr[t + 1])]
+        if not len(col):
+            continue
+        pos = np.minimum(np.searchsorted(col, where), len(col) - 1)
+        for j in np.flatnonzero(np.asarray(col[pos]) == where).tolist():
+            found[j].append(token)
+    return found
 
 
 def _overlap(bm, norms: np.ndarray, qc: list[str], qa: list[str], agent: float, lo: int, hi: int) -> tuple[np.ndarray, list[str]]:
