@@ -10,6 +10,8 @@ one (`helpfirst synth`), audited with the signals and business hours, as a user 
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import pytest
 
 from helpfirst.audit import run_audit
@@ -46,6 +48,16 @@ def _open(browser, report, viewport):  # noqa: F811
     return visit
 
 
+@contextmanager
+def _opened(browser, report, viewport):  # noqa: F811
+    """The report open in a new page of its own, closed afterwards."""
+    visit = _open(browser, report, viewport)
+    try:
+        yield visit
+    finally:
+        visit.page.close()
+
+
 def _boxes(page, chart: str) -> dict:
     """Bounding boxes (left, top, right, bottom) of a chart's svg, title, legend and axis titles."""
     return page.evaluate(
@@ -72,9 +84,8 @@ def _intersect(a, b) -> bool:
 
 
 def test_nothing_scrolls_sideways_on_a_phone(browser, report):  # noqa: F811
-    visit = _open(browser, report, PHONE)
-    page = visit.page
-    try:
+    with _opened(browser, report, PHONE) as visit:
+        page = visit.page
         width = page.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
         assert width[0] <= width[1], f"page scrolls sideways: scrollWidth {width[0]} > clientWidth {width[1]}"
         # and no section's content runs out of its card (wide tables scroll inside their own wrapper)
@@ -85,8 +96,6 @@ def test_nothing_scrolls_sideways_on_a_phone(browser, report):  # noqa: F811
         )
         assert spill == [], f"content wider than its section: {spill}"
         visit.assert_clean()
-    finally:
-        page.close()
 
 
 BOTH = pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
@@ -94,20 +103,16 @@ BOTH = pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desk
 
 @BOTH
 def test_no_mode_bar_and_no_share_button(browser, report, viewport):  # noqa: F811
-    visit = _open(browser, report, viewport)
-    page = visit.page
-    try:
+    with _opened(browser, report, viewport) as visit:
+        page = visit.page
         assert page.locator("[data-title*='share' i], [data-title*='cloud' i]").count() == 0, "a share/cloud button"
         assert page.locator(".modebar, .modebar-btn").count() == 0, "Plotly's mode bar is on the page"
-    finally:
-        page.close()
 
 
 @BOTH
 def test_no_tab_stop_is_invisible_or_inside_an_image(browser, report, viewport):  # noqa: F811
-    visit = _open(browser, report, viewport)
-    page = visit.page
-    try:
+    with _opened(browser, report, viewport) as visit:
+        page = visit.page
         hidden = page.evaluate(
             """() => Array.from(document.querySelectorAll('a[href], button, input, select, textarea, [tabindex]'))
                  .filter((e) => e.tabIndex >= 0 && !e.disabled)
@@ -118,43 +123,34 @@ def test_no_tab_stop_is_invisible_or_inside_an_image(browser, report, viewport):
                  .map((e) => e.outerHTML.slice(0, 80))"""
         )
         assert hidden == [], f"{len(hidden)} tab stops are invisible or inside an image: {hidden[:3]}"
-    finally:
-        page.close()
 
 
 @BOTH
 def test_chart_titles_fit_their_chart(browser, report, viewport):  # noqa: F811
-    visit = _open(browser, report, viewport)
-    page = visit.page
-    try:
+    with _opened(browser, report, viewport) as visit:
+        page = visit.page
         for chart in CHARTS:
             b = _boxes(page, chart)
             assert b["svg"] and b["title"], f"chart {chart} did not draw its title"
             assert _inside(b["title"], b["svg"]), f"{chart}: title {b['title']} runs out of the chart {b['svg']}"
         visit.assert_clean()
-    finally:
-        page.close()
 
 
 @BOTH
 def test_axis_titles_fit_their_chart(browser, report, viewport):  # noqa: F811
-    visit = _open(browser, report, viewport)
-    page = visit.page
-    try:
+    with _opened(browser, report, viewport) as visit:
+        page = visit.page
         for chart in CHARTS:
             b = _boxes(page, chart)
             assert b["axes"], f"chart {chart} has no axis title"
             for text, box in b["axes"]:
                 assert box is None or _inside(box, b["svg"]), f"{chart}: axis title {text!r} {box} cut off ({b['svg']})"
-    finally:
-        page.close()
 
 
 @BOTH
 def test_legends_keep_clear_of_the_titles(browser, report, viewport):  # noqa: F811
-    visit = _open(browser, report, viewport)
-    page = visit.page
-    try:
+    with _opened(browser, report, viewport) as visit:
+        page = visit.page
         with_legend = 0
         for chart in CHARTS:
             b = _boxes(page, chart)
@@ -162,15 +158,12 @@ def test_legends_keep_clear_of_the_titles(browser, report, viewport):  # noqa: F
                 with_legend += 1
                 assert not _intersect(b["legend"], b["title"]), f"{chart}: legend {b['legend']} over title {b['title']}"
         assert with_legend >= 3  # frt (business hours), outcomes, trend
-    finally:
-        page.close()
 
 
 @BOTH
 def test_hour_labels_do_not_run_together(browser, report, viewport):  # noqa: F811
-    visit = _open(browser, report, viewport)
-    page = visit.page
-    try:
+    with _opened(browser, report, viewport) as visit:
+        page = visit.page
         for chart in ["how_count", "how_frt"]:
             ticks = page.evaluate(
                 "Array.from(document.querySelectorAll('[data-chart=%s] .xtick text'))"
@@ -181,16 +174,13 @@ def test_hour_labels_do_not_run_together(browser, report, viewport):  # noqa: F8
             ticks.sort(key=lambda t: t[1])
             for a, b in zip(ticks, ticks[1:], strict=False):
                 assert a[2] + 2 <= b[1], f"{chart}: hour labels {a[0]!r} and {b[0]!r} run together"
-    finally:
-        page.close()
 
 
 @BOTH
 def test_bar_labels_are_readable_or_left_out(browser, report, viewport):  # noqa: F811
     """A percentage on a bar is drawn at a readable size or not at all (never shrunk to fit a thin bar)."""
-    visit = _open(browser, report, viewport)
-    page = visit.page
-    try:
+    with _opened(browser, report, viewport) as visit:
+        page = visit.page
         heights = page.evaluate(
             "Array.from(document.querySelectorAll('[data-chart=frt] .bartext'))"
             ".map(function (t) { return t.getBoundingClientRect().height; }).filter(function (h) { return h > 0; })"
@@ -199,14 +189,11 @@ def test_bar_labels_are_readable_or_left_out(browser, report, viewport):  # noqa
         assert small == [], f"bar labels {small} px high"
         if viewport is DESKTOP:
             assert len(heights) >= 5, "the desktop chart should keep its percentages"
-    finally:
-        page.close()
 
 
 def test_charts_follow_the_window_from_desktop_to_phone_and_back(browser, report):  # noqa: F811
-    visit = _open(browser, report, DESKTOP)
-    page = visit.page
-    try:
+    with _opened(browser, report, DESKTOP) as visit:
+        page = visit.page
         before = {c: _boxes(page, c) for c in CHARTS}
         page.set_viewport_size(PHONE)
         page.wait_for_timeout(1200)  # the page redraws 150 ms after the last resize event
@@ -224,32 +211,24 @@ def test_charts_follow_the_window_from_desktop_to_phone_and_back(browser, report
             if a["legend"]:
                 assert round(b["legend"][1] - b["svg"][1]) == round(a["legend"][1] - a["svg"][1]), chart
         visit.assert_clean()
-    finally:
-        page.close()
 
 
 def test_outcome_notes_say_what_the_rules_count(browser, report):  # noqa: F811
     """docs/metrics.md, outcome rule 4: any redirect counts, even when a solution followed in public."""
-    visit = _open(browser, report, DESKTOP)
-    page = visit.page
-    try:
+    with _opened(browser, report, DESKTOP) as visit:
+        page = visit.page
         note = page.inner_text("#outcome-redirected")
         assert "not solved in public" not in note
         assert "even if also answered in public" in note
         assert "thanks for being redirected does not count" in page.inner_text("#outcome-resolved")
-    finally:
-        page.close()
 
 
 def test_outcome_meanings_stay_readable_on_a_phone(browser, report):  # noqa: F811
     """The "meaning" cells of the outcome tables keep room for a few words a line (the table scrolls in its wrapper)."""
-    visit = _open(browser, report, PHONE)
-    page = visit.page
-    try:
+    with _opened(browser, report, PHONE) as visit:
+        page = visit.page
         widths = page.evaluate(
             "Array.from(document.querySelectorAll('#signals td.sub')).map(function (td) {"
             " return td.getBoundingClientRect().width / parseFloat(getComputedStyle(td).fontSize); })")
         assert widths and min(widths) >= 10, f"meaning cells as narrow as {min(widths):.1f} em"
         visit.assert_clean()
-    finally:
-        page.close()
