@@ -38,3 +38,12 @@ def test_a_voice_without_url_or_mention_is_rejected(tmp_path):
     ok.write_text(json.dumps({"Acme": {"template": "{mention} {title}: {url} {signature}", "opening": "Try this:"}}))
     assert run("suggest", "--kb", str(kb), "--input", str(q), "--voice", str(ok), "--semantic", "off",
                "--index", str(tmp_path / "ix")).returncode == 0
+
+
+def test_a_voice_is_found_however_its_brand_key_is_spelled(tmp_path):
+    from helpfirst.suggest.draft import load_voices
+
+    path = tmp_path / "voices.json"
+    path.write_text(json.dumps({" @AcmeHelp ": {"signature": "^AH"}}))
+    voices = load_voices(path)
+    assert voices["acmehelp"].signature == "^AH"  # the key service.py looks it up by (brand_key)

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from ..knowledge.models import brand_key
+
 #: characters a post may have, by channel, counted as each channel counts them (see `post_length`)
 LIMITS = {"x": 280, "twitter": 280, "mastodon": 500, "bluesky": 300}
 _LINK_AS = {"x": 23, "twitter": 23, "mastodon": 23}
@@ -62,7 +64,7 @@ class Voice:
 
 
 def load_voices(path: Path | None) -> dict[str, Voice]:
-    """Brand voices from a JSON file: {"default": {...}, "BrandHandle": {...}} (keys lower-cased)."""
+    """Brand voices from a JSON file: {"default": {...}, "BrandHandle": {...}} (keys as brand_key makes them)."""
     voices = {"default": Voice.from_dict({})}
     if path is None:
         return voices
@@ -76,7 +78,7 @@ def load_voices(path: Path | None) -> dict[str, Voice]:
         raise VoiceError(f"{path}: expected an object of brand -> {{template, opening, closing, signature}}")
     base = doc.get("default", {})
     for brand, spec in doc.items():
-        voices[brand.lower().lstrip("@")] = Voice.from_dict({**base, **spec})
+        voices[brand_key(brand)] = Voice.from_dict({**base, **spec})  # looked up by the query's brand_key
     for brand, v in voices.items():
         try:
             v.template.format(mention="", opening="", title="", url="", answer="", closing="", signature="")
