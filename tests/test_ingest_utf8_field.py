@@ -30,7 +30,7 @@ def test_canonical_jsonl_names_the_field(tmp_path, layout):
     first = 1 if layout == "lines" else 2
     assert rejections(path, "jsonl") == [
         (first + 1, "text", "bytes are not valid UTF-8"),
-        (first + 2, "n\udcffte", "bytes are not valid UTF-8"),
+        (first + 2, "n\\xffte", "bytes are not valid UTF-8"),  # the key's bad byte, shown escaped
     ]
 
 

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from helpfirst.knowledge.text import _TOKEN, _words, tokenize
 from helpfirst.knowledge.urls import url_words
 
 _ASCII = st.text(alphabet="abcXYZ09 '-_.\n\t@#", max_size=40)
-_LETTERS = st.text(alphabet="abcXYZ09 '’é\u0130\u00df\u30eb\u30fc\u0416-_.\n\t@#", max_size=40)
+_LETTERS = st.text(alphabet="abcXYZ09 '’é\u0130\u00df\u30eb\u30fc\u0416\u0301\u2122\u0915\u093e-_.\n\t@#", max_size=40)
 
 
 @settings(max_examples=400, deadline=None)
@@ -22,11 +23,18 @@ def test_fast_word_split_equals_the_token_regex(text):
 
 @settings(max_examples=400, deadline=None)
 @given(_LETTERS)
-def test_words_beyond_ascii_are_letters_and_digits_only(text):
-    # accents folded, an inner apostrophe kept, punctuation and spaces never part of a word
+@example("é5'9")
+@example("Me\u0301xico")
+@example("a\u2122 é")
+@example("\u0915\u093e\u092e")
+def test_words_beyond_ascii_are_letters_digits_and_their_marks(text):
+    # accents folded, an inner apostrophe followed by letters kept, symbols, punctuation and spaces never in a word;
+    # the same word whether its accent is composed or not, and whatever else the text holds
     words = _words(text)
-    assert all(re.fullmatch(r"[^\W_]+(?:'[^\W_]+)?", w) and w == w.lower() and "\u0301" not in w for w in words)
+    assert all(w == w.casefold() and "\u0301" not in w and "'" not in (w[0], w[-1]) for w in words)
+    assert all(not unicodedata.category(c).startswith(("P", "S", "Z")) or c == "'" for w in words for c in w)
     assert _words(text.replace("é", "e")) == words
+    assert _words(unicodedata.normalize("NFD", text)) == _words(unicodedata.normalize("NFC", text))
 
 
 def test_apostrophes_and_non_ascii_letters():

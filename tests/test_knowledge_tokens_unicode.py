@@ -21,6 +21,18 @@ def test_japanese_is_cut_into_character_pairs_and_mixed_words_split():
     assert tokenize("ｶﾀｶﾅ") == tokenize("カタカナ")  # half-width katakana folded
 
 
+def test_marks_stay_in_their_words_and_optional_vowel_marks_fold():
+    assert tokenize("मेरा ऑर्डर नहीं आया") == ["मेरा", "ऑर्डर", "नहीं", "आया"]  # vowel signs were word breaks
+    assert tokenize("طَلَبِي لَمْ يَصِلْ") == tokenize("طلبي لم يصل") == ["طلبي", "لم", "يصل"]  # harakat gave no tokens at all
+    assert tokenize("שָׁלוֹם") == ["שלום"]
+
+
+def test_decomposed_accents_symbols_and_single_characters():
+    assert tokenize("Me\u0301xico") == tokenize("México") == ["mexico"]  # NFD took the ASCII path: "me", "xico"
+    assert tokenize("Prime™ café") == tokenize("Prime cafe")  # was "primetm"
+    assert tokenize("钱") == ["钱"] and tokenize("人々") == ["人々"]  # one character is a word in Chinese
+
+
 def test_emoji_separate_words_and_change_nothing_else():
     assert tokenize("my router 😀 keeps😀dropping") == tokenize("my router keeps dropping")
 
@@ -37,6 +49,7 @@ def test_a_japanese_request_finds_the_japanese_article(tmp_path):
     assert proc.returncode == 0, proc.stderr
     (out,) = suggest_lines(proc)
     assert out["suggestions"][0]["resource_id"] == "wifi"
+    assert "イン" in out["suggestions"][0]["reason"]  # the reason names the words shared, pairs for Japanese
     search = run("kb", "add", str(kb), "--kb", str(tmp_path / "store"))
     assert search.returncode == 0, search.stderr
     found = run("kb", "search", "お支払い", "--kb", str(tmp_path / "store"), "--json")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from helpfirst.suggest.draft import Voice, draft_reply
 from tests.test_suggest_cli import run, suggest_lines, write_jsonl
 
@@ -47,3 +49,12 @@ def test_a_voice_is_found_however_its_brand_key_is_spelled(tmp_path):
     path.write_text(json.dumps({" @AcmeHelp ": {"signature": "^AH"}}))
     voices = load_voices(path)
     assert voices["acmehelp"].signature == "^AH"  # the key service.py looks it up by (brand_key)
+
+
+def test_two_spellings_of_one_brand_in_a_voice_file_are_refused(tmp_path):
+    from helpfirst.suggest.draft import VoiceError, load_voices
+
+    path = tmp_path / "voices.json"
+    path.write_text(json.dumps({"@Acme": {"signature": "^A"}, "acme": {"signature": "^B"}}))
+    with pytest.raises(VoiceError, match="'@Acme' and 'acme' name the same brand"):
+        load_voices(path)

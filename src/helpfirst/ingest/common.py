@@ -485,8 +485,8 @@ def _surrogate_path(value: object, prefix: str = "") -> str | None:
             items = list(node.items())
             for key, item in reversed(items):
                 where = f"{path}.{key}" if path else str(key)
-                if _SURROGATE.search(str(key)):
-                    return where
+                if _SURROGATE.search(str(key)):  # the bad bytes shown as \xff: a lone surrogate is no valid JSON text
+                    return where.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
                 stack.append((where, item))
         elif isinstance(node, list):
             stack.extend((f"{path}.{i}" if path else str(i), item) for i, item in reversed(list(enumerate(node))))

@@ -24,7 +24,7 @@ from .urls import url_words
 
 RESOURCES = "resources.jsonl"
 INDEX = "index"
-FORMAT_VERSION = 2  # 2: tokens of text beyond ASCII (accents folded, CJK character pairs)
+FORMAT_VERSION = 3  # 2: tokens of text beyond ASCII (accents folded, CJK pairs); 3: marks kept in words, Thai pairs
 
 
 def resource_text(r: Resource) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+from functools import lru_cache
 
 from .urls import remove_urls
 
@@ -52,7 +53,7 @@ def _learn_words(words) -> None:
     if len(_STEMS) > 1_000_000:
         _STEMS.clear()
     for word in words:
-        if word in STOPWORDS or len(word) < 2:
+        if word in STOPWORDS or (len(word) < 2 and not _NO_SPACES.match(word)):  # 钱 is a word, "a" is not
             _STEMS[word] = ""
         else:
             _STEMS[word] = _STEMMER.stemWord(word) if _STEMMER is not None else word
@@ -72,25 +73,41 @@ def clean_post(text: str | None) -> str:
 _SPACE = bytes(c if (97 <= c <= 122 or 48 <= c <= 57 or c == 39) else 32 for c in range(256))
 
 
-# Unicode words (letters and digits, an inner apostrophe kept) and the scripts written without spaces
-_UNICODE_WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)?")
-_ACCENTS = re.compile(r"[\u0300-\u036f]+")
-_NO_SPACES = re.compile(r"[\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]+")
+# Marks folded away before words are found: Latin accents (café -> cafe), and the optional vowel and
+# cantillation marks of Arabic and Hebrew (written with or without them, a word is one word)
+_FOLDED_MARKS = re.compile("[\u0300-\u036f\u0591-\u05bd\u05bf\u05c1\u05c2\u05c4\u05c5\u05c7\u064b-\u065f\u0670]+")
+# scripts written without spaces between words: Chinese, Japanese, Korean, Thai
+_NO_SPACES = re.compile("[\u0e00-\u0e7f\u3005-\u3007\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff"
+                        "\uf900-\ufaff\uac00-\ud7af\U00020000-\U0003134f]+")
+
+
+@lru_cache(maxsize=1)
+def _unicode_patterns():
+    """(not part of a word, a word): letters and digits with the marks that belong to them (Devanagari or
+    Thai vowel signs end no word), an inner apostrophe followed by letters kept as in ASCII text."""
+    import regex  # a declared dependency; imported only when text beyond ASCII is met
+
+    return (regex.compile(r"[^\p{L}\p{N}\p{M}'\x00-\x7f]+"),
+            regex.compile(r"[\p{L}\p{N}][\p{L}\p{N}\p{M}]*(?:'\p{L}[\p{L}\p{M}]*)?"))
 
 
 def _unicode_words(text: str) -> list[str]:
-    """Words of a text that is not plain ASCII: Latin accents folded (café -> cafe, so both spellings
-    meet), other scripts kept as written, and runs of Chinese, Japanese or Korean characters (written
-    without spaces) as overlapping character pairs, the usual way to search them without a dictionary."""
-    folded = unicodedata.normalize("NFC", _ACCENTS.sub("", unicodedata.normalize("NFKD", text.lower())))
+    """Words of a text that is not plain ASCII: symbols, emoji and punctuation separate words, compatibility
+    forms are unfolded (ｶﾀｶﾅ, ™), marks in _FOLDED_MARKS dropped, case folded (straße = strasse), and runs
+    of the scripts written without spaces become overlapping character pairs (a single character stays
+    itself), the usual way to search them without a dictionary."""
+    separator, word_pattern = _unicode_patterns()
+    text = unicodedata.normalize("NFKD", separator.sub(" ", text))
+    folded = unicodedata.normalize("NFC", _FOLDED_MARKS.sub("", text)).casefold()
     out: list[str] = []
-    for word in _UNICODE_WORD.findall(folded):
+    for word in word_pattern.findall(folded):
         if not _NO_SPACES.search(word):
             out.append(word)
             continue
         at = 0
         for run in _NO_SPACES.finditer(word):
-            out.extend(_words(word[at:run.start()]) if run.start() > at else ())
+            if run.start() > at:
+                out.extend(_unicode_words(word[at:run.start()]))
             chars = run.group()
             out.extend([chars] if len(chars) < 3 else [chars[i:i + 2] for i in range(len(chars) - 1)])
             at = run.end()
@@ -102,12 +119,19 @@ def _unicode_words(text: str) -> list[str]:
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 
 
+def _beyond_ascii(text: str) -> bool:
+    """Whether a text holds a letter, digit or mark beyond ASCII, or a character with a compatibility or
+    composed form (decomposed accents, ™): then it takes the Unicode path, else emoji and punctuation just
+    separate words as in ASCII text."""
+    return any(c.isalnum() or unicodedata.combining(c) or unicodedata.category(c).startswith("M")
+               or unicodedata.decomposition(c) for run in _NON_ASCII.findall(text) for c in run)
+
+
 def _words(text: str) -> list[str]:
     """_TOKEN.findall(text.lower()) for ASCII text, by translate + split; see _unicode_words for text
     with letters or digits beyond ASCII (other characters, emoji and punctuation, separate words)."""
-    if not text.isascii():
-        if any(c.isalnum() for run in _NON_ASCII.findall(text) for c in run):
-            return _unicode_words(text)
+    if not text.isascii() and _beyond_ascii(text):
+        return _unicode_words(text)
     runs = text.lower().encode("ascii", "replace").translate(_SPACE).decode("ascii").split()
     if "'" not in text:
         return runs
@@ -119,6 +143,11 @@ def _words(text: str) -> list[str]:
         else:
             out.append(run)
     return out
+
+
+def split_words(text: str) -> list[str]:
+    """The words tokenize() stems, before stemming and stop words: lower-cased, ASCII or folded as above."""
+    return _words(text)
 
 
 def tokenize(text: str | None) -> list[str]:

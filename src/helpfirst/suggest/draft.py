@@ -77,8 +77,13 @@ def load_voices(path: Path | None) -> dict[str, Voice]:
     if not isinstance(doc, dict) or not all(isinstance(v, dict) for v in doc.values()):
         raise VoiceError(f"{path}: expected an object of brand -> {{template, opening, closing, signature}}")
     base = doc.get("default", {})
+    spelled: dict[str, str] = {}
     for brand, spec in doc.items():
-        voices[brand_key(brand)] = Voice.from_dict({**base, **spec})  # looked up by the query's brand_key
+        key = brand_key(brand)  # looked up by the query's brand_key
+        if key in spelled:
+            raise VoiceError(f"{path}: {spelled[key]!r} and {brand!r} name the same brand; give its voice once")
+        spelled[key] = brand
+        voices[key] = Voice.from_dict({**base, **spec})
     for brand, v in voices.items():
         try:
             v.template.format(mention="", opening="", title="", url="", answer="", closing="", signature="")

@@ -456,9 +456,14 @@ def draft_warning(draft: str | None, channel: str | None) -> str | None:
 
 
 def _words(text: str) -> list[str]:
-    from ..knowledge.text import clean_post
+    """A query's words as a reason shows them: as written for plain text; for text beyond ASCII the
+    tokeniser's own words (character pairs of Chinese or Japanese, folded accents), one stem each."""
+    from ..knowledge.text import clean_post, split_words
 
-    return [w for w in clean_post(text).replace("’", "'").split() if w.isalpha() and len(w) > 2]
+    text = clean_post(text)
+    if text.isascii():
+        return [w for w in text.replace("’", "'").split() if w.isalpha() and len(w) > 2]
+    return [w for w in split_words(text) if not w.isascii() or (w.isalpha() and len(w) > 2)]
 
 
 def _short(text: str, limit: int) -> str:
