@@ -393,12 +393,12 @@ class Ranker:
             if len(out) >= k or len(top) >= len(hits):
                 break
             m *= 2
-        shared = _shared_words(ix.ans_index, words, [alo + i for i in out])
+        shared = shared_words(ix.ans_index, words, [alo + i for i in out])
         return [Candidate("answer", alo + i, float(scores[i]), {"answer": float(sims[i]), "uses": float(ix.ans_uses[alo + i])},
                           found) for i, found in zip(out, shared, strict=True)]
 
 
-def _shared_words(bm, tokens: list[str], rows: list[int]) -> list[list[str]]:
+def shared_words(bm, tokens: list[str], rows: list[int]) -> list[list[str]]:
     """For each document row, the tokens (in the order given) that it contains: one search per token."""
     found: list[list[str]] = [[] for _ in rows]
     if not rows:

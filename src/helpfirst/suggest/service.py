@@ -8,7 +8,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
 
 from ..ingest import ImportOptions, ImportReport
 from ..knowledge.models import LoadReport, Resource
@@ -19,7 +18,7 @@ from ..knowledge.urls import strip_archive
 from .draft import LIMITS, Voice, channel_limit, draft_reply, post_length
 from .history import learn, read_conversations, read_expansions
 from .index import INDEX_VERSION, SuggestIndex
-from .rank import Candidate, Query, QueryTurn, Ranker, Weights
+from .rank import Candidate, Query, QueryTurn, Ranker, Weights, shared_words
 
 #: a query post's role -> customer or brand; a post without a role (absent or null) is the customer's
 ROLES = {"customer": "customer", "client": "customer", "user": "customer",
@@ -401,34 +400,13 @@ class Suggester:
     @staticmethod
     def _query_words(query: Query, stems: set[str]) -> list[str]:
         """The query's words whose stems are among `stems` (as the customer wrote them, once each)."""
-        words, seen = [], set()
-        for p in query.posts:
-            for word in _words(p.text):
-                stem = tokenize(word)
-                if stem and stem[0] in stems and stem[0] not in seen:
-                    seen.add(stem[0])
-                    words.append(word.lower())
-        return words
+        return [word for word, stem in _query_stems(query) if stem in stems]
 
     def _matched(self, query: Query, row: int) -> list[str]:
         """Query words that the resource's own text contains."""
-        index = self.index.res_index
-        words: list[str] = []
-        seen = set()
-        for p in query.posts:
-            for word in _words(p.text):
-                stem = tokenize(word)
-                if not stem or stem[0] in seen:
-                    continue
-                t = index.vocab.get(stem[0])
-                if t is None:
-                    continue
-                col = index.indices[int(index.indptr[t]):int(index.indptr[t + 1])]
-                pos = int(np.searchsorted(col, row))
-                if pos < len(col) and int(col[pos]) == row:
-                    seen.add(stem[0])
-                    words.append(word.lower())
-        return words
+        pairs = _query_stems(query)
+        found = set(shared_words(self.index.res_index, [stem for _, stem in pairs], [row])[0])
+        return [word for word, stem in pairs if stem in found]
 
     def _draft(self, query: Query, c: Candidate) -> str:
         info = self._row(c.kind, c.row)
@@ -453,6 +431,18 @@ def draft_warning(draft: str | None, channel: str | None) -> str | None:
         return None
     return (f"the draft is {length} characters, over {channel}'s limit of {limit}: the mention and the link alone "
             "do not fit, and neither is ever cut; shorten the link before posting")
+
+
+def _query_stems(query: Query) -> list[tuple[str, str]]:
+    """(word as the customer wrote it, lower-cased; its stem) for the first word of each stem in the query."""
+    pairs, seen = [], set()
+    for p in query.posts:
+        for word in _words(p.text):
+            stem = tokenize(word)
+            if stem and stem[0] not in seen:
+                seen.add(stem[0])
+                pairs.append((word.lower(), stem[0]))
+    return pairs
 
 
 def _words(text: str) -> list[str]:
