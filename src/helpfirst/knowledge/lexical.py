@@ -17,6 +17,11 @@ import numpy as np
 _FILES = ("data", "indices", "indptr")
 
 
+def lucene_idf(df, n: int):
+    """BM25's "lucene" idf of a token in `df` of `n` documents (numbers or arrays); df 0 for a token no document has."""
+    return np.log(1 + (n - df + 0.5) / (df + 0.5))
+
+
 class Bm25Index:
     """Precomputed BM25 weights (CSC by token) and the token vocabulary."""
 
@@ -46,7 +51,7 @@ class Bm25Index:
         pair, tf = np.unique(ids * n + doc, return_counts=True)
         tok, row = pair // n, pair % n
         df = np.bincount(tok, minlength=v)
-        idf = np.log(1 + (n - df + 0.5) / (df + 0.5))
+        idf = lucene_idf(df, n)
         avg = lengths.mean()
         tf = tf.astype(np.float64)
         weight = idf[tok] * tf / (k1 * ((1 - b) + b * lengths[row] / avg) + tf)
@@ -89,7 +94,7 @@ class Bm25Index:
     def idf(self) -> np.ndarray:
         """The BM25 ("lucene") idf of every token."""
         df = np.diff(np.asarray(self.indptr)).astype(np.float64)
-        return np.log(1 + (self.num_docs - df + 0.5) / (df + 0.5))
+        return lucene_idf(df, self.num_docs)
 
     def idf_mass(self) -> np.ndarray:
         """Per document, the summed idf of its distinct tokens."""

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..knowledge.lexical import lucene_idf
 from ..knowledge.text import clean_post, tokenize_post
 from .index import SuggestIndex
 
@@ -93,6 +94,10 @@ class Weights:
             elif types[name] == "int" and (value != int(value) or value < 1):
                 return f"field {name!r}: expected a whole number >= 1, not {json.dumps(value)}"
         return None
+
+    def ceiling(self) -> float:
+        """The score of a candidate rated best (1) by every feature: the sum of the positive weights."""
+        return sum(max(v, 0.0) for v in self.used().values())
 
     @classmethod
     def only(cls, **weights: float) -> "Weights":
@@ -217,7 +222,7 @@ class Ranker:
         resources = self._resources(query, rows, texts, k)
         if not answers:
             return resources
-        best = resources[0].score if resources else sum(max(v, 0.0) for v in self.weights.used().values())
+        best = resources[0].score if resources else self.weights.ceiling()
         candidates = resources + self._answers(rows, texts.qc, texts.qa, k, best)
         candidates.sort(key=lambda c: -c.score)
         return candidates[:k]
@@ -372,7 +377,7 @@ class Ranker:
         sims, words = _overlap(ix.ans_index, ix.ans_norm, qc, qa, w.agent, alo, ahi)
         if float(sims.max()) <= 0:
             return []
-        ideal = max(sum(max(v, 0.0) for v in w.used().values()), best, 0.0)
+        ideal = max(w.ceiling(), best, 0.0)
         scores = w.answer * ideal * sims * np.asarray(ix.ans_weight[alo:ahi], dtype=np.float32)
         groups = ix.ans_group[alo:ahi]
         # best first, ties by position; one suggestion per distinct reply text (its best-matching copy)
@@ -433,7 +438,7 @@ def _overlap(bm, norms: np.ndarray, qc: list[str], qa: list[str], agent: float, 
         weight[t] = max(weight.get(t, 0.0), agent)
     if hi <= lo or not weight:
         return out, []
-    idf_unknown = float(np.log(1 + (bm.num_docs + 0.5) / 0.5))
+    idf_unknown = float(lucene_idf(0, bm.num_docs))
     qmass = 0.0
     known = []
     for t, wt in weight.items():
@@ -443,7 +448,7 @@ def _overlap(bm, norms: np.ndarray, qc: list[str], qa: list[str], agent: float, 
             continue
         s, e = int(bm.indptr[i]), int(bm.indptr[i + 1])
         df = e - s
-        idf = float(np.log(1 + (bm.num_docs - df + 0.5) / (df + 0.5)))
+        idf = float(lucene_idf(df, bm.num_docs))
         qmass += wt * idf
         col = bm.indices[s:e]
         a, z = np.searchsorted(col, [lo, hi])
