@@ -11,6 +11,7 @@ from .urls import remove_urls
 
 _TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 _MENTION = re.compile(r"(?<![\w@])@\w{1,30}")
+_LEADING_MENTIONS = re.compile(r"^(?:\s*@\w{1,30})+")
 _SIGNATURE = re.compile(r"(?:^|\s)[\^*~]\s?[A-Za-z]{1,12}\s*$")
 
 # a small English stop list; bm25s ships a fuller one that we use when it is importable
@@ -57,6 +58,11 @@ def _learn_words(words) -> None:
             _STEMS[word] = ""
         else:
             _STEMS[word] = _STEMMER.stemWord(word) if _STEMMER is not None else word
+
+
+def strip_leading_mentions(text: str) -> str:
+    """A reply without the @handles it starts with (the addressees, not its words)."""
+    return _LEADING_MENTIONS.sub("", text)
 
 
 def clean_post(text: str | None) -> str:

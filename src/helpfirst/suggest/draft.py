@@ -11,6 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from ..knowledge.models import brand_key
+from ..knowledge.text import strip_leading_mentions
 
 #: characters a post may have, by channel, counted as each channel counts them (see `post_length`)
 LIMITS = {"x": 280, "twitter": 280, "mastodon": 500, "bluesky": 300}
@@ -31,7 +32,6 @@ DEFAULT_VOICE = {
     "signature": "",
 }
 
-_MENTION = re.compile(r"^(?:\s*@\w{1,30})+")
 #: a link runs to the next space or directional mark (twitter-text stops there too)
 _URL = re.compile(r"https?://[^\s\u200e\u200f\u202a-\u202e\u2066-\u2069]+")
 
@@ -239,7 +239,7 @@ def draft_reply(voice: Voice, channel: str | None, mention: str | None, kind: st
     mention = f"@{mention.lstrip('@')}" if mention else ""
     if kind == "answer":
         # a past reply: its own mention goes, the current customer's comes in
-        answer = _MENTION.sub("", answer).strip()
+        answer = strip_leading_mentions(answer).strip()
         template = "{mention} {answer} {signature}" if not url or url in answer else "{mention} {answer} {url} {signature}"
         values = dict(mention=mention, opening="", title="", url="" if url in answer else url, answer=answer,
                       closing="", signature=voice.signature)

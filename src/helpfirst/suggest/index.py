@@ -9,7 +9,6 @@ import errno
 import functools
 import json
 import os
-import re
 import shutil
 import tempfile
 import time
@@ -24,7 +23,7 @@ import pyarrow.feather as feather
 from ..knowledge.lexical import Bm25Index
 from ..knowledge.models import Resource, merge_by_key
 from ..knowledge.store import brand_key, resource_tokens
-from ..knowledge.text import tokenize_post
+from ..knowledge.text import strip_leading_mentions, tokenize_post
 from ..knowledge.urls import _TRAILING, canonical_url, path_key, strip_archive
 from .history import Lessons
 from .semantic import DIM
@@ -433,10 +432,7 @@ def _described(encoder, lessons: Lessons, resolver: UrlResolver, order: list[int
 
 def reply_key(text: str | None) -> str:
     """A reply's text as compared for sameness: without the leading mentions, case and spacing."""
-    return " ".join(_LEADING_MENTIONS.sub("", text or "").lower().split())
-
-
-_LEADING_MENTIONS = re.compile(r"^(?:\s*@\w{1,30})+")
+    return " ".join(strip_leading_mentions(text or "").lower().split())
 
 
 def _reply_groups(brands: list[str], texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
