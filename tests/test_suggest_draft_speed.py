@@ -7,7 +7,8 @@ import unicodedata
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from helpfirst.suggest.draft import (_EMOJI_SEQ, _LINK_AS, _MENTION, _URL, _X_LIGHT, Voice, _fill, _most_words, channel_limit,
+from helpfirst.knowledge.text import strip_leading_mentions
+from helpfirst.suggest.draft import (_EMOJI_SEQ, _LINK_AS, _URL, _X_LIGHT, Voice, _fill, _most_words, channel_limit,
                                      draft_reply, post_length)
 
 # ---- the reference: draft.py's algorithm before the speed-up (commit 71814dd), the channel constants shared
@@ -66,7 +67,7 @@ def ref_draft(voice: Voice, channel, mention, kind, title, url, answer=""):
     channel, limit = channel_limit(channel)
     mention = f"@{mention.lstrip('@')}" if mention else ""
     if kind == "answer":
-        answer = _MENTION.sub("", answer).strip()
+        answer = strip_leading_mentions(answer).strip()
         template = "{mention} {answer} {signature}" if not url or url in answer else "{mention} {answer} {url} {signature}"
         values = dict(mention=mention, opening="", title="", url="" if url in answer else url, answer=answer,
                       closing="", signature=voice.signature)
