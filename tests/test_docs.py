@@ -70,3 +70,36 @@ def test_cli_md_audit_example_is_what_the_audit_gives(shared_data):
         else:
             assert actual[key] == value, key
     assert real["totals"]["conversations"] == example["totals"]["conversations"]
+    for table, key in (("hour_of_week", "hour_of_week"), ("daily", "day")):
+        for documented in (row for row in example[table]["totals"] if isinstance(row, dict)):
+            actual = next(row for row in real[table]["totals"] if row[key] == documented[key])
+            for field, value in documented.items():
+                if isinstance(value, float):
+                    decimals = len(repr(value).split(".")[1])
+                    assert round(actual[field], decimals) == value, (table, field)
+                else:
+                    assert actual[field] == value, (table, field)
+
+
+def _code_blocks(text: str, language: str) -> list[str]:
+    blocks, inside, lines = [], False, []
+    for line in text.splitlines():
+        if line.strip() == f"```{language}":
+            inside, lines = True, []
+        elif inside and line.strip() == "```":
+            inside = False
+            blocks.append("\n".join(lines))
+        elif inside:
+            lines.append(line)
+    return blocks
+
+
+def test_python_examples_in_the_docs_run_as_written(capsys):
+    """Every ```python block in docs/ and the README runs as written (a user copies them)."""
+    blocks = [(path.name, code) for path in [*sorted(DOCS.glob("*.md")), DOCS.parent / "README.md"]
+              for code in _code_blocks(path.read_text(), "python")]
+    assert blocks, "no python examples found"
+    for name, code in blocks:
+        exec(compile(code, f"<{name} example>", "exec"), {"__name__": "__doc_example__"})
+    printed = capsys.readouterr().out.split()
+    assert printed[:2] == ["problem", "redirect"], printed  # the signals example's own first line
