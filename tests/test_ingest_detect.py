@@ -22,9 +22,6 @@ from helpfirst.ingest.common import (
 )
 from helpfirst.posts import POST_SCHEMA
 
-TWCS_SAMPLE = Path("/work/shared/data/twcs-sample/sample.csv")
-
-
 def write_samples(tmp_path: Path) -> dict[str, Path]:
     """One small, realistic file per format."""
     out = {}
@@ -73,12 +70,13 @@ def test_detects_each_sample(tmp_path):
         assert report.files[0]["format"] == name
 
 
-def test_detects_the_real_twcs_sample():
-    if not TWCS_SAMPLE.is_file():
-        pytest.skip(f"shared TWCS sample not present at {TWCS_SAMPLE} (only in the project's workplace)")
-    assert detect_format(TWCS_SAMPLE) == "twcs"
+def test_detects_the_real_twcs_sample(shared_data):
+    sample = shared_data / "twcs-sample" / "sample.csv"
+    if not sample.is_file():
+        pytest.skip(f"shared TWCS sample not present at {sample}")
+    assert detect_format(sample) == "twcs"
     report = ImportReport()
-    total = sum(b.num_rows for b in read_posts([TWCS_SAMPLE], ImportOptions(), report))
+    total = sum(b.num_rows for b in read_posts([sample], ImportOptions(), report))
     assert total > 0 and report.rows_read == report.rows_loaded + report.rows_rejected
 
 
