@@ -52,7 +52,7 @@ class BusinessHours:
                 last += 1
             if hours:
                 days = DAYS[day].title() if last == day else f"{DAYS[day].title()}-{DAYS[last].title()}"
-                parts.append(days + " " + " ".join(f"{a:%H:%M}-{b:%H:%M}" for a, b in hours))
+                parts.append(days + " " + " ".join(f"{a:%H:%M}-{_closing(b)}" for a, b in hours))
             day = last + 1
         text = ", ".join(parts) + f" {self.zone}"
         if self.holidays:
@@ -143,6 +143,12 @@ def parse_business_hours(text: str, holidays: list[str] | None = None) -> Busine
         d1, d2 = m["d1"].lower(), (m["d2"] or m["d1"]).lower()
         if d1 not in DAYS or d2 not in DAYS:
             raise BusinessHoursError(f"business hours {text!r}: unknown day in {segment!r} (Mon..Sun)")
+        if _is_midnight(m["h2"], "00"):
+            raise BusinessHoursError(f"business hours {text!r}: {segment!r} closes at {m['h2']!r}; write 24:00 for "
+                                     "midnight at the end of the day (hours do not run past midnight)")
+        if _is_midnight(m["h1"], "24"):
+            raise BusinessHoursError(f"business hours {text!r}: {segment!r} opens at {m['h1']!r}; write 00:00 for "
+                                     "midnight at the start of the day")
         open_at, close_at = _clock(m["h1"], text), _clock(m["h2"], text)
         if close_at <= open_at and close_at != time(0, 0):
             raise BusinessHoursError(f"business hours {text!r}: {segment!r} closes before it opens")
@@ -169,6 +175,16 @@ def parse_holidays(holidays: list[str] | None) -> frozenset[date]:
             except ValueError:
                 raise BusinessHoursError(f"holiday {piece!r}: expected a date like 2017-12-25") from None
     return frozenset(closed)
+
+
+def _is_midnight(value: str, hours: str) -> bool:
+    h, minutes = value.split(":")
+    return int(h) == int(hours) and int(minutes) == 0
+
+
+def _closing(at: time) -> str:
+    """A closing time as written: midnight at the end of the day is 24:00 (time(0, 0) stands for it)."""
+    return "24:00" if at == time(0, 0) else f"{at:%H:%M}"
 
 
 def _clock(value: str, text: str) -> time:
