@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -255,9 +256,11 @@ def parse_query(obj: object) -> Query:
     qid = obj.get("id")
     if isinstance(qid, bool) or not isinstance(qid, (str, int)) or str(qid).strip() == "":
         raise QueryError("id", "missing id")
+    _no_surrogate(qid, "id")
     brand = obj.get("brand")
     if not isinstance(brand, str) or not brand.strip():
         raise QueryError("brand", "missing brand")
+    _no_surrogate(brand, "brand")
     posts = obj.get("posts")
     if not isinstance(posts, list):
         raise QueryError("posts", "posts must be a list of {role, text, created_at}")
@@ -273,12 +276,25 @@ def parse_query(obj: object) -> Query:
         text = p.get("text")
         if text is not None and not isinstance(text, str):
             raise QueryError(f"posts[{i}].text", "text must be a string")
+        _no_surrogate(text, f"posts[{i}].text")
         author = p.get("author")
+        _no_surrogate(author, f"posts[{i}].author")
         turns.append(QueryTurn(role, text or "", _created_at(p.get("created_at"), f"posts[{i}].created_at"),
                                author if isinstance(author, str) else None))
     channel = _channel(obj.get("channel"))
     customer = obj.get("customer") if isinstance(obj.get("customer"), str) else None
+    _no_surrogate(customer, "customer")
     return Query(str(qid), brand.strip(), turns, channel, customer)
+
+
+#: half of a UTF-16 pair without its other half: JSON lets "\ud800" through, but it is no text and cannot be written out
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _no_surrogate(value: object, name: str) -> None:
+    """QueryError naming the field when a string holds a lone surrogate."""
+    if isinstance(value, str) and (m := _SURROGATE.search(value)):
+        raise QueryError(name, f"holds a lone surrogate ({ascii(m.group())[1:-1]}, half of a UTF-16 pair): not text")
 
 
 def _created_at(value: object, name: str) -> str | None:

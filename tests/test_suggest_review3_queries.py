@@ -1,0 +1,74 @@
+"""suggest's queries file after a third review: what a line may hold, and how the file itself is read."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+RESOURCES = [
+    {"id": "wifi", "brand": "Acme", "kind": "article", "url": "https://help.acme.com/wifi-keeps-dropping",
+     "title": "Wi-Fi keeps dropping", "body": "Turn band steering off.", "tags": ["wifi"]},
+    {"id": "refund", "brand": "Acme", "kind": "article", "url": "https://help.acme.com/refunds",
+     "title": "Refunds", "body": "Refunds go back to the card within five days.", "tags": ["billing"]},
+]
+
+
+def run(*args: str, stdin: bytes | None = None, timeout: int = 300) -> subprocess.CompletedProcess:
+    proc = subprocess.run([sys.executable, "-m", "helpfirst", *args], capture_output=True, input=stdin, timeout=timeout,
+                          env={**os.environ, "HF_HUB_OFFLINE": "1", "PYTHONIOENCODING": "utf-8"})
+    return subprocess.CompletedProcess(proc.args, proc.returncode, proc.stdout.decode("utf-8", "replace"),
+                                       proc.stderr.decode("utf-8", "replace"))
+
+
+@pytest.fixture(scope="module")
+def kb(tmp_path_factory) -> tuple[Path, Path]:
+    """(resource file, index folder): the index is built by the first run and reused by the others."""
+    folder = tmp_path_factory.mktemp("kb")
+    path = folder / "kb.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in RESOURCES), encoding="utf-8")
+    return path, folder / "index"
+
+
+def suggest(kb: tuple[Path, Path], queries: Path | str, *extra: str, stdin: bytes | None = None) -> subprocess.CompletedProcess:
+    path, index = kb
+    proc = run("suggest", "--kb", str(path), "--input", str(queries), "--index", str(index), "--semantic", "off",
+               "--k", "1", *extra, stdin=stdin)
+    assert "Traceback" not in proc.stderr and "Error" not in proc.stderr, proc.stderr
+    return proc
+
+
+def raw_lines(path: Path, lines: list[str]) -> Path:
+    """Lines written byte for byte as given (JSON escapes such as \\ud800 kept as text)."""
+    path.write_bytes("".join(line + "\n" for line in lines).encode("utf-8"))
+    return path
+
+
+def wifi(qid: str, **fields) -> str:
+    return json.dumps({"id": qid, "brand": "Acme", "posts": [{"text": "my wifi keeps dropping"}], **fields})
+
+
+def test_a_lone_surrogate_rejects_its_line_only(tmp_path, kb):
+    queries = raw_lines(tmp_path / "q.jsonl", [
+        '{"id":"s1","brand":"Acme","customer":"bob\\ud800","posts":[{"text":"my wifi keeps dropping"}]}',
+        '{"id":"s2\\udc00","brand":"Acme","posts":[{"text":"wifi dropping"}]}',
+        '{"id":"s3","brand":"Acme","posts":[{"text":"wifi \\ud83d dropping"}]}',
+        '{"id":"s4","brand":"Acme","posts":[{"text":"wifi dropping","author":"\\udfff"}]}',
+        '{"id":"s5","brand":"Ac\\ud800me","posts":[{"text":"wifi dropping"}]}',
+        wifi("ok", customer="bob"),
+        # a pair escaped as JSON does is one character, not a lone half
+        '{"id":"pair","brand":"Acme","posts":[{"text":"wifi dropping \\ud83d\\ude00"}]}',
+    ])
+    for extra in ((), ("--json",)):
+        proc = suggest(kb, queries, *extra)
+        assert proc.returncode == 0, proc.stderr
+        for line, field in [(1, "customer"), (2, "id"), (3, "posts[0].text"), (4, "posts[0].author"), (5, "brand")]:
+            assert f"rejected: {queries}:{line}: field {field!r}: " in proc.stderr, proc.stderr
+        assert "lone surrogate" in proc.stderr
+        assert "7 queries read: 2 answered, 0 matched nothing, 0 without suggestions, 5 rejected" in proc.stderr
+    out = [json.loads(line) for line in suggest(kb, queries, "--json").stdout.splitlines()]
+    assert [o["id"] for o in out] == ["ok", "pair"]
