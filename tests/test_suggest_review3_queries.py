@@ -72,3 +72,20 @@ def test_a_lone_surrogate_rejects_its_line_only(tmp_path, kb):
         assert "7 queries read: 2 answered, 0 matched nothing, 0 without suggestions, 5 rejected" in proc.stderr
     out = [json.loads(line) for line in suggest(kb, queries, "--json").stdout.splitlines()]
     assert [o["id"] for o in out] == ["ok", "pair"]
+
+
+def test_a_field_of_the_wrong_type_is_named_as_such(tmp_path, kb):
+    queries = raw_lines(tmp_path / "q.jsonl", [
+        json.dumps({"id": "n1", "brand": 123, "posts": [{"text": "wifi"}]}),
+        json.dumps({"id": ["n2"], "brand": "Acme", "posts": [{"text": "wifi"}]}),
+        json.dumps({"id": "n3", "posts": [{"text": "wifi"}]}),
+        json.dumps({"id": "n4", "brand": "  ", "posts": [{"text": "wifi"}]}),
+        wifi("ok"),
+    ])
+    proc = suggest(kb, queries)
+    assert proc.returncode == 0, proc.stderr
+    assert f"rejected: {queries}:1: field 'brand': brand must be a string (the brand's name or handle), not a number" in proc.stderr
+    assert f"rejected: {queries}:2: field 'id': id must be a string or a whole number, not an array" in proc.stderr
+    assert f"rejected: {queries}:3: field 'brand': missing brand" in proc.stderr
+    assert f"rejected: {queries}:4: field 'brand': missing brand" in proc.stderr
+    assert "5 queries read: 1 answered, 0 matched nothing, 0 without suggestions, 4 rejected" in proc.stderr

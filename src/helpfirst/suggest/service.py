@@ -254,11 +254,15 @@ def parse_query(obj: object) -> Query:
     if not isinstance(obj, dict):
         raise QueryError(None, "not a JSON object")
     qid = obj.get("id")
-    if isinstance(qid, bool) or not isinstance(qid, (str, int)) or str(qid).strip() == "":
+    if qid is not None and (isinstance(qid, bool) or not isinstance(qid, (str, int))):
+        raise QueryError("id", f"id must be a string or a whole number, not {_json_type(qid)}")
+    if qid is None or str(qid).strip() == "":
         raise QueryError("id", "missing id")
     _no_surrogate(qid, "id")
     brand = obj.get("brand")
-    if not isinstance(brand, str) or not brand.strip():
+    if brand is not None and not isinstance(brand, str):
+        raise QueryError("brand", f"brand must be a string (the brand's name or handle), not {_json_type(brand)}")
+    if brand is None or not brand.strip():
         raise QueryError("brand", "missing brand")
     _no_surrogate(brand, "brand")
     posts = obj.get("posts")
@@ -289,6 +293,17 @@ def parse_query(obj: object) -> Query:
 
 #: half of a UTF-16 pair without its other half: JSON lets "\ud800" through, but it is no text and cannot be written out
 _SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _json_type(value: object) -> str:
+    """What a JSON value is, as an error message names it."""
+    if isinstance(value, bool):
+        return "true or false"
+    if isinstance(value, float):
+        return "a decimal number"
+    if isinstance(value, int):
+        return "a number"
+    return {dict: "an object", list: "an array", str: "a string"}.get(type(value), type(value).__name__)
 
 
 def _no_surrogate(value: object, name: str) -> None:
