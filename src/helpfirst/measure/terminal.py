@@ -10,6 +10,8 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
+from .display import NONE, visible
+
 MAX_BRAND_ROWS = 25
 
 
@@ -36,10 +38,6 @@ def rejections_note(rejected: int, listed: int) -> str:
     if listed >= rejected:
         return "all of them are listed in --json"
     return f"the first {listed:,} of the {rejected:,} are listed in --json"
-
-
-#: What the terminal prints for a figure that is absent: a median of nothing, a share of nothing.
-NONE = "\u2013"
 
 
 def _wrapped_width(header: str, width: int) -> int:
@@ -76,6 +74,8 @@ def brand_tables(title: str, headers: list[str], rows: list[tuple[str, list[str]
     the terminal folds onto more lines), figures never split, headers wrap only at spaces.
 
     rows: (brand, figure cells, style); a row with a style (the totals) gets a line above it."""
+    # brand handles come from the archive: never a terminal control (made visible before measuring)
+    rows = [(visible(name), cells, style) for name, cells, style in rows]
     values = [[cell_len(cells[i]) for _, cells, _ in rows] for i in range(len(headers))]
     widest = [max([cell_len(h)] + v) for h, v in zip(headers, values, strict=True)]
     narrowest = [max([cell_len(w) for w in h.split()] + v) for h, v in zip(headers, values, strict=True)]
@@ -147,7 +147,7 @@ def print_audit(doc: dict, console: Console, report_path: str | None = None) -> 
     )
     for error in doc.get("errors", []):
         console.print("[red]error:[/] ", end="")
-        console.print(error, markup=False, highlight=False, soft_wrap=True)
+        console.print(visible(error), markup=False, highlight=False, soft_wrap=True)
     business = doc["settings"].get("business_hours")
     target = doc["settings"]["target_min"]
     headers = ["conversations", "answered", "coverage", "FRT median", "FRT p90", "within target"]
@@ -163,7 +163,7 @@ def print_audit(doc: dict, console: Console, report_path: str | None = None) -> 
                               console.width, caption):
         console.print(table)
     if business:
-        console.print(f"[dim]bh = business hours: {business}[/]")
+        console.print(f"[dim]bh = business hours: {escape(visible(business))}[/]")
     if doc.get("signals"):
         from .signals_terminal import print_signals
 
@@ -191,8 +191,8 @@ def print_audit(doc: dict, console: Console, report_path: str | None = None) -> 
         for r in doc["rejections"][:10]:
             where = r["file"] if r["line"] is None else f"{r['file']}:{r['line']}"
             field = f" field {r['field']!r}:" if r["field"] else ""
-            console.print(f"  {where}:{field} {r['reason']}", markup=False, highlight=False)
+            console.print(visible(f"  {where}:{field} {r['reason']}"), markup=False, highlight=False)
         if doc["rows_rejected"] > 10:
             console.print(f"  [dim]… {rejections_note(doc['rows_rejected'], len(doc['rejections']))}[/]")
     if report_path:
-        console.print(f"[green]report written:[/] {escape(report_path)}", highlight=False, soft_wrap=True)
+        console.print(f"[green]report written:[/] {escape(visible(report_path))}", highlight=False, soft_wrap=True)
