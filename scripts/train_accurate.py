@@ -12,6 +12,8 @@ checkpoints to --ckpt and exits; run it again to resume; after the last epoch it
     done
     .venv/bin/python scripts/train_accurate.py --ensemble /tmp/acc-f0 /tmp/acc-f1 /tmp/acc-f2 --oof --no-score
     .venv/bin/python scripts/train_accurate.py --evaluate   # score the shipped model on the test splits
+    # re-tuning v6 is that --ensemble ... --oof call again; a plain --tune (validation part only, for
+    # v5 and older) refuses a model whose accurate.json says it was tuned out of fold
     # v5: one run validated on a root part (below): $R --out /tmp/acc-g, then --ensemble /tmp/acc-g
     # the previous v2 ensemble (random 10% validation): runs a and b with --val-split random,
     # the second one with --init-seed 1, then --ensemble /tmp/acc-a /tmp/acc-b --val-split random
@@ -791,8 +793,25 @@ def assemble(dirs: list[str], out: Path) -> None:
     print(f"wrote the ensemble of {', '.join(dirs)} to {out}", flush=True)
 
 
+def refuse_in_sample_retune(out: Path) -> None:
+    """Stop a plain --tune of a model whose mix and thresholds were tuned out of fold."""
+    cfg_path = out / CONFIG_FILE
+    if not cfg_path.is_file():
+        return
+    tuned_on = json.loads(cfg_path.read_text(encoding="utf-8")).get("training", {}).get("tuned_on", "")
+    if str(tuned_on).startswith("out-of-fold"):
+        # its fold members trained on most of val_split's rows, so a plain --tune would tune in sample
+        raise SystemExit(
+            f"{cfg_path}: tuned on {tuned_on}; --tune without --oof would re-tune it on validation rows "
+            "its fold members trained on and overwrite that tuning. Re-tune it from the --folds runs: "
+            "scripts/train_accurate.py --ensemble DIR_F0 DIR_F1 DIR_F2 --oof --no-score "
+            "(each DIR holds a fold run's model and oof.npz)")
+
+
 def main(argv=None) -> int:
     args = parse_args(argv)
+    if args.tune and not args.ensemble:
+        refuse_in_sample_retune(Path(args.out))
     if args.ensemble:
         assemble(args.ensemble, Path(args.out))
         args.tune = True
