@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
 """IBM CDP (conversational document prediction) -> the three files `helpfirst suggest` reads, plus scoring.
 
-    ibm_cdp.py convert  --data ../shared/data/ibm-cdp --out DIR [--history-part P] [--query-part P]
-    ibm_cdp.py score    --gold DIR/gold.jsonl --output suggestions.jsonl
-    ibm_cdp.py tune     --data ... --out DIR              (grid search on the tune part only)
-    ibm_cdp.py report   --data ... --out DIR [--weights W.json] (helpfirst suggest on the report part)
+    ibm_cdp.py convert --out DIR [--data ../shared/data/ibm-cdp] [--part tune|report | --only tune|report] [--seed 13]
+    ibm_cdp.py score   --gold DIR/gold.jsonl --output suggestions.jsonl
+    ibm_cdp.py report  --out DIR [--data ...] [--part tune|report] [--seed 13] [--weights W.json] [--semantic auto|on|off]
+                       (helpfirst suggest on each fold of a part, the report part by default, and the scores)
+
+The weights are tuned by scripts/ibm_cdp_tune.py (on the tune part only), not by this script.
 
 Files written by `convert` (the shape of the independent held-out set):
   kb.jsonl       one line per (brand, doc id): {id, brand, kind: article, url, title: "", body: ""}
@@ -214,17 +216,18 @@ def _cmd_report(args) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = ap.add_subparsers(dest="cmd", required=True)
-    c = sub.add_parser("convert")
-    c.add_argument("--data", type=Path, default=DATA)
+    c = sub.add_parser("convert", help="write kb/history/queries/gold files of the IBM CDP conversations")
+    c.add_argument("--data", type=Path, default=DATA, help="the IBM CDP folder (dev.json, docID_url.tsv, company_docIDs.tsv)")
     c.add_argument("--out", type=Path, required=True)
-    c.add_argument("--part", choices=["tune", "report"], help="write the folds of one part (default: everything as one set)")
-    c.add_argument("--only", choices=["tune", "report"], help="write one part's conversations as one set (for the backtest)")
+    which = c.add_mutually_exclusive_group()
+    which.add_argument("--part", choices=["tune", "report"], help="write the folds of one part (default: everything as one set)")
+    which.add_argument("--only", choices=["tune", "report"], help="write one part's conversations as one set (for the backtest)")
     c.add_argument("--seed", type=int, default=13)
-    s = sub.add_parser("score")
+    s = sub.add_parser("score", help="recall@1, recall@5, MRR@10 of helpfirst suggest --json output against gold.jsonl")
     s.add_argument("--gold", type=Path, required=True)
     s.add_argument("--output", type=Path, required=True)
-    r = sub.add_parser("report")
-    r.add_argument("--data", type=Path, default=DATA)
+    r = sub.add_parser("report", help="run helpfirst suggest on each fold of a part and score it")
+    r.add_argument("--data", type=Path, default=DATA, help="the IBM CDP folder")
     r.add_argument("--out", type=Path, required=True)
     r.add_argument("--part", choices=["tune", "report"], default="report")
     r.add_argument("--seed", type=int, default=13)
