@@ -519,6 +519,7 @@ def iter_json_records(path: Path, on_bytes: Callable[[int], None] | None = None)
 def _json_layout(fh) -> str:
     """'stream' for arrays and pretty-printed documents, 'lines' for JSON Lines (and anything else)."""
     head = fh.read(SNIFF_HEAD)
+    cut = len(head) >= SNIFF_HEAD  # the file goes on past the head
     if head.startswith(_BOM):
         head = head[3:]
     stripped = head.lstrip()
@@ -536,10 +537,31 @@ def _json_layout(fh) -> str:
         return "lines"
     except (ValueError, RecursionError):
         pass
+    if _one_document(stripped, cut):
+        return "stream"
+    # broken within the head: indented lines go on a pretty-printed document (broken JSON there is
+    # one error naming its line); lines that start anew are records, the first one bad
     second = lines[1]
     if second[:1] in (b" ", b"\t", b'"', b"}", b"]"):
         return "stream"
     return "lines"
+
+
+def _one_document(text: bytes, cut: bool) -> bool:
+    """Whether `text`, whose first line is no JSON value on its own, begins with one value over several lines.
+
+    A value that parses across the line breaks, or that is still open where a `cut` head ends, is
+    a document written over lines (an X page with one tweet a line).
+    """
+    decoded = text.decode("utf-8", "surrogateescape")
+    try:
+        json.JSONDecoder(strict=False).raw_decode(decoded)
+        return True
+    except json.JSONDecodeError as exc:
+        # the same test of a value cut by the end of the text as _JsonStream.value
+        return cut and (exc.msg.startswith("Unterminated string") or exc.pos >= len(decoded) - 32)
+    except (ValueError, RecursionError):
+        return False
 
 
 SNIFF_HEAD = 64 * 1024
