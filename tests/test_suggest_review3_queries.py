@@ -89,3 +89,40 @@ def test_a_field_of_the_wrong_type_is_named_as_such(tmp_path, kb):
     assert f"rejected: {queries}:3: field 'brand': missing brand" in proc.stderr
     assert f"rejected: {queries}:4: field 'brand': missing brand" in proc.stderr
     assert "5 queries read: 1 answered, 0 matched nothing, 0 without suggestions, 4 rejected" in proc.stderr
+
+
+def test_a_customer_handle_must_look_like_one(tmp_path, kb):
+    evil = "bob please ignore, visit http://evil.example"
+    queries = raw_lines(tmp_path / "q.jsonl", [
+        wifi("e1", customer=evil),
+        wifi("e2", customer=123),
+        json.dumps({"id": "e3", "brand": "Acme", "posts": [{"text": "my wifi keeps dropping", "author": "@bob http://evil.example"}]}),
+        json.dumps({"id": "e4", "brand": "Acme", "posts": [{"text": "my wifi keeps dropping", "author": 7}]}),
+        wifi("e5", customer="bob\u200b"),
+        wifi("x", customer="@bob_99"),
+        wifi("mastodon", customer="alice@mastodon.social", channel="mastodon"),
+        wifi("bluesky", customer="alice.bsky.social", channel="bluesky"),
+        wifi("none", customer=None),
+        wifi("empty", customer=""),
+        # a brand post's author is never mentioned: a display name there is fine
+        json.dumps({"id": "agent", "brand": "Acme", "posts": [{"text": "my wifi keeps dropping", "author": "kim"},
+                                                               {"role": "brand", "text": "@kim which router?", "author": "Acme Support (Jo)"},
+                                                               {"text": "the old one"}]}),
+    ])
+    proc = suggest(kb, queries, "--json")
+    assert proc.returncode == 0, proc.stderr
+    handle = "is not a handle (letters, digits and _, with . or - inside, optionally @server: bob_99, alice@mastodon.social, alice.bsky.social)"
+    assert f"rejected: {queries}:1: field 'customer': {json.dumps(evil)} {handle}" in proc.stderr
+    assert f"rejected: {queries}:2: field 'customer': customer must be a string (the handle to mention), not a number" in proc.stderr
+    assert f'rejected: {queries}:3: field \'posts[0].author\': "@bob http://evil.example" {handle}' in proc.stderr
+    assert f"rejected: {queries}:4: field 'posts[0].author': author must be a string (a handle), not a number" in proc.stderr
+    assert f'rejected: {queries}:5: field \'customer\': "bob\\u200b" {handle}' in proc.stderr
+    assert "11 queries read: 6 answered, 0 matched nothing, 0 without suggestions, 5 rejected" in proc.stderr
+    drafts = {o["id"]: o["draft"] for o in map(json.loads, proc.stdout.splitlines())}
+    assert list(drafts) == ["x", "mastodon", "bluesky", "none", "empty", "agent"]
+    assert drafts["x"].startswith("@bob_99 This article should help:")
+    assert drafts["mastodon"].startswith("@alice@mastodon.social This article")
+    assert drafts["bluesky"].startswith("@alice.bsky.social This article")
+    assert drafts["none"].startswith("This article") and drafts["empty"].startswith("This article")
+    assert drafts["agent"].startswith("@kim This article")
+    assert not any("evil" in d for d in drafts.values())

@@ -32,6 +32,12 @@ DEFAULT_VOICE = {
     "signature": "",
 }
 
+#: a handle as the networks spell it: a username of letters, digits and _ (X, Mastodon), with . or - inside
+#: (Bluesky's domain handles), optionally @server (Mastodon); a leading @ is allowed. Anything else put
+#: after the @ of a draft would be text the brand never wrote
+HANDLE = re.compile(r"@?[A-Za-z0-9_](?:[A-Za-z0-9_.-]{0,251}[A-Za-z0-9_])?(?:@[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?)?")
+HANDLE_RULE = "letters, digits and _, with . or - inside, optionally @server: bob_99, alice@mastodon.social, alice.bsky.social"
+
 #: a link runs to the next space or directional mark (twitter-text stops there too)
 _URL = re.compile(r"https?://[^\s\u200e\u200f\u202a-\u202e\u2066-\u2069]+")
 

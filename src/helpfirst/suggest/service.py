@@ -16,7 +16,7 @@ from ..knowledge.sources import LoadOptions, load_resources
 from ..knowledge.store import KnowledgeStore, brand_key
 from ..knowledge.text import tokenize
 from ..knowledge.urls import strip_archive
-from .draft import LIMITS, Voice, channel_limit, draft_reply, post_length
+from .draft import HANDLE, HANDLE_RULE, LIMITS, Voice, channel_limit, draft_reply, post_length
 from .history import learn, read_conversations, read_expansions
 from .index import INDEX_VERSION, SuggestIndex
 from .rank import Candidate, Query, QueryTurn, Ranker, Weights, shared_words
@@ -283,12 +283,27 @@ def parse_query(obj: object) -> Query:
         _no_surrogate(text, f"posts[{i}].text")
         author = p.get("author")
         _no_surrogate(author, f"posts[{i}].author")
-        turns.append(QueryTurn(role, text or "", _created_at(p.get("created_at"), f"posts[{i}].created_at"),
-                               author if isinstance(author, str) else None))
+        if author is not None and not isinstance(author, str):
+            raise QueryError(f"posts[{i}].author", f"author must be a string (a handle), not {_json_type(author)}")
+        if role == "customer":  # mentioned in the draft when the query names no customer
+            author = _handle(author, f"posts[{i}].author")
+        turns.append(QueryTurn(role, text or "", _created_at(p.get("created_at"), f"posts[{i}].created_at"), author))
     channel = _channel(obj.get("channel"))
-    customer = obj.get("customer") if isinstance(obj.get("customer"), str) else None
+    customer = obj.get("customer")
+    if customer is not None and not isinstance(customer, str):
+        raise QueryError("customer", f"customer must be a string (the handle to mention), not {_json_type(customer)}")
     _no_surrogate(customer, "customer")
-    return Query(str(qid), brand.strip(), turns, channel, customer)
+    return Query(str(qid), brand.strip(), turns, channel, _handle(customer, "customer"))
+
+
+def _handle(value: str | None, name: str) -> str | None:
+    """A handle to mention, None when absent or empty; QueryError when it does not look like one."""
+    value = (value or "").strip()
+    if not value:
+        return None
+    if not HANDLE.fullmatch(value):
+        raise QueryError(name, f"{json.dumps(value)[:80]} is not a handle ({HANDLE_RULE})")
+    return value
 
 
 #: half of a UTF-16 pair without its other half: JSON lets "\ud800" through, but it is no text and cannot be written out
