@@ -10,8 +10,10 @@ post with letters; a single code labels every post with letters with it. A post 
 ASCII words is English when one of them is a common English short reply (SHORT_ENGLISH). A post
 left to lingua with fewer than MIN_LETTERS (12) letters, all ASCII, is English when lingua says so
 and null otherwise when ``en`` is among the languages (lingua's other answers on so few letters are
-mostly English posts misread). The result is the ISO
-639-1 code in lower case, or null when lingua cannot decide.
+mostly English posts misread). lingua reads at most the first LINGUA_CHARS (2,000) characters of a
+post (after URLs and @mentions are removed): plenty to call a language, and its time grows with the
+square of a long word's length. The result is the ISO 639-1 code in lower case, or null when lingua
+cannot decide.
 """
 from __future__ import annotations
 
@@ -45,6 +47,10 @@ SHORT_ENGLISH = pa.array((
 #: twcs-head5k 31 of the 32 non-English answers lingua gave to such posts were wrong by reading
 #: ("iPhone 7 Plus" de, "Thankx" de, "I did" pt), its English answers mostly right
 MIN_LETTERS = 12
+#: lingua reads at most this many characters of a post: its time grows with the square of a word's
+#: length ('a' * 100,000 took 8 s, 400,000 took 2 minutes); 2,000 is plenty to call a language,
+#: and far longer than a post on X, Bluesky or most Mastodon servers
+LINGUA_CHARS = 2000
 
 
 def _words(texts: pa.Array) -> pa.Array:
@@ -124,8 +130,9 @@ def detect_language(texts, languages: Sequence[str] | None = None, accurate: boo
             iso_codes(langs)  # an unknown code is still an error
             out[rest] = langs[0]
         else:
-            cleaned = pc.utf8_trim_whitespace(pc.replace_substring_regex(
-                arr.take(pa.array(rest)), r"https?://\S+|www\.\S+|@\S+", " "))
+            cleaned = pc.utf8_trim_whitespace(pc.utf8_slice_codeunits(pc.utf8_trim_whitespace(
+                pc.replace_substring_regex(arr.take(pa.array(rest)), r"https?://\S+|www\.\S+|@\S+", " ")),
+                0, LINGUA_CHARS))
             found = detector(langs, accurate).detect_languages_in_parallel_of(cleaned.to_pylist())
             out[rest] = [None if g is None else g.iso_code_639_1.name.lower() for g in found]
             if "en" in langs:
