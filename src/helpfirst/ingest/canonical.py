@@ -46,6 +46,8 @@ from .common import (
     handle_lookup,
     is_blank,
     iter_json_records,
+    lacks_time_of_day,
+    no_time_of_day,
     normalise_ids,
     one_line,
     parse_counts,
@@ -119,6 +121,11 @@ class _Rules:
             bad_time & ~blank_time,
             "created_at",
             lambda i: f"created_at is not an ISO 8601 date-time: {preview(created_raw[i].as_py())}",
+        )
+        flag(
+            lacks_time_of_day(created_raw, ~(bad_time | blank_time)),
+            "created_at",
+            lambda i: no_time_of_day(names["created_at"], created_raw[i].as_py()),
         )
         micros = created.cast(pa.int64())
         outside = pc.or_(pc.less(micros, EARLIEST_US), pc.greater(micros, LATEST_US))

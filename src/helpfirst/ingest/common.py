@@ -167,6 +167,25 @@ def parse_iso_timestamps(column: pa.Array) -> tuple[pa.Array, np.ndarray]:
     return pa.array(out, type=UTC_US), bad
 
 
+#: a time of day to the minute after the date: 'T09:30', ' 09:30', 'T0930' (ISO 8601 allows the
+#: date alone or the hour alone too; a reply time measured in minutes cannot use them)
+_TIME_OF_DAY = r"\d[Tt ]\d{2}:?\d{2}"
+_HAS_TIME_OF_DAY = re.compile(_TIME_OF_DAY)
+
+
+def no_time_of_day(name: str, value: object) -> str:
+    """The rejection reason of a date-time string without hours and minutes (the same in every format)."""
+    return f"{name} has no time of day (hours and minutes): {preview(value)}"
+
+
+def lacks_time_of_day(column: pa.Array, parsed: np.ndarray) -> np.ndarray:
+    """Mask of the `parsed` rows of a string column whose value has no hours and minutes ('2024-02-01')."""
+    if not parsed.any():
+        return np.zeros(len(column), dtype=bool)
+    found = pc.match_substring_regex(column, pattern=_TIME_OF_DAY).fill_null(True).to_numpy(zero_copy_only=False)
+    return parsed & ~found
+
+
 def parse_iso(raw: object) -> datetime | None:
     """One ISO 8601 value (or epoch seconds) -> aware UTC datetime, None when unparseable."""
     if raw is None:
@@ -304,6 +323,8 @@ def to_timestamp(value: object, name: str = "created_at", numbers: bool = True) 
     parsed = None if isinstance(value, bool) else parse_iso(value)
     if parsed is None:
         raise FieldError(f"{name} is not an ISO 8601 date-time: {preview(value)}", name)
+    if isinstance(value, str) and not _HAS_TIME_OF_DAY.search(value):
+        raise FieldError(no_time_of_day(name, value), name)
     if not EARLIEST_YEAR <= parsed.year <= LATEST_YEAR:
         raise FieldError(out_of_range(name, value), name)
     return parsed
