@@ -1,11 +1,12 @@
-"""What the scorecard's outputs share: the mark of a figure with nothing to measure, and untrusted
-text made visible in the terminal.
+"""What the scorecard's outputs share: the wording of the response target, the mark of a figure with
+nothing to measure, and untrusted text made visible in the terminal.
 
 Kept free of heavy imports: the terminal uses it without loading the report's libraries.
 """
 
 from __future__ import annotations
 
+import math
 import re
 
 #: A figure with nothing to measure (a share of no conversations, a median of nothing): the JSON
@@ -22,3 +23,17 @@ def visible(text: str | None) -> str:
     if not text:
         return text or ""
     return _INVISIBLE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+
+
+def format_target(minutes: float) -> str:
+    """A response target as set, in the largest unit it is a whole number of: '30 min', '4 h', '1 day',
+    '365 days', '90 s'; else in minutes ('2.25 min'). The terminal and the report both use this."""
+    m = float(minutes)
+    for size, unit, plural in ((1440.0, " day", " days"), (60.0, " h", " h"), (1.0, " min", " min")):
+        n = m / size
+        if n >= 1 and math.isclose(n, round(n), rel_tol=0, abs_tol=1e-9):
+            return f"{round(n):,}{unit if round(n) == 1 else plural}"
+    seconds = m * 60
+    if math.isclose(seconds, round(seconds), rel_tol=0, abs_tol=1e-9):
+        return f"{round(seconds)} s"
+    return f"{m:.4g} min"

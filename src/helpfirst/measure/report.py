@@ -36,6 +36,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
 from .. import __version__
+from .display import format_target
 from .scorecard import first_response_rows
 
 if TYPE_CHECKING:  # audit imports measure; keep the import graph one-way at run time
@@ -843,15 +844,6 @@ def format_duration(minutes: float | None) -> str:
     if m < 1440 * 365:
         return f"{m / 1440:.1f} days"
     return f"{m / (1440 * 365.25):.1f} years"
-
-
-def format_target(minutes: float) -> str:
-    """A target time in minutes as set: '15 min', '4 h', else in the unit format_duration picks."""
-    if float(minutes).is_integer() and minutes < 60:
-        return f"{int(minutes)} min"
-    if minutes >= 60 and (minutes / 60).is_integer() and minutes < 1440:
-        return f"{int(minutes // 60)} h"
-    return format_duration(minutes)
 
 
 def _int(v: Any) -> str:

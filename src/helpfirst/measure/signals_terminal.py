@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rich.console import Console
 
+from .display import format_target
 from .terminal import MAX_BRAND_ROWS, NONE, brand_tables, fmt_minutes, fmt_share
 
 OUTCOME_COLUMNS = ("resolved", "redirected", "unresolved", "abandoned", "unanswered", "unconfirmed")
@@ -48,7 +49,7 @@ def print_signals(doc: dict, console: Console) -> None:
     if len(brands) > len(shown):
         caption = f"{len(shown)} of {len(brands)} brands with help requests shown; all are in --json and --report"
 
-    headers = ["help requests", "coverage", "FRT median", f"within {fmt_minutes(target)}", "substance",
+    headers = ["help requests", "coverage", "FRT median", f"within {format_target(target)}", "substance",
                "time to solution"]
     rows = [(name, _help_cells(b), None) for name, b in shown] + [("all brands", _help_cells(doc["totals"]), "bold")]
     for table in brand_tables(f"Help requests (questions and problems; signals: {model} model)", headers, rows,

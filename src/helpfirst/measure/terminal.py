@@ -10,7 +10,7 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from .display import NONE, visible
+from .display import NONE, format_target, visible
 
 MAX_BRAND_ROWS = 25
 
@@ -159,7 +159,7 @@ def print_audit(doc: dict, console: Console, report_path: str | None = None) -> 
     caption = None
     if len(brands) > MAX_BRAND_ROWS:
         caption = f"{MAX_BRAND_ROWS} of {len(brands)} brands shown; all are in --json and --report"
-    for table in brand_tables(f"Helpfulness scorecard (target {fmt_minutes(target)})", headers, rows,
+    for table in brand_tables(f"Helpfulness scorecard (target {format_target(target)})", headers, rows,
                               console.width, caption):
         console.print(table)
     if business:
