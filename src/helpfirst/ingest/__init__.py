@@ -80,6 +80,25 @@ def check_readable(path: Path) -> bytes:
     return head
 
 
+def parse_column_map(pairs: list[str], option: str = "--map") -> dict[str, str]:
+    """FIELD=SOURCE pairs (as `--map` takes them) -> {field: source}; ValueError for a pair without '='
+    or a field mapped twice (which of two sources is meant cannot be guessed)."""
+    mapping: dict[str, str] = {}
+    given: dict[str, str] = {}
+    for pair in pairs:
+        if "=" not in pair:
+            raise ValueError(f"{option} {pair!r}: expected FIELD=SOURCE_COLUMN, e.g. {option} text=body")
+        field_name, source = (part.strip() for part in pair.split("=", 1))
+        if field_name in mapping:
+            raise ValueError(
+                f"{option} {pair!r}: {field_name} is already mapped ({option} {given[field_name]!r}); "
+                "map each field once"
+            )
+        mapping[field_name] = source
+        given[field_name] = pair
+    return mapping
+
+
 def _check_column_map(importer: Importer, options: ImportOptions, path: Path) -> None:
     """A column map that would change what a fixed-field format reads is an error, not ignored."""
     if importer.takes_column_map:
@@ -191,6 +210,7 @@ __all__ = [
     "formats",
     "get_importer",
     "locate_duplicate_ids",
+    "parse_column_map",
     "read_posts",
     "register",
 ]
