@@ -126,3 +126,24 @@ def test_a_customer_handle_must_look_like_one(tmp_path, kb):
     assert drafts["none"].startswith("This article") and drafts["empty"].startswith("This article")
     assert drafts["agent"].startswith("@kim This article")
     assert not any("evil" in d for d in drafts.values())
+
+
+BOM = b"\xef\xbb\xbf"
+
+
+def test_a_utf8_bom_is_skipped_in_queries_weights_and_voices(tmp_path, kb):
+    queries = tmp_path / "q.jsonl"
+    queries.write_bytes(BOM + (wifi("b1") + "\n" + wifi("b2") + "\n").encode())
+    weights = tmp_path / "w.json"
+    weights.write_bytes(BOM + b'{"lex": 1}')
+    voices = tmp_path / "v.json"
+    voices.write_bytes(BOM + json.dumps({"default": {"closing": "Cheers!"}}).encode())
+    proc = suggest(kb, queries, "--json", "--weights", str(weights), "--voice", str(voices))
+    assert proc.returncode == 0, proc.stderr
+    out = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert [o["id"] for o in out] == ["b1", "b2"] and out[0]["draft"].endswith("Cheers!")
+    assert "2 queries read: 2 answered, 0 matched nothing, 0 without suggestions, 0 rejected" in proc.stderr
+    # a BOM is a file's first bytes only: one at the start of a later line is not skipped
+    queries.write_bytes((wifi("b1") + "\n").encode() + BOM + (wifi("b2") + "\n").encode())
+    proc = suggest(kb, queries)
+    assert f"rejected: {queries}:2: not valid JSON" in proc.stderr

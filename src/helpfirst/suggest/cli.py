@@ -200,7 +200,7 @@ def _weights(path: Optional[Path]):
     if path is None:
         return None
     try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
+        doc = json.loads(path.read_text(encoding="utf-8-sig"))
     except OSError as exc:
         _fail(f"{path}: cannot be read ({exc.strerror or exc})")
     except ValueError as exc:

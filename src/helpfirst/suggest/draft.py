@@ -75,7 +75,7 @@ def load_voices(path: Path | None) -> dict[str, Voice]:
     if path is None:
         return voices
     try:
-        doc = json.loads(Path(path).read_text(encoding="utf-8"))
+        doc = json.loads(Path(path).read_text(encoding="utf-8-sig"))  # a byte order mark is skipped
     except OSError as exc:
         raise VoiceError(f"{path}: cannot be read ({exc.strerror or exc})") from None
     except ValueError as exc:

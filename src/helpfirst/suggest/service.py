@@ -351,6 +351,8 @@ def read_queries(path: Path) -> Iterator[tuple[int, Query | QueryError]]:
     """(line number, Query or the error) for each non-empty line of a QUERIES JSONL file."""
     with Path(path).open("rb") as fh:
         for number, raw in enumerate(fh, 1):
+            if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
+                raw = raw[3:]   # a UTF-8 byte order mark, as Windows editors write
             if not raw.strip():
                 continue
             try:
