@@ -228,16 +228,29 @@ def _text(record: dict, name: str) -> str:
         return str(int(value)) if float(value).is_integer() else str(value)
     if not isinstance(value, str):
         raise Invalid(name, f"{name} must be text, not {type(value).__name__}")
-    return value.strip()
+    return _characters(name, value).strip()
+
+
+# a lone half of a UTF-16 pair: JSON can write one (\ud800), but it is no character and UTF-8 cannot hold it
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _characters(name: str, value: str) -> str:
+    """The value, or Invalid naming the field when it holds an unpaired surrogate (written nowhere, it would fail the save)."""
+    m = _SURROGATE.search(value)
+    if m:
+        raise Invalid(name, f"{name} holds \\u{ord(m.group()):04x} (character {m.start() + 1}), half of a UTF-16 surrogate pair "
+                            "without its other half: not a character (a JSON escape beyond U+FFFF needs both, as \\ud83d\\ude00)")
+    return value
 
 
 def _tags(value: object) -> list[str]:
     if value is None or value == "":
         return []
     if isinstance(value, str):
-        return [t.strip() for t in value.replace(";", ",").split(",") if t.strip()]
+        return [t.strip() for t in _characters("tags", value).replace(";", ",").split(",") if t.strip()]
     if isinstance(value, list) and all(isinstance(t, str) for t in value):
-        return [t.strip() for t in value if t.strip()]
+        return [t.strip() for t in value if _characters("tags", t).strip()]
     raise Invalid("tags", "tags must be a list of strings or comma-separated text")
 
 
