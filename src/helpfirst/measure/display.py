@@ -1,5 +1,6 @@
 """What the scorecard's outputs share: the wording of the response target, the mark of a figure with
-nothing to measure, and untrusted text made visible in the terminal.
+nothing to measure, which brands a help-request table lists, and untrusted text made visible in the
+terminal.
 
 Kept free of heavy imports: the terminal uses it without loading the report's libraries.
 """
@@ -12,6 +13,9 @@ import re
 #: A figure with nothing to measure (a share of no conversations, a median of nothing): the JSON
 #: keeps 0.0 or null, the terminal shows this en dash.
 NONE = "\u2013"
+
+#: Brands per table in the terminal, and in the report's chart of how help requests ended.
+MAX_TERMINAL_BRANDS = 25
 
 #: Characters a terminal acts on instead of showing (C0 and C1 controls, DEL), the ones that
 #: reorder or hide text (bidirectional embeddings, overrides and isolates) and line separators.
@@ -37,3 +41,11 @@ def format_target(minutes: float) -> str:
     if math.isclose(seconds, round(seconds), rel_tol=0, abs_tol=1e-9):
         return f"{round(seconds)} s"
     return f"{m:.4g} min"
+
+
+def help_request_brands(brands: dict[str, dict]) -> list[tuple[str, dict]]:
+    """The brands with help requests, the most help requests first (ties by name): the order, and
+    with a limit the choice, of the terminal's help-request tables and the report's outcome chart."""
+    chosen = [(name, f) for name, f in brands.items() if f.get("help_requests")]
+    chosen.sort(key=lambda kv: (-kv[1]["help_requests"], kv[0].lower()))
+    return chosen

@@ -14,6 +14,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..signals.base import REPLY_KINDS
+from .display import MAX_TERMINAL_BRANDS, help_request_brands
 from .report import (
     FONT_STACK,
     _base_layout,
@@ -28,8 +29,8 @@ from .report import (
 if TYPE_CHECKING:
     from ..audit import AuditResult
 
-#: Brands in the outcome chart (by help requests), after the all-brands bar.
-MAX_OUTCOME_BRANDS = 25
+#: Brands in the outcome chart (by help requests), after the all-brands bar: the ones the terminal lists.
+MAX_OUTCOME_BRANDS = MAX_TERMINAL_BRANDS
 #: Redirect examples shown, at most per brand, and the brands searched (most redirects first).
 MAX_EXAMPLES = 8
 EXAMPLES_PER_BRAND = 2
@@ -79,8 +80,7 @@ def signals_report_context(result: AuditResult) -> dict[str, Any] | None:
         return None
     doc = result.to_dict()
     totals = doc["totals"]
-    brands = [(name, f) for name, f in doc["brands"].items() if f.get("help_requests")]
-    brands.sort(key=lambda kv: (-kv[1]["help_requests"], kv[0].lower()))
+    brands = help_request_brands(doc["brands"])
     chart, height = _outcome_chart(brands[:MAX_OUTCOME_BRANDS], totals)
     answered = totals["help_answered"]
     return {

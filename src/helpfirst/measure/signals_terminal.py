@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from rich.console import Console
 
-from .display import format_target
-from .terminal import MAX_BRAND_ROWS, NONE, brand_tables, fmt_minutes, fmt_share
+from .display import MAX_TERMINAL_BRANDS, format_target, help_request_brands
+from .terminal import NONE, brand_tables, fmt_minutes, fmt_share
 
 OUTCOME_COLUMNS = ("resolved", "redirected", "unresolved", "abandoned", "unanswered", "unconfirmed")
 
@@ -42,12 +42,13 @@ def print_signals(doc: dict, console: Console) -> None:
     if not doc.get("signals"):
         return
     target = doc["settings"]["target_min"]
-    brands = [(name, b) for name, b in doc["brands"].items() if b.get("help_requests")]
-    shown = brands[:MAX_BRAND_ROWS]
+    brands = help_request_brands(doc["brands"])
+    shown = brands[:MAX_TERMINAL_BRANDS]
     model = doc["signals"]["model"]
     caption = None
     if len(brands) > len(shown):
-        caption = f"{len(shown)} of {len(brands)} brands with help requests shown; all are in --json and --report"
+        caption = (f"the {len(shown)} of {len(brands)} brands with the most help requests; all are in --json "
+                   "(the report's outcome chart shows the same ones)")
 
     headers = ["help requests", "coverage", "FRT median", f"within {format_target(target)}", "substance",
                "time to solution"]

@@ -10,9 +10,9 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from .display import NONE, format_target, visible
+from .display import MAX_TERMINAL_BRANDS, NONE, format_target, visible
 
-MAX_BRAND_ROWS = 25
+MAX_BRAND_ROWS = MAX_TERMINAL_BRANDS
 
 
 def fmt_minutes(value: float | None) -> str:
