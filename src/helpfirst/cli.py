@@ -338,15 +338,34 @@ def main() -> None:
     try:
         app()
     except SystemExit as exc:  # how every command ends
+        if _by_interrupt(exc):
+            _interrupted()
         _exit_now(exc.code)
-    except KeyboardInterrupt:
-        err.print("interrupted")
-        sys.exit(130)
+    except KeyboardInterrupt:  # before Typer runs the command
+        _interrupted()
     except Exception as exc:  # noqa: BLE001 - the last line of defence against tracebacks
         if debug_enabled():
             raise
         _error_line(f"{type(exc).__name__}: {exc} (set HELPFIRST_DEBUG=1 for details)")
         sys.exit(1)
+
+
+def _by_interrupt(exc: BaseException) -> bool:
+    """Whether a command ended because of Ctrl-C (SIGINT): Typer turns the KeyboardInterrupt into
+    Exit(130), so it is found among the exceptions the exit was raised from."""
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        if isinstance(exc, KeyboardInterrupt):
+            return True
+        seen.add(id(exc))
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
+def _interrupted() -> None:
+    """Say so on standard error and end with status 130, as a shell does for Ctrl-C."""
+    err.print("interrupted", highlight=False)
+    _exit_now(130)
 
 
 def _exit_now(code: object) -> None:
