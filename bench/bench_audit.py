@@ -1,6 +1,6 @@
 """Benchmark `helpfirst audit` against the pandas peer on a synthetic TWCS archive.
 
-    python bench/bench_audit.py [--posts 2800000] [--seed 0] [--repeat 1]
+    python bench/bench_audit.py [--posts 2800000] [--seed 0] [--repeat 1] [--data-dir DIR] [--results DIR]
 
 1. Generates (once; cached in bench/data/) a TWCS CSV of N posts with
    `helpfirst synth --posts N --out FILE --format twcs --seed S`.
@@ -8,7 +8,7 @@
    `python bench/pandas_peer.py FILE`: wall-clock seconds and peak resident memory (the child's own
    ru_maxrss from wait4). Each is run --repeat times, alternating; the fastest run counts.
 3. Checks that both scorecards agree (counts exactly, FRT median/p90 and within-target within 1e-6),
-   prints a table and writes bench/results/audit-<posts>.json.
+   prints a table and writes bench/results/audit-<posts>.json (--results DIR: to DIR instead).
 """
 
 from __future__ import annotations
@@ -97,8 +97,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0, help="synth seed (default 0)")
     parser.add_argument("--repeat", type=int, default=1, help="runs of each tool; the fastest counts (default 1)")
     parser.add_argument("--data-dir", type=Path, default=BENCH / "data", help="cache of generated archives")
-    parser.add_argument("--results-dir", type=Path, default=BENCH / "results")
+    parser.add_argument("--results", "--results-dir", dest="results_dir", type=Path, default=BENCH / "results",
+                        help="folder the results JSON is written to (default bench/results)")
     args = parser.parse_args(argv)
+    if args.posts < 1:
+        parser.error(f"--posts {args.posts}: expected 1 or more")
+    if args.repeat < 1:
+        parser.error(f"--repeat {args.repeat}: expected 1 or more")
 
     path, synth_seconds = generate(args.posts, args.seed, args.data_dir)
     warm_cache(path)

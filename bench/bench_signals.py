@@ -1,6 +1,6 @@
 """Benchmark `helpfirst classify --model fast` against the usual notebook approach.
 
-    python bench/bench_signals.py [--posts 500000] [--repeat 1] [--jobs 0]
+    python bench/bench_signals.py [--posts 500000] [--repeat 1] [--jobs 0] [--no-peer] [--results DIR]
 
 1. Input: the real TWCS posts of ../shared/data (twcs-head5k and twcs-sample; role from the
    `inbound` flag) repeated to N posts with unique ids, as JSON Lines `{"id", "text", "role"}` in
@@ -16,7 +16,8 @@
    in-process from reading the file to writing the output; fitting is not timed. One process, as
    in a notebook.
 4. Prints posts/s for both and the ratio, and the CPU seconds each used (posts per CPU second is
-   the figure that survives a shared machine); writes bench/results/signals-<N>.json. Run it under the
+   the figure that survives a shared machine); writes bench/results/signals-<N>.json (--results DIR:
+   to DIR instead) with the commit, date, load average and machine. Run it under the
    CPU lock: `flock /tmp/helpfirst-cpu.lock nice -n 5 .venv/bin/python bench/bench_signals.py`.
 """
 from __future__ import annotations
@@ -124,13 +125,19 @@ def run_peer(src: Path, out: Path, vec, heads) -> dict:
             "signals": ["complaint", "intent", "needs_help", "reply_kind", "sentiment"]}
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--posts", type=int, default=500_000)
     ap.add_argument("--repeat", type=int, default=1, help="runs of each; the fastest counts")
     ap.add_argument("--jobs", type=int, default=0, help="helpfirst worker processes (0: one per core)")
     ap.add_argument("--no-peer", action="store_true", help="time helpfirst only")
-    args = ap.parse_args()
+    ap.add_argument("--results", type=Path, default=BENCH / "results",
+                    help="folder the results JSON is written to (default bench/results)")
+    args = ap.parse_args(argv)
+    if args.posts < 1:
+        ap.error(f"--posts {args.posts}: expected 1 or more")
+    if args.repeat < 1:
+        ap.error(f"--repeat {args.repeat}: expected 1 or more")
     src = make_input(args.posts, BENCH / "data" / f"signals-{args.posts}.jsonl")
     src.read_bytes()  # warm the page cache for both
     out_dir = BENCH / "data"
@@ -167,12 +174,12 @@ def main() -> None:
                                  text=True).stdout.strip(),
         "date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
     }
-    (BENCH / "results").mkdir(exist_ok=True)
-    path = BENCH / "results" / f"signals-{args.posts}.json"
+    args.results.mkdir(parents=True, exist_ok=True)
+    path = args.results / f"signals-{args.posts}.json"
     path.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
     print(f"\nhelpfirst {result['helpfirst_posts_per_s']:,.0f} posts/s"
           + (f", notebook peer {result['peer_posts_per_s']:,.0f} posts/s, ratio {ratio}x" if ratio else "")
-          + f"\nwrote {path.relative_to(ROOT)}")
+          + f"\nwrote {path}")
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 """Benchmark suggestions: 10,000 resources and 1,000,000 past replies, against plain peers in the same run.
 
     python bench/bench_suggest.py [--resources 10000] [--replies 1000000] [--queries 1000] [--semantic] [--seed 0]
+                                  [--no-peer] [--results DIR]
 
 1. Generates (in memory, seeded) resources for 100 brands (title, body, URL, tags from per-brand
    topic vocabularies) and 1M past brand replies, each with the customer's words before it: 30% link
@@ -13,12 +14,15 @@
    on 2 cores and their values do not change the cost of a query; resources are embedded for real).
 3. Peers on the same data: rank_bm25 (BM25Okapi) building the resource index, and scikit-learn
    TF-IDF over resources + replies (fit, then cosine top-k within the brand by a row mask), the way a
-   plain script would do it. Ratios are printed; results go to bench/results/suggest-<N>.json.
+   plain script would do it. Ratios are printed; results go to bench/results/suggest-<N>.json
+   (--results DIR: to DIR instead), with the queries asked for and measured, the commit, date,
+   load average and machine.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import os
 import platform
@@ -45,11 +49,14 @@ GENERIC = ("account order payment login password refund delivery app update erro
            "subscription charge card email phone settings install download sync backup storage battery wifi "
            "connection screen video audio upload share privacy security profile cancel renew plan").split()
 FILLER = "please help my the not working since yesterday again still cant get it to work any idea what to do".split()
+BRANDS = 100
+WARMUP = 20   # queries answered before timing, the way a running service has its caches warm
 
 
-def synth(resources: int, replies: int, seed: int) -> tuple[list[Resource], Lessons, list[Query]]:
+def synth(resources: int, replies: int, seed: int, queries: int = 2000) -> tuple[list[Resource], Lessons, list[Query]]:
+    """Seeded resources, past replies and ``queries`` queries (the first ones the same for any count)."""
     rng = random.Random(seed)
-    brands = [f"Brand{i:03d}" for i in range(100)]
+    brands = [f"Brand{i:03d}" for i in range(BRANDS)]
     topics = {b: [f"{rng.choice(GENERIC)}{rng.randint(0, 999)}" for _ in range(60)] for b in brands}
     res: list[Resource] = []
     for i in range(resources):
@@ -76,13 +83,13 @@ def synth(resources: int, replies: int, seed: int) -> tuple[list[Resource], Less
         else:
             lessons.answers.append(Answer(b, f"@user{i} try this: {' '.join(rng.sample(words, min(3, len(words))))} then restart",
                                           customer, when, 1.0, f"p{i}", f"https://x.example/status/{i}"))
-    queries = []
-    for i in range(2000):
+    out_queries = []
+    for i in range(queries):
         b = brands[min(int(rng.paretovariate(1.2)) - 1, 99)]
         r = rng.choice(by_brand[b])
         text = " ".join(rng.sample(r.title.split(), 2) + rng.sample(FILLER, 8) + [rng.choice(GENERIC)])
-        queries.append(Query(f"q{i}", b, [QueryTurn("customer", f"@{b} {text}", None, f"cust{i}")], "x"))
-    return res, lessons, queries
+        out_queries.append(Query(f"q{i}", b, [QueryTurn("customer", f"@{b} {text}", None, f"cust{i}")], "x"))
+    return res, lessons, out_queries
 
 
 def percentiles(samples: list[float]) -> dict:
@@ -92,14 +99,25 @@ def percentiles(samples: list[float]) -> dict:
 
 
 def latency(suggester: Suggester, queries: list[Query], n: int) -> dict:
-    for q in queries[:20]:  # warm caches the way a running service has them
+    for q in queries[:WARMUP]:
         suggester.suggest(q, 10)
     times = []
-    for q in queries[20 : 20 + n]:
+    for q in queries[WARMUP : WARMUP + n]:
         t = time.perf_counter()
         suggester.suggest(q, 10)
         times.append(time.perf_counter() - t)
+    if len(times) != n:
+        raise SystemExit(f"measured {len(times)} queries, {n} were asked for")
     return percentiles(times)
+
+
+def speed_words(ours: float, peer: float) -> str:
+    """'2.5x faster' or '1.3x slower': how helpfirst's time compares with the peer's."""
+    if ours <= 0 or peer <= 0:
+        return "not comparable (a time of 0)"
+    if round(peer / ours, 1) == 1.0:
+        return "as fast (x1.0)"
+    return f"{peer / ours:.1f}x faster" if peer > ours else f"{ours / peer:.1f}x slower"
 
 
 def peer_rank_bm25_build(resources: list[Resource]) -> float:
@@ -120,7 +138,7 @@ def peer_tfidf(resources: list[Resource], lessons: Lessons, queries: list[Query]
     matrix = vec.fit_transform(docs).tocsr()
     build = time.perf_counter() - t
     times = []
-    for q in queries[20 : 20 + n]:
+    for q in queries[WARMUP : WARMUP + n]:
         t = time.perf_counter()
         mask = brands == q.brand
         scores = (matrix @ vec.transform([q.posts[0].text]).T).toarray().ravel()
@@ -131,7 +149,7 @@ def peer_tfidf(resources: list[Resource], lessons: Lessons, queries: list[Query]
     return {"build_s": round(build, 2), **percentiles(times)}
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--resources", type=int, default=10_000)
     ap.add_argument("--replies", type=int, default=1_000_000)
@@ -139,11 +157,21 @@ def main() -> None:
     ap.add_argument("--semantic", action="store_true")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--no-peer", action="store_true", help="skip the TF-IDF peer (it needs a few GB for 1M replies)")
-    args = ap.parse_args()
-    out: dict = {"resources": args.resources, "replies": args.replies, "seed": args.seed}
+    ap.add_argument("--results", type=Path, default=ROOT / "bench" / "results",
+                    help="folder the results JSON is written to (default bench/results)")
+    args = ap.parse_args(argv)
+    if args.resources < BRANDS:
+        ap.error(f"--resources {args.resources}: at least {BRANDS} (one per brand)")
+    if args.replies < 0:
+        ap.error(f"--replies {args.replies}: expected 0 or more")
+    if args.queries < 1:
+        ap.error(f"--queries {args.queries}: expected 1 or more")
+    out: dict = {"benchmark": "suggest", "date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                 "resources": args.resources, "replies": args.replies, "seed": args.seed,
+                 "queries_requested": args.queries, "warmup_queries": WARMUP}
 
     t = time.perf_counter()
-    resources, lessons, queries = synth(args.resources, args.replies, args.seed)
+    resources, lessons, queries = synth(args.resources, args.replies, args.seed, WARMUP + args.queries)
     out["generate_s"] = round(time.perf_counter() - t, 2)
 
     # resource index build rate: tokenising + bm25s, the work `kb add` and the index do per resource
@@ -195,6 +223,7 @@ def main() -> None:
         suggester.suggest(queries[0], 10)
         out["load_to_first_answer_s"] = round(time.perf_counter() - t, 3)
         out["lexical"] = latency(suggester, queries, args.queries)
+        out["queries_measured"] = out["lexical"]["n"]
         if encoder is not None:
             out["semantic"] = latency(Suggester(loaded, encoder=encoder), queries, args.queries)
         del suggester, loaded
@@ -203,6 +232,7 @@ def main() -> None:
         out["ratio_p95_peer_over_helpfirst"] = round(out["peer_tfidf"]["p95_ms"] / out["lexical"]["p95_ms"], 1)
     out["ratio_resource_build_peer_over_helpfirst"] = round(peer_build / res_build, 2)
     out["machine"] = {"python": platform.python_version(), "cpu": platform.processor() or platform.machine(),
+                      "cpus": os.cpu_count(), "platform": platform.platform(),
                       "bm25s": metadata.version("bm25s")}
     out["load_average_after"] = round(os.getloadavg()[0], 2)
     try:
@@ -214,19 +244,21 @@ def main() -> None:
 
     print(f"resources: {args.resources:,}  past replies: {args.replies:,}")
     ri = out["resource_index"]
-    print(f"resource index build: {ri['resources_per_s']:,}/s (rank_bm25 peer {ri['peer_resources_per_s']:,}/s, x{out['ratio_resource_build_peer_over_helpfirst']})")
+    print(f"resource index build: {ri['resources_per_s']:,}/s (rank_bm25 peer {ri['peer_resources_per_s']:,}/s: "
+          f"helpfirst is {speed_words(res_build, peer_build)})")
     print(f"full index build: {out['full_build_s']} s, save {out['save_s']} s, {out['index_mb']} MB, load {out['load_s']} s, first answer after {out['load_to_first_answer_s']} s")
+    print(f"queries: {out['lexical']['n']:,} measured of {args.queries:,} asked for, after {WARMUP} warm-up queries")
     print(f"latency lexical: p50 {out['lexical']['p50_ms']} ms, p95 {out['lexical']['p95_ms']} ms, p99 {out['lexical']['p99_ms']} ms")
     if "semantic" in out:
         print(f"latency semantic: p50 {out['semantic']['p50_ms']} ms, p95 {out['semantic']['p95_ms']} ms, p99 {out['semantic']['p99_ms']} ms")
     if "peer_tfidf" in out:
         p = out["peer_tfidf"]
-        print(f"peer TF-IDF (scikit-learn): build {p['build_s']} s, p95 {p['p95_ms']} ms -> helpfirst p95 is x{out['ratio_p95_peer_over_helpfirst']} faster")
-    results = ROOT / "bench" / "results"
-    results.mkdir(exist_ok=True)
-    name = f"suggest-{args.replies}{'-semantic' if args.semantic else ''}.json"
-    (results / name).write_text(json.dumps(out, indent=1))
-    print(f"wrote bench/results/{name}")
+        print(f"peer TF-IDF (scikit-learn): build {p['build_s']} s, p95 {p['p95_ms']} ms -> helpfirst p95 is "
+              f"{speed_words(out['lexical']['p95_ms'], p['p95_ms'])}")
+    args.results.mkdir(parents=True, exist_ok=True)
+    path = args.results / f"suggest-{args.replies}{'-semantic' if args.semantic else ''}.json"
+    path.write_text(json.dumps(out, indent=1))
+    print(f"wrote {path}")
 
 
 if __name__ == "__main__":
