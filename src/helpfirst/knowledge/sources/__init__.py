@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import importlib
+import json
+import math
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -220,14 +222,29 @@ class Invalid(Exception):
         self.reason = reason
 
 
+#: the largest whole number a JSON number read as a float holds exactly (2**53)
+_EXACT = 2**53
+
+
+def _id_number(value: int | float) -> str:
+    """An id written as a JSON number, as text: an integer (12, or 12.0 as pandas writes an integer column with gaps);
+    Invalid for NaN, Infinity, a fraction (1.5) and a float too large to be exact."""
+    if isinstance(value, int):
+        return str(value)
+    if math.isfinite(value) and value.is_integer() and abs(value) <= _EXACT:
+        return str(int(value))
+    raise Invalid("id", f"id must be text or an integer, not the number {json.dumps(value)}")
+
+
 def _text(record: dict, name: str) -> str:
     value = record.get(name)
     if value is None:
         return ""
     if isinstance(value, (int, float)) and not isinstance(value, bool) and name == "id":
-        return str(int(value)) if float(value).is_integer() else str(value)
+        return _id_number(value)
     if not isinstance(value, str):
-        raise Invalid(name, f"{name} must be text, not {type(value).__name__}")
+        wanted = "text or an integer" if name == "id" else "text"
+        raise Invalid(name, f"{name} must be {wanted}, not {type(value).__name__}")
     return _characters(name, value).strip()
 
 
