@@ -24,7 +24,7 @@ WIDTHS = (60, 80, 120)
 BH = ["--business-hours", "Mon-Fri 09:00-17:00 Europe/London"]
 # every header of the brand tables, whole (a header may wrap only at its spaces)
 HEADERS = {"brand", "conversations", "answered", "coverage", "FRT median", "FRT p90", "within target",
-           "FRT median (bh)", "within target (bh)", "help requests", "within 30.0m", "substance",
+           "FRT median (bh)", "within target (bh)", "help requests", "within 30 min", "substance",
            "time to solution", "resolved", "redirected", "unresolved", "abandoned", "unanswered",
            "unconfirmed", "sentiment shift"}
 # one whole figure: a count, a share, a duration, a sentiment shift, or absent
