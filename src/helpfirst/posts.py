@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 ROLES = ("customer", "brand", "bot")
 
@@ -29,6 +30,16 @@ POST_SCHEMA = pa.schema(
 
 POST_FIELDS = tuple(POST_SCHEMA.names)
 
+#: handle columns, held in Unicode NFC: 'S' + combining caron and 'Š' are one account and one brand
+HANDLE_FIELDS = ("author", "brand")
+
+
+def nfc_column(column: pa.Array) -> pa.Array:
+    """A string column in Unicode NFC; an all-ASCII (or all-null) column as it is."""
+    if len(column) == 0 or column.null_count == len(column) or pc.all(pc.string_is_ascii(column)).as_py() is not False:
+        return column
+    return pc.utf8_normalize(column, form="NFC")
+
 
 def posts_batch(columns: dict[str, pa.Array | list]) -> pa.RecordBatch:
     """Build a record batch in POST_SCHEMA from a dict of columns; absent columns become nulls."""
@@ -49,6 +60,8 @@ def posts_batch(columns: dict[str, pa.Array | list]) -> pa.RecordBatch:
             arrays.append(value if value.type == field.type else value.cast(field.type))
         else:
             arrays.append(pa.array(value, type=field.type))
+        if field.name in HANDLE_FIELDS:
+            arrays[-1] = nfc_column(arrays[-1])
     return pa.RecordBatch.from_arrays(arrays, schema=POST_SCHEMA)
 
 

@@ -150,6 +150,7 @@ def read_posts(
     paths: list[Path], options: ImportOptions, report: ImportReport, fmt: str | None = None
 ) -> Iterator[pa.RecordBatch]:
     """Stream posts from several files; a file that cannot be read at all is recorded in report.errors."""
+    options.check_handles()
     for path in paths:
         path = Path(path)
         try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +17,11 @@ LATEST_YEAR = 2199
 
 #: How many rejections are listed one by one; all of them are always counted.
 MAX_LISTED_REJECTIONS = 1000
+
+
+def nfc(text: str) -> str:
+    """`text` in Unicode NFC: a handle typed with decomposed accents ('S' + caron) is the composed one ('Š')."""
+    return text if text.isascii() else unicodedata.normalize("NFC", text)
 
 
 class ImportFailed(Exception):
@@ -112,6 +118,19 @@ class ImportOptions:
     #: the command-line option that names a file's format, as messages tell the user to give it
     #: (audit's --format; suggest and eval suggest have --history-format)
     format_option: str = "--format"
+
+    def __post_init__(self) -> None:
+        # handles are compared NFC-normalised (ingest.common.handle_lookup); the scorecard names
+        # brands by these spellings, so they are normalised once, here
+        self.brands = frozenset(nfc(str(h)) for h in self.brands)
+        self.bots = frozenset(nfc(str(h)) for h in self.bots)
+
+    def check_handles(self) -> None:
+        """ImportFailed for a --brand or --bot handle that is empty once spaces and '@' are taken off."""
+        for option, what, handles in (("--brand", "brand", self.brands), ("--bot", "bot", self.bots)):
+            for handle in sorted(handles):
+                if not handle.strip().lstrip("@").strip():
+                    raise ImportFailed(f"{option} {handle!r}: a {what} handle cannot be empty (give it as e.g. {option} AcmeHelp)")
 
 
 

@@ -22,7 +22,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from ..posts import POST_FIELDS, ROLES, posts_batch
+from ..posts import POST_FIELDS, ROLES, nfc_column, posts_batch
 from . import register
 from .base import ImportFailed, ImportOptions, ImportReport, Importer
 from .common import (
@@ -111,7 +111,7 @@ class _Rules:
 
         ids = normalise_ids(column("id"))
         flag(pc.is_null(ids).to_numpy(zero_copy_only=False), "id", "missing id")
-        authors = pc.utf8_trim_whitespace(column("author"))
+        authors = nfc_column(pc.utf8_trim_whitespace(column("author")))
         flag(is_blank(authors), "author", "missing author")
         created_raw = column("created_at")
         blank_time = is_blank(created_raw)
@@ -158,7 +158,7 @@ class _Rules:
         derived = np.where(is_bot_author, "bot", np.where(is_brand_author, "brand", "customer"))
         roles = pc.coalesce(role_given, pa.array(derived, type=pa.string()))
 
-        brand = pc.utf8_trim_whitespace(column("brand"))
+        brand = nfc_column(pc.utf8_trim_whitespace(column("brand")))
         brand = pc.if_else(pa.array(is_blank(brand)), _NULL_STR, brand)
         channel = pc.utf8_trim_whitespace(column("channel"))
         channel = pc.if_else(pa.array(is_blank(channel)), pa.scalar(self.channel), channel)

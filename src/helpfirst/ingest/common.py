@@ -18,7 +18,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .base import EARLIEST_YEAR, LATEST_YEAR
+from .base import EARLIEST_YEAR, LATEST_YEAR, nfc
 
 UTC_US = pa.timestamp("us", tz="UTC")
 #: the years posts may have, in microseconds since the epoch (as the timestamps are held)
@@ -389,10 +389,10 @@ _MENTION = re.compile(r"(?<![\w@])@([A-Za-z0-9_]+(?:@[A-Za-z0-9](?:[A-Za-z0-9.-]
 
 
 def handle_lookup(handles: object) -> dict[str, str]:
-    """Lower-cased handle -> handle as given; a fediverse handle 'user@host' is also found by 'user'."""
+    """Lower-cased NFC handle -> handle as given (NFC); a fediverse handle 'user@host' is also found by 'user'."""
     out: dict[str, str] = {}
     for raw in handles or ():
-        given = str(raw).strip().lstrip("@")
+        given = nfc(str(raw).strip().lstrip("@"))
         if not given:
             continue
         out.setdefault(given.lower(), given)
@@ -416,7 +416,7 @@ def match_handle(handle: str | None, lookup: dict[str, str]) -> str | None:
     """
     if not handle or not lookup:
         return None
-    return lookup.get(handle.strip().lstrip("@").lower())
+    return lookup.get(nfc(handle.strip().lstrip("@")).lower())
 
 
 def first_brand_mention(text: str | None, lookup: dict[str, str]) -> str | None:
