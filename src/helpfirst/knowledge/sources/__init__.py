@@ -6,6 +6,7 @@ import importlib
 import json
 import math
 import re
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -271,12 +272,14 @@ def _tags(value: object) -> list[str]:
     raise Invalid("tags", "tags must be a list of strings or comma-separated text")
 
 
+#: Unicode categories never written raw in a URL: control, format (bidi overrides, zero-width), surrogate, separators
+_NOT_IN_URLS = frozenset({"Cc", "Cf", "Cs", "Zs", "Zl", "Zp"})
 # a host name (letters of any script, digits, dots, hyphens) or an IP address (IPv6 without its brackets)
 _HOST = re.compile(r"^[\w.-]+$|^[0-9a-f:.]+$", re.I)
 
 
 def check_url(url: str, field: str = "url") -> str:
-    """The URL when it is a web address (http or https, with a host); Invalid naming the field otherwise.
+    """The URL when it is a web address (http or https, with a host, no spaces or control characters); Invalid naming the field otherwise.
 
     A scheme-less value such as 'help.acme.com/x' is rejected rather than guessed: it could as well
     be a relative path, and a reply must never link to a guess.
@@ -293,6 +296,14 @@ def check_url(url: str, field: str = "url") -> str:
     host = parts.hostname or ""
     if not _HOST.match(host) or not canonical_url(url):
         raise Invalid(field, f"{field} {shown!r} is not a web address: no valid host name after {parts.scheme}://")
+    bad = next((i for i, c in enumerate(url) if c.isspace() or unicodedata.category(c) in _NOT_IN_URLS), None)
+    if bad is not None:
+        # a reply draft pastes the URL as it is: a space or line break would cut the link there (and let text after it pose
+        # as part of the reply), a control character would reach the agent's terminal
+        c = url[bad]
+        named = "a space" if c == " " else f"the character U+{ord(c):04X}"
+        raise Invalid(field, f"{field} {shown!r} holds {named} (character {bad + 1}): a URL has no spaces or control "
+                             "characters; write a space as %20")
     return url
 
 
