@@ -36,7 +36,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
 from .. import __version__
-from .display import format_target
+from .display import NONE, format_target
 from .scorecard import first_response_rows
 
 if TYPE_CHECKING:  # audit imports measure; keep the import graph one-way at run time
@@ -262,19 +262,21 @@ def _s(n: int) -> str:
 
 def _kpis(totals: dict, target: float, business: bool, signals: bool) -> list[dict]:
     n, answered = totals["conversations"], totals["answered"]
+    nothing = None if n else NOTHING_TO_MEASURE.format(what="conversations")
     opened = ("threads opened by a customer, whatever they say (help requests: below)" if signals
               else "threads opened by a customer, whatever they say")
     kpis = [
         {"id": "conversations", "label": "Conversations", "value": format_int(n),
          "note": opened, "tone": "neutral"},
-        {"id": "coverage", "label": "Coverage", "value": format_pct(totals["coverage"]),
+        {"id": "coverage", "label": "Coverage", "value": share_of(totals["coverage"], n), "title": nothing,
          "note": f"{format_int(answered)} answered · {format_int(n - answered)} unanswered",
          "tone": _tone(totals["coverage"], 0.95, 0.8) if n else "neutral"},
         {"id": "frt-median", "label": "Median first response", "value": format_duration(totals["frt_median_min"]),
          "note": "half of the answered conversations waited longer", "tone": _time_tone(totals["frt_median_min"], target)},
         {"id": "frt-p90", "label": "90th percentile", "value": format_duration(totals["frt_p90_min"]),
          "note": "one in ten answered conversations waited longer", "tone": _time_tone(totals["frt_p90_min"], target)},
-        {"id": "within-target", "label": f"Within {format_target(target)}", "value": format_pct(totals["within_target"]),
+        {"id": "within-target", "label": f"Within {format_target(target)}",
+         "value": share_of(totals["within_target"], n), "title": nothing,
          "note": "of all conversations (unanswered count as missed)",
          "tone": _tone(totals["within_target"], 0.8, 0.5) if n else "neutral"},
     ]
@@ -290,12 +292,21 @@ def _kpis(totals: dict, target: float, business: bool, signals: bool) -> list[di
              "note": "one in ten answered conversations waited longer (opening hours)",
              "tone": _time_tone(totals.get("frt_business_p90_min"), target), "business": True},
             {"id": "within-target-business", "label": f"Within {format_target(target)}, business hours",
-             "value": format_pct(totals.get("within_target_business") or 0.0),
+             "value": share_of(totals.get("within_target_business") or 0.0, n), "title": nothing,
              "note": "of all conversations, opening hours only",
              "tone": _tone(totals.get("within_target_business") or 0.0, 0.8, 0.5) if n else "neutral",
              "business": True},
         ]
     return kpis
+
+
+#: The tooltip of a share shown as NONE: there was nothing to measure it over.
+NOTHING_TO_MEASURE = "nothing to measure: no {what} (the JSON has 0.0 here)"
+
+
+def share_of(share: float | None, n: int) -> str:
+    """A share of `n` things as a percentage; NONE when `n` is 0 (a share of nothing is not 0%)."""
+    return format_pct(share) if n else NONE
 
 
 def _tone(share: float, good: float, fair: float) -> str:
@@ -356,8 +367,8 @@ def _vanity_section(brands: dict[str, dict], totals: dict, target: float, signal
             "likes": _maybe_int(fv["likes"]),
             "reposts": _maybe_int(fv["reposts"]),
             "conversations": (format_int(conversations), conversations),
-            "coverage": (format_pct(f["coverage"]), f["coverage"]) if conversations else ("—", None),
-            "within_target": (format_pct(f["within_target"]), f["within_target"]) if conversations else ("—", None),
+            "coverage": (format_pct(f["coverage"]), f["coverage"]) if conversations else (NONE, None),
+            "within_target": (format_pct(f["within_target"]), f["within_target"]) if conversations else (NONE, None),
             "frt_median": (format_duration(f["frt_median_min"]), f["frt_median_min"]),
         })
     rows.sort(key=lambda r: (-r["brand_posts"][1], r["brand"].lower()))
@@ -440,7 +451,7 @@ def _worst_served(conv: pa.Table, posts: pa.Table, target: float,
             if archive_end is not None:
                 end = archive_end.replace(tzinfo=None)
                 waited = max((end - requested_at).total_seconds() / 60.0, 0.0)
-            wait_text = f"≥ {format_duration(waited)}" if waited is not None else "—"
+            wait_text = f"≥ {format_duration(waited)}" if waited is not None else NONE
             wait_note = "no reply by the end of the archive"
             status = "unanswered"
         else:
@@ -508,7 +519,7 @@ def _frt_bucket_table(conv: pa.Table, target: float) -> list[dict]:
     labels = [label for _, label in FRT_BUCKETS] + [UNANSWERED_LABEL]
     values = counts + [unanswered]
     return [
-        {"label": label, "count": format_int(v), "share": format_pct(v / n) if n else "—"}
+        {"label": label, "count": format_int(v), "share": format_pct(v / n) if n else NONE}
         for label, v in zip(labels, values, strict=True)
     ]
 
@@ -821,19 +832,19 @@ def _log_ticks(lo: float, hi: float) -> list[int]:
 
 
 def format_int(n: int | float | None) -> str:
-    """A count with thousands separators: 12345 -> '12,345' (None: '—')."""
-    return "—" if n is None else f"{int(n):,}"
+    """A count with thousands separators: 12345 -> '12,345' (None: an en dash)."""
+    return NONE if n is None else f"{int(n):,}"
 
 
 def format_pct(share: float | None) -> str:
-    """A share as a percentage with one decimal: 0.6152 -> '61.5%'."""
-    return "—" if share is None else f"{share * 100:.1f}%"
+    """A share as a percentage with one decimal: 0.6152 -> '61.5%' (None: an en dash)."""
+    return NONE if share is None else f"{share * 100:.1f}%"
 
 
 def format_duration(minutes: float | None) -> str:
     """Minutes in the most readable unit: '42 s', '13.6 min', '8.9 h', '3.2 days', '6.2 years'."""
     if minutes is None or (isinstance(minutes, float) and math.isnan(minutes)):
-        return "—"
+        return NONE
     m = float(minutes)
     if m < 1:
         return f"{m * 60:.0f} s"

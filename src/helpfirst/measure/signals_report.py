@@ -14,9 +14,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..signals.base import REPLY_KINDS
-from .display import MAX_TERMINAL_BRANDS, help_request_brands
+from .display import MAX_TERMINAL_BRANDS, NONE, help_request_brands
 from .report import (
     FONT_STACK,
+    NOTHING_TO_MEASURE,
     _base_layout,
     _clip,
     _plotly_text,
@@ -24,6 +25,7 @@ from .report import (
     format_duration,
     format_int,
     format_pct,
+    share_of,
 )
 
 if TYPE_CHECKING:
@@ -83,17 +85,22 @@ def signals_report_context(result: AuditResult) -> dict[str, Any] | None:
     brands = help_request_brands(doc["brands"])
     chart, height = _outcome_chart(brands[:MAX_OUTCOME_BRANDS], totals)
     answered = totals["help_answered"]
+    asked = totals["help_requests"]
+    no_requests = None if asked else NOTHING_TO_MEASURE.format(what="help requests")
     return {
         "model": sig.model,
         "kpis": _kpis(totals),
         "outcomes": [
             {"id": o, "label": o, "count": format_int(totals["outcome_counts"][o]),
-             "share": format_pct(totals["outcomes"][o]), "note": OUTCOME_NOTES[o], "color": OUTCOME_COLORS[o]}
+             "share": share_of(totals["outcomes"][o], asked), "title": no_requests, "note": OUTCOME_NOTES[o],
+             "color": OUTCOME_COLORS[o]}
             for o in OUTCOME_COLORS
         ],
         "kinds": [
             {"id": k, "count": format_int(totals["first_reply_kinds"][k]),
-             "share": format_pct(totals["first_reply_kinds"][k] / answered) if answered else "—", "note": KIND_NOTES[k]}
+             "share": format_pct(totals["first_reply_kinds"][k] / answered) if answered else NONE,
+             "title": None if answered else NOTHING_TO_MEASURE.format(what="answered help requests"),
+             "note": KIND_NOTES[k]}
             for k in REPLY_KINDS
         ],
         "chart_height": height,
@@ -108,21 +115,24 @@ def _kpis(totals: dict) -> list[dict]:
     n = totals["help_requests"]
     shift = totals["sentiment_shift_mean"]
     resolved = totals["outcomes"]["resolved"]
+    nothing = None if n else NOTHING_TO_MEASURE.format(what="help requests")
     return [
         {"id": "help-requests", "label": "Help requests", "value": format_int(n),
          "note": "conversations opened with a question or a problem", "tone": "neutral"},
-        {"id": "help-coverage", "label": "Help requests answered", "value": format_pct(totals["help_coverage"]),
+        {"id": "help-coverage", "label": "Help requests answered", "value": share_of(totals["help_coverage"], n),
+         "title": nothing,
          "note": f"median first reply {format_duration(totals['help_frt_median_min'])}",
          "tone": _tone(totals["help_coverage"], 0.95, 0.8) if n else "neutral"},
         {"id": "substance", "label": "Substance",
-         "value": format_pct(totals["substance"]) if totals["substance"] is not None else "—",
+         "value": format_pct(totals["substance"]),
+         "title": None if totals["substance"] is not None else NOTHING_TO_MEASURE.format(what="answered help requests"),
          "note": "first replies that carry a solution",
          "tone": _tone(totals["substance"], 0.5, 0.25) if totals["substance"] is not None else "neutral"},
         {"id": "time-to-solution", "label": "Time to solution", "value": format_duration(totals["time_to_solution_median_min"]),
          "note": f"median, over {format_int(totals['solved'])} help requests solved in public", "tone": "neutral"},
-        {"id": "resolved", "label": "Resolved", "value": format_pct(resolved),
+        {"id": "resolved", "label": "Resolved", "value": share_of(resolved, n), "title": nothing,
          "note": "of help requests: the person confirmed or thanked", "tone": _tone(resolved, 0.4, 0.2) if n else "neutral"},
-        {"id": "sentiment-shift", "label": "Sentiment shift", "value": "—" if shift is None else f"{shift:+.2f}",
+        {"id": "sentiment-shift", "label": "Sentiment shift", "value": NONE if shift is None else f"{shift:+.2f}",
          "note": f"last post minus first, over {format_int(totals['sentiment_shift_n'])} help requests whose author wrote again",
          "tone": "neutral" if shift is None else ("good" if shift > 0.05 else "poor" if shift < -0.05 else "fair")},
     ]
