@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import errno
 import importlib
 import json
 import math
+import os
 import re
+import stat
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -143,16 +146,34 @@ def get_source(name: str) -> Source:
 
 
 def folder_files(folder: Path) -> list[Path]:
-    """Every file under a folder, recursively and sorted; hidden files and folders (names starting with '.') left out.
+    """Every entry under a folder that is not a folder, recursively and sorted; hidden files and folders (names starting
+    with '.') left out. Entries that are not regular files (a broken link, a pipe) are listed too: see unreadable().
 
     A knowledge base saved inside is read through its resources.jsonl: its index/ folder is derived from it.
     """
     indexes = [m.parent for m in folder.rglob("index/manifest.json") if (m.parent.parent / "resources.jsonl").is_file()]
     return sorted(
         p for p in folder.rglob("*")
-        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(folder).parts)
+        if not p.is_dir() and not any(part.startswith(".") for part in p.relative_to(folder).parts)
         and not any(p.is_relative_to(index) for index in indexes)
     )
+
+
+def unreadable(path: Path) -> str | None:
+    """Why a path in a folder is not a file to read (a broken symbolic link, a pipe, a socket, a device), else None."""
+    try:
+        mode = path.stat().st_mode
+    except OSError as exc:
+        if path.is_symlink():
+            if exc.errno == errno.ELOOP:
+                return f"{path}: a symbolic link that never reaches a file (a loop of links)"
+            return f"{path}: a symbolic link to {os.readlink(path)}, which does not exist"
+        return f"{path}: cannot be read ({exc.strerror or exc})"
+    if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
+        return None
+    what = "a named pipe" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode) else "a device"
+    # reading a pipe found in a folder could wait for ever on a writer that never comes
+    return f"{path}: {what}, not a file: a folder's regular files are read (give a pipe on its own to read it)"
 
 
 def _plan(path: Path, fmt: str | None) -> list[tuple[Path, Source | SourceFailed]]:
@@ -170,6 +191,10 @@ def _plan(path: Path, fmt: str | None) -> list[tuple[Path, Source | SourceFailed
         return [(path, SourceFailed(f"{path}: an empty folder (no files to read)"))]
     plan: list[tuple[Path, Source | SourceFailed]] = []
     for file in files:
+        why = unreadable(file)
+        if why:
+            plan.append((file, SourceFailed(why)))
+            continue
         try:
             plan.append((file, get_source(fmt) if fmt else detect(file)))
         except SourceFailed as exc:
@@ -178,7 +203,7 @@ def _plan(path: Path, fmt: str | None) -> list[tuple[Path, Source | SourceFailed
     for file, source in plan:
         if isinstance(source, Source):
             listed |= {p.resolve() for p in source.pages(file)}
-    return [(f, s) for f, s in plan if f.resolve() not in listed]
+    return [(f, s) for f, s in plan if not isinstance(s, Source) or f.resolve() not in listed]
 
 
 def load_resources(paths: list[Path], options: LoadOptions, report: LoadReport, fmt: str | None = None) -> Iterator[Resource]:
@@ -190,7 +215,7 @@ def load_resources(paths: list[Path], options: LoadOptions, report: LoadReport, 
     for path in paths:
         path = Path(path)
         if not path.exists():
-            report.errors.append(f"{path}: no such file or folder")
+            report.errors.append(unreadable(path) if path.is_symlink() else f"{path}: no such file or folder")
             continue
         for file, source in _plan(path, fmt):
             if isinstance(source, SourceFailed):
