@@ -147,3 +147,30 @@ def test_a_utf8_bom_is_skipped_in_queries_weights_and_voices(tmp_path, kb):
     queries.write_bytes((wifi("b1") + "\n").encode() + BOM + (wifi("b2") + "\n").encode())
     proc = suggest(kb, queries)
     assert f"rejected: {queries}:2: not valid JSON" in proc.stderr
+
+
+def test_queries_from_a_pipe_and_file_level_problems(tmp_path, kb):
+    lines = (wifi("p1") + "\n" + wifi("p2") + "\n").encode()
+    for name, shown in (("-", "<stdin>"), ("/dev/stdin", "/dev/stdin")):
+        proc = suggest(kb, name, "--json", stdin=lines + b"{oops\n")
+        assert proc.returncode == 0, proc.stderr
+        assert [json.loads(line)["id"] for line in proc.stdout.splitlines()] == ["p1", "p2"]
+        assert f"rejected: {shown}:3: not valid JSON" in proc.stderr
+        assert "3 queries read: 2 answered, 0 matched nothing, 0 without suggestions, 1 rejected" in proc.stderr
+    import gzip
+
+    folder = tmp_path / "queries"
+    folder.mkdir()
+    packed = tmp_path / "q.jsonl.gz"
+    packed.write_bytes(gzip.compress(lines))
+    utf16 = tmp_path / "q16.jsonl"
+    utf16.write_bytes(lines.decode().encode("utf-16"))
+    utf16_no_bom = tmp_path / "q16le.jsonl"
+    utf16_no_bom.write_bytes(lines.decode().encode("utf-16-le"))
+    for path, message in [(folder, "is a directory, not a file"), (tmp_path / "missing.jsonl", "no such file"),
+                          (packed, "is gzip-compressed; decompress it first (gunzip)"),
+                          (utf16, "is UTF-16 text, not UTF-8; convert it first (iconv -f UTF-16 -t UTF-8)"),
+                          (utf16_no_bom, "holds NUL bytes: binary data or UTF-16/32 text, not UTF-8 text")]:
+        proc = suggest(kb, path)
+        assert proc.returncode == 1
+        assert proc.stderr.strip() == f"error: {path}: {message}", proc.stderr

@@ -322,7 +322,7 @@ def _inputs_line(doc: dict) -> str:
 
 def suggest(
     kb: Annotated[list[Path], typer.Option("--kb", help="Resources: a knowledge-base folder or resource files (repeatable).", show_default=False)],
-    input: Annotated[Path, typer.Option("--input", "-i", help=escape("QUERIES.jsonl: {id, brand, channel, customer, posts: [{role, text, created_at}]} per line."), show_default=False)],
+    input: Annotated[Path, typer.Option("--input", "-i", help=escape("QUERIES.jsonl: {id, brand, channel, customer, posts: [{role, text, created_at}]} per line; - reads standard input."), show_default=False)],
     history: Annotated[list[Path], typer.Option("--history", help="Archive of past conversations, any format `helpfirst audit` reads (repeatable).")] = [],
     k: Annotated[int, typer.Option("--k", help="Suggestions per query.", min=1, max=100)] = 10,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON line per query: {id, suggestions, draft, draft_warning}.")] = False,
@@ -336,10 +336,13 @@ def suggest(
 ) -> None:
     """Suggest help resources and past answers for each help request, with reasons and a reply draft."""
     from .draft import VoiceError, load_voices
-    from .service import QueryError, Suggester, read_queries
+    from .service import QueriesFailed, QueryError, Suggester, open_queries, read_queries
 
-    if not input.is_file():
-        _fail(f"{input}: no such file")
+    try:
+        queries = open_queries(input)
+    except QueriesFailed as exc:
+        _fail(str(exc))
+    input = queries.name
     use_semantic = _semantic_choice(semantic)
     w = _weights(weights)
     try:
@@ -357,8 +360,7 @@ def suggest(
     seen: dict[str, int] = {}   # query id -> its first line: a repeated id is answered again, with a warning
     t0 = time.perf_counter()
     try:
-        queries = read_queries(input)
-        for line, item in queries:
+        for line, item in read_queries(queries):
             read += 1
             if isinstance(item, QueryError):
                 rejected += 1

@@ -5,9 +5,11 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 
 from ..ingest import ImportOptions, ImportReport
@@ -347,10 +349,75 @@ def _channel(value: object) -> str | None:
     return value.strip().lower()
 
 
-def read_queries(path: Path) -> Iterator[tuple[int, Query | QueryError]]:
+class QueriesFailed(Exception):
+    """A queries file that cannot be read at all: one line naming it."""
+
+
+@dataclass
+class QueriesFile:
+    """An open queries file (or standard input) and the first bytes already read from it."""
+
+    name: str
+    handle: BinaryIO
+    head: bytes
+
+    def lines(self) -> Iterator[bytes]:
+        """The file's lines, the first bytes included."""
+        buf = self.head
+        while (end := buf.find(b"\n")) >= 0:
+            yield buf[:end + 1]
+            buf = buf[end + 1:]
+        if buf:
+            yield buf + self.handle.readline()
+        yield from self.handle
+
+    def close(self) -> None:
+        """Close the file (standard input stays open)."""
+        if self.handle is not sys.stdin.buffer:
+            self.handle.close()
+
+
+def open_queries(path: Path) -> QueriesFile:
+    """The queries file `path` (`-`: standard input; pipes and /dev/stdin too), checked for what is not UTF-8 text.
+
+    QueriesFailed for a missing path, a folder, an unreadable file, and a compressed, UTF-16 or binary
+    file (judged by its first bytes as audit judges its files).
+    """
+    from ..ingest import ImportFailed, _not_text
+
+    path = Path(path)
+    if str(path) == "-":
+        name, handle = "<stdin>", sys.stdin.buffer
+    else:
+        name = str(path)
+        if not path.exists():
+            raise QueriesFailed(f"{name}: no such file")
+        if path.is_dir():
+            raise QueriesFailed(f"{name}: is a directory, not a file")
+        try:
+            handle = path.open("rb")
+        except OSError as exc:
+            raise QueriesFailed(f"{name}: cannot be read ({exc.strerror or exc})") from None
+    queries = QueriesFile(name, handle, b"")
+    try:
+        # read1: a pipe gives what was written so far, without waiting for more
+        while len(queries.head) < 8 and b"\n" not in queries.head and (chunk := handle.read1(4096)):
+            queries.head += chunk
+        _not_text(Path(name), queries.head)
+    except ImportFailed as exc:
+        queries.close()
+        raise QueriesFailed(str(exc)) from None
+    except OSError as exc:
+        queries.close()
+        raise QueriesFailed(f"{name}: cannot be read ({exc.strerror or exc})") from None
+    return queries
+
+
+def read_queries(source: Path | QueriesFile) -> Iterator[tuple[int, Query | QueryError]]:
     """(line number, Query or the error) for each non-empty line of a QUERIES JSONL file."""
-    with Path(path).open("rb") as fh:
-        for number, raw in enumerate(fh, 1):
+    queries = source if isinstance(source, QueriesFile) else open_queries(source)
+    try:
+        for number, raw in enumerate(queries.lines(), 1):
             if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
                 raw = raw[3:]   # a UTF-8 byte order mark, as Windows editors write
             if not raw.strip():
@@ -368,6 +435,8 @@ def read_queries(path: Path) -> Iterator[tuple[int, Query | QueryError]]:
             except QueryError as exc:
                 exc.qid = obj.get("id") if isinstance(obj, dict) else None
                 yield number, exc
+    finally:
+        queries.close()
 
 
 class Suggester:
