@@ -128,7 +128,10 @@ def _not_text(path: Path, head: bytes) -> None:
     for magic, what in _NOT_TEXT:
         if head.startswith(magic):
             raise ImportFailed(f"{path}: {what}")
-    if b"\x00" in head[:4096]:
+    start = head[:4096]
+    # UTF-16/32 text and binary files are full of NUL bytes; a text file may hold a stray one,
+    # which rejects its row (common.NUL_REASON) wherever it is
+    if start.count(b"\x00") * 64 > len(start):
         raise ImportFailed(f"{path}: holds NUL bytes: binary data or UTF-16/32 text, not UTF-8 text")
 
 

@@ -47,6 +47,8 @@ from .common import (
     is_blank,
     iter_json_records,
     lacks_time_of_day,
+    nul_reason,
+    nul_rows,
     no_time_of_day,
     normalise_ids,
     one_line,
@@ -109,6 +111,10 @@ class _Rules:
             value = cols.get(fld)
             return pa.nulls(n, pa.string()) if value is None else value
 
+        for fld in POST_FIELDS:  # first: a NUL is the reason, not what it makes of the value
+            nul = nul_rows(cols[fld]) if cols.get(fld) is not None else None
+            if nul is not None:
+                flag(nul, fld, nul_reason(names[fld]))
         ids = normalise_ids(column("id"))
         flag(pc.is_null(ids).to_numpy(zero_copy_only=False), "id", "missing id")
         authors = nfc_column(pc.utf8_trim_whitespace(column("author")))

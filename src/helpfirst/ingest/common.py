@@ -243,6 +243,11 @@ class FieldError(ValueError):
         self.field = field
 
 
+def nul_reason(name: str) -> str:
+    """The rejection reason of a value holding a NUL (U+0000), raw or escaped (the same in every format)."""
+    return f"{name} holds a NUL byte (U+0000), which is not text"
+
+
 def has_surrogates(text: str) -> bool:
     """True when a str holds lone surrogates (undecodable bytes or a bad \\u escape in JSON)."""
     return not text.isascii() and _SURROGATE.search(text) is not None
@@ -259,6 +264,8 @@ def to_id(value: object, name: str = "id") -> str | None:
     if type(value) is str:
         if has_surrogates(value):
             raise FieldError(f"{name} is not valid Unicode", name)
+        if "\x00" in value:
+            raise FieldError(nul_reason(name), name)
         text = value.strip()
         if not text:
             return None
@@ -285,6 +292,8 @@ def to_text(value: object, name: str = "text") -> str | None:
         raise FieldError(f"{name} must be a string, not {_json_type(value)}", name)
     if has_surrogates(value):
         raise FieldError(f"{name} is not valid Unicode", name)
+    if "\x00" in value:
+        raise FieldError(nul_reason(name), name)
     return value
 
 
@@ -1057,6 +1066,11 @@ _MEMCHR = _libc_memchr()
 
 def has_line_break(column: pa.Array) -> bool:
     """Whether any value of a string/binary column holds a line break (a byte scan; no copy where libc has memchr)."""
+    return _has_byte(column, (10, 13))
+
+
+def _has_byte(column: pa.Array, wanted: tuple[int, ...]) -> bool:
+    """Whether any value of a string/binary column holds one of the `wanted` bytes (see has_line_break)."""
     if len(column) == 0 or column.type not in (pa.binary(), pa.string()):
         return False
     buffers = column.buffers()
@@ -1068,9 +1082,18 @@ def has_line_break(column: pa.Array) -> bool:
         return False
     if _MEMCHR is not None:
         address = buffers[2].address + start
-        return any(_MEMCHR(address, byte, end - start) is not None for byte in (10, 13))
+        return any(_MEMCHR(address, byte, end - start) is not None for byte in wanted)
     data = buffers[2].to_pybytes()[start:end]
-    return b"\n" in data or b"\r" in data
+    return any(bytes([byte]) in data for byte in wanted)
+
+
+def nul_rows(column: pa.Array) -> np.ndarray | None:
+    """Mask of the values of a string/binary column that hold a NUL byte; None when none does (one memchr)."""
+    if isinstance(column, pa.ChunkedArray):
+        column = column.combine_chunks()
+    if not _has_byte(column, (0,)):
+        return None
+    return pc.match_substring(column, "\x00").fill_null(False).to_numpy(zero_copy_only=False)
 
 
 def line_break_values(column: pa.Array, min_commas: int = 0) -> list[tuple[int, bytes]]:

@@ -24,7 +24,10 @@ from ..posts import posts_batch
 from ..readahead import twcs_sql
 from . import register
 from .base import EARLIEST_YEAR, LATEST_YEAR, ImportFailed, ImportOptions, ImportReport, Importer
-from .common import csv_header, decode_utf8, out_of_range, repaired_csv, first_line, is_blank, normalise_ids, one_line, trimmed_or_none
+from .common import (
+    csv_header, decode_utf8, out_of_range, repaired_csv, first_line, is_blank, normalise_ids, nul_reason, nul_rows, one_line,
+    trimmed_or_none,
+)
 from .duckcsv import locate_rows, malformed_records, read_csv_sql, report_rejections, spans_lines
 
 COLUMNS = readahead.TWCS_COLUMNS
@@ -130,6 +133,9 @@ class TwcsImporter(Importer):
         for name in COLUMNS:
             values, bad_utf8 = decode_utf8(table.column(name))
             flag(bad_utf8, name, "bytes are not valid UTF-8")
+            nul = nul_rows(values)
+            if nul is not None:
+                flag(nul, name, nul_reason(name))
             cols[name] = values
         ids = normalise_ids(cols["tweet_id"])
         flag(pc.is_null(ids).to_numpy(zero_copy_only=False), "tweet_id", "empty tweet_id")
