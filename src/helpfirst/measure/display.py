@@ -16,6 +16,8 @@ NONE = "\u2013"
 
 #: Brands per table in the terminal, and in the report's chart of how help requests ended.
 MAX_TERMINAL_BRANDS = 25
+#: Brands in each of the report's brand tables (they scroll); more than this only the JSON lists.
+MAX_REPORT_BRANDS = 1000
 
 #: Characters a terminal acts on instead of showing (C0 and C1 controls, DEL), the ones that
 #: reorder or hide text (bidirectional embeddings, overrides and isolates) and line separators.
@@ -49,3 +51,10 @@ def help_request_brands(brands: dict[str, dict]) -> list[tuple[str, dict]]:
     chosen = [(name, f) for name, f in brands.items() if f.get("help_requests")]
     chosen.sort(key=lambda kv: (-kv[1]["help_requests"], kv[0].lower()))
     return chosen
+
+
+def report_holds(brands: int) -> str:
+    """Where a terminal table's missing brands are, as true for this many brands."""
+    if brands <= MAX_REPORT_BRANDS:
+        return "all are in --json and --report"
+    return f"all are in --json; --report lists the {MAX_REPORT_BRANDS:,} with the most conversations"

@@ -36,16 +36,14 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
 from .. import __version__
-from .display import NONE, format_target
+from .display import MAX_REPORT_BRANDS, NONE, format_target
 from .scorecard import first_response_rows
 
 if TYPE_CHECKING:  # audit imports measure; keep the import graph one-way at run time
     from ..audit import AuditResult
 
-#: Brands in the helpfulness and vanity tables (by conversations / by brand posts).
-MAX_TABLE_BRANDS = 50
-#: Brands in the vanity table (by brand posts): it is a contrast, the brand table is the full list.
-MAX_VANITY_BRANDS = 20
+#: Brands in the helpfulness and vanity tables (by conversations / by brand posts): every one, up to this.
+MAX_TABLE_BRANDS = MAX_REPORT_BRANDS
 #: Brands in the vanity-vs-helpfulness scatter plot (by conversations).
 MAX_SCATTER_BRANDS = 300
 #: Brands named on the scatter plot itself (the ones with most conversations).
@@ -179,7 +177,6 @@ def report_context(result: AuditResult) -> dict[str, Any]:
         "brand_total": _brand_row("All brands", totals, business),
         "brands_without_conversations": len(doc["brands"]) - len(brands_with_conv),
         "max_table_brands": MAX_TABLE_BRANDS,
-        "max_vanity_brands": MAX_VANITY_BRANDS,
         "vanity": _vanity_section(doc["brands"], totals, target, signals is not None),
         "worst": _worst_served(conv, posts, target, result.post_texts),
         "frt_buckets": _frt_bucket_table(conv, target),
@@ -381,7 +378,7 @@ def _vanity_section(brands: dict[str, dict], totals: dict, target: float, signal
         "reposts": None if v["reposts"] is None else format_int(v["reposts"]),
     }
     return {
-        "rows": rows[:MAX_VANITY_BRANDS],
+        "rows": rows[:MAX_TABLE_BRANDS],
         "total_brands": len(rows),
         "has_likes": has_likes,
         "has_reposts": has_reposts,

@@ -10,7 +10,7 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from .display import MAX_TERMINAL_BRANDS, NONE, format_target, visible
+from .display import MAX_TERMINAL_BRANDS, NONE, format_target, report_holds, visible
 
 MAX_BRAND_ROWS = MAX_TERMINAL_BRANDS
 
@@ -158,7 +158,7 @@ def print_audit(doc: dict, console: Console, report_path: str | None = None) -> 
     rows.append(("all brands", _scorecard_cells(doc["totals"], business), "bold"))
     caption = None
     if len(brands) > MAX_BRAND_ROWS:
-        caption = f"{MAX_BRAND_ROWS} of {len(brands)} brands shown; all are in --json and --report"
+        caption = f"{MAX_BRAND_ROWS} of {len(brands):,} brands shown; {report_holds(len(brands))}"
     for table in brand_tables(f"Helpfulness scorecard (target {format_target(target)})", headers, rows,
                               console.width, caption):
         console.print(table)
