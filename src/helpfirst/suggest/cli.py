@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 import time
 from pathlib import Path
@@ -117,9 +118,9 @@ def kb_list(
         sys.stdout.writelines(json.dumps(r.to_dict(), ensure_ascii=False) + "\n" for r in items)
         return
     table = Table("brand", "kind", "id", "title")
-    _url_column(table, [r.url for r in items])
+    _url_column(table, [_shown(r.url) for r in items])
     for r in items:
-        table.add_row(r.brand, r.kind, r.id, r.title[:60], r.url)
+        table.add_row(*(escape(_shown(v)) for v in (r.brand, r.kind, r.id, r.title[:60], r.url)))
     _print_table(table)
     _note(f"{len(items)} resources")
 
@@ -145,9 +146,9 @@ def kb_search(
         sys.stdout.writelines(json.dumps({**r.to_dict(), "score": round(s, 4)}, ensure_ascii=False) + "\n" for r, s in hits)
         return
     table = Table("score", "brand", "kind", "title")
-    _url_column(table, [r.url for r, _s in hits])
+    _url_column(table, [_shown(r.url) for r, _s in hits])
     for r, s in hits:
-        table.add_row(f"{s:.2f}", r.brand, r.kind, r.title[:60], r.url)
+        table.add_row(f"{s:.2f}", *(escape(_shown(v)) for v in (r.brand, r.kind, r.title[:60], r.url)))
     _print_table(table)
     if not hits:
         _note("no resource matches")
@@ -402,12 +403,21 @@ def suggest(
 
 def _print_suggestions(doc: dict) -> None:
     # soft_wrap: a draft or URL broken across lines by the console width could not be pasted as is
-    out.print(f"[bold]{escape(doc['id'])}[/]", soft_wrap=True)
+    out.print(f"[bold]{escape(_shown(doc['id']))}[/]", soft_wrap=True)
     for i, s in enumerate(doc["suggestions"], 1):
-        out.print(f"  {i}. {s['score']:.3f}  {escape(s['url'] or s['resource_id'])}\n     {escape(s['reason'])}",
+        out.print(f"  {i}. {s['score']:.3f}  {escape(_shown(s['url'] or s['resource_id']))}\n     {escape(_shown(s['reason']))}",
                   highlight=False, soft_wrap=True)
     if doc["draft"]:
-        out.print(f"  draft: {escape(doc['draft'])}", highlight=False, soft_wrap=True)
+        out.print(f"  draft: {escape(_shown(doc['draft']))}", highlight=False, soft_wrap=True)
+
+
+#: C0 and C1 control characters (ESC, CSI, BEL, CR, newline...) and lone surrogates
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def _shown(text: str) -> str:
+    """Text from the inputs as a terminal may show it: control characters as their Python escapes (\\x1b, \\n), as stderr shows them."""
+    return _CONTROL.sub(lambda m: ascii(m.group())[1:-1], text)
 
 
 def register(app: typer.Typer) -> None:
