@@ -8,10 +8,12 @@ import json
 import math
 import os
 import re
+import shutil
 import stat
+import tempfile
 import unicodedata
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import ClassVar
 from urllib.parse import urlsplit
@@ -211,17 +213,54 @@ def load_resources(paths: list[Path], options: LoadOptions, report: LoadReport, 
 
     A folder is read file by file (recursively); every file gets its counts in report.files, and a
     file (or path) that cannot be read, or whose format is not recognised, goes to report.errors.
+    A pipe or device given on its own (`<(cat r.jsonl)`, /dev/stdin) is read once, into a temporary copy.
     """
     for path in paths:
         path = Path(path)
         if not path.exists():
             report.errors.append(unreadable(path) if path.is_symlink() else f"{path}: no such file or folder")
             continue
-        for file, source in _plan(path, fmt):
-            if isinstance(source, SourceFailed):
-                report.errors.append(str(source))
-                continue
-            yield from _load_file(file, source, options, report)
+        if not path.is_dir() and not path.is_file():
+            yield from _load_stream(path, options, report, fmt)
+            continue
+        yield from _load_planned(path, options, report, fmt)
+
+
+def _load_planned(path: Path, options: LoadOptions, report: LoadReport, fmt: str | None) -> Iterator[Resource]:
+    for file, source in _plan(path, fmt):
+        if isinstance(source, SourceFailed):
+            report.errors.append(str(source))
+            continue
+        yield from _load_file(file, source, options, report)
+
+
+def _load_stream(path: Path, options: LoadOptions, report: LoadReport, fmt: str | None) -> Iterator[Resource]:
+    """A pipe read once into a temporary file of the same name, then read as that file; messages name the pipe."""
+    # a pipe can be read only once, and guessing the format and loading each open the file
+    with tempfile.TemporaryDirectory(prefix="helpfirst-kb-") as tmp:
+        copy = Path(tmp) / (path.name or "input")
+        try:
+            with path.open("rb") as src, copy.open("wb") as dst:
+                shutil.copyfileobj(src, dst, 1 << 20)
+        except OSError as exc:
+            report.errors.append(f"{path}: cannot be read ({exc.strerror or exc})")
+            return
+        marks = len(report.rejections), len(report.errors), len(report.files)
+        try:
+            yield from _load_planned(copy, options, report, fmt)
+        finally:
+            _rename(report, marks, str(copy), str(path))
+
+
+def _rename(report: LoadReport, marks: tuple[int, int, int], old: str, new: str) -> None:
+    """Name `new` instead of `old` in what the report gained since marks (its rejections, errors and files)."""
+    rejections, errors, files = marks
+    report.rejections[rejections:] = [
+        replace(r, file=new + r.file[len(old):]) if r.file.startswith(old) else r for r in report.rejections[rejections:]]
+    report.errors[errors:] = [e.replace(old, new) for e in report.errors[errors:]]
+    for entry in report.files[files:]:
+        if entry.get("path") == old:
+            entry["path"] = new
 
 
 def _load_file(file: Path, source: Source, options: LoadOptions, report: LoadReport) -> Iterator[Resource]:
