@@ -61,6 +61,15 @@ def _written(path: Path) -> bool:
         return False
 
 
+def _being_written(path: Path, old: int = 0):
+    """Whether the new ``path`` is on its way: the file beside it, or ``path`` itself when written in
+    place, holds bytes (``old``: the size of the file it replaces)."""
+    def check() -> bool:
+        beside = any(_written(p) for p in path.parent.glob(f".{path.name}.*.part"))
+        return beside or (_written(path) and path.stat().st_size != old)
+    return check
+
+
 def _parts(folder: Path) -> list[str]:
     return sorted(p.name for p in folder.iterdir() if p.name.endswith(".part"))
 
@@ -75,3 +84,71 @@ def test_classify_to_standard_output_says_interrupted(tmp_path):
     assert code == 130
     assert stderr.strip().splitlines()[-1] == "interrupted"
     assert "Traceback" not in stderr
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_classify_out_interrupted_leaves_the_previous_file(tmp_path, jobs):
+    src = _posts(tmp_path / "posts.jsonl", 400_000)
+    out = tmp_path / "classified.jsonl"
+    out.write_text("the previous run\n", encoding="utf-8")
+    proc = _start(["classify", str(src), "--out", str(out), "--jobs", jobs, "--batch-size", "2000"], tmp_path,
+                  subprocess.DEVNULL)
+    _wait_for(_being_written(out, len("the previous run\n")), proc)
+    code, stderr, _ = _interrupt(proc)
+    assert code == 130
+    assert stderr.strip().splitlines()[-1] == "interrupted" and "Traceback" not in stderr
+    assert out.read_text(encoding="utf-8") == "the previous run\n"
+    assert _parts(tmp_path) == []
+
+
+def test_classify_out_when_whole_is_an_ordinary_file(tmp_path):
+    src = _posts(tmp_path / "posts.jsonl", 50)
+    out = tmp_path / "classified.jsonl"
+    proc = subprocess.run([sys.executable, "-m", "helpfirst", "classify", str(src), "--out", str(out)],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert [json.loads(line)["id"] for line in out.read_text(encoding="utf-8").splitlines()] == list(range(50))
+    mask = os.umask(0)
+    os.umask(mask)
+    assert out.stat().st_mode & 0o777 == 0o666 & ~mask
+    assert _parts(tmp_path) == []
+
+
+def test_ctrl_c_at_a_terminal_reaches_the_workers_too(tmp_path):
+    # a terminal sends SIGINT to the whole process group: the workers must leave it to the parent
+    src = _posts(tmp_path / "posts.jsonl", 400_000)
+    out = tmp_path / "classified.jsonl"
+    proc = subprocess.Popen([sys.executable, "-m", "helpfirst", "classify", str(src), "--out", str(out),
+                             "--jobs", "2", "--batch-size", "2000"], cwd=tmp_path, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+    _wait_for(_being_written(out), proc)
+    os.killpg(proc.pid, signal.SIGINT)
+    _, stderr = proc.communicate(timeout=30)
+    assert proc.returncode == 130
+    assert stderr.strip() == "interrupted"  # no worker tracebacks
+    assert not out.exists() and _parts(tmp_path) == []
+
+
+def test_synth_interrupted_leaves_no_partial_archive(tmp_path):
+    out = tmp_path / "x.csv"
+    proc = _start(["synth", "--posts", "3000000", "-o", str(out)], tmp_path, subprocess.DEVNULL)
+    _wait_for(_being_written(out), proc)
+    code, stderr, _ = _interrupt(proc)
+    assert code == 130
+    assert stderr.strip().splitlines()[-1] == "interrupted" and "Traceback" not in stderr
+    assert not out.exists()
+    assert _parts(tmp_path) == []
+
+
+def test_synth_replaces_a_file_whole_and_keeps_its_mode(tmp_path):
+    out = tmp_path / "x.csv"
+    out.write_text("old\n", encoding="utf-8")
+    out.chmod(0o640)
+    proc = subprocess.run([sys.executable, "-m", "helpfirst", "synth", "--posts", "300", "-o", str(out)],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    # the final path is named, not the file it was written to (Rich may wrap the line)
+    assert proc.stderr.replace("\n", "").endswith(str(out)) and ".part" not in proc.stderr
+    assert out.read_text(encoding="utf-8").startswith("tweet_id,")
+    assert out.stat().st_mode & 0o777 == 0o640
+    assert _parts(tmp_path) == []

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -89,6 +91,53 @@ def _is_open_file(stream, path: Path) -> bool:
         return _same_file(os.fstat(stream.fileno()), path)
     except (OSError, ValueError, AttributeError):  # no file descriptor behind the stream
         return False
+
+
+@contextmanager
+def _replaced_whole(path: Path) -> Iterator[Path]:
+    """The path to write ``path``'s new content to: a new file beside it, renamed over ``path`` when
+    the block ends without an error and removed otherwise, so an interrupted or failed run leaves the
+    previous file (or none), never a part of one. A path that is not a regular file (/dev/null, a
+    pipe) is written directly, and so is an existing file in a folder where no file can be made."""
+    import stat as st
+    import tempfile
+
+    target = Path(os.path.realpath(path))  # through a symlink: its target is replaced, not the link
+    try:
+        old = os.stat(target)
+    except FileNotFoundError:
+        old = None
+    if old is not None and not st.S_ISREG(old.st_mode):
+        yield path
+        return
+    try:
+        fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    except PermissionError:  # a file one may write in a folder one may not: written in place, as before
+        if old is None or not os.access(target, os.W_OK):
+            raise
+        yield path
+        return
+    os.close(fd)
+    try:
+        yield Path(name)
+        # mkstemp makes the file 0600: keep the mode of the file replaced, else an ordinary file's
+        os.chmod(name, st.S_IMODE(old.st_mode) if old is not None else 0o666 & ~_umask())
+        fd = os.open(name, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(name, target)
+    except BaseException:
+        with suppress(OSError):
+            os.unlink(name)
+        raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def _parse_map(pairs: list[str]) -> dict[str, str]:
@@ -227,12 +276,17 @@ def _synth_with_progress(out_path: Path, posts: int, fmt: str, seed: int) -> dic
     from .synth import write_synthetic
 
     progress = _progress(posts) if posts >= 200_000 else None
-    if progress is None:
-        return write_synthetic(out_path, posts, fmt=fmt, seed=seed)
-    progress.columns = (TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed:,}/{task.total:,} posts"), TimeRemainingColumn())
-    with progress:
-        task = progress.add_task("generating", total=posts)
-        return write_synthetic(out_path, posts, fmt=fmt, seed=seed, on_rows=lambda n: progress.advance(task, n))
+    with _replaced_whole(out_path) as target:
+        if progress is None:
+            summary = write_synthetic(target, posts, fmt=fmt, seed=seed)
+        else:
+            progress.columns = (TextColumn("{task.description}"), BarColumn(),
+                                TextColumn("{task.completed:,}/{task.total:,} posts"), TimeRemainingColumn())
+            with progress:
+                task = progress.add_task("generating", total=posts)
+                summary = write_synthetic(target, posts, fmt=fmt, seed=seed,
+                                          on_rows=lambda n: progress.advance(task, n))
+    return {**summary, "path": str(out_path)}
 
 
 @app.command()
@@ -256,7 +310,8 @@ def demo(
         err.print(f"generated {summary['posts']:,} posts to {data}", highlight=False)
         result = run_audit([data], business_hours=hours, signals="fast")
         report = render_report(result, out_dir / "helpfirst-report.html")
-        (out_dir / "scorecard.json").write_text(json.dumps(result.to_dict(), default=str, indent=1))
+        with _replaced_whole(out_dir / "scorecard.json") as scorecard:
+            scorecard.write_text(json.dumps(result.to_dict(), default=str, indent=1))
     except BusinessHoursError as exc:
         _fail(str(exc))
     except OSError as exc:
@@ -305,7 +360,9 @@ def classify(
             if output is not None and _is_open_file(src, output):
                 _fail(f"--out {output}: that is the input file, and writing would erase it before it is read; "
                       "write to another file")
-            dst = sys.stdout if output is None else stack.enter_context(open(output, "w", encoding="utf-8"))
+            # written beside --out and renamed over it when whole: Ctrl-C leaves the previous file
+            target = None if output is None else stack.enter_context(_replaced_whole(output))
+            dst = sys.stdout if target is None else stack.enter_context(open(target, "w", encoding="utf-8"))
         except OSError as exc:
             _fail(f"{exc.filename or path}: cannot open ({exc.strerror or exc})")
         try:

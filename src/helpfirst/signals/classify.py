@@ -205,17 +205,21 @@ def classify_lines(lines: Iterable[str], *, source: str = "-", model: str | Post
         results = _parallel(chunks, jobs, source, model, mask_pii, languages)
     else:
         results = (_work(start, chunk, source, clf, mask_pii, languages) for start, chunk in chunks)
-    for out, messages, counts in results:
-        stats.lines_read += len(out)
-        stats.classified += counts["classified"]
-        stats.rejected += counts["rejected"]
-        for role, n in counts["by_role"].items():
-            stats.by_role[role] = stats.by_role.get(role, 0) + n
-        if on_error is not None:
-            for m in messages:
-                on_error(m)
-        yield from out
-        stats.seconds = time.perf_counter() - t0
+    try:
+        for out, messages, counts in results:
+            stats.lines_read += len(out)
+            stats.classified += counts["classified"]
+            stats.rejected += counts["rejected"]
+            for role, n in counts["by_role"].items():
+                stats.by_role[role] = stats.by_role.get(role, 0) + n
+            if on_error is not None:
+                for m in messages:
+                    on_error(m)
+            yield from out
+            stats.seconds = time.perf_counter() - t0
+    finally:
+        if hasattr(results, "close"):
+            results.close()  # the worker pool is terminated now, not when the generator is collected
 
 
 def _without_bom(lines: Iterable[str]) -> Iterator[str]:
@@ -251,7 +255,7 @@ def _parallel(chunks, jobs: int, source: str, model: str, mask_pii: bool, langua
     # lingua's thread pool does not survive a fork: a forked child that detects languages hangs.
     # Fork (cheap, shares the loaded model) only while this process has not used lingua yet.
     ctx = mp.get_context("spawn" if language.detector.cache_info().currsize else "fork")
-    with ctx.Pool(jobs) as pool:
+    with ctx.Pool(jobs, initializer=_ignore_interrupts) as pool:
         window: deque = deque()
         for start, chunk in chunks:
             window.append(pool.apply_async(_work, (start, chunk, source, model, mask_pii, languages)))
@@ -259,6 +263,13 @@ def _parallel(chunks, jobs: int, source: str, model: str, mask_pii: bool, langua
                 yield window.popleft().get()
         while window:
             yield window.popleft().get()
+
+
+def _ignore_interrupts() -> None:
+    """A worker leaves Ctrl-C to the parent, which ends the pool (a terminal sends it to both)."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _work(start: int, chunk: list[str], source: str, model, mask_pii: bool, languages):
@@ -382,7 +393,11 @@ def classify_file(src: IO[str], dst: IO[str], **kwargs) -> ClassifyStats:
     """Classify every line of ``src`` into ``dst`` (JSONL); returns the counts."""
     stats = ClassifyStats()
     write = dst.write
-    for line in classify_lines(src, stats=stats, **kwargs):
-        write(line)
-        write("\n")
+    lines = classify_lines(src, stats=stats, **kwargs)
+    try:
+        for line in lines:
+            write(line)
+            write("\n")
+    finally:
+        lines.close()  # now, not when collected: worker processes end with it (Ctrl-C, a failed write)
     return stats
