@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,6 +13,9 @@ from ..models import LoadReport, Resource
 from . import Invalid, LoadOptions, Source, SourceFailed, delimiter_hint, make_resource, register
 
 FIELDS = ("id", "brand", "kind", "url", "title", "body", "tags")
+_BOM = b"\xef\xbb\xbf"
+# bytes that are not UTF-8, as the surrogateescape decoding keeps them (one code point per byte)
+_BAD_BYTES = re.compile("[\udc80-\udcff]")
 
 
 def _lines(path: Path) -> Iterator[tuple[int, bytes]]:
@@ -95,16 +99,15 @@ class CsvSource(Source):
             data = path.read_bytes()
         except OSError as exc:
             raise SourceFailed(f"{path}: cannot be read ({exc.strerror or exc})") from None
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            line = data[: exc.start].count(b"\n") + 1
-            raise SourceFailed(f"{path}:{line}: bytes are not valid UTF-8") from None
+        # bytes that are not UTF-8 reject the row holding them (naming its column), not the file
+        text = data.removeprefix(_BOM).decode("utf-8", "surrogateescape")
         reader = csv.reader(io.StringIO(text, newline=""))
         try:
             header = [h.strip().lower() for h in next(reader)]
         except StopIteration:
             raise SourceFailed(f"{path}: the file is empty") from None
+        if any(_BAD_BYTES.search(h) for h in header):
+            raise SourceFailed(f"{path}:1: the header line's bytes are not valid UTF-8 (save the file as UTF-8)")
         if "url" not in header and "title" not in header and "body" not in header:
             raise SourceFailed(f"{path}:1: no url, title or body column; found: {', '.join(header)[:120]}"
                                + delimiter_hint(data.lstrip(b"\xef\xbb\xbf")[:4096]))
@@ -116,6 +119,10 @@ class CsvSource(Source):
             report.read += 1
             if len(row) != len(header):
                 report.reject(str(path), start, None, f"expected {len(header)} fields, found {len(row)}")
+                continue
+            bad = next((h for h, v in zip(header, row) if _BAD_BYTES.search(v)), None)
+            if bad is not None:
+                report.reject(str(path), start, bad, "bytes are not valid UTF-8")
                 continue
             record = {h: v for h, v in zip(header, row) if h in FIELDS}
             try:
