@@ -48,6 +48,10 @@ MAX_TABLE_BRANDS = MAX_REPORT_BRANDS
 MAX_SCATTER_BRANDS = 300
 #: Brands named on the scatter plot itself (the ones with most conversations).
 SCATTER_LABELS = 8
+#: A name on the scatter plot is cut to this many characters (with an ellipsis), fewer on a phone; the
+#: hover has it whole.
+SCATTER_LABEL_CHARS = 20
+SCATTER_LABEL_CHARS_NARROW = 12
 #: Rows in the worst-served list, and how many of them may be unanswered conversations.
 WORST_ROWS = 20
 WORST_UNANSWERED = 10
@@ -384,6 +388,8 @@ def _vanity_section(brands: dict[str, dict], totals: dict, target: float, signal
         "has_reposts": has_reposts,
         "headline": headline,
         "contrast": _contrast(v, totals, target, signals),
+        # the brands named on the scatter plot (_vanity_chart: the ones with the most conversations)
+        "labelled": min(SCATTER_LABELS, sum(1 for f in brands.values() if f["conversations"] > 0)),
     }
 
 
@@ -768,16 +774,18 @@ def _vanity_chart(brands: dict[str, dict], target: float) -> dict:
     biggest = max(conversations, default=1)
     sizes = [7 + 28 * math.sqrt(c / biggest) for c in conversations]
     names = [_plotly_text(name) for name, _ in chosen]
-    # name the busiest brands on the chart itself (it is printed and forwarded); the rest on hover
-    labels = [name if i < SCATTER_LABELS else "" for i, name in enumerate(names)]
+    # name the busiest brands on the chart itself (it is printed and forwarded), cut short; the rest on hover
+    def labels(limit: int) -> list[str]:
+        return [_plotly_text(_shorten(name, limit)) if i < SCATTER_LABELS else "" for i, (name, _) in enumerate(chosen)]
+
     use_log = bool(x) and min(x) > 0 and max(x) / min(x) > 20
     data = [{
         "type": "scatter",
         "mode": "markers+text",
         "x": x,
         "y": y,
-        "text": labels,
-        "textposition": "top center",
+        "text": labels(SCATTER_LABEL_CHARS),
+        "textposition": _label_sides(x, use_log),
         "textfont": {"size": 11, "color": "#374151"},
         "cliponaxis": False,
         "customdata": [
@@ -803,8 +811,27 @@ def _vanity_chart(brands: dict[str, dict], target: float) -> dict:
     layout["yaxis"] = _axis(f"Answered within {format_target(target)}", range=[-5, 108], **_percent_ticks())
     layout["showlegend"] = False
     # at phone width the axis title is cut to what fits
-    narrow = {"layout": {"xaxis": {"title": {"text": "Brand posts" + (" (log scale)" if use_log else "")}}}}
+    narrow = {"layout": {"xaxis": {"title": {"text": "Brand posts" + (" (log scale)" if use_log else "")}}},
+              "data": [{"text": labels(SCATTER_LABEL_CHARS_NARROW)}]}
     return {"data": data, "layout": layout, "narrow": narrow}
+
+
+def _shorten(name: str, limit: int) -> str:
+    """`name` cut to `limit` characters, the last one an ellipsis, when longer (before escaping: an
+    entity is never cut)."""
+    if len(name) <= limit:
+        return name
+    return name[: limit - 1].rstrip("\u200d\ufe0f ") + "…"
+
+
+def _label_sides(x: list[float], log: bool) -> list[str]:
+    """Where each point's label goes: above it, and leaning into the chart near its left and right
+    edges (a label centred on the outermost bubble runs off the chart)."""
+    pos = [math.log10(v) if log and v > 0 else float(v) for v in x]
+    if not pos or max(pos) == min(pos):
+        return ["top center"] * len(pos)
+    lo, span = min(pos), max(pos) - min(pos)
+    return ["top right" if (p - lo) / span < 0.2 else "top left" if (p - lo) / span > 0.8 else "top center" for p in pos]
 
 
 def _percent_ticks() -> dict:
