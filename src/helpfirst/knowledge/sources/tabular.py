@@ -39,11 +39,17 @@ class JsonlSource(Source):
         return text[:1] in (b"{", b"[") and (b'"url"' in head or b'"title"' in head or b'"body"' in head)
 
     def load(self, path: Path, options: LoadOptions, report: LoadReport) -> Iterator[Resource]:
-        head = path.open("rb").read(1024).lstrip(b"\xef\xbb\xbf").lstrip()
+        try:
+            with path.open("rb") as fh:
+                head = fh.read(1024).lstrip(_BOM).lstrip()
+        except OSError as exc:
+            raise SourceFailed(f"{path}: cannot be read ({exc.strerror or exc})") from None
         if head.startswith(b"["):
             yield from self._array(path, options, report)
             return
         for number, raw in _lines(path):
+            if number == 1:
+                raw = raw.removeprefix(_BOM)
             if not raw.strip():
                 continue
             report.read += 1
@@ -61,7 +67,7 @@ class JsonlSource(Source):
 
     def _array(self, path: Path, options: LoadOptions, report: LoadReport) -> Iterator[Resource]:
         try:
-            records = json.loads(path.read_bytes().decode("utf-8"))
+            records = json.loads(path.read_bytes().decode("utf-8-sig"))
         except (ValueError, UnicodeDecodeError) as exc:
             raise SourceFailed(f"{path}: not a valid JSON array ({str(exc).splitlines()[0][:80]})") from None
         for i, record in enumerate(records):
