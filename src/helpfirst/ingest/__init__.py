@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import atexit
+import dataclasses
 import importlib
 import os
+import shutil
+import stat
+import sys
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -61,6 +67,62 @@ def _load(name: str) -> None:
     module = BUILTIN_FORMATS.get(name)
     if module is not None and name not in _REGISTRY:
         importlib.import_module(f"{__name__}.{module}")
+
+
+#: the path that names standard input, and the name it is shown by (as `helpfirst classify`)
+STDIN, STDIN_NAME = "-", "<stdin>"
+#: name shown -> the temporary copy of a pipe or of standard input read this run (see _spool)
+_SPOOLED: dict[str, Path] = {}
+_SPOOL_DIR: list[Path] = []
+
+
+def source_file(path: Path | str) -> Path:
+    """The file to read again for an input named `path`: its temporary copy when it was a pipe or
+    standard input (they can be read once only), else `path` itself."""
+    return _SPOOLED.get(str(path), Path(path))
+
+
+def _spool(path: Path) -> tuple[Path, Path]:
+    """(name shown, file to read) for an input: a pipe, a named pipe, a device or standard input is
+    read once, to its end, into a temporary copy that lives until the process ends; a regular
+    file (or one that is missing or a directory: check_readable says so) is read as it is."""
+    stdin = str(path) == STDIN
+    if not stdin:
+        try:
+            mode = os.stat(path).st_mode
+        except (OSError, ValueError):
+            return path, path
+        if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
+            return path, path
+    shown = Path(STDIN_NAME) if stdin else path
+    if not _SPOOL_DIR:
+        folder = Path(tempfile.mkdtemp(prefix="helpfirst-input-"))
+        atexit.register(shutil.rmtree, folder, True)
+        _SPOOL_DIR.append(folder)
+    copy = _SPOOL_DIR[0] / f"{len(_SPOOLED)}-{shown.name or 'input'}"
+    try:
+        with copy.open("wb") as out:
+            if stdin:
+                shutil.copyfileobj(sys.stdin.buffer, out, 1 << 20)
+            else:
+                with path.open("rb") as source:
+                    shutil.copyfileobj(source, out, 1 << 20)
+    except OSError as exc:
+        raise ImportFailed(f"{shown}: cannot be read into a temporary copy ({exc.strerror or exc})") from None
+    _SPOOLED[str(shown)] = copy
+    return shown, copy
+
+
+def _named(report: ImportReport, since: tuple[int, int], copy: Path, shown: Path) -> None:
+    """Name `shown` instead of its temporary `copy` in what `report` got since `since` (rejections, errors)."""
+    if copy == shown:
+        return
+    old, new = str(copy), str(shown)
+    for i in range(since[0], len(report.rejections)):
+        r = report.rejections[i]
+        if r.file == old or old in r.reason:
+            report.rejections[i] = dataclasses.replace(r, file=new if r.file == old else r.file, reason=r.reason.replace(old, new))
+    report.errors[since[1]:] = [e.replace(old, new) for e in report.errors[since[1]:]]
 
 
 def check_readable(path: Path) -> bytes:
@@ -154,8 +216,17 @@ def read_posts(
 ) -> Iterator[pa.RecordBatch]:
     """Stream posts from several files; a file that cannot be read at all is recorded in report.errors."""
     options.check_handles()
-    for path in paths:
-        path = Path(path)
+    copies: dict[str, tuple[Path, Path]] = {}  # a pipe given twice is read once
+    for given in paths:
+        given = Path(given)
+        since = (len(report.rejections), len(report.errors))
+        try:
+            if str(given) not in copies:
+                copies[str(given)] = _spool(given)
+            shown, path = copies[str(given)]
+        except ImportFailed as exc:
+            report.errors.append(str(exc))
+            continue
         try:
             head = check_readable(path)
             name = fmt or detect_format(path, head, options.format_option)
@@ -163,20 +234,22 @@ def read_posts(
             _check_column_map(importer, options, path)
         except ImportFailed as exc:
             report.errors.append(str(exc))
+            _named(report, since, path, shown)
             continue
         before = (report.rows_read, report.rows_loaded, report.rows_rejected)
         try:
             for batch in importer.read(path, options, report):
-                batch = _drop_out_of_range_dates(batch, str(path), report)
+                batch = _drop_out_of_range_dates(batch, str(shown), report)
                 if batch.num_rows == 0:  # every row was dated out of range (and is counted as rejected)
                     continue
                 report.rows_loaded += batch.num_rows
                 yield batch
         except ImportFailed as exc:
             report.errors.append(str(exc))
+        _named(report, since, path, shown)
         report.files.append(
             {
-                "path": str(path),
+                "path": str(shown),
                 "format": name,
                 "rows_read": report.rows_read - before[0],
                 "rows_loaded": report.rows_loaded - before[1],
@@ -217,4 +290,5 @@ __all__ = [
     "parse_column_map",
     "read_posts",
     "register",
+    "source_file",
 ]

@@ -563,11 +563,14 @@ def read_signal_fields(
             elif key is not None:
                 found.setdefault(key, {})[fld] = text
 
+    from . import source_file
+
+    data = source_file(path)  # a pipe's copy: the pipe itself was read to its end
     try:
-        if _looks_like_csv(path):
-            _signal_rows_csv(path, id_name, columns, keep, repaired)
+        if _looks_like_csv(data):
+            _signal_rows_csv(data, id_name, columns, keep, repaired)
         else:
-            _signal_rows_jsonl(path, id_name, columns, keep)
+            _signal_rows_jsonl(data, id_name, columns, keep)
     except (OSError, UnicodeDecodeError, ImportFailed):
         pass  # the importer reports a file it cannot read
     return found, errors

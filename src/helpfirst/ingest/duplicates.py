@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from . import get_importer
+from . import get_importer, source_file
 from .base import ImportOptions, ImportReport, Rejection
 from .common import FieldError, csv_records, get_path, has_quote_damage, iter_json_records, to_id
 
@@ -109,7 +109,7 @@ def locate_duplicate_ids(report: ImportReport, options: ImportOptions) -> None:
             continue
         one_per_line = fmt in ("twcs", "csv", "jsonl")
         try:
-            for value, line in _ids(path, fmt, options, has_quote_damage(report, str(path))):
+            for value, line in _ids(source_file(path), fmt, options, has_quote_damage(report, str(path))):
                 if value in wanted and not (one_per_line and (str(path), line) in rejected_lines):
                     seen.setdefault(value, []).append((number, str(path), line, _id_field(fmt, options)))
         except (OSError, UnicodeError, ValueError):
