@@ -6,7 +6,7 @@ import json
 import os
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager, nullcontext, suppress
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -350,27 +350,36 @@ def classify(
     from contextlib import ExitStack
 
     from .signals import SignalsUnavailable
-    from .signals.classify import classify_file
+    from .signals.classify import InputError, OutputError
 
     langs = [c.strip() for c in languages.split(",") if c.strip()] if languages else None
+    source = "<stdin>" if path == "-" else path
+    shown = "<stdout>" if output is None else str(output)
     with ExitStack() as stack:
         try:
             src = sys.stdin if path == "-" else stack.enter_context(
                 open(path, encoding="utf-8", errors="replace", newline="\n"))
-            if output is not None and _is_open_file(src, output):
-                _fail(f"--out {output}: that is the input file, and writing would erase it before it is read; "
-                      "write to another file")
-            # written beside --out and renamed over it when whole: Ctrl-C leaves the previous file
-            target = None if output is None else stack.enter_context(_replaced_whole(output))
-            dst = sys.stdout if target is None else stack.enter_context(open(target, "w", encoding="utf-8"))
         except OSError as exc:
-            _fail(f"{exc.filename or path}: cannot open ({exc.strerror or exc})")
+            _fail(f"{path}: cannot open ({exc.strerror or exc})")
+        _refuse_non_text(src, source)
+        if output is not None and _is_open_file(src, output):
+            _fail(f"--out {output}: that is the input file, and writing would erase it before it is read; "
+                  "write to another file")
         try:
-            stats = classify_file(src, dst, source="<stdin>" if path == "-" else path, model=model,
-                                  mask_pii=mask_pii, batch_size=batch_size, languages=langs, on_error=_error_line,
-                                  jobs=jobs or len(os.sched_getaffinity(0)))
+            with (nullcontext() if output is None else _replaced_whole(output)) as target:
+                stats = _classify_into(target, src, source=source, model=model, mask_pii=mask_pii,
+                                       batch_size=batch_size, languages=langs, on_error=_error_line,
+                                       jobs=jobs or len(os.sched_getaffinity(0)))
         except (SignalsUnavailable, ValueError) as exc:
             _fail(str(exc))
+        except InputError as exc:
+            _fail(f"{source}: cannot read ({exc})")
+        except OutputError as exc:
+            _fail(f"{shown}: cannot write ({exc})")
+        except BrokenPipeError:  # the reader stopped (| head): ended quietly, as before
+            raise
+        except OSError as exc:  # making the new file beside --out, or renaming it into place
+            _fail(f"{shown}: cannot write ({exc.strerror or exc})")
     summary = stats.to_dict()
     if as_json:
         sys.stderr.write(json.dumps(summary) + "\n")
@@ -380,6 +389,44 @@ def classify(
     if stats.classified == 0:
         _error_line(f"nothing could be classified ({stats.lines_read:,} lines read)")
         raise typer.Exit(1)
+
+
+def _refuse_non_text(src, source: str) -> None:
+    """Fail with one line for a compressed, UTF-16 or binary input (judged by its first bytes, as
+    audit judges an archive), instead of one 'not JSON' line per line of it."""
+    from .ingest import ImportFailed, _not_text
+
+    try:
+        head = src.buffer.peek(4096)[:4096]  # peek: standard input cannot be read twice
+    except (AttributeError, OSError, ValueError):  # no byte buffer behind the stream
+        return
+    try:
+        _not_text(source, head)
+    except ImportFailed as exc:
+        _fail(str(exc))
+
+
+def _classify_into(target: Path | None, src, **kwargs):
+    """Classify ``src`` into the file ``target`` (standard output when None): the counts."""
+    from .signals.classify import OutputError, classify_file
+
+    if target is None:
+        return classify_file(src, sys.stdout, **kwargs)
+    try:
+        dst = open(target, "w", encoding="utf-8")
+    except OSError as exc:
+        raise OutputError(exc.strerror or str(exc)) from exc
+    try:
+        stats = classify_file(src, dst, **kwargs)
+    except BaseException:
+        with suppress(OSError):  # closing flushes what is left: the error it meets is already told
+            dst.close()
+        raise
+    try:
+        dst.close()
+    except OSError as exc:
+        raise OutputError(exc.strerror or str(exc)) from exc
+    return stats
 
 
 from .suggest.cli import register as _register_suggest  # noqa: E402 - kb, suggest, eval

@@ -389,15 +389,44 @@ def _id_of(raw: str, too_deep: bool):
     return pid if isinstance(pid, (str, int)) and not isinstance(pid, bool) else None
 
 
+class InputError(Exception):
+    """The input stream could not be read (the message is the system's reason)."""
+
+
+class OutputError(Exception):
+    """The output stream could not be written (the message is the system's reason)."""
+
+
 def classify_file(src: IO[str], dst: IO[str], **kwargs) -> ClassifyStats:
-    """Classify every line of ``src`` into ``dst`` (JSONL); returns the counts."""
+    """Classify every line of ``src`` into ``dst`` (JSONL, flushed); returns the counts.
+
+    An error reading ``src`` raises InputError and one writing ``dst`` OutputError (a closed pipe
+    stays BrokenPipeError: the reader has stopped, which is no error of the output)."""
     stats = ClassifyStats()
     write = dst.write
-    lines = classify_lines(src, stats=stats, **kwargs)
+    lines = classify_lines(_read(src), stats=stats, **kwargs)
     try:
         for line in lines:
-            write(line)
-            write("\n")
+            try:
+                write(line)
+                write("\n")
+            except BrokenPipeError:
+                raise
+            except OSError as exc:
+                raise OutputError(exc.strerror or str(exc)) from exc
+        try:
+            dst.flush()
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise OutputError(exc.strerror or str(exc)) from exc
     finally:
         lines.close()  # now, not when collected: worker processes end with it (Ctrl-C, a failed write)
     return stats
+
+
+def _read(src: Iterable[str]) -> Iterator[str]:
+    try:
+        yield from src
+    except OSError as exc:
+        raise InputError(exc.strerror or str(exc)) from exc
