@@ -84,24 +84,65 @@ def load_voices(path: Path | None) -> dict[str, Voice]:
         raise VoiceError(f"{path}: expected an object of brand -> {{template, opening, closing, signature}}")
     base = doc.get("default", {})
     spelled: dict[str, str] = {}
-    for brand, spec in doc.items():
+    # the default first: a brand's voice inherits its template, and a fault in it is the default's
+    for brand in sorted(doc, key=lambda b: b != "default"):
         key = brand_key(brand)  # looked up by the query's brand_key
         if key in spelled:
             raise VoiceError(f"{path}: {spelled[key]!r} and {brand!r} name the same brand; give its voice once")
         spelled[key] = brand
-        voices[key] = Voice.from_dict({**base, **spec})
-    for brand, v in voices.items():
-        try:
-            v.template.format(mention="", opening="", title="", url="", answer="", closing="", signature="")
-            names = {name for _, name, _, _ in string.Formatter().parse(v.template) if name is not None}
-        except (KeyError, IndexError, ValueError) as exc:
-            raise VoiceError(f"{path}: template has an unknown or broken placeholder ({exc})") from None
-        missing = [f"{{{name}}}" for name in ("mention", "url") if name not in names]
-        if missing:
-            # without them every draft would lack the customer's handle or the link the opening promises
-            raise VoiceError(f"{path}: the template of {brand!r} has no {' and no '.join(missing)}: a draft needs the customer's "
-                             f"handle ({{mention}}) and the resource's link ({{url}}); template: {v.template!r}")
+        _check_spec(path, key, doc[brand])
+        voices[key] = Voice.from_dict({**base, **doc[brand]})
+        _check_template(path, key, voices[key].template)
     return voices
+
+
+#: the fields a voice template may name
+FIELDS = ("mention", "opening", "title", "url", "answer", "closing", "signature")
+
+
+def _check_spec(path: Path, brand: str, spec: dict) -> None:
+    """VoiceError naming the brand and the key for a key no voice has or a value that is not text (null keeps the default)."""
+    for name, value in spec.items():
+        if name not in DEFAULT_VOICE:
+            raise VoiceError(f"{path}: the voice of {brand!r} has an unknown key {name!r} (a voice has {', '.join(DEFAULT_VOICE)})")
+        if value is None or isinstance(value, str):
+            continue
+        kinds = DEFAULT_VOICE["opening"]
+        if name != "opening" or not isinstance(value, dict):
+            what = "a string, or an object of kind -> string" if name == "opening" else "a string"
+            raise VoiceError(f"{path}: the {name} of {brand!r} must be {what}, not {json.dumps(value)[:60]}")
+        for kind, text in value.items():
+            if kind not in kinds:
+                raise VoiceError(f"{path}: the opening of {brand!r} names an unknown kind {kind!r} (kinds: {', '.join(kinds)})")
+            if not isinstance(text, str):
+                raise VoiceError(f"{path}: the opening of {brand!r} for {kind!r} must be a string, not {json.dumps(text)[:60]}")
+
+
+def _check_template(path: Path, brand: str, template: str) -> None:
+    """VoiceError naming the brand unless the template has only plain {field} placeholders of FIELDS, {mention} and {url} among them.
+
+    str.format would follow {url.__class__} or {url[0]} into the value and run a format spec as
+    large as {title:>999999999}: a draft is made of the fields' text and nothing else.
+    """
+    try:
+        parts = list(string.Formatter().parse(template))
+    except ValueError as exc:
+        raise VoiceError(f"{path}: the template of {brand!r} is broken ({exc}); template: {template!r}") from None
+    names = set()
+    for _, name, spec, conversion in parts:
+        if name is None:
+            continue
+        if name not in FIELDS or spec or conversion:
+            shown = "{" + name + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "") + "}"
+            plain = ", ".join(f"{{{f}}}" for f in FIELDS)
+            raise VoiceError(f"{path}: the template of {brand!r} has {shown}: only plain placeholders of {plain} "
+                             f"(no attribute or index access, conversion or format spec); template: {template!r}")
+        names.add(name)
+    missing = [f"{{{name}}}" for name in ("mention", "url") if name not in names]
+    if missing:
+        # without them every draft would lack the customer's handle or the link the opening promises
+        raise VoiceError(f"{path}: the template of {brand!r} has no {' and no '.join(missing)}: a draft needs the customer's "
+                         f"handle ({{mention}}) and the resource's link ({{url}}); template: {template!r}")
 
 
 def channel_limit(channel: str | None) -> tuple[str, int]:
