@@ -62,7 +62,9 @@ def twcs_sql(header: list[str], requests_only: bool, source: str) -> str:
     text = _UNESCAPE_SQL.format(c=columns["text"])
     if requests_only:
         parent, inbound = columns["in_response_to_tweet_id"], columns["inbound"]
-        text = f"CASE WHEN {inbound} = 'False' OR ({parent} >= '0' AND {parent} < ':') THEN NULL ELSE {text} END"
+        # a text holding a NUL is kept so that the row is rejected as it is with the texts read
+        text = (f"CASE WHEN ({inbound} = 'False' OR ({parent} >= '0' AND {parent} < ':')) "
+                f"AND NOT contains({columns['text']}, chr(0)) THEN NULL ELSE {text} END")
     projection = ", ".join(
         f"{text} AS {name}" if name == "text" else f"{column} AS {name}" for name, column in columns.items()
     )
