@@ -4,14 +4,18 @@ Adding is idempotent: a resource is known by (brand, id); adding the same one ag
 nothing, adding a changed one replaces it. Records of one id read in the same add are merged first
 (non-empty fields kept, a later non-empty value winning) and counted as merged; when they were
 different resources (different addresses or titles) a line says so. Files are written to a temporary name and renamed, so a
-crash never leaves half a store.
+crash never leaves half a store. A save holds an exclusive lock on the folder's .lock file while it reads what another add
+may have saved since this store was opened, applies this store's adds to it and writes, so two adds at once both land.
 """
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,6 +28,8 @@ from .urls import url_words
 
 RESOURCES = "resources.jsonl"
 INDEX = "index"
+#: the file a save locks (flock), so that two adds to one folder write one after the other
+LOCK = ".lock"
 FORMAT_VERSION = 3  # 2: tokens of text beyond ASCII (accents folded, CJK pairs); 3: marks kept in words, Thai pairs
 
 
@@ -50,6 +56,22 @@ def _atomic_write(path: Path, text: str) -> None:
         raise
 
 
+@contextmanager
+def _locked(folder: Path) -> Iterator[None]:
+    """An exclusive lock on the folder (created if absent) for as long as the block runs."""
+    folder.mkdir(parents=True, exist_ok=True)
+    fd = os.open(folder / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing the only descriptor releases the lock
+
+
+def _digest(data: bytes | None) -> str | None:
+    return None if data is None else hashlib.sha1(data).hexdigest()
+
+
 @dataclass
 class AddResult:
     """What one `kb add` changed."""
@@ -73,20 +95,28 @@ class KnowledgeStore:
         self._order: list[tuple[str, str]] = []
         self._saved_order: list[tuple[str, str]] = []  # keys in the order of the resources file: the saved index's rows
         self._changed = False  # resources added or replaced since opened or saved
+        self._read_stamp: str | None = None  # SHA-1 of the resources file as read (None: there was none)
+        self._adds: list[tuple[dict[tuple[str, str], Resource], AddResult]] = []  # adds since opened or saved, to replay
 
     @classmethod
     def open(cls, folder: Path) -> "KnowledgeStore":
         """Open a store (an absent folder is an empty store)."""
         store = cls(folder)
-        path = store.folder / RESOURCES
-        if path.is_file():
-            records = [Resource.from_dict(json.loads(line)) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-            store.resources, folded, _lines = merge_by_key(records)
-            store._saved_order = [r.key for r in records]
-            # a store written when brands compared by case only can hold one resource twice (@Acme and Acme):
-            # merged as `add` merges them, and written once at the next save
-            store._changed = folded > 0
+        store._read()
         return store
+
+    def _read(self) -> None:
+        """Load the resources file as it is now (none: no resources)."""
+        path = self.folder / RESOURCES
+        data = path.read_bytes() if path.is_file() else None
+        records = [Resource.from_dict(json.loads(line)) for line in (data or b"").decode("utf-8").splitlines() if line.strip()]
+        self.resources, folded, _lines = merge_by_key(records)
+        self._saved_order = [r.key for r in records]
+        self._read_stamp = _digest(data)
+        self._index = None
+        # a store written when brands compared by case only can hold one resource twice (@Acme and Acme):
+        # merged as `add` merges them, and written once at the next save
+        self._changed = folded > 0
 
     @staticmethod
     def is_store(folder: Path) -> bool:
@@ -101,6 +131,13 @@ class KnowledgeStore:
         """
         result = AddResult()
         incoming, result.merged, result.collisions = merge_by_key(resources)
+        self._apply(incoming, result)
+        self._adds.append((incoming, result))
+        return result
+
+    def _apply(self, incoming: dict[tuple[str, str], Resource], result: AddResult) -> None:
+        """Put one add's resources in the store, counting each added, updated or unchanged in result."""
+        result.added = result.updated = result.unchanged = 0
         for key, r in incoming.items():
             old = self.resources.get(key)
             if old is None:
@@ -113,7 +150,6 @@ class KnowledgeStore:
             self.resources[key] = r
             self._index = None
             self._changed = True
-        return result
 
     def save(self) -> bool:
         """Write the resources and rebuild the search index; False (nothing written) when there is nothing new to write.
@@ -123,17 +159,33 @@ class KnowledgeStore:
         """
         if not self._changed and ((self.is_store(self.folder) and self._index_current()) or not self.resources):
             return False
-        self.folder.mkdir(parents=True, exist_ok=True)
+        with _locked(self.folder):
+            if self._stamp() != self._read_stamp:
+                # another add saved since this store was read: its resources are kept, this store's adds go on top
+                # (and their counts are made against what is there now)
+                self._read()
+                for incoming, result in self._adds:
+                    self._apply(incoming, result)
+                if not self._changed and ((self.is_store(self.folder) and self._index_current()) or not self.resources):
+                    self._adds = []
+                    return False
+            self._write()
+        self._adds = []
+        return True
+
+    def _write(self) -> None:
         items = self.sorted()
-        _atomic_write(self.folder / RESOURCES, "".join(json.dumps(r.to_dict(), ensure_ascii=False) + "\n" for r in items))
+        text = "".join(json.dumps(r.to_dict(), ensure_ascii=False) + "\n" for r in items)
+        _atomic_write(self.folder / RESOURCES, text)
+        stamp = _digest(text.encode("utf-8"))
         index = Bm25Index.build([resource_tokens(r) for r in items])
         index.save(self.folder / INDEX, "resources")
         _atomic_write(self.folder / INDEX / "manifest.json",
-                      json.dumps({"version": FORMAT_VERSION, "count": len(items), "resources": self._stamp()}))
+                      json.dumps({"version": FORMAT_VERSION, "count": len(items), "resources": stamp}))
         self._index, self._order = index, [r.key for r in items]
         self._saved_order = list(self._order)
+        self._read_stamp = stamp
         self._changed = False
-        return True
 
     def _stamp(self) -> str | None:
         """SHA-1 of the saved resources file: what the search index was built from (by content, so a
