@@ -214,12 +214,12 @@ def test_archive_without_conversations(tmp_path):
     result = run_audit([write_twcs(tmp_path / "archive.csv", rows)])
     page = render(result, tmp_path)
     found = parse(page).by_id
-    assert found["kpi:conversations"] == "0" and found["kpi:frt-median"] == "—"
+    assert found["kpi:conversations"] == "0" and found["kpi:frt-median"] == "–"
     assert "No conversations were found" in found["summary"]
     assert 'id="brand-table"' not in page and 'id="worst-table"' not in page
 
 
-def test_many_brands_are_capped(tmp_path):
+def test_every_brand_is_in_the_report(tmp_path):
     rows, tid = [], 1
     for b in range(80):
         for k in range(b % 4 + 1):
@@ -229,12 +229,12 @@ def test_many_brands_are_capped(tmp_path):
     result = run_audit([write_twcs(tmp_path / "archive.csv", rows)])
     assert len(result.to_dict()["brands"]) == 80
     page = render(result, tmp_path)
-    assert len(table_rows(page, "brand-table")) == 50
-    assert len(table_rows(page, "vanity-table")) == 20
+    assert len(table_rows(page, "brand-table")) == 80
+    assert len(table_rows(page, "vanity-table")) == 80
     found = parse(page).by_id
-    assert "50 brands with the most conversations, of 80" in found["brand-cap"]
+    assert "All 80 brands with conversations" in found["brand-cap"]
     assert len(table_rows(page, "worst-table")) == 20
-    assert len(without_plotly(page)) < 120_000
+    assert len(without_plotly(page)) < 160_000
 
 
 def test_head5k_report(shared_data, tmp_path):
@@ -253,8 +253,8 @@ def test_head5k_report(shared_data, tmp_path):
     assert found["kpi:within-target-business"] == f"{totals['within_target_business'] * 100:.1f}%"
     rows = table_rows(page, "brand-table")
     brands_with_conv = [b for b, f in doc["brands"].items() if f["conversations"]]
-    assert [r[0] for r in rows] == brands_with_conv[:50]
-    assert [r[1] for r in rows] == [f"{doc['brands'][b]['conversations']:,}" for b in brands_with_conv[:50]]
+    assert [r[0] for r in rows] == brands_with_conv
+    assert [r[1] for r in rows] == [f"{doc['brands'][b]['conversations']:,}" for b in brands_with_conv]
     assert len(table_rows(page, "worst-table")) == 20
     # TWCS texts carry links and emoji: shown as text, never as live markup
     assert "https://t.co/" in own and not re.search(r"<a\s", own)

@@ -140,7 +140,7 @@ def test_head5k_report_in_chromium(browser, shared_data, tmp_path):
             ".map(function (r) { return r.cells[5].getAttribute('data-sort'); })"
         )
         numbers = [float(v) for v in values if v]
-        assert numbers == sorted(numbers, reverse=True) and len(numbers) == 50
+        assert numbers == sorted(numbers, reverse=True) and len(numbers) > 50  # every brand, not the first 50
         header.click()
         assert header.get_attribute("aria-sort") == "ascending"
         page.locator("#brand-table thead th", has_text="Conversations").click()  # back to the default order
