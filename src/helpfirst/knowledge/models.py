@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import unicodedata
 from dataclasses import asdict, dataclass, field
 
 from ..ingest.base import ImportReport
@@ -12,8 +13,9 @@ KINDS = ("article", "video", "board", "faq")
 
 
 def brand_key(brand: str | None) -> str:
-    """Brands compare without case, surrounding spaces and a leading @ (@Acme, acme and ' Acme' are one brand)."""
-    return (brand or "").strip().lstrip("@").lower()
+    """Brands compare without case, surrounding spaces and a leading @ (@Acme, acme and ' Acme' are one brand), NFC and
+    case-folded as the text tokens are (Straße, STRASSE and a decomposed Straße are one brand)."""
+    return unicodedata.normalize("NFC", (brand or "").strip().lstrip("@")).casefold()
 
 
 @dataclass
