@@ -194,7 +194,7 @@ def read_expansions(paths: list[Path]) -> dict[str, str]:
     """
     import mmap
 
-    from ..ingest import ImportFailed
+    from ..ingest import ImportFailed, source_file
     from ..ingest.common import iter_json_records
 
     found: dict[str, str] = {}
@@ -213,7 +213,7 @@ def read_expansions(paths: list[Path]) -> dict[str, str]:
                 walk(v)
 
     for path in paths:
-        path = Path(path)
+        path = source_file(Path(path))  # a pipe was read once, into a copy, by the importer
         try:
             with path.open("rb") as fh:
                 if fh.read(4096).lstrip(b"\xef\xbb\xbf \t\r\n")[:1] not in (b"{", b"["):
