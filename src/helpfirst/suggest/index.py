@@ -28,7 +28,7 @@ from ..knowledge.urls import _TRAILING, canonical_url, path_key, strip_archive
 from .history import Lessons
 from .semantic import DIM
 
-INDEX_VERSION = 11
+INDEX_VERSION = 12  # 12: brand keys are NFC + casefold (6860f06)
 _SNIPPET = 160
 _LOAD_ATTEMPTS = 20
 _LEFTOVER_AGE = 3600  # seconds: PIDs of other containers sharing a cache volume collide, so a dead PID alone is not proof
