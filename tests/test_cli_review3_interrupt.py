@@ -152,3 +152,35 @@ def test_synth_replaces_a_file_whole_and_keeps_its_mode(tmp_path):
     assert out.read_text(encoding="utf-8").startswith("tweet_id,")
     assert out.stat().st_mode & 0o777 == 0o640
     assert _parts(tmp_path) == []
+
+
+#: What DuckDB 2.0 does with a SIGINT during a query: the KeyboardInterrupt becomes
+#: RuntimeError('Query interrupted'). Done here in Python, since DuckDB itself sometimes misses a
+#: SIGINT that comes as its query starts (which would make the test flaky, not the product wrong).
+CONVERTED_COMMAND = '''
+import sys
+import time
+from helpfirst import cli
+
+@cli.app.command("long-query")
+def long_query() -> None:
+    print("started", flush=True)
+    try:
+        while True:
+            time.sleep(0.01)
+    except KeyboardInterrupt:
+        raise RuntimeError("Query interrupted") from None
+
+sys.argv = ["helpfirst", "long-query"]
+cli.main()
+'''
+
+
+def test_ctrl_c_turned_into_an_error_is_still_interrupted(tmp_path):
+    # the audit reads and scores in DuckDB: an interrupted query must say "interrupted", exit 130,
+    # not "error: RuntimeError: Query interrupted" with exit status 1
+    proc = subprocess.Popen([sys.executable, "-c", CONVERTED_COMMAND], cwd=tmp_path, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().strip() == "started"
+    code, stderr, _ = _interrupt(proc)
+    assert (code, stderr.strip()) == (130, "interrupted")

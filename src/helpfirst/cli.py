@@ -439,19 +439,41 @@ def main() -> None:
     from .readahead import start
 
     start(sys.argv[1:])  # an audit's archive is parsed while the audit loads (python -m started it sooner)
+    _note_interrupts()
     try:
         app()
     except SystemExit as exc:  # how every command ends
-        if _by_interrupt(exc):
+        if _by_interrupt(exc) or (_SIGINT_AT and exc.code not in (0, None)):
             _interrupted()
         _exit_now(exc.code)
     except KeyboardInterrupt:  # before Typer runs the command
         _interrupted()
     except Exception as exc:  # noqa: BLE001 - the last line of defence against tracebacks
+        if _SIGINT_AT and not debug_enabled():
+            _interrupted()
         if debug_enabled():
             raise
         _error_line(f"{type(exc).__name__}: {exc} (set HELPFIRST_DEBUG=1 for details)")
         sys.exit(1)
+
+
+#: When SIGINT arrived (empty: never). DuckDB turns the KeyboardInterrupt of a query it runs into
+#: RuntimeError('Query interrupted'), so the exception alone does not always tell.
+_SIGINT_AT: list[float] = []
+
+
+def _note_interrupts() -> None:
+    """Have SIGINT noted before it raises KeyboardInterrupt (left alone when it is ignored, as for a
+    command started in the background by a script)."""
+    import signal
+    import time
+
+    def on_sigint(signum, frame):
+        _SIGINT_AT.append(time.monotonic())
+        signal.default_int_handler(signum, frame)
+
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+        signal.signal(signal.SIGINT, on_sigint)
 
 
 def _by_interrupt(exc: BaseException) -> bool:
