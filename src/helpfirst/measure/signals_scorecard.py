@@ -108,10 +108,12 @@ def classify_threaded(posts: pa.Table, model: str = "fast", signals: tuple[str, 
     starts = list(range(0, n, step))
     command = [sys.executable, "-m", "helpfirst.measure.signals_worker", model, ",".join(wanted or [])]
     parts: list[pa.Table | None] = [None] * len(starts)
+    procs: list[subprocess.Popen] = []
 
     def serve(worker: int) -> None:
         errors = tempfile.TemporaryFile()  # a file, not a pipe: a chatty worker can never block on it
         proc = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=errors)
+        procs.append(proc)
         try:
             for i in range(worker, len(starts), jobs):
                 write_frame(proc.stdin, to_ipc(table.slice(starts[i], step)))
@@ -132,9 +134,17 @@ def classify_threaded(posts: pa.Table, model: str = "fast", signals: tuple[str, 
                 last = next((line for line in reversed(error.splitlines()) if line.strip()), "no message")
                 raise RuntimeError(f"signals worker {worker} failed (exit status {proc.returncode}): {last.strip()}")
 
-    with ThreadPoolExecutor(max_workers=jobs) as pool:
+    pool = ThreadPoolExecutor(max_workers=jobs)
+    try:
         for future in [pool.submit(serve, w) for w in range(jobs)]:
             future.result()
+    except BaseException:
+        # Ctrl-C or a failed worker: end the others now; leaving the pool would wait for their slices
+        for proc in list(procs):
+            proc.kill()
+        raise
+    finally:
+        pool.shutdown(wait=True)
     return pa.concat_tables(parts).combine_chunks()
 
 
