@@ -42,7 +42,9 @@ def _fail(message: str, code: int = 1) -> None:
 def _error_line(message: str) -> None:
     # file names and post texts are not Rich markup: print them literally, on one line
     err.print("[red]error:[/] ", end="")
-    err.print(message.replace("\n", " "), highlight=False, soft_wrap=True, markup=False)
+    from .measure.display import visible  # an archive's file names and texts may hold escape sequences
+
+    err.print(visible(message.replace("\n", " ")), highlight=False, soft_wrap=True, markup=False)
 
 
 def _progress(total: int) -> Progress | None:
@@ -141,13 +143,12 @@ def _umask() -> int:
 
 
 def _parse_map(pairs: list[str]) -> dict[str, str]:
-    mapping = {}
-    for pair in pairs:
-        if "=" not in pair:
-            raise UserError(f"--map {pair!r}: expected FIELD=SOURCE_COLUMN, e.g. --map text=body")
-        field, source = pair.split("=", 1)
-        mapping[field.strip()] = source.strip()
-    return mapping
+    from .ingest import parse_column_map
+
+    try:
+        return parse_column_map(pairs)
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
 
 
 @app.command()
