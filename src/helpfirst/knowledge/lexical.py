@@ -9,6 +9,7 @@ so a query costs what the brand's postings cost, not the whole archive's.
 from __future__ import annotations
 
 import json
+import os
 from itertools import chain
 from pathlib import Path
 
@@ -20,6 +21,18 @@ _FILES = ("data", "indices", "indptr")
 def lucene_idf(df, n: int):
     """BM25's "lucene" idf of a token in `df` of `n` documents (numbers or arrays); df 0 for a token no document has."""
     return np.log(1 + (n - df + 0.5) / (df + 0.5))
+
+
+def _replace(path: Path, write) -> None:
+    """Write a file through `write(binary file)` to a temporary name beside it, then rename it over `path`."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with open(tmp, "wb") as fh:
+            write(fh)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 class Bm25Index:
@@ -102,11 +115,14 @@ class Bm25Index:
         return np.bincount(np.asarray(self.indices), weights=per_entry, minlength=self.num_docs)
 
     def save(self, folder: Path, name: str) -> None:
-        """Write the arrays (.npy, memory-mappable) and the vocabulary (JSON)."""
+        """Write the arrays (.npy, memory-mappable) and the vocabulary (JSON), each file renamed into place."""
         folder.mkdir(parents=True, exist_ok=True)
+        # a reader may have the old arrays memory-mapped: rewriting those files in place would change or
+        # truncate the pages under it (SIGBUS); a renamed new file leaves the old one to its readers
         for part in _FILES:
-            np.save(folder / f"{name}.{part}.npy", getattr(self, part))
-        (folder / f"{name}.vocab.json").write_text(json.dumps({"num_docs": self.num_docs, "vocab": self.vocab}))
+            _replace(folder / f"{name}.{part}.npy", lambda fh, part=part: np.save(fh, getattr(self, part)))
+        vocab = json.dumps({"num_docs": self.num_docs, "vocab": self.vocab}).encode("utf-8")
+        _replace(folder / f"{name}.vocab.json", lambda fh: fh.write(vocab))
 
     @classmethod
     def load(cls, folder: Path, name: str) -> "Bm25Index":

@@ -57,12 +57,20 @@ def _atomic_write(path: Path, text: str) -> None:
 
 
 @contextmanager
-def _locked(folder: Path) -> Iterator[None]:
-    """An exclusive lock on the folder (created if absent) for as long as the block runs."""
-    folder.mkdir(parents=True, exist_ok=True)
-    fd = os.open(folder / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+def _locked(folder: Path, shared: bool = False) -> Iterator[None]:
+    """An exclusive lock on the folder (created if absent) for as long as the block runs; `shared`: a
+    reader's lock, which waits for a save to end (none is taken where the lock file cannot be made)."""
+    if not shared:
+        folder.mkdir(parents=True, exist_ok=True)
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
+        fd = os.open(folder / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError:
+        if not shared:
+            raise
+        yield  # a read-only knowledge base: nobody saves into it
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH if shared else fcntl.LOCK_EX)
         yield
     finally:
         os.close(fd)  # closing the only descriptor releases the lock
@@ -231,10 +239,16 @@ class KnowledgeStore:
 
     def _load_index(self) -> tuple[Bm25Index, list[tuple[str, str]]]:
         if self._index is None:
-            if not self._changed and self._index_current() and len(self._saved_order) == len(self.resources):
-                # the index rows are in the order the resources file was written (sorted when saved, but an older
-                # version sorted brands by case only: '@Zeta' before 'Beta')
-                self._index = Bm25Index.load(self.folder / INDEX, "resources")
+            loaded = None
+            if not self._changed and self.is_store(self.folder):
+                with _locked(self.folder, shared=True):  # not while an add writes the index
+                    if (self._index_current() and self._stamp() == self._read_stamp
+                            and len(self._saved_order) == len(self.resources)):
+                        # the index rows are in the order the resources file was written (sorted when saved, but an
+                        # older version sorted brands by case only: '@Zeta' before 'Beta')
+                        loaded = Bm25Index.load(self.folder / INDEX, "resources")
+            if loaded is not None:
+                self._index = loaded
                 self._order = list(self._saved_order)
             else:
                 items = self.sorted()
