@@ -117,7 +117,8 @@ class KnowledgeStore:
         """Load the resources file as it is now (none: no resources)."""
         path = self.folder / RESOURCES
         data = path.read_bytes() if path.is_file() else None
-        records = [Resource.from_dict(json.loads(line)) for line in (data or b"").decode("utf-8").splitlines() if line.strip()]
+        # lines end at b"\n" only: str.splitlines() also splits at U+2028, U+0085 and \x1c, which a title may hold
+        records = [Resource.from_dict(json.loads(line)) for line in (data or b"").split(b"\n") if line.strip()]
         self.resources, folded, _lines = merge_by_key(records)
         self._saved_order = [r.key for r in records]
         self._read_stamp = _digest(data)
