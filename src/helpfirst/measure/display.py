@@ -20,8 +20,9 @@ MAX_TERMINAL_BRANDS = 25
 MAX_REPORT_BRANDS = 1000
 
 #: Characters a terminal acts on instead of showing (C0 and C1 controls, DEL), the ones that
-#: reorder or hide text (bidirectional embeddings, overrides and isolates) and line separators.
-_INVISIBLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+#: reorder or hide text (bidirectional embeddings, overrides and isolates), line separators, and
+#: lone surrogates (JSON allows "\ud800"; a terminal cannot show it).
+_INVISIBLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 
 
 def visible(text: str | None) -> str:

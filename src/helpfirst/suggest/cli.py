@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 import sys
 import time
 from pathlib import Path
@@ -411,13 +410,11 @@ def _print_suggestions(doc: dict) -> None:
         out.print(f"  draft: {escape(_shown(doc['draft']))}", highlight=False, soft_wrap=True)
 
 
-#: C0 and C1 control characters (ESC, CSI, BEL, CR, newline...) and lone surrogates
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
-
-
 def _shown(text: str) -> str:
-    """Text from the inputs as a terminal may show it: control characters as their Python escapes (\\x1b, \\n), as stderr shows them."""
-    return _CONTROL.sub(lambda m: ascii(m.group())[1:-1], text)
+    """Text from the inputs as a terminal may show it: control, bidi and separator characters as escapes."""
+    from ..measure.display import visible
+
+    return visible(text)
 
 
 def register(app: typer.Typer) -> None:
