@@ -1,0 +1,170 @@
+"""Files replaced whole: the new content goes to a hidden file beside the target (``.NAME.XXXXXXXX.part``),
+is synced to disk and renamed over the target, so a run stopped half-way (Ctrl-C, disk full, killed,
+power cut) leaves the previous file, or none, never a part of one.
+
+Every file helpfirst writes for the user (audit --report, classify --out, synth, demo) and the
+knowledge base's resources go through here. The rules:
+
+- a symlink is followed: its target is replaced and the link stays a link;
+- a replaced file keeps its permission bits; a new one gets 0o666 less the umask, as ``open`` gives;
+- a path that exists and is not a regular file (``/dev/null``, a pipe, a terminal) or that names a
+  process's open file (``/dev/stdout``, ``/dev/fd/N``) is written directly;
+- the hidden file is removed on any error, Ctrl-C included.
+
+Standard library only: the command line imports this at start-up.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from pathlib import Path
+from typing import IO, Any
+
+__all__ = ["atomic_output", "atomic_path", "write_bytes_atomic", "write_text_atomic"]
+
+
+@contextmanager
+def atomic_output(path: str | os.PathLike, mode: str = "w", *, encoding: str = "utf-8", newline: str | None = None,
+                  fallback_in_place: bool = True) -> Iterator[IO[Any]]:
+    """A file open for writing whose content replaces ``path`` when the block ends without an error."""
+    if mode not in ("w", "wb"):
+        raise ValueError(f"mode {mode!r}: use 'w' or 'wb'")
+    text = {} if mode == "wb" else {"encoding": encoding, "newline": newline}
+    plan = _plan(path, fallback_in_place)
+    if plan.direct:
+        with open(path, mode, **text) as fh:
+            yield fh
+        return
+    fh = None
+    try:
+        fh = os.fdopen(plan.fd, mode, **text)
+        yield fh
+        fh.flush()
+        os.fchmod(plan.fd, plan.mode)  # mkstemp makes the file 0600
+        os.fsync(plan.fd)
+        fh.close()
+        os.replace(plan.part, plan.target)
+    except BaseException:
+        with suppress(OSError):  # closing flushes what is left: the error it meets is not the one to tell
+            if fh is None:
+                os.close(plan.fd)
+            else:
+                fh.close()
+        with suppress(OSError):
+            os.unlink(plan.part)
+        raise
+    _sync_folder(plan.target)
+
+
+@contextmanager
+def atomic_path(path: str | os.PathLike, *, fallback_in_place: bool = True) -> Iterator[Path]:
+    """A path to write ``path``'s new content to (for writers that open a path themselves): the file
+    there replaces ``path`` when the block ends without an error, and is removed otherwise."""
+    plan = _plan(path, fallback_in_place)
+    if plan.direct:
+        yield Path(path)
+        return
+    os.close(plan.fd)
+    try:
+        yield Path(plan.part)
+        fd = os.open(plan.part, os.O_RDONLY)
+        try:
+            os.fchmod(fd, plan.mode)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(plan.part, plan.target)
+    except BaseException:
+        with suppress(OSError):
+            os.unlink(plan.part)
+        raise
+    _sync_folder(plan.target)
+
+
+def write_text_atomic(path: str | os.PathLike, text: str, *, encoding: str = "utf-8",
+                      fallback_in_place: bool = True) -> None:
+    """Replace ``path`` with ``text`` (newlines written as they are) through atomic_output."""
+    with atomic_output(path, "w", encoding=encoding, newline="", fallback_in_place=fallback_in_place) as fh:
+        fh.write(text)
+
+
+def write_bytes_atomic(path: str | os.PathLike, data: bytes, *, fallback_in_place: bool = True) -> None:
+    """Replace ``path`` with ``data`` through atomic_output."""
+    with atomic_output(path, "wb", fallback_in_place=fallback_in_place) as fh:
+        fh.write(data)
+
+
+class _Plan:
+    __slots__ = ("direct", "fd", "part", "target", "mode")
+
+    def __init__(self, direct: bool, fd: int = -1, part: str = "", target: str = "", mode: int = 0) -> None:
+        self.direct, self.fd, self.part, self.target, self.mode = direct, fd, part, target, mode
+
+
+def _plan(path: str | os.PathLike, fallback_in_place: bool) -> _Plan:
+    """Where to write: directly to ``path``, or to a new hidden file (open, descriptor ``fd``) beside
+    the file ``path`` resolves to, with the mode the replaced file had."""
+    path = os.fspath(path)
+    if _names_open_file(path):
+        return _Plan(direct=True)
+    try:
+        old = os.stat(path)
+    except FileNotFoundError:  # also a symlink to nothing yet: the file is made where it points
+        old = None
+    if old is not None and not stat.S_ISREG(old.st_mode):
+        return _Plan(direct=True)
+    target = os.path.realpath(path)
+    try:
+        fd, part = tempfile.mkstemp(prefix=f".{os.path.basename(target)}.", suffix=".part",
+                                    dir=os.path.dirname(target))
+    except PermissionError:
+        # a file one may write in a folder one may not add to: written in place, as before these were atomic
+        if not fallback_in_place or old is None or not os.access(target, os.W_OK):
+            raise
+        return _Plan(direct=True)
+    mode = stat.S_IMODE(old.st_mode) if old is not None else 0o666 & ~_umask()
+    return _Plan(direct=False, fd=fd, part=part, target=target, mode=mode)
+
+
+def _names_open_file(path: str) -> bool:
+    """Whether ``path`` reaches a process's open file through /proc (``/dev/stdout``, ``/dev/fd/3``):
+    renaming over the file behind it would leave the process writing to a file nobody sees."""
+    p = os.path.abspath(path)
+    for _ in range(40):  # the kernel's own limit on links followed
+        folder, name = os.path.split(p)
+        folder = os.path.realpath(folder)
+        if folder == "/proc" or folder.startswith("/proc/"):
+            return True
+        p = os.path.join(folder, name)
+        if not os.path.islink(p):
+            return False
+        p = os.path.normpath(os.path.join(folder, os.readlink(p)))
+    return False
+
+
+def _sync_folder(target: str) -> None:
+    """fsync the folder holding ``target`` so the rename itself survives a power cut (best effort:
+    some file systems refuse a folder's fsync)."""
+    with suppress(OSError):
+        fd = os.open(os.path.dirname(target) or ".", os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _umask() -> int:
+    try:  # Linux 4.7+: read without changing it (os.umask would change it for every thread a moment)
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
