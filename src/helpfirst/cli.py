@@ -5,8 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager, nullcontext, suppress
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -16,6 +15,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn, TransferSpeedColumn
 
 from .config import debug_enabled, load_settings, parse_duration_minutes, setting_source
+from .fileio import atomic_output, atomic_path, write_text_atomic
 
 # help texts are Rich markup: a text with square brackets goes through rich.markup.escape, or
 # "[semantic]" is read as a style tag and vanishes
@@ -93,53 +93,6 @@ def _is_open_file(stream, path: Path) -> bool:
         return _same_file(os.fstat(stream.fileno()), path)
     except (OSError, ValueError, AttributeError):  # no file descriptor behind the stream
         return False
-
-
-@contextmanager
-def _replaced_whole(path: Path) -> Iterator[Path]:
-    """The path to write ``path``'s new content to: a new file beside it, renamed over ``path`` when
-    the block ends without an error and removed otherwise, so an interrupted or failed run leaves the
-    previous file (or none), never a part of one. A path that is not a regular file (/dev/null, a
-    pipe) is written directly, and so is an existing file in a folder where no file can be made."""
-    import stat as st
-    import tempfile
-
-    target = Path(os.path.realpath(path))  # through a symlink: its target is replaced, not the link
-    try:
-        old = os.stat(target)
-    except FileNotFoundError:
-        old = None
-    if old is not None and not st.S_ISREG(old.st_mode):
-        yield path
-        return
-    try:
-        fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
-    except PermissionError:  # a file one may write in a folder one may not: written in place, as before
-        if old is None or not os.access(target, os.W_OK):
-            raise
-        yield path
-        return
-    os.close(fd)
-    try:
-        yield Path(name)
-        # mkstemp makes the file 0600: keep the mode of the file replaced, else an ordinary file's
-        os.chmod(name, st.S_IMODE(old.st_mode) if old is not None else 0o666 & ~_umask())
-        fd = os.open(name, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        os.replace(name, target)
-    except BaseException:
-        with suppress(OSError):
-            os.unlink(name)
-        raise
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 def _parse_map(pairs: list[str]) -> dict[str, str]:
@@ -277,7 +230,7 @@ def _synth_with_progress(out_path: Path, posts: int, fmt: str, seed: int) -> dic
     from .synth import write_synthetic
 
     progress = _progress(posts) if posts >= 200_000 else None
-    with _replaced_whole(out_path) as target:
+    with atomic_path(out_path) as target:
         if progress is None:
             summary = write_synthetic(target, posts, fmt=fmt, seed=seed)
         else:
@@ -311,8 +264,7 @@ def demo(
         err.print(f"generated {summary['posts']:,} posts to {data}", highlight=False)
         result = run_audit([data], business_hours=hours, signals="fast")
         report = render_report(result, out_dir / "helpfirst-report.html")
-        with _replaced_whole(out_dir / "scorecard.json") as scorecard:
-            scorecard.write_text(json.dumps(result.to_dict(), default=str, indent=1))
+        write_text_atomic(out_dir / "scorecard.json", json.dumps(result.to_dict(), default=str, indent=1))
     except BusinessHoursError as exc:
         _fail(str(exc))
     except OSError as exc:
@@ -351,7 +303,7 @@ def classify(
     from contextlib import ExitStack
 
     from .signals import SignalsUnavailable
-    from .signals.classify import InputError, OutputError
+    from .signals.classify import InputError, OutputError, classify_file
 
     langs = [c.strip() for c in languages.split(",") if c.strip()] if languages else None
     source = "<stdin>" if path == "-" else path
@@ -367,10 +319,10 @@ def classify(
             _fail(f"--out {output}: that is the input file, and writing would erase it before it is read; "
                   "write to another file")
         try:
-            with (nullcontext() if output is None else _replaced_whole(output)) as target:
-                stats = _classify_into(target, src, source=source, model=model, mask_pii=mask_pii,
-                                       batch_size=batch_size, languages=langs, on_error=_error_line,
-                                       jobs=jobs or len(os.sched_getaffinity(0)))
+            with (nullcontext(sys.stdout) if output is None else atomic_output(output)) as dst:
+                stats = classify_file(src, dst, source=source, model=model, mask_pii=mask_pii,
+                                      batch_size=batch_size, languages=langs, on_error=_error_line,
+                                      jobs=jobs or len(os.sched_getaffinity(0)))
         except (SignalsUnavailable, ValueError) as exc:
             _fail(str(exc))
         except InputError as exc:
@@ -379,7 +331,7 @@ def classify(
             _fail(f"{shown}: cannot write ({exc})")
         except BrokenPipeError:  # the reader stopped (| head): ended quietly, as before
             raise
-        except OSError as exc:  # making the new file beside --out, or renaming it into place
+        except OSError as exc:  # making the new file beside --out, closing it, or renaming it into place
             _fail(f"{shown}: cannot write ({exc.strerror or exc})")
     summary = stats.to_dict()
     if as_json:
@@ -405,29 +357,6 @@ def _refuse_non_text(src, source: str) -> None:
         _not_text(source, head)
     except ImportFailed as exc:
         _fail(str(exc))
-
-
-def _classify_into(target: Path | None, src, **kwargs):
-    """Classify ``src`` into the file ``target`` (standard output when None): the counts."""
-    from .signals.classify import OutputError, classify_file
-
-    if target is None:
-        return classify_file(src, sys.stdout, **kwargs)
-    try:
-        dst = open(target, "w", encoding="utf-8")
-    except OSError as exc:
-        raise OutputError(exc.strerror or str(exc)) from exc
-    try:
-        stats = classify_file(src, dst, **kwargs)
-    except BaseException:
-        with suppress(OSError):  # closing flushes what is left: the error it meets is already told
-            dst.close()
-        raise
-    try:
-        dst.close()
-    except OSError as exc:
-        raise OutputError(exc.strerror or str(exc)) from exc
-    return stats
 
 
 from .suggest.cli import register as _register_suggest  # noqa: E402 - kb, suggest, eval
@@ -509,4 +438,6 @@ def _exit_now(code: object) -> None:
             stream.flush()
         except (OSError, ValueError):  # a closed pipe: nothing more can be written anyway
             pass
+    if "helpfirst.ingest" in sys.modules:  # os._exit runs no atexit hook: the copies of pipes read go now
+        sys.modules["helpfirst.ingest"].discard_copies()
     os._exit(code or 0)

@@ -16,13 +16,10 @@ On top of that, the page carries a Content-Security-Policy that allows only its 
 from __future__ import annotations
 
 import base64
-import contextlib
 import hashlib
 import html
 import json
 import math
-import os
-import tempfile
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from functools import cache
@@ -36,6 +33,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
 from .. import __version__
+from ..fileio import write_text_atomic
 from .display import MAX_REPORT_BRANDS, NONE, format_target
 from .scorecard import first_response_rows
 
@@ -98,30 +96,6 @@ def render_report(result: AuditResult, out: Path) -> Path:
     out.parent.mkdir(parents=True, exist_ok=True)
     write_text_atomic(out, html_text)
     return out
-
-
-def write_text_atomic(path: Path, text: str) -> None:
-    """Write `text` (UTF-8) to a new file beside `path`, then rename it over `path`: a run stopped
-    half-way (disk full, Ctrl-C, killed) leaves the previous file, never a half one."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes it 0600; a report is an ordinary file
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 def build_report_html(result: AuditResult) -> str:
