@@ -47,13 +47,10 @@ def resource_tokens(r: Resource) -> list[str]:
 
 
 def _atomic_write(path: Path, text: str) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    try:
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    from ..fileio import write_text_atomic
+
+    # resources.jsonl is the only copy of the knowledge base: an error rather than a rewrite in place
+    write_text_atomic(path, text, fallback_in_place=False)
 
 
 @contextmanager
