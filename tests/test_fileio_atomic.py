@@ -5,12 +5,17 @@ or is interrupted; a path that is not a regular file is written directly."""
 from __future__ import annotations
 
 import os
+import shutil
 import stat
+import subprocess
+import sys
+import tempfile
 import threading
 from pathlib import Path
 
 import pytest
 
+from helpfirst import fileio
 from helpfirst.fileio import atomic_output, atomic_path, write_bytes_atomic, write_text_atomic
 
 
@@ -113,3 +118,46 @@ def test_only_w_and_wb(tmp_path: Path):
         with atomic_output(tmp_path / "x", "a"):
             pass
     assert names(tmp_path) == []
+
+
+def as_nobody(code: str) -> subprocess.CompletedProcess:
+    """Run ``code`` (with helpfirst.fileio importable) as the unprivileged user nobody."""
+    src = str(Path(fileio.__file__).resolve().parents[1])
+    return subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", sys.executable, "-c",
+                           f"import sys; sys.path.insert(0, {src!r}); from helpfirst.fileio import write_text_atomic\n{code}"],
+                          capture_output=True, text=True, timeout=60)
+
+
+@pytest.fixture
+def shared_folder():
+    """A folder under /tmp that the user nobody can reach (pytest's tmp_path is private to root)."""
+    if os.geteuid() != 0 or shutil.which("setpriv") is None:
+        pytest.skip("needs root and setpriv to write as another user")
+    folder = Path(tempfile.mkdtemp(prefix="helpfirst-fileio-", dir="/tmp"))
+    folder.chmod(0o755)
+    yield folder
+    folder.chmod(0o755)
+    shutil.rmtree(folder)
+
+
+def test_a_file_one_may_not_write_is_refused_though_the_folder_would_let_it_be_replaced(shared_folder: Path):
+    shared_folder.chmod(0o777)
+    path = shared_folder / "read-only.txt"
+    path.write_text("keep me")
+    path.chmod(0o444)
+    proc = as_nobody(f"write_text_atomic({str(path)!r}, 'new')")
+    assert "PermissionError" in proc.stderr and proc.returncode == 1
+    assert path.read_text() == "keep me" and path.stat().st_uid == 0
+    assert names(shared_folder) == ["read-only.txt"]
+
+
+def test_a_writable_file_in_a_folder_one_may_not_add_to_is_written_in_place(shared_folder: Path):
+    path = shared_folder / "shared.txt"
+    path.write_text("old")
+    path.chmod(0o666)
+    inode = path.stat().st_ino
+    proc = as_nobody(f"write_text_atomic({str(path)!r}, 'new')")
+    assert proc.returncode == 0, proc.stderr
+    assert path.read_text() == "new" and path.stat().st_ino == inode
+    proc = as_nobody(f"write_text_atomic({str(path)!r}, 'newer', fallback_in_place=False)")
+    assert "PermissionError" in proc.stderr and path.read_text() == "new"

@@ -7,6 +7,8 @@ knowledge base's resources go through here. The rules:
 
 - a symlink is followed: its target is replaced and the link stays a link;
 - a replaced file keeps its permission bits; a new one gets 0o666 less the umask, as ``open`` gives;
+- a file one may not write is refused (PermissionError), as writing it in place would be; an existing
+  file one may write in a folder where no file can be made is written in place (``fallback_in_place``);
 - a path that exists and is not a regular file (``/dev/null``, a pipe, a terminal) or that names a
   process's open file (``/dev/stdout``, ``/dev/fd/N``) is written directly;
 - the hidden file is removed on any error, Ctrl-C included.
@@ -16,6 +18,7 @@ Standard library only: the command line imports this at start-up.
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 import tempfile
@@ -118,15 +121,18 @@ def _plan(path: str | os.PathLike, fallback_in_place: bool) -> _Plan:
     if old is not None and not stat.S_ISREG(old.st_mode):
         return _Plan(direct=True)
     target = os.path.realpath(path)
+    if old is not None and not os.access(target, os.W_OK):
+        # a rename would replace a file one may not write (the folder permits it): refused, as writing it would be
+        raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), path)
+    mode = stat.S_IMODE(old.st_mode) if old is not None else 0o666 & ~_umask()
     try:
         fd, part = tempfile.mkstemp(prefix=f".{os.path.basename(target)}.", suffix=".part",
                                     dir=os.path.dirname(target))
     except PermissionError:
         # a file one may write in a folder one may not add to: written in place, as before these were atomic
-        if not fallback_in_place or old is None or not os.access(target, os.W_OK):
+        if not fallback_in_place or old is None:
             raise
         return _Plan(direct=True)
-    mode = stat.S_IMODE(old.st_mode) if old is not None else 0o666 & ~_umask()
     return _Plan(direct=False, fd=fd, part=part, target=target, mode=mode)
 
 
