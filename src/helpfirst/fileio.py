@@ -21,7 +21,6 @@ from __future__ import annotations
 import errno
 import os
 import stat
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -125,6 +124,8 @@ def _plan(path: str | os.PathLike, fallback_in_place: bool) -> _Plan:
         # a rename would replace a file one may not write (the folder permits it): refused, as writing it would be
         raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), path)
     mode = stat.S_IMODE(old.st_mode) if old is not None else 0o666 & ~_umask()
+    import tempfile  # here: the command line imports this module at start-up
+
     try:
         fd, part = tempfile.mkstemp(prefix=f".{os.path.basename(target)}.", suffix=".part",
                                     dir=os.path.dirname(target))
