@@ -24,7 +24,10 @@ def lucene_idf(df, n: int):
 
 
 def _replace(path: Path, write) -> None:
-    """Write a file through `write(binary file)` to a temporary name beside it, then rename it over `path`."""
+    """Write a file through `write(binary file)` to a temporary name beside it, then rename it over `path`.
+
+    Not fsynced (unlike helpfirst.fileio's writes): an index is rebuilt from the resources it was made of
+    whenever its manifest does not match them, so a power cut costs a rebuild, not data."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         with open(tmp, "wb") as fh:
