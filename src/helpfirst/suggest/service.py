@@ -383,7 +383,7 @@ def open_queries(path: Path) -> QueriesFile:
     QueriesFailed for a missing path, a folder, an unreadable file, and a compressed, UTF-16 or binary
     file (judged by its first bytes as audit judges its files).
     """
-    from ..ingest import ImportFailed, _not_text
+    from ..ingest import ImportFailed, check_text
 
     path = Path(path)
     if str(path) == "-":
@@ -403,7 +403,7 @@ def open_queries(path: Path) -> QueriesFile:
         # read1: a pipe gives what was written so far, without waiting for more
         while len(queries.head) < 8 and b"\n" not in queries.head and (chunk := handle.read1(4096)):
             queries.head += chunk
-        _not_text(Path(name), queries.head)
+        check_text(name, queries.head)
     except ImportFailed as exc:
         queries.close()
         raise QueriesFailed(str(exc)) from None
