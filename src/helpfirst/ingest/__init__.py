@@ -71,9 +71,11 @@ def _load(name: str) -> None:
 
 #: the path that names standard input, and the name it is shown by (as `helpfirst classify`)
 STDIN, STDIN_NAME = "-", "<stdin>"
-#: name shown -> the temporary copy of a pipe or of standard input read this run (see _spool)
+#: name shown -> the temporary copy of a pipe or of standard input read this run (see spool)
 _SPOOLED: dict[str, Path] = {}
 _SPOOL_DIR: list[Path] = []
+#: bytes of a stream judged (check_text) before the rest of it is copied
+_STREAM_HEAD = 4096
 
 
 def source_file(path: Path | str) -> Path:
@@ -82,35 +84,83 @@ def source_file(path: Path | str) -> Path:
     return _SPOOLED.get(str(path), Path(path))
 
 
-def _spool(path: Path) -> tuple[Path, Path]:
-    """(name shown, file to read) for an input: a pipe, a named pipe, a device or standard input is
-    read once, to its end, into a temporary copy that lives until the process ends; a regular
-    file (or one that is missing or a directory: check_readable says so) is read as it is."""
+def is_stream(path: Path | str) -> bool:
+    """Whether `path` is standard input ('-'), a pipe (named or not: <(...), /dev/stdin from a pipe) or a socket."""
+    if str(path) == STDIN:
+        return True
+    try:
+        mode = os.stat(path).st_mode  # follows /dev/stdin and /dev/fd/N to what they are
+    except (OSError, ValueError):
+        return False
+    return stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode)
+
+
+def spool(path: Path | str) -> tuple[Path, Path]:
+    """(name shown, file to read) for an input: standard input ('-'), a pipe or a socket is read once,
+    to its end, into a temporary copy kept until the process ends; anything else
+    (a file, a folder, a device, a missing path: check_readable judges them) is read as it is.
+
+    The first 4 KiB of a stream are judged first (check_text): a binary or compressed stream is
+    refused before anything is copied. ImportFailed when the stream cannot be read or copied.
+    """
+    if not is_stream(path):
+        return Path(path), Path(path)
     stdin = str(path) == STDIN
-    if not stdin:
+    shown = Path(STDIN_NAME) if stdin else Path(path)
+    try:
+        source = sys.stdin.buffer if stdin else open(path, "rb")
+    except (OSError, AttributeError) as exc:
+        raise ImportFailed(f"{shown}: cannot be read ({getattr(exc, 'strerror', None) or exc})") from None
+    copy = None
+    try:
+        head = _read(source, shown, _STREAM_HEAD)
+        check_text(shown, head)  # /dev/zero piped in is refused at once, not copied until the disk is full
         try:
-            mode = os.stat(path).st_mode
-        except (OSError, ValueError):
-            return path, path
-        if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
-            return path, path
-    shown = Path(STDIN_NAME) if stdin else path
+            # a folder per copy keeps the stream's own name (a resource format is guessed from its suffix)
+            copy = _spool_dir() / str(len(_SPOOLED)) / (shown.name or "input")
+            copy.parent.mkdir()
+            out = copy.open("wb")
+        except OSError as exc:
+            raise _no_copy(shown, exc) from None
+        with out:
+            while head:
+                try:
+                    out.write(head)
+                except OSError as exc:
+                    raise _no_copy(shown, exc) from None
+                head = _read(source, shown, 1 << 20)
+    except BaseException:  # a partial copy (a full disk, Ctrl-C) is not kept until the end
+        if copy is not None:
+            shutil.rmtree(copy.parent, ignore_errors=True)
+        raise
+    finally:
+        if not stdin:
+            source.close()
+    _SPOOLED[str(shown)] = copy
+    return shown, copy
+
+
+def _read(source, shown: Path, size: int) -> bytes:
+    try:
+        return source.read(size)
+    except OSError as exc:
+        raise ImportFailed(f"{shown}: cannot be read ({exc.strerror or exc})") from None
+
+
+def _no_copy(shown: Path, exc: OSError) -> ImportFailed:
+    return ImportFailed(
+        f"{shown}: cannot be copied to a temporary file in {tempfile.gettempdir()} ({exc.strerror or exc}): a pipe or "
+        "standard input is read once, into a copy; set TMPDIR to another folder"
+    )
+
+
+def _spool_dir() -> Path:
+    """This run's folder of copies, made on first use and removed when the process ends."""
     if not _SPOOL_DIR:
         folder = Path(tempfile.mkdtemp(prefix="helpfirst-input-"))
         atexit.register(shutil.rmtree, folder, True)
         _SPOOL_DIR.append(folder)
-    copy = _SPOOL_DIR[0] / f"{len(_SPOOLED)}-{shown.name or 'input'}"
-    try:
-        with copy.open("wb") as out:
-            if stdin:
-                shutil.copyfileobj(sys.stdin.buffer, out, 1 << 20)
-            else:
-                with path.open("rb") as source:
-                    shutil.copyfileobj(source, out, 1 << 20)
-    except OSError as exc:
-        raise ImportFailed(f"{shown}: cannot be read into a temporary copy ({exc.strerror or exc})") from None
-    _SPOOLED[str(shown)] = copy
-    return shown, copy
+    return _SPOOL_DIR[0]
 
 
 def _named(report: ImportReport, since: tuple[int, int], copy: Path, shown: Path) -> None:
@@ -225,7 +275,7 @@ def read_posts(
         since = (len(report.rejections), len(report.errors))
         try:
             if str(given) not in copies:
-                copies[str(given)] = _spool(given)
+                copies[str(given)] = spool(given)
             shown, path = copies[str(given)]
         except ImportFailed as exc:
             report.errors.append(str(exc))
@@ -286,6 +336,8 @@ __all__ = [
     "ImportReport",
     "Importer",
     "Rejection",
+    "STDIN",
+    "STDIN_NAME",
     "check_readable",
     "check_text",
     "detect_format",
@@ -296,4 +348,5 @@ __all__ = [
     "read_posts",
     "register",
     "source_file",
+    "spool",
 ]

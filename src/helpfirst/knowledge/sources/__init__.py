@@ -8,9 +8,7 @@ import json
 import math
 import os
 import re
-import shutil
 import stat
-import tempfile
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
@@ -18,7 +16,7 @@ from pathlib import Path
 from typing import ClassVar
 from urllib.parse import urlsplit
 
-from ...ingest import ImportFailed, check_readable
+from ...ingest import ImportFailed, check_readable, spool
 from ..models import KINDS, LoadReport, Resource, derived_id
 from ..urls import canonical_url
 
@@ -235,21 +233,20 @@ def _load_planned(path: Path, options: LoadOptions, report: LoadReport, fmt: str
 
 
 def _load_stream(path: Path, options: LoadOptions, report: LoadReport, fmt: str | None) -> Iterator[Resource]:
-    """A pipe read once into a temporary file of the same name, then read as that file; messages name the pipe."""
-    # a pipe can be read only once, and guessing the format and loading each open the file
-    with tempfile.TemporaryDirectory(prefix="helpfirst-kb-") as tmp:
-        copy = Path(tmp) / (path.name or "input")
-        try:
-            with path.open("rb") as src, copy.open("wb") as dst:
-                shutil.copyfileobj(src, dst, 1 << 20)
-        except OSError as exc:
-            report.errors.append(f"{path}: cannot be read ({exc.strerror or exc})")
-            return
-        marks = len(report.rejections), len(report.errors), len(report.files)
-        try:
-            yield from _load_planned(copy, options, report, fmt)
-        finally:
-            _rename(report, marks, str(copy), str(path))
+    """A pipe read once into a temporary copy of the same name (ingest.spool), then read as that file; messages name
+    the pipe. A device is judged by its first bytes (check_readable), with or without a format given."""
+    try:
+        shown, copy = spool(path)  # guessing the format and loading it each open the file: a pipe is read once
+        if copy == path:
+            check_readable(path)  # /dev/zero is refused at once, not read for ever
+    except ImportFailed as exc:
+        report.errors.append(str(exc))
+        return
+    marks = len(report.rejections), len(report.errors), len(report.files)
+    try:
+        yield from _load_planned(copy, options, report, fmt)
+    finally:
+        _rename(report, marks, str(copy), str(shown))
 
 
 def _rename(report: LoadReport, marks: tuple[int, int, int], old: str, new: str) -> None:
