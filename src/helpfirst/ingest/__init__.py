@@ -81,7 +81,8 @@ _STREAM_HEAD = 4096
 def source_file(path: Path | str) -> Path:
     """The file to read again for an input named `path`: its temporary copy when it was a pipe or
     standard input (they can be read once only), else `path` itself."""
-    return _SPOOLED.get(str(path), Path(path))
+    name = STDIN_NAME if str(path) == STDIN else str(path)
+    return _SPOOLED.get(name, Path(path))
 
 
 def is_stream(path: Path | str) -> bool:
