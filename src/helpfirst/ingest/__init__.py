@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import atexit
+import contextlib
 import dataclasses
 import importlib
 import os
@@ -73,7 +74,9 @@ def _load(name: str) -> None:
 STDIN, STDIN_NAME = "-", "<stdin>"
 #: name shown -> the temporary copy of a pipe or of standard input read this run (see spool)
 _SPOOLED: dict[str, Path] = {}
+#: the folder of this run's copies, and the write end of the pipe its reaper waits on
 _SPOOL_DIR: list[Path] = []
+_REAPER: list[tuple[int, object]] = []
 #: bytes of a stream judged (check_text) before the rest of it is copied
 _STREAM_HEAD = 4096
 
@@ -98,7 +101,7 @@ def is_stream(path: Path | str) -> bool:
 
 def spool(path: Path | str) -> tuple[Path, Path]:
     """(name shown, file to read) for an input: standard input ('-'), a pipe or a socket is read once,
-    to its end, into a temporary copy kept until the process ends; anything else
+    to its end, into a temporary copy kept until the process ends (discard_copies); anything else
     (a file, a folder, a device, a missing path: check_readable judges them) is read as it is.
 
     The first 4 KiB of a stream are judged first (check_text): a binary or compressed stream is
@@ -156,12 +159,52 @@ def _no_copy(shown: Path, exc: OSError) -> ImportFailed:
 
 
 def _spool_dir() -> Path:
-    """This run's folder of copies, made on first use and removed when the process ends."""
+    """This run's folder of copies, made on first use; removed by discard_copies (at exit too), and by
+    a reaper process when this one is killed (SIGTERM, SIGKILL: no Python code runs then)."""
     if not _SPOOL_DIR:
         folder = Path(tempfile.mkdtemp(prefix="helpfirst-input-"))
-        atexit.register(shutil.rmtree, folder, True)
         _SPOOL_DIR.append(folder)
+        _start_reaper(folder)
     return _SPOOL_DIR[0]
+
+
+def _start_reaper(folder: Path) -> None:
+    """A small process that removes `folder` once this process has ended, however it ended: it waits
+    for the end of a pipe whose only writer is this process (a signal handler would wait for the
+    C code running, a DuckDB query, before it ran, and SIGKILL runs none)."""
+    if os.name != "posix":
+        return
+    import subprocess
+
+    read, write = os.pipe()
+    try:
+        # `read` ends when every writer is gone (nothing is ever written); a shell builtin, so no missing program lets
+        # the rm run early; its own session: the Ctrl-C or SIGTERM sent to this command's process group does not end it
+        reaper = subprocess.Popen(["/bin/sh", "-c", 'read -r line; exec rm -rf -- "$1"', "sh", str(folder)], stdin=read,
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    except OSError:  # no shell: the folder is still removed at a normal end
+        os.close(write)
+    else:
+        _REAPER.append((write, reaper))
+    finally:
+        os.close(read)
+
+
+def discard_copies() -> None:
+    """Remove the temporary copies of the pipes and standard input read so far (the CLI calls this
+    before it ends with os._exit, which runs no atexit hook)."""
+    for folder in _SPOOL_DIR:
+        shutil.rmtree(folder, ignore_errors=True)
+    _SPOOL_DIR.clear()
+    _SPOOLED.clear()
+    while _REAPER:
+        write, reaper = _REAPER.pop()
+        os.close(write)  # its reaper ends: its rm finds nothing left
+        with contextlib.suppress(Exception):
+            reaper.wait(1)
+
+
+atexit.register(discard_copies)  # library use; the CLI ends with os._exit and calls it itself
 
 
 def _named(report: ImportReport, since: tuple[int, int], copy: Path, shown: Path) -> None:
@@ -342,6 +385,7 @@ __all__ = [
     "check_readable",
     "check_text",
     "detect_format",
+    "discard_copies",
     "formats",
     "get_importer",
     "locate_duplicate_ids",
