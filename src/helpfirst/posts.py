@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -34,15 +35,41 @@ POST_FIELDS = tuple(POST_SCHEMA.names)
 HANDLE_FIELDS = ("author", "brand")
 
 
+#: UTF-8 lead byte of U+0300, the first combining mark: text of code points below it (ASCII, Latin-1,
+#: Latin Extended-A/B, IPA) is NFC as it stands, so a column without this byte or above needs no pass
+_FIRST_NOT_NFC_SAFE_BYTE = 0xCC
+
+
 def nfc_column(column: pa.Array) -> pa.Array:
-    """A string column in Unicode NFC; an all-ASCII (or all-null) column as it is."""
-    if len(column) == 0 or column.null_count == len(column) or pc.all(pc.string_is_ascii(column)).as_py() is not False:
+    """A string column in Unicode NFC; a column already in NFC as it is (the same array)."""
+    if isinstance(column, pa.ChunkedArray):
+        column = column.combine_chunks()
+    if len(column) == 0 or column.null_count == len(column) or _below_u0300(column):
         return column
-    return pc.utf8_normalize(column, form="NFC")
+    # handles repeat (one author, many posts): normalise each distinct value once
+    encoded = pc.dictionary_encode(column)
+    distinct = encoded.dictionary
+    normalised = pc.utf8_normalize(distinct, form="NFC")
+    if pc.all(pc.equal(normalised, distinct)).as_py():
+        return column
+    return pc.take(normalised, encoded.indices)
 
 
-def posts_batch(columns: dict[str, pa.Array | list]) -> pa.RecordBatch:
-    """Build a record batch in POST_SCHEMA from a dict of columns; absent columns become nulls."""
+def _below_u0300(column: pa.Array) -> bool:
+    """True when no value of a string array holds a code point from U+0300 up (by a look at its bytes)."""
+    if not pa.types.is_string(column.type):
+        return False
+    _validity, offsets_buffer, data_buffer = column.buffers()
+    if data_buffer is None:
+        return True
+    offsets = np.frombuffer(offsets_buffer, dtype=np.int32)[column.offset : column.offset + len(column) + 1]
+    data = np.frombuffer(data_buffer, dtype=np.uint8)[offsets[0] : offsets[-1]]
+    # bytes under null slots are looked at too: at worst a needless normalisation pass
+    return len(data) == 0 or int(data.max()) < _FIRST_NOT_NFC_SAFE_BYTE
+
+
+def posts_batch(columns: dict[str, pa.Array | list], *, handles_nfc: bool = False) -> pa.RecordBatch:
+    """A POST_SCHEMA batch from a dict of columns (absent ones null; author and brand made NFC unless `handles_nfc`)."""
     n = None
     for value in columns.values():
         n = len(value)
@@ -60,7 +87,7 @@ def posts_batch(columns: dict[str, pa.Array | list]) -> pa.RecordBatch:
             arrays.append(value if value.type == field.type else value.cast(field.type))
         else:
             arrays.append(pa.array(value, type=field.type))
-        if field.name in HANDLE_FIELDS:
+        if field.name in HANDLE_FIELDS and not handles_nfc:
             arrays[-1] = nfc_column(arrays[-1])
     return pa.RecordBatch.from_arrays(arrays, schema=POST_SCHEMA)
 

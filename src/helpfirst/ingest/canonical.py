@@ -201,7 +201,8 @@ class _Rules:
                 "url": column("url"),
                 "likes": counts["likes"],
                 "reposts": counts["reposts"],
-            }
+            },
+            handles_nfc=True,  # authors and brands were put in NFC above, for the --brand/--bot lookups
         )
         if rejected.any():
             out = out.filter(pa.array(~rejected))

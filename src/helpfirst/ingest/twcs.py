@@ -20,7 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .. import readahead
-from ..posts import posts_batch
+from ..posts import nfc_column, posts_batch
 from ..readahead import twcs_sql
 from . import register
 from .base import EARLIEST_YEAR, LATEST_YEAR, ImportFailed, ImportOptions, ImportReport, Importer
@@ -160,6 +160,7 @@ class TwcsImporter(Importer):
         flag(unparsed, "created_at", "created_at is not a date like 'Tue Oct 31 22:10:47 +0000 2017'")
         parents = normalise_ids(cols["in_response_to_tweet_id"])
         roles = pc.if_else(pa.array(is_true), "customer", "brand")
+        authors = nfc_column(authors)  # once here: the brand column is taken from it
         brands = pc.if_else(pa.array(is_false), authors, pa.scalar(None, pa.string()))
         out = posts_batch(
             {
@@ -171,7 +172,8 @@ class TwcsImporter(Importer):
                 "brand": brands,
                 "created_at": created.cast(pa.timestamp("us", tz="UTC")),
                 "text": cols["text"],
-            }
+            },
+            handles_nfc=True,
         )
         rejections = [(first_record + int(i), *reasons[int(i)]) for i in np.flatnonzero(rejected)]
         return (out.filter(pa.array(~rejected)) if rejected.any() else out), rejections
