@@ -347,14 +347,14 @@ def classify(
 def _refuse_non_text(src, source: str) -> None:
     """Fail with one line for a compressed, UTF-16 or binary input (judged by its first bytes, as
     audit judges an archive), instead of one 'not JSON' line per line of it."""
-    from .ingest import ImportFailed, _not_text
+    from .ingest import ImportFailed, check_text
 
     try:
         head = src.buffer.peek(4096)[:4096]  # peek: standard input cannot be read twice
     except (AttributeError, OSError, ValueError):  # no byte buffer behind the stream
         return
     try:
-        _not_text(source, head)
+        check_text(source, head)
     except ImportFailed as exc:
         _fail(str(exc))
 

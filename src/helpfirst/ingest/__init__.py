@@ -291,7 +291,6 @@ def check_text(path: Path | str, head: bytes) -> None:
         raise ImportFailed(f"{path}: holds NUL bytes: binary data or UTF-16/32 text, not UTF-8 text")
 
 
-_not_text = check_text  # the name cli.py imports until it uses check_text
 
 
 def detect_format(path: Path, head: bytes | None = None, option: str = "--format") -> str:
