@@ -180,10 +180,47 @@ def no_time_of_day(name: str, value: object) -> str:
 
 def lacks_time_of_day(column: pa.Array, parsed: np.ndarray) -> np.ndarray:
     """Mask of the `parsed` rows of a string column whose value has no hours and minutes ('2024-02-01')."""
-    if not parsed.any():
+    out = np.zeros(len(column), dtype=bool)
+    # the regex only for values not laid out as 'YYYY-MM-DDTHH:MM...' (their bytes 9-15 match it);
+    # length alone proves nothing: '2024-02-01T09+05:00' and a date padded with spaces are long
+    rows = np.flatnonzero(parsed & ~_minutes_at_byte_9(column))
+    if len(rows):
+        values = column.take(pa.array(rows))
+        found = pc.match_substring_regex(values, pattern=_TIME_OF_DAY).fill_null(True).to_numpy(zero_copy_only=False)
+        out[rows] = ~found
+    return out
+
+
+def _byte_mask(positions: tuple[int, ...], byte: int) -> np.uint64:
+    return np.uint64(sum(byte << (8 * p) for p in positions))
+
+
+# bytes 8-15 of a value read as one little-endian uint64: byte 8 is bits 0-7, byte 15 bits 56-63
+_DIGITS_AT = (1, 3, 4, 6, 7)  # bytes 9, 11, 12, 14, 15
+_HIGH_NIBBLES, _LOW_NIBBLES = _byte_mask(_DIGITS_AT, 0xF0), _byte_mask(_DIGITS_AT, 0x0F)
+_DIGIT_HIGH, _SIX = _byte_mask(_DIGITS_AT, 0x30), _byte_mask(_DIGITS_AT, 0x06)
+
+
+def _minutes_at_byte_9(column: pa.Array) -> np.ndarray:
+    """Mask of the values whose bytes 9-15 are a digit, T/t/space, 2 digits, ':', 2 digits (so
+    _TIME_OF_DAY matches them), by a look at the buffers; all False when the column is not plain."""
+    parts = _string_buffers(column)
+    if parts is None:
         return np.zeros(len(column), dtype=bool)
-    found = pc.match_substring_regex(column, pattern=_TIME_OF_DAY).fill_null(True).to_numpy(zero_copy_only=False)
-    return parsed & ~found
+    offsets, data, valid = parts
+    out = valid & (np.diff(offsets) >= 16)
+    if not out.any():
+        return out
+    # every offset's next 8 bytes as one (unaligned) uint64: one gather per value, not one per byte
+    words = np.ndarray((len(data) - 7,), dtype="<u8", buffer=data, strides=(1,))[offsets[:-1][out] + 8]
+    # a digit is 0x3N with N <= 9: N + 6 stays below 0x10
+    proven = (words & _HIGH_NIBBLES) == _DIGIT_HIGH
+    proven &= (((words & _LOW_NIBBLES) + _SIX) & _HIGH_NIBBLES) == 0
+    proven &= ((words >> np.uint64(40)) & np.uint64(0xFF)) == ord(":")
+    separator = (words >> np.uint64(16)) & np.uint64(0xFF)
+    proven &= ((separator | np.uint64(0x20)) == ord("t")) | (separator == ord(" "))
+    out[out] = proven
+    return out
 
 
 def parse_iso(raw: object) -> datetime | None:
