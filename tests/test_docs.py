@@ -35,16 +35,7 @@ def test_metric_definitions_cover_the_json_fields():
 
 
 def _json_blocks(text: str) -> list[str]:
-    blocks, inside, lines = [], False, []
-    for line in text.splitlines():
-        if line.strip() == "```json":
-            inside, lines = True, []
-        elif inside and line.strip() == "```":
-            inside = False
-            blocks.append("\n".join(lines))
-        elif inside:
-            lines.append(line)
-    return blocks
+    return _code_blocks(text, "json")
 
 
 def test_cli_md_audit_example_is_what_the_audit_gives(shared_data):
@@ -82,6 +73,7 @@ def test_cli_md_audit_example_is_what_the_audit_gives(shared_data):
 
 
 def _code_blocks(text: str, language: str) -> list[str]:
+    """The bodies of a Markdown text's fenced blocks of one language."""
     blocks, inside, lines = [], False, []
     for line in text.splitlines():
         if line.strip() == f"```{language}":
