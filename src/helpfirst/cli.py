@@ -375,8 +375,6 @@ def main() -> None:
     except SystemExit as exc:  # how every command ends
         if _by_interrupt(exc) or (_SIGINT_AT and exc.code not in (0, None)):
             _interrupted()
-        if exc.code in (128 + 1, 128 + 15):  # SIGHUP, SIGTERM (on_termination)
-            err.print("terminated", highlight=False)
         _exit_now(exc.code)
     except KeyboardInterrupt:  # before Typer runs the command
         _interrupted()
@@ -406,16 +404,6 @@ def _note_interrupts() -> None:
 
     if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
         signal.signal(signal.SIGINT, on_sigint)
-
-    def on_termination(signum, frame):
-        # `timeout`, `kill`, a service manager or a closed terminal: end as Ctrl-C does, through the
-        # exception path, so half-written outputs and copies of piped input are removed
-        raise SystemExit(128 + signum)
-
-    for name in ("SIGTERM", "SIGHUP"):
-        number = getattr(signal, name, None)
-        if number is not None and signal.getsignal(number) is signal.SIG_DFL:
-            signal.signal(number, on_termination)
 
 
 def _by_interrupt(exc: BaseException) -> bool:
