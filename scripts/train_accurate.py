@@ -123,6 +123,9 @@ def parse_args(argv=None):
     ap.add_argument("--limit", type=int, default=0, help="smoke test: train on the first N rows only")
     ap.add_argument("--head-weight", action="append", default=[], metavar="HEAD=W",
                     help="loss weight of one head (repeatable), e.g. reply_kind=2; default 1 each")
+    ap.add_argument("--synthetic", type=float, default=0.0, metavar="W",
+                    help="also train on the written posts of data/labels/synthetic/ (their source's "
+                         "side of the validation split only), each counting W in the loss; 0 = none")
     ap.add_argument("--select", choices=("mixed", "raw"), default="mixed",
                     help="best epoch by the validation mean after the fast-tier mix and thresholds are "
                          "tuned (mixed) or by the network's own argmax macro-F1 (raw, as in v1)")
@@ -178,7 +181,7 @@ def load_data():
         return got
 
     def add(key, text, rt, **labels):
-        ex = examples.setdefault(key, {"text": text, "root": rt, **{h: -1 for h in HEAD_LABELS}})
+        ex = examples.setdefault(key, {"text": text, "root": rt, "key": key, **{h: -1 for h in HEAD_LABELS}})
         for h, v in labels.items():
             ex[h] = HEAD_LABELS[h].index(v)
 
@@ -205,6 +208,30 @@ def load_data():
     train_texts = {"brand": {normalize(r["text"]) for r in brand if r["split"] == "train"},
                    "customer": {normalize(r["text"]) for r in cust if r["split"] == "train"}}
     return train, tests, train_texts
+
+
+def written_examples(train: list[dict], val: np.ndarray) -> list[dict]:
+    """The written training posts (data/labels/synthetic/) as training examples, each in its source
+    post's conversation; those whose source lies in the validation rows are left out, so validation
+    scores only real posts that nothing written from them has trained on."""
+    synth = load_module("labels_synthetic", REPO / "data" / "labels" / "synthetic.py")
+    by_key = {ex["key"]: ex for ex in train}
+    val_roots = {train[i]["root"] for i in val}
+    out = []
+    for role, prefix in (("customer", "c"), ("brand", "b")):
+        for d in synth.load_written(role):
+            src = by_key.get(prefix + d["src"])
+            if src is None or src["root"] in val_roots:   # (a source dropped from training: leakage rule)
+                continue
+            ex = {"text": d["text"], "root": src["root"], "key": f"w{prefix}{len(out)}",
+                  **{h: -1 for h in HEAD_LABELS}}
+            if role == "brand":
+                ex["reply_kind"] = HEAD_LABELS["reply_kind"].index(d["label"])
+            else:
+                ex["intent"] = HEAD_LABELS["intent"].index(d["label"])
+                ex["needs_help"] = int(d["label"] in ("question", "problem"))
+            out.append(ex)
+    return out
 
 
 def load_module(name: str, path: Path):
@@ -392,6 +419,8 @@ def config_key(args) -> str:
         keep["val_split"] = args.val_split
     if args.folds:
         keep["folds"], keep["fold"] = args.folds, args.fold
+    if args.synthetic:
+        keep["synthetic"] = args.synthetic
     return hashlib.sha1(json.dumps(keep, sort_keys=True).encode()).hexdigest()[:12]
 
 
@@ -405,10 +434,18 @@ def train(args) -> bool:
         train_rows = train_rows[::max(1, len(train_rows) // args.limit)][:args.limit]
     net, tok = make_model(args)
     pad_id = tok.pad_token_id or 0
+    a, b = val_split(train_rows, args.seed, args.val_split, args.folds, args.fold)
+    n_real = len(train_rows)
+    sample_w = np.ones(n_real, np.float32)
+    if args.synthetic:   # appended after the real rows, so a, b and the out-of-fold indices keep their meaning
+        written = written_examples(train_rows, b)
+        train_rows = train_rows + written
+        a = np.concatenate([a, np.arange(n_real, len(train_rows))])
+        sample_w = np.concatenate([sample_w, np.full(len(written), args.synthetic, np.float32)])
+        print(f"{len(written)} written posts join the training part (weight {args.synthetic})", flush=True)
     enc = tok([normalize(ex["text"]) for ex in train_rows], truncation=True,
               max_length=args.max_len)["input_ids"]
     Y = {h: np.array([ex[h] for ex in train_rows]) for h in HEAD_LABELS}
-    a, b = val_split(train_rows, args.seed, args.val_split, args.folds, args.fold)
     lengths = np.array([len(enc[i]) for i in a])
     weights = {}
     for h, labels in HEAD_LABELS.items():
@@ -416,7 +453,7 @@ def train(args) -> bool:
         counts = np.bincount(y[y >= 0], minlength=len(labels))
         weights[h] = torch.tensor(args.head_weights[h] * counts.sum() / (len(labels) * np.maximum(counts, 1)),
                                   dtype=torch.float32)
-    losses = {h: torch.nn.CrossEntropyLoss(weight=weights[h], ignore_index=-1, reduction="sum")
+    losses = {h: torch.nn.CrossEntropyLoss(weight=weights[h], ignore_index=-1, reduction="none")
               for h in HEAD_LABELS}
     params = [p for p in net.parameters() if p.requires_grad]
     opt = torch.optim.AdamW(params, lr=args.lr, weight_decay=0.01)
@@ -455,7 +492,8 @@ def train(args) -> bool:
             for h in HEAD_LABELS:
                 y = torch.tensor(Y[h][rows])
                 if (y >= 0).any():
-                    loss = loss + losses[h](out[h], y) / len(rows)
+                    per_row = losses[h](out[h], y)   # 0 where the head has no label (ignore_index)
+                    loss = loss + (per_row * torch.from_numpy(sample_w[rows])).sum() / len(rows)
             opt.zero_grad()
             loss.backward()
             torch.nn.utils.clip_grad_norm_(params, 1.0)
@@ -516,7 +554,7 @@ def train(args) -> bool:
     if args.folds:   # this fold's out-of-fold probabilities (network and fast tier) for --oof tuning
         fast = fast_b if fast_b is not None else cached_fast_val_probs(ckpt.with_suffix(".fast.npz"),
                                                                         train_rows, Y, a, b)
-        save_oof(Path(args.out), b, len(train_rows), probs, fast)
+        save_oof(Path(args.out), b, n_real, probs, fast)
     return True
 
 
@@ -605,7 +643,7 @@ def write_model(net, args, state, thresholds, n_train, n_val) -> None:
         "training": {"epochs": args.epochs, "best_epoch": state["best_epoch"], "lr": args.lr,
                      "lora_rank": args.rank, "lora_alpha": args.alpha, "batch": args.batch,
                      "seed": args.seed, "init_seed": args.init_seed, "train_rows": n_train, "validation_rows": n_val,
-                     "validation_split": args.val_split,
+                     "validation_split": args.val_split, "written_posts_weight": args.synthetic,
                      "head_loss_weights": args.head_weights, "epoch_selection": args.select,
                      "train_minutes": round(state["minutes"], 1), "validation_curve": state["log"],
                      "validation_thresholds": thresholds["validation"]},

@@ -269,3 +269,30 @@ def test_cross_fitting_folds_cover_every_row_once_with_whole_conversations(label
         labels.out_of_fold(dirs[:2], len(train))
     with pytest.raises(SystemExit, match="twice"):
         labels.out_of_fold([dirs[0], dirs[0], dirs[1]], len(train))
+
+
+def test_written_posts_stay_on_their_sources_side_of_the_validation_split(labels):
+    """--synthetic: a written post trains only when the real post it was modelled on does, so
+    validation scores real posts that nothing written from them has trained on."""
+    train, _, _ = labels.load_data()
+    a, b = labels.val_split(train, 0, folds=3, fold=1)
+    written = labels.written_examples(train, b)
+    synth = labels.load_module("labels_synthetic", REPO / "data" / "labels" / "synthetic.py")
+    total = sum(len(synth.load_written(r)) for r in ("customer", "brand"))
+    if not total:
+        pytest.skip("no written posts committed")
+    val_roots = {train[i]["root"] for i in b}
+    assert written and len(written) < total            # some sources are in the validation fold
+    assert not {ex["root"] for ex in written} & val_roots
+    for ex in written:   # one labelled head per written post, and needs_help follows intent
+        assert (ex["reply_kind"] >= 0) != (ex["intent"] >= 0) and ex["complaint"] == -1
+        if ex["intent"] >= 0:
+            assert ex["needs_help"] == int(labels.HEAD_LABELS["intent"][ex["intent"]] in ("question", "problem"))
+    # each written post whose source trains at all (not a complaints-holdout tweet, which trains no
+    # head) is left out of exactly one fold's training
+    keys = {ex["key"] for ex in train}
+    usable = sum(("c" if role == "customer" else "b") + d["src"] in keys
+                 for role in ("customer", "brand") for d in synth.load_written(role))
+    assert 0.8 * total < usable <= total
+    kept = sum(len(labels.written_examples(train, labels.val_split(train, 0, folds=3, fold=f)[1])) for f in range(3))
+    assert kept == 2 * usable
