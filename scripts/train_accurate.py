@@ -134,6 +134,8 @@ def parse_args(argv=None):
         ap.error(f"--fold {args.fold}: expected 0..{args.folds - 1}")
     if args.oof and not args.ensemble:
         ap.error("--oof goes with --ensemble DIR... (the --folds runs)")
+    if not args.synthetic >= 0:   # (also NaN)
+        ap.error(f"--synthetic {args.synthetic}: expected a weight >= 0 (0 = no written posts)")
     hw = {h: 1.0 for h in HEAD_LABELS}
     for item in args.head_weight:
         h, _, w = item.partition("=")

@@ -1,6 +1,6 @@
 """Train the `--model fast` heads and write src/helpfirst/signals/models/fast.json + fast.npz.
 
-Usage: .venv/bin/python scripts/train_fast.py [--out DIR] [--nested] [--no-write]
+Usage: .venv/bin/python scripts/train_fast.py [--out DIR] [--nested] [--no-write] [--synthetic]
 
 Data (train splits only; see docs/signals.md "Fast tier"):
   complaint   ../shared/data/complaints/train.csv, the seeded 80/20 split stratified on
@@ -125,6 +125,23 @@ def needs_help_rule(X, intent, needs, C_int, C_nh) -> dict:
     return {"head_weight": best[1], "threshold": best[2], "oof_f1": round(best[0], 4)}
 
 
+def with_written(sets: dict, customer_ids: set, brand_ids: set) -> dict:
+    """The training sets with the written posts (data/labels/synthetic/) appended to the heads they
+    label, each only when the real post it was modelled on is in that head's training rows."""
+    sys.path.insert(0, str(REPO / "data" / "labels"))
+    import synthetic
+    out = dict(sets)
+    cust = [d for d in synthetic.load_written("customer") if d["src"] in customer_ids]
+    brand = [d for d in synthetic.load_written("brand") if d["src"] in brand_ids]
+    for name, rows, label in (("intent", cust, lambda d: d["label"]),
+                              ("needs_help", cust, lambda d: int(d["label"] in ("question", "problem"))),
+                              ("reply_kind", brand, lambda d: d["label"])):
+        texts, y = sets[name]
+        out[name] = (list(texts) + [d["text"] for d in rows],
+                     np.concatenate([np.asarray(y), np.array([label(d) for d in rows], dtype=np.asarray(y).dtype)]))
+    return out
+
+
 def export(heads: dict, hf: HashFeatures, rule: dict, out: Path, info: dict) -> None:
     """fast.json + fast.npz: W rows that are non-zero in any head, float16; no pickle."""
     cols, biases, meta = [], [], {}
@@ -213,6 +230,10 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=MODEL_DIR, help="where fast.json/fast.npz go")
     ap.add_argument("--nested", action="store_true", help="also the complaint nested 5-fold CV")
     ap.add_argument("--no-write", action="store_true", help="evaluate only (model in a temp dir)")
+    ap.add_argument("--synthetic", action="store_true",
+                    help="also fit the intent, needs_help and reply_kind heads on the written posts of "
+                         "data/labels/synthetic/ whose source post trains them (C and the needs_help rule "
+                         "are still chosen on the real rows)")
     ap.add_argument("--strict", action="store_true",
                     help="also drop the labels' test tweets from the complaint head's training rows")
     args = ap.parse_args()
@@ -240,16 +261,23 @@ def main() -> None:
     X = {"complaint": hf.csr(sets["complaint"][0]), "intent": hf.csr(sets["intent"][0]),
          "reply_kind": hf.csr(sets["reply_kind"][0])}
     X["needs_help"] = X["intent"]
+    fit_sets = sets
+    if args.synthetic:
+        fit_sets = with_written(sets, set(itr.id), set(rtr.id))
+        print(f"written posts: {len(fit_sets['intent'][0]) - len(sets['intent'][0])} customer, "
+              f"{len(fit_sets['reply_kind'][0]) - len(sets['reply_kind'][0])} brand", flush=True)
     heads, tuning = {}, {}
     for name in HEADS:
         C, cv = tune_C(X[name], sets[name][1])
         tuning[name] = {"C": C, "cv_macro_f1": round(cv, 4)}
-        heads[name] = Head(hf, C).fit(X[name], sets[name][1])
+        Xfit = X[name] if fit_sets is sets else hf.csr(fit_sets[name][0])
+        heads[name] = Head(hf, C).fit(Xfit, fit_sets[name][1])
         print(f"{name}: C={C} (5-fold CV macro-F1 on train {cv:.4f})", flush=True)
     rule = needs_help_rule(X["intent"], sets["intent"][1], sets["needs_help"][1],
                            heads["intent"].C, heads["needs_help"].C)
     print(f"needs_help rule: {rule}", flush=True)
     info = {"rows": {k: int(len(v[1])) for k, v in sets.items()}, "tuning": tuning, "strict": args.strict,
+            "written_rows": {k: int(len(fit_sets[k][1]) - len(v[1])) for k, v in sets.items()},
             "seed": SEED, "script": "scripts/train_fast.py"}
     tmp = tempfile.TemporaryDirectory()
     out = Path(tmp.name) if args.no_write else args.out

@@ -6,6 +6,7 @@ import csv
 import importlib.util
 import json
 import re
+import sys
 from collections import Counter
 from pathlib import Path
 
@@ -179,3 +180,28 @@ def test_export_and_reload_round_trip(shared_data, tmp_path):
 def test_missing_model_files_are_a_clear_error(tmp_path):
     with pytest.raises(S.SignalsUnavailable, match="train them with scripts/train_fast.py"):
         FastModel.load(tmp_path)
+
+
+def test_written_posts_join_only_the_heads_their_source_trains():
+    """scripts/train_fast.py --synthetic: a written post is added to a head's fit only when the real
+    post it was modelled on is one of that head's training rows; needs_help follows its intent."""
+    spec = importlib.util.spec_from_file_location("train_fast", REPO / "scripts" / "train_fast.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    sys.path.insert(0, str(REPO / "data" / "labels"))
+    import synthetic
+    cust, brand = synthetic.load_written("customer"), synthetic.load_written("brand")
+    if not cust or not brand:
+        pytest.skip("no written posts committed")
+    sets = {"complaint": (["a"], np.array([1])), "intent": (["x", "y"], np.array(["problem", "praise"], dtype=object)),
+            "needs_help": (["x", "y"], np.array([1, 0])), "reply_kind": (["z"], np.array(["solution"], dtype=object))}
+    some_c = {d["src"] for d in cust[:10]}
+    some_b = {d["src"] for d in brand[:6]}
+    out = mod.with_written(sets, some_c, some_b)
+    assert out["complaint"] == sets["complaint"]                     # no written complaint labels
+    added = [d for d in cust if d["src"] in some_c]
+    assert out["intent"][0] == ["x", "y"] + [d["text"] for d in added]
+    assert list(out["intent"][1][2:]) == [d["label"] for d in added]
+    assert list(out["needs_help"][1][2:]) == [int(d["label"] in ("question", "problem")) for d in added]
+    assert len(out["reply_kind"][0]) == 1 + sum(d["src"] in some_b for d in brand)
+    assert mod.with_written(sets, set(), set())["intent"][0] == ["x", "y"]   # no source trains: nothing added
