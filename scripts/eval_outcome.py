@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Conversation outcome against the hand-labelled real conversations (data/labels/build/conversation_outcome.jsonl).
 
-    eval_outcome.py [--model fast] [--labels model|gold] [--json FILE]
-    eval_outcome.py --tune [--labels model|gold]      (grid over the rules on the TRAIN split only)
+    eval_outcome.py [--model fast] [--labels model|gold|oof] [--json FILE]
+    eval_outcome.py --tune [--labels model|gold|oof]  (grid over the rules on the TRAIN split only)
 
 The conversations are the real TWCS threads of ../shared/data/twcs-head5k, audited by the same
 code as `helpfirst audit` (import, threading, the core scorecard, the signals, the outcome rules).
@@ -235,7 +235,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--model", default="fast", help="signals model for the per-post signals (fast|accurate)")
     parser.add_argument("--labels", choices=("model", "gold", "oof"), default="model",
-                        help="intent/reply kind from the model (as in an audit) or from the hand labels")
+                        help="intent/reply kind from the model (as in an audit), from the hand labels (gold), "
+                             "or from the model with out-of-fold predictions on the train split (oof)")
     parser.add_argument("--tune", action="store_true", help="grid over the rules on the train split only")
     parser.add_argument("--json", type=Path, help="also write the results to this file")
     args = parser.parse_args(argv)

@@ -80,8 +80,10 @@ _I = {name: i for i, name in enumerate(INTENTS)}
 _K = {name: i for i, name in enumerate(REPLY_KINDS)}
 
 #: Aggregates per conversation over its member posts `m` (the person's posts and the conversation
-#: brand's replies), ordered by `ord` (time, then reading order). `after`: a post by the person
-#: after the brand's first reply; `prev_kind`: the kind of the brand's last reply before a post.
+#: brand's replies), ordered by `ord`: the request first, whatever its timestamp (TWCS clocks are
+#: skewed: a reply can be stamped before the post it answers), then time, then reading order.
+#: `after`: a post by the person after the brand's first reply, never the request itself;
+#: `prev_kind`: the kind of the brand's last reply before a post.
 #: E is the person's last *evaluative* post after the first reply (intent other than `other`),
 #: L the person's last post after the first reply.
 AGGREGATE_SQL = f"""
@@ -89,7 +91,8 @@ WITH firsts AS (
     SELECT conv, min(ord) FILTER (WHERE is_brand) AS first_brand_ord FROM m GROUP BY conv
 ),
 x AS (
-    SELECT m.*, (NOT m.is_brand AND f.first_brand_ord IS NOT NULL AND m.ord > f.first_brand_ord) AS after,
+    SELECT m.*, (NOT m.is_brand AND m.row_nr <> m.conv AND f.first_brand_ord IS NOT NULL
+                 AND m.ord > f.first_brand_ord) AS after,
            (m.intent IS NOT NULL AND m.intent <> {_I['other']}) AS evaluative
     FROM m JOIN firsts f USING (conv)
 )
@@ -112,7 +115,7 @@ SELECT conv,
        arg_max(prev_kind, ord) FILTER (WHERE after) AS l_prev_kind,
        arg_max(dm_sent, ord) FILTER (WHERE after) AS l_dm_sent,
        coalesce(bool_or(dm_sent) FILTER (WHERE after), false) AS said_dm,
-       arg_min(sentiment, ord) FILTER (WHERE NOT is_brand) AS sentiment_first,
+       arg_min(sentiment, ord) FILTER (WHERE NOT is_brand) AS sentiment_first,  -- the request's: ord puts it first
        arg_max(sentiment, ord) FILTER (WHERE NOT is_brand) AS sentiment_last,
        count(*) FILTER (WHERE NOT is_brand) AS person_posts
 FROM x
@@ -237,7 +240,8 @@ def _member_posts(
     rows = np.flatnonzero(member)
     conv = root[rows]
     ts = _micros(posts.column("created_at"))[rows]
-    order = np.lexsort((rows, ts, conv))  # each conversation's posts together, in time order
+    # each conversation's posts together: its request first whatever its timestamp, then time order
+    order = np.lexsort((rows, ts, rows != conv, conv))
     rows, conv, ts = rows[order], conv[order], ts[order]
     take = pa.array(rows)
     is_brand = brand[rows]
