@@ -2,12 +2,17 @@
 
 DuckDB parses the file (in parallel, into Arrow; see ingest.duckcsv for how malformed records are
 set aside and reported by line; the CLI may start that parse while it loads, see readahead); the batches are then checked and converted (`_convert`) on two
-threads, the next batch while the previous one is taken.
+threads, the next batch while the previous one is taken. DuckDB takes one line ending for a whole
+file: when records end otherwise too (CRLF and LF mixed) its parse fails, and a copy whose records
+all end in LF is parsed instead (`lf_copy`; only then, so a file that parses pays nothing).
 """
 
 from __future__ import annotations
 
+import contextlib
+import csv
 import functools
+import shutil
 import threading
 from datetime import datetime
 from collections.abc import Callable, Iterator
@@ -97,20 +102,19 @@ class TwcsImporter(Importer):
         """
         sql = twcs_sql(header, requests_only, read_csv_sql(len(header)))
         try:
-            done = readahead.take(path, sql)
-            if done is not None:
-                if on_bytes is not None:
-                    on_bytes(path.stat().st_size)
-            else:
-                con = duckdb.connect()
-                progress = _Progress(con, path.stat().st_size, on_bytes)
-                try:
-                    done = readahead.parse(con, path, sql)
-                finally:
-                    progress.stop()
-                    con.close()
+            done = _run_parse(path, sql, on_bytes)
         except duckdb.Error as exc:
-            raise ImportFailed(f"{path}: the CSV cannot be parsed: {one_line(first_line(exc))}") from None
+            # the error path: DuckDB takes one line ending for the whole file (from its first lines),
+            # and a record ending otherwise (an LF line in a CRLF file) stops the parse with "the CSV
+            # Parser state machine reached an invalid state". Read a copy whose records all end in LF.
+            failure = ImportFailed(f"{path}: the CSV cannot be parsed: {one_line(first_line(exc))}")
+            with lf_copy(path) as copy:
+                if copy is None:  # every record ends in LF: the line endings are not what failed
+                    raise failure from None
+                try:
+                    done = _run_parse(copy, sql, None)
+                except duckdb.Error:
+                    raise failure from None
         records, rejected = done
         return records, malformed_records(rejected)
 
@@ -177,6 +181,70 @@ class TwcsImporter(Importer):
         )
         rejections = [(first_record + int(i), *reasons[int(i)]) for i in np.flatnonzero(rejected)]
         return (out.filter(pa.array(~rejected)) if rejected.any() else out), rejections
+
+
+def _run_parse(
+    path: Path, sql: str, on_bytes: Callable[[int], None] | None
+) -> tuple[pa.Table, list[tuple]]:
+    """readahead.parse of `path` (taken from the read-ahead when it started this very parse)."""
+    try:
+        done = readahead.take(path, sql)
+    except Exception:
+        if on_bytes is not None:
+            on_bytes(path.stat().st_size)
+        raise
+    if done is not None:
+        if on_bytes is not None:
+            on_bytes(path.stat().st_size)
+        return done
+    con = duckdb.connect()
+    progress = _Progress(con, path.stat().st_size, on_bytes)
+    try:
+        return readahead.parse(con, path, sql)
+    finally:
+        progress.stop()
+        con.close()
+
+
+@contextlib.contextmanager
+def lf_copy(path: Path) -> Iterator[Path | None]:
+    """A temporary copy of `path` whose records all end in LF (CRLF and bare CR endings made LF),
+    or None when every record already does. Only run on the error path (see TwcsImporter._parse).
+
+    Only record endings change: a line break inside a quoted value is kept as written (csv.reader,
+    which locate_rows numbers lines with too, decides which lines end a record), so every value
+    reads the same and every record keeps its line number. Should csv.reader fail on a line, the
+    rest of the file is copied as it is.
+    """
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="helpfirst-") as folder:
+        copy = Path(folder) / path.name
+        changed = False
+        text = {"encoding": "utf-8", "errors": "surrogateescape", "newline": ""}  # any bytes, kept
+        with path.open("r", **text) as source, copy.open("w", **text) as out:
+            lines: list[str] = []  # the lines of the record being read
+
+            def fed() -> Iterator[str]:
+                for line in source:  # lines end in LF, CRLF or CR (newline="")
+                    lines.append(line)
+                    yield line
+
+            try:
+                for _row in csv.reader(fed()):
+                    last = lines.pop()  # the record ends with the last line read
+                    if last.endswith("\r"):
+                        last, changed = last[:-1] + "\n", True
+                    elif last.endswith("\r\n"):
+                        last, changed = last[:-2] + "\n", True
+                    out.writelines(lines)
+                    out.write(last)
+                    lines.clear()
+            except csv.Error:
+                pass
+            out.writelines(lines)
+            shutil.copyfileobj(source, out)
+        yield copy if changed else None
 
 
 def _out_of_range(raw: pa.Array, rows: np.ndarray) -> np.ndarray:
