@@ -9,32 +9,15 @@ person's last post minus their *request*, even when a later post of theirs is da
 
 from __future__ import annotations
 
-import pyarrow as pa
 import pytest
 
-from helpfirst.audit import run_audit
-from helpfirst.measure.signals_scorecard import measure_signals
+from .test_signals_outcome import _audit, _by_request
 
 
 def _conversations(twcs, rows) -> dict[str, dict]:
     """rows: (tweet id, author, inbound, minutes, text, parent, label, sentiment), in file order;
     label is the intent of a customer post and the reply kind of a brand post."""
-    path = twcs([r[:6] for r in rows])
-    result = run_audit([path], target_min=30.0)
-    posts = result.threads.posts
-    label = {str(r[0]): r for r in rows}
-    ids = posts.column("id").to_pylist()
-    roles = posts.column("author_role").to_pylist()
-    intent = [label[i][6] if role == "customer" else None for i, role in zip(ids, roles, strict=True)]
-    kind = [label[i][6] if role == "brand" else None for i, role in zip(ids, roles, strict=True)]
-    given = pa.table({
-        "intent": pa.array(intent, pa.string()),
-        "needs_help": pa.array([None if i is None else i in ("question", "problem") for i in intent], pa.bool_()),
-        "reply_kind": pa.array(kind, pa.string()),
-        "sentiment": pa.array([label[i][7] for i in ids], pa.float32()),
-    })
-    signals = measure_signals(posts, result.scorecard, frozenset(), post_signals=given, target_min=30.0)
-    return {ids[r["conv"]]: r for r in signals.conversations.to_pylist()}
+    return _by_request(*_audit(twcs, rows))
 
 
 def test_a_brand_reply_dated_before_the_request_does_not_make_the_request_a_follow_up(twcs):
