@@ -16,6 +16,13 @@ SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 TWCS_HEADER = ["tweet_id", "author_id", "inbound", "created_at", "text", "response_tweet_id", "in_response_to_tweet_id"]
 T0 = datetime(2017, 10, 2, 8, 0, tzinfo=timezone.utc)  # a Monday
 
+# A suite started in the background by a shell without job control (`cmd &` in a script) inherits
+# SIGINT ignored, and so would every helpfirst process the tests start: the tests that press Ctrl-C
+# (SIGINT) would then see a process that cannot be interrupted. Python restores the default action
+# in a child for a signal the parent handles, so handling it here gives the children a normal Ctrl-C.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+
 
 @pytest.fixture
 def shared_data() -> Path:

@@ -1,8 +1,9 @@
 """Written training posts: new posts in the annotators' own words, modelled on training-split situations.
 
     python3 data/labels/synthetic.py sheets [--out /tmp/labelwork_synth] [--per-sheet 200] [--sheets 4]
-    python3 data/labels/synthetic.py collect TYPED.jsonl...   # check and add to synthetic/*.jsonl
-    python3 data/labels/synthetic.py stats
+                                            [--batch r2 --customer-sheets N]   # a later batch
+    python3 data/labels/synthetic.py collect [--batch r2] TYPED.jsonl...   # check and add to synthetic/[r2/]*.jsonl
+    python3 data/labels/synthetic.py stats [--batch r2]
 
 The real labelled posts are all the real posts there are here, and a blind second labelling
 (agreement.py) agrees with them far more than the models do, so the models are short of examples,
@@ -66,9 +67,14 @@ def cmd_sheets(args: argparse.Namespace) -> None:
     for role in ("customer", "brand"):
         rows = train_rows(role)
         assert all(r["split"] == "train" for r in rows)
-        picked = balanced_sample(rows, args.per_sheet * args.sheets, SEED)
-        for s in range(args.sheets):
-            part = picked[s::args.sheets]
+        if args.batch:   # a later batch: only training posts no earlier batch was modelled on
+            covered = {d["src"] for d in load_written(role)}
+            rows = [r for r in rows if r["id"] not in covered]
+        n = args.per_sheet * (args.sheets if role == "brand" or not args.customer_sheets else args.customer_sheets)
+        picked = balanced_sample(rows, n, SEED + (2 if args.batch else 0))
+        sheets = len(picked) and (n + args.per_sheet - 1) // args.per_sheet
+        for s in range(sheets):
+            part = picked[s::sheets]
             lines = []
             for r in part:
                 p = posts.get((r["source"], r["id"]))
@@ -78,14 +84,15 @@ def cmd_sheets(args: argparse.Namespace) -> None:
                     lines.append(f"    (in reply to) {parent.text.replace(chr(10), ' ')}")
                 lines.append(f"    {r['text'].replace(chr(10), ' ')}")
                 lines.append("")
-            path = out / f"{role}_{s}.txt"
+            path = out / f"{args.batch + '_' if args.batch else ''}{role}_{s}.txt"
             path.write_text("\n".join(lines), encoding="utf-8")
             print(f"{path}: {len(part)} {role} rows ({dict(Counter(r['label'] for r in part))})")
 
 
-def load_written(role: str) -> list[dict]:
-    """The committed written posts of one role."""
-    path = OUT / f"{role}.jsonl"
+def load_written(role: str, batch: str = "") -> list[dict]:
+    """The committed written posts of one role (batch "": the first batch, the one v7 trained on;
+    "r2": the second, in synthetic/r2/, not trained on yet)."""
+    path = (OUT / batch if batch else OUT) / f"{role}.jsonl"
     if not path.exists():
         return []
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
@@ -94,7 +101,8 @@ def load_written(role: str) -> list[dict]:
 def cmd_collect(args: argparse.Namespace) -> None:
     """Check typed JSONL files of written posts and append the new ones to synthetic/<role>.jsonl."""
     train_ids = {role: {r["id"] for r in train_rows(role)} for role in LABELS}
-    OUT.mkdir(exist_ok=True)
+    into = OUT / args.batch if args.batch else OUT
+    into.mkdir(parents=True, exist_ok=True)
     for path in args.typed:
         errors, good = [], []
         for lineno, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
@@ -123,7 +131,8 @@ def cmd_collect(args: argparse.Namespace) -> None:
             print("\n".join(errors[:20]), file=sys.stderr)
             print(f"{path}: {len(errors)} bad line(s); {len(good)} good ones kept", file=sys.stderr)
         for role in LABELS:
-            have = {hashlib.sha1(d["text"].lower().encode()).hexdigest() for d in load_written(role)}
+            have = {hashlib.sha1(d["text"].lower().encode()).hexdigest()
+                    for batch in {"", args.batch} for d in load_written(role, batch)}
             new = []
             for d in good:
                 key = hashlib.sha1(d["text"].lower().encode()).hexdigest()
@@ -131,15 +140,15 @@ def cmd_collect(args: argparse.Namespace) -> None:
                     have.add(key)
                     new.append(d)
             if new:
-                with open(OUT / f"{role}.jsonl", "a", encoding="utf-8") as fh:
+                with open(into / f"{role}.jsonl", "a", encoding="utf-8") as fh:
                     fh.writelines(json.dumps(d, ensure_ascii=False) + "\n" for d in new)
-                print(f"{path}: {len(new)} new {role} posts -> synthetic/{role}.jsonl")
+                print(f"{path}: {len(new)} new {role} posts -> {into.relative_to(HERE)}/{role}.jsonl")
 
 
-def cmd_stats(_: argparse.Namespace) -> None:
+def cmd_stats(args: argparse.Namespace) -> None:
     """Counts of the written posts by role, label and kind of pair member."""
     for role in LABELS:
-        rows = load_written(role)
+        rows = load_written(role, args.batch)
         print(f"{role}: {len(rows)} written posts from {len({r['src'] for r in rows})} training posts")
         for how in ("same", "contrast"):
             c = Counter(r["label"] for r in rows if r["how"] == how)
@@ -153,11 +162,16 @@ def main() -> None:
     s.add_argument("--out", default="/tmp/labelwork_synth")
     s.add_argument("--per-sheet", type=int, default=200)
     s.add_argument("--sheets", type=int, default=4)
+    s.add_argument("--customer-sheets", type=int, default=0, help="customer sheets (default: --sheets)")
+    s.add_argument("--batch", default="", help="a later batch (e.g. r2): only posts no earlier batch covered")
     s.set_defaults(func=cmd_sheets)
     c = sub.add_parser("collect", help="check written posts and add them to synthetic/")
     c.add_argument("typed", nargs="+")
+    c.add_argument("--batch", default="", help="the batch folder under synthetic/ (default: the first batch)")
     c.set_defaults(func=cmd_collect)
-    sub.add_parser("stats", help="count the written posts").set_defaults(func=cmd_stats)
+    t = sub.add_parser("stats", help="count the written posts")
+    t.add_argument("--batch", default="")
+    t.set_defaults(func=cmd_stats)
     args = ap.parse_args()
     args.func(args)
 
