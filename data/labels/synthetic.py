@@ -31,7 +31,7 @@ from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import BUILD, HERE, load_all  # noqa: E402
+from common import BUILD, DATA, HERE, load_all  # noqa: E402
 
 LABELS = {
     "customer": ("question", "problem", "feedback", "praise", "other"),
