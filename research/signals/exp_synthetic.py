@@ -48,9 +48,9 @@ def fit_predict(X, y, w, Xte, C_):
     return clf.predict(Xte[:, used])
 
 
-def run(role: str, folds: int, weights: list[float], hf: HashFeatures, root_of) -> list[dict]:
+def run(role: str, folds: int, weights: list[float], hf: HashFeatures, root_of, batches=("",)) -> list[dict]:
     real = synthetic.train_rows(role)
-    written = synthetic.load_written(role)
+    written = [d for b in batches for d in synthetic.load_written(role, b)]
     texts = [r["text"] for r in real]
     y = np.array([r["label"] for r in real])
     groups = [root_of.get((r["source"], r["id"]), r["id"]) for r in real]
@@ -92,12 +92,13 @@ def main() -> None:
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--weights", default="0,0.5,1")
     ap.add_argument("--role", choices=("customer", "brand", "both"), default="both")
+    ap.add_argument("--with-r2", action="store_true", help="the second batch of written posts too")
     args = ap.parse_args()
     hf = HashFeatures(bits=20)
     root_of = roots()
     weights = [float(w) for w in args.weights.split(",")]
     for role in (("customer", "brand") if args.role == "both" else (args.role,)):
-        run(role, args.folds, weights, hf, root_of)
+        run(role, args.folds, weights, hf, root_of, ("", "r2") if args.with_r2 else ("",))
 
 
 if __name__ == "__main__":
