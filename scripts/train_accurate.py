@@ -126,6 +126,11 @@ def parse_args(argv=None):
     ap.add_argument("--synthetic", type=float, default=0.0, metavar="W",
                     help="also train on the written posts of data/labels/synthetic/ (their source's "
                          "side of the validation split only), each counting W in the loss; 0 = none")
+    ap.add_argument("--with-r2", action="store_true",
+                    help="with --synthetic: also the second batch of written posts (synthetic/r2/)")
+    ap.add_argument("--class-weights", choices=("count", "weighted"), default="count",
+                    help="the loss's class weights from the training part's label counts, a written post "
+                         "counting 1 (count, as v7 trained) or its --synthetic weight (weighted)")
     ap.add_argument("--select", choices=("mixed", "raw"), default="mixed",
                     help="best epoch by the validation mean after the fast-tier mix and thresholds are "
                          "tuned (mixed) or by the network's own argmax macro-F1 (raw, as in v1)")
@@ -136,6 +141,8 @@ def parse_args(argv=None):
         ap.error("--oof goes with --ensemble DIR... (the --folds runs)")
     if not args.synthetic >= 0:   # (also NaN)
         ap.error(f"--synthetic {args.synthetic}: expected a weight >= 0 (0 = no written posts)")
+    if args.with_r2 and not args.synthetic:
+        ap.error("--with-r2 goes with --synthetic W")
     hw = {h: 1.0 for h in HEAD_LABELS}
     for item in args.head_weight:
         h, _, w = item.partition("=")
@@ -212,7 +219,7 @@ def load_data():
     return train, tests, train_texts
 
 
-def written_examples(train: list[dict], val: np.ndarray) -> list[dict]:
+def written_examples(train: list[dict], val: np.ndarray, batches: tuple = ("",)) -> list[dict]:
     """The written training posts (data/labels/synthetic/) as training examples, each in its source
     post's conversation; those whose source lies in the validation rows are left out, so validation
     scores only real posts that nothing written from them has trained on."""
@@ -221,7 +228,7 @@ def written_examples(train: list[dict], val: np.ndarray) -> list[dict]:
     val_roots = {train[i]["root"] for i in val}
     out = []
     for role, prefix in (("customer", "c"), ("brand", "b")):
-        for d in synth.load_written(role):
+        for d in (d for batch in batches for d in synth.load_written(role, batch)):
             src = by_key.get(prefix + d["src"])
             if src is None or src["root"] in val_roots:   # (a source dropped from training: leakage rule)
                 continue
@@ -423,6 +430,10 @@ def config_key(args) -> str:
         keep["folds"], keep["fold"] = args.folds, args.fold
     if args.synthetic:
         keep["synthetic"] = args.synthetic
+    if getattr(args, "with_r2", False):
+        keep["with_r2"] = True
+    if getattr(args, "class_weights", "count") != "count":
+        keep["class_weights"] = args.class_weights
     return hashlib.sha1(json.dumps(keep, sort_keys=True).encode()).hexdigest()[:12]
 
 
@@ -440,7 +451,7 @@ def train(args) -> bool:
     n_real = len(train_rows)
     sample_w = np.ones(n_real, np.float32)
     if args.synthetic:   # appended after the real rows, so a, b and the out-of-fold indices keep their meaning
-        written = written_examples(train_rows, b)
+        written = written_examples(train_rows, b, ("", "r2") if args.with_r2 else ("",))
         train_rows = train_rows + written
         a = np.concatenate([a, np.arange(n_real, len(train_rows))])
         sample_w = np.concatenate([sample_w, np.full(len(written), args.synthetic, np.float32)])
@@ -452,7 +463,9 @@ def train(args) -> bool:
     weights = {}
     for h, labels in HEAD_LABELS.items():
         y = Y[h][a]
-        counts = np.bincount(y[y >= 0], minlength=len(labels))
+        labelled = y >= 0
+        counts = np.bincount(y[labelled], minlength=len(labels),
+                             weights=sample_w[a][labelled] if args.class_weights == "weighted" else None)
         weights[h] = torch.tensor(args.head_weights[h] * counts.sum() / (len(labels) * np.maximum(counts, 1)),
                                   dtype=torch.float32)
     losses = {h: torch.nn.CrossEntropyLoss(weight=weights[h], ignore_index=-1, reduction="none")
@@ -646,6 +659,8 @@ def write_model(net, args, state, thresholds, n_train, n_val) -> None:
                      "lora_rank": args.rank, "lora_alpha": args.alpha, "batch": args.batch,
                      "seed": args.seed, "init_seed": args.init_seed, "train_rows": n_train, "validation_rows": n_val,
                      "validation_split": args.val_split, "written_posts_weight": args.synthetic,
+                     "written_batches": ["first", "r2"] if args.with_r2 else (["first"] if args.synthetic else []),
+                     "class_weights": args.class_weights,
                      "head_loss_weights": args.head_weights, "epoch_selection": args.select,
                      "train_minutes": round(state["minutes"], 1), "validation_curve": state["log"],
                      "validation_thresholds": thresholds["validation"]},

@@ -125,14 +125,14 @@ def needs_help_rule(X, intent, needs, C_int, C_nh) -> dict:
     return {"head_weight": best[1], "threshold": best[2], "oof_f1": round(best[0], 4)}
 
 
-def with_written(sets: dict, customer_ids: set, brand_ids: set) -> dict:
+def with_written(sets: dict, customer_ids: set, brand_ids: set, batches: tuple = ("",)) -> dict:
     """The training sets with the written posts (data/labels/synthetic/) appended to the heads they
     label, each only when the real post it was modelled on is in that head's training rows."""
     sys.path.insert(0, str(REPO / "data" / "labels"))
     import synthetic
     out = dict(sets)
-    cust = [d for d in synthetic.load_written("customer") if d["src"] in customer_ids]
-    brand = [d for d in synthetic.load_written("brand") if d["src"] in brand_ids]
+    cust = [d for b in batches for d in synthetic.load_written("customer", b) if d["src"] in customer_ids]
+    brand = [d for b in batches for d in synthetic.load_written("brand", b) if d["src"] in brand_ids]
     for name, rows, label in (("intent", cust, lambda d: d["label"]),
                               ("needs_help", cust, lambda d: int(d["label"] in ("question", "problem"))),
                               ("reply_kind", brand, lambda d: d["label"])):
@@ -234,6 +234,8 @@ def main() -> None:
                     help="also fit the intent, needs_help and reply_kind heads on the written posts of "
                          "data/labels/synthetic/ whose source post trains them (C and the needs_help rule "
                          "are still chosen on the real rows)")
+    ap.add_argument("--with-r2", action="store_true",
+                    help="with --synthetic: also the second batch of written posts (synthetic/r2/)")
     ap.add_argument("--strict", action="store_true",
                     help="also drop the labels' test tweets from the complaint head's training rows")
     args = ap.parse_args()
@@ -263,14 +265,20 @@ def main() -> None:
     X["needs_help"] = X["intent"]
     fit_sets = sets
     if args.synthetic:
-        fit_sets = with_written(sets, set(itr.id), set(rtr.id))
+        fit_sets = with_written(sets, set(itr.id), set(rtr.id), ("", "r2") if args.with_r2 else ("",))
         print(f"written posts: {len(fit_sets['intent'][0]) - len(sets['intent'][0])} customer, "
               f"{len(fit_sets['reply_kind'][0]) - len(sets['reply_kind'][0])} brand", flush=True)
-    heads, tuning = {}, {}
+    heads, tuning, fitted_X = {}, {}, {}
     for name in HEADS:
         C, cv = tune_C(X[name], sets[name][1])
         tuning[name] = {"C": C, "cv_macro_f1": round(cv, 4)}
-        Xfit = X[name] if fit_sets is sets else hf.csr(fit_sets[name][0])
+        texts_of = "customer" if name in ("intent", "needs_help") else name   # (the same texts: featurised once)
+        if fit_sets is sets:
+            Xfit = X[name]
+        elif texts_of in fitted_X:
+            Xfit = fitted_X[texts_of]
+        else:
+            Xfit = fitted_X[texts_of] = hf.csr(fit_sets[name][0])
         heads[name] = Head(hf, C).fit(Xfit, fit_sets[name][1])
         print(f"{name}: C={C} (5-fold CV macro-F1 on train {cv:.4f})", flush=True)
     rule = needs_help_rule(X["intent"], sets["intent"][1], sets["needs_help"][1],
