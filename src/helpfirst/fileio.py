@@ -11,7 +11,9 @@ knowledge base's resources go through here. The rules:
   file one may write in a folder where no file can be made is written in place (``fallback_in_place``);
 - a path that exists and is not a regular file (``/dev/null``, a pipe, a terminal) or that names a
   process's open file (``/dev/stdout``, ``/dev/fd/N``) is written directly;
-- the hidden file is removed on any error, Ctrl-C included.
+- the hidden file is removed on any error, Ctrl-C included;
+- ``sync=False`` skips the two fsyncs (file before the rename, folder after) for derived files that are
+  rebuilt when lost, such as the knowledge base's search index: still replaced whole, never in place.
 
 Standard library only: the command line imports this at start-up.
 """
@@ -31,7 +33,7 @@ __all__ = ["atomic_output", "atomic_path", "write_bytes_atomic", "write_text_ato
 
 @contextmanager
 def atomic_output(path: str | os.PathLike, mode: str = "w", *, encoding: str = "utf-8", newline: str | None = None,
-                  fallback_in_place: bool = True) -> Iterator[IO[Any]]:
+                  fallback_in_place: bool = True, sync: bool = True) -> Iterator[IO[Any]]:
     """A file open for writing whose content replaces ``path`` when the block ends without an error."""
     if mode not in ("w", "wb"):
         raise ValueError(f"mode {mode!r}: use 'w' or 'wb'")
@@ -47,7 +49,8 @@ def atomic_output(path: str | os.PathLike, mode: str = "w", *, encoding: str = "
         yield fh
         fh.flush()
         os.fchmod(plan.fd, plan.mode)  # mkstemp makes the file 0600
-        os.fsync(plan.fd)
+        if sync:
+            os.fsync(plan.fd)
         fh.close()
         os.replace(plan.part, plan.target)
     except BaseException:
@@ -59,11 +62,12 @@ def atomic_output(path: str | os.PathLike, mode: str = "w", *, encoding: str = "
         with suppress(OSError):
             os.unlink(plan.part)
         raise
-    _sync_folder(plan.target)
+    if sync:
+        _sync_folder(plan.target)
 
 
 @contextmanager
-def atomic_path(path: str | os.PathLike, *, fallback_in_place: bool = True) -> Iterator[Path]:
+def atomic_path(path: str | os.PathLike, *, fallback_in_place: bool = True, sync: bool = True) -> Iterator[Path]:
     """A path to write ``path``'s new content to (for writers that open a path themselves): the file
     there replaces ``path`` when the block ends without an error, and is removed otherwise."""
     plan = _plan(path, fallback_in_place)
@@ -76,7 +80,8 @@ def atomic_path(path: str | os.PathLike, *, fallback_in_place: bool = True) -> I
         fd = os.open(plan.part, os.O_RDONLY)
         try:
             os.fchmod(fd, plan.mode)
-            os.fsync(fd)
+            if sync:
+                os.fsync(fd)
         finally:
             os.close(fd)
         os.replace(plan.part, plan.target)
@@ -84,19 +89,21 @@ def atomic_path(path: str | os.PathLike, *, fallback_in_place: bool = True) -> I
         with suppress(OSError):
             os.unlink(plan.part)
         raise
-    _sync_folder(plan.target)
+    if sync:
+        _sync_folder(plan.target)
 
 
 def write_text_atomic(path: str | os.PathLike, text: str, *, encoding: str = "utf-8",
-                      fallback_in_place: bool = True) -> None:
+                      fallback_in_place: bool = True, sync: bool = True) -> None:
     """Replace ``path`` with ``text`` (newlines written as they are) through atomic_output."""
-    with atomic_output(path, "w", encoding=encoding, newline="", fallback_in_place=fallback_in_place) as fh:
+    with atomic_output(path, "w", encoding=encoding, newline="", fallback_in_place=fallback_in_place, sync=sync) as fh:
         fh.write(text)
 
 
-def write_bytes_atomic(path: str | os.PathLike, data: bytes, *, fallback_in_place: bool = True) -> None:
+def write_bytes_atomic(path: str | os.PathLike, data: bytes, *, fallback_in_place: bool = True,
+                       sync: bool = True) -> None:
     """Replace ``path`` with ``data`` through atomic_output."""
-    with atomic_output(path, "wb", fallback_in_place=fallback_in_place) as fh:
+    with atomic_output(path, "wb", fallback_in_place=fallback_in_place, sync=sync) as fh:
         fh.write(data)
 
 

@@ -9,11 +9,12 @@ so a query costs what the brand's postings cost, not the whole archive's.
 from __future__ import annotations
 
 import json
-import os
 from itertools import chain
 from pathlib import Path
 
 import numpy as np
+
+from ..fileio import atomic_output, write_bytes_atomic
 
 _FILES = ("data", "indices", "indptr")
 
@@ -21,21 +22,6 @@ _FILES = ("data", "indices", "indptr")
 def lucene_idf(df, n: int):
     """BM25's "lucene" idf of a token in `df` of `n` documents (numbers or arrays); df 0 for a token no document has."""
     return np.log(1 + (n - df + 0.5) / (df + 0.5))
-
-
-def _replace(path: Path, write) -> None:
-    """Write a file through `write(binary file)` to a temporary name beside it, then rename it over `path`.
-
-    Not fsynced (unlike helpfirst.fileio's writes): an index is rebuilt from the resources it was made of
-    whenever its manifest does not match them, so a power cut costs a rebuild, not data."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        with open(tmp, "wb") as fh:
-            write(fh)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
 
 
 class Bm25Index:
@@ -121,11 +107,14 @@ class Bm25Index:
         """Write the arrays (.npy, memory-mappable) and the vocabulary (JSON), each file renamed into place."""
         folder.mkdir(parents=True, exist_ok=True)
         # a reader may have the old arrays memory-mapped: rewriting those files in place would change or
-        # truncate the pages under it (SIGBUS); a renamed new file leaves the old one to its readers
+        # truncate the pages under it (SIGBUS); a renamed new file leaves the old one to its readers, so
+        # never in place (fallback_in_place=False). Not fsynced: an index is rebuilt from the resources it
+        # was made of whenever its manifest does not match them, so a power cut costs a rebuild, not data.
         for part in _FILES:
-            _replace(folder / f"{name}.{part}.npy", lambda fh, part=part: np.save(fh, getattr(self, part)))
+            with atomic_output(folder / f"{name}.{part}.npy", "wb", fallback_in_place=False, sync=False) as fh:
+                np.save(fh, getattr(self, part))
         vocab = json.dumps({"num_docs": self.num_docs, "vocab": self.vocab}).encode("utf-8")
-        _replace(folder / f"{name}.vocab.json", lambda fh: fh.write(vocab))
+        write_bytes_atomic(folder / f"{name}.vocab.json", vocab, fallback_in_place=False, sync=False)
 
     @classmethod
     def load(cls, folder: Path, name: str) -> "Bm25Index":
