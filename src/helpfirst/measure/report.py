@@ -787,7 +787,8 @@ def _vanity_chart(brands: dict[str, dict], target: float) -> dict:
     # at phone width the axis title is cut to what fits
     narrow = {"layout": {"xaxis": {"title": {"text": "Brand posts" + (" (log scale)" if use_log else "")}}},
               "data": [{"text": labels(SCATTER_LABEL_CHARS_NARROW)}]}
-    return {"data": data, "layout": layout, "narrow": narrow}
+    # the page moves a name that would cover another (below or beside its bubble), or leaves it off
+    return {"data": data, "layout": layout, "narrow": narrow, "declutter": True}
 
 
 def _shorten(name: str, limit: int) -> str:
