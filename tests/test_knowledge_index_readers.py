@@ -25,4 +25,4 @@ def test_a_mapped_index_survives_a_save_into_its_folder(tmp_path):
     run = subprocess.run([sys.executable, "-c", child], capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, (run.returncode, run.stderr[-500:])
     assert run.stdout.split() == ["True", "1"]
-    assert not [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+    assert not [p.name for p in tmp_path.iterdir() if p.name.endswith((".tmp", ".part"))]

@@ -33,7 +33,7 @@ def test_kb_add_rejects_the_record_and_keeps_the_rest(tmp_path):
     doc = json.loads(proc.stdout)
     assert (doc["read"], doc["loaded"], doc["rejected"], doc["total"]) == (2, 1, 1, 1)
     assert f"{path}:2: field 'title':" in proc.stderr and "\\ud800" in proc.stderr
-    assert not [p.name for p in kb.iterdir() if p.name.endswith(".tmp")]
+    assert not [p.name for p in kb.iterdir() if p.name.endswith((".tmp", ".part"))]
     assert [json.loads(line)["id"] for line in (kb / "resources.jsonl").read_text(encoding="utf-8").splitlines()] == ["ok"]
 
 
@@ -72,4 +72,4 @@ def test_a_save_that_fails_leaves_no_temporary_file(tmp_path):
     store.add([Resource("z", "Acme", "article", "https://help.acme.com/z", "Reset \ud800")])
     with pytest.raises(UnicodeEncodeError):
         store.save()
-    assert not [p.name for p in kb.iterdir() if p.name.endswith(".tmp")]
+    assert not [p.name for p in kb.iterdir() if p.name.endswith((".tmp", ".part"))]
