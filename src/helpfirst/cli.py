@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import sys
@@ -106,7 +107,7 @@ def _parse_map(pairs: list[str]) -> dict[str, str]:
 
 @app.command()
 def audit(
-    paths: Annotated[list[Path], typer.Argument(help="Archive files to read (any mix of formats).", show_default=False)],
+    paths: Annotated[list[Path], typer.Argument(help="Archive files to read (any mix of formats). '-' (standard input) or a pipe is first copied whole to a temporary file in TMPDIR, as every post must be seen: at most 8 GiB (HELPFIRST_MAX_PIPE_COPY), always leaving 1 GiB free there.", show_default=False)],
     format: Annotated[Optional[str], typer.Option("--format", "-f", help="Source format (twcs, x-v2, mastodon, jsonl, csv); guessed from each file when omitted.")] = None,
     brand: Annotated[list[str], typer.Option("--brand", "-b", help="A brand handle (repeatable); formats that do not mark brand posts need it.")] = [],
     bot: Annotated[list[str], typer.Option("--bot", help="A bot/automation handle (repeatable); its posts never count as a response.")] = [],
@@ -191,6 +192,8 @@ def audit(
 
         try:
             report_path = str(render_report(result, report))
+        except BrokenPipeError:  # --report is a pipe whose reader stopped: a quiet end
+            raise
         except OSError as exc:
             _fail(f"{report}: cannot write the report ({exc.strerror or exc})")
         doc["report"] = report_path
@@ -217,6 +220,8 @@ def synth(
         _fail(f"--format {format!r}: use twcs or jsonl")
     try:
         summary = _synth_with_progress(out_path, posts, format, seed)
+    except BrokenPipeError:  # --out is a pipe whose reader stopped (-o /dev/stdout | head): a quiet end
+        raise
     except OSError as exc:
         _fail(f"{out_path}: cannot write ({exc.strerror or exc})")
     err.print(
@@ -290,7 +295,7 @@ def formats(
 
 @app.command()
 def classify(
-    path: Annotated[str, typer.Argument(help="JSONL posts with id, text and role (customer|brand|bot); '-' reads standard input.")] = "-",
+    path: Annotated[str, typer.Argument(help="JSONL posts with id, text and role (customer|brand|bot); '-' reads standard input, streamed as it comes (never copied: an endless stream works).")] = "-",
     model: Annotated[str, typer.Option("--model", "-m", help="Signals model: fast (default install) or accurate (needs the semantic extra).")] = "fast",
     as_json: Annotated[bool, typer.Option("--json", help="Print the end-of-run summary as one JSON object (on stderr) instead of a sentence.")] = False,
     mask_pii: Annotated[bool, typer.Option("--mask-pii", help="Mask e-mail addresses, phone and card numbers; the output gets the masked text.")] = False,
@@ -329,7 +334,7 @@ def classify(
             _fail(f"{source}: cannot read ({exc})")
         except OutputError as exc:
             _fail(f"{shown}: cannot write ({exc})")
-        except BrokenPipeError:  # the reader stopped (| head): ended quietly, as before
+        except BrokenPipeError:  # the reader stopped (| head): main ends quietly, status 0
             raise
         except OSError as exc:  # making the new file beside --out, closing it, or renaming it into place
             _fail(f"{shown}: cannot write ({exc.strerror or exc})")
@@ -375,12 +380,16 @@ def main() -> None:
     except SystemExit as exc:  # how every command ends
         if _by_interrupt(exc) or (_SIGINT_AT and exc.code not in (0, None)):
             _interrupted()
+        if _reader_stopped(exc):
+            _exit_now(0)
         _exit_now(exc.code)
     except KeyboardInterrupt:  # before Typer runs the command
         _interrupted()
     except Exception as exc:  # noqa: BLE001 - the last line of defence against tracebacks
         if _SIGINT_AT and not debug_enabled():
             _interrupted()
+        if _reader_stopped(exc):
+            _exit_now(0)
         if debug_enabled():
             raise
         _error_line(f"{type(exc).__name__}: {exc} (set HELPFIRST_DEBUG=1 for details)")
@@ -416,6 +425,24 @@ def _by_interrupt(exc: BaseException) -> bool:
         seen.add(id(exc))
         exc = exc.__cause__ or exc.__context__
     return False
+
+
+def _is_epipe(exc: BaseException | None) -> bool:
+    return isinstance(exc, OSError) and exc.errno == errno.EPIPE
+
+
+def _reader_stopped(exc: BaseException) -> bool:
+    """Whether a command ended because the reader of its output went away (`| head`): writing to a
+    pipe nobody reads any more raised EPIPE (BrokenPipeError). Such a command ends quietly with
+    status 0, nothing said: stopping early was the reader's choice.
+
+    Typer (for a write of the command or of its help) and Rich (Console.on_broken_pipe) turn the
+    BrokenPipeError into SystemExit(1) while handling it; an EPIPE that only led to another error
+    (a worker's pipe, reported as that worker's failure) is not the reader stopping.
+    """
+    if _is_epipe(exc):
+        return True
+    return isinstance(exc, SystemExit) and exc.code == 1 and _is_epipe(exc.__context__)
 
 
 def _interrupted() -> None:

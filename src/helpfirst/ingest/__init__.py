@@ -79,6 +79,15 @@ _SPOOL_DIR: list[Path] = []
 _REAPER: list[tuple[int, object]] = []
 #: bytes of a stream judged (check_text) before the rest of it is copied
 _STREAM_HEAD = 4096
+#: The most a run copies of its pipes and standard input together (an audit needs the whole input,
+#: so a stream is copied before it is read): an endless or runaway producer stops here with an error
+#: instead of filling the temporary folder. HELPFIRST_MAX_PIPE_COPY changes it.
+MAX_PIPE_COPY = 8 << 30
+MAX_PIPE_COPY_VAR = "HELPFIRST_MAX_PIPE_COPY"
+#: Free space a copy always leaves on the temporary folder's file system: 1 GiB, or 5% of a smaller one.
+FREE_RESERVE, FREE_RESERVE_SHARE = 1 << 30, 0.05
+#: bytes copied so far this run (all streams): MAX_PIPE_COPY bounds their sum
+_COPIED: list[int] = [0]
 
 
 def source_file(path: Path | str) -> Path:
@@ -119,6 +128,7 @@ def spool(path: Path | str) -> tuple[Path, Path]:
     try:
         head = _read(source, shown, _STREAM_HEAD)
         check_text(shown, head)  # /dev/zero piped in is refused at once, not copied until the disk is full
+        limit = pipe_copy_limit()
         try:
             # a folder per copy keeps the stream's own name (a resource format is guessed from its suffix)
             copy = _spool_dir() / str(len(_SPOOLED)) / (shown.name or "input")
@@ -128,12 +138,14 @@ def spool(path: Path | str) -> tuple[Path, Path]:
             raise _no_copy(shown, exc) from None
         with out:
             while head:
+                _check_room(shown, copy, len(head), limit)
                 try:
                     out.write(head)
                 except OSError as exc:
                     raise _no_copy(shown, exc) from None
+                _COPIED[0] += len(head)
                 head = _read(source, shown, 1 << 20)
-    except BaseException:  # a partial copy (a full disk, Ctrl-C) is not kept until the end
+    except BaseException:  # a partial copy (a full disk, a limit, Ctrl-C) is not kept until the end
         if copy is not None:
             shutil.rmtree(copy.parent, ignore_errors=True)
         raise
@@ -156,6 +168,70 @@ def _no_copy(shown: Path, exc: OSError) -> ImportFailed:
         f"{shown}: cannot be copied to a temporary file in {tempfile.gettempdir()} ({exc.strerror or exc}): a pipe or "
         "standard input is read once, into a copy; set TMPDIR to another folder"
     )
+
+
+def pipe_copy_limit() -> int:
+    """MAX_PIPE_COPY, or HELPFIRST_MAX_PIPE_COPY (a size: 500M, 8G, 1.5T, or bytes); ImportFailed
+    naming the variable for a value that is not a size."""
+    value = None
+    try:
+        from ..config import load_settings
+
+        value = getattr(load_settings(), "max_pipe_copy", None)  # the environment and .env, once config has it
+    except Exception:  # noqa: BLE001 - a .env that cannot be read: the command reports it itself
+        pass
+    value = value or os.environ.get(MAX_PIPE_COPY_VAR)
+    if value is None or not str(value).strip():
+        return MAX_PIPE_COPY
+    size = parse_size(str(value))
+    if size is None:
+        raise ImportFailed(f"{MAX_PIPE_COPY_VAR} {value!r}: expected a size such as 500M, 8G or 1.5T (bytes when no unit)")
+    return size
+
+
+_UNITS = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}
+
+
+def parse_size(text: str) -> int | None:
+    """Bytes for a size such as 500M, 8G, 1.5T, 2GiB, 64KB or 4096 (units are powers of 1024); None
+    when it is not one (or is not positive)."""
+    import re
+
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([KMGT]?)(?:I?B)?\s*", text.upper())
+    if match is None:
+        return None
+    size = int(float(match.group(1)) * _UNITS[match.group(2)])
+    return size if size > 0 else None
+
+
+def _size(n: int) -> str:
+    """A byte count as a person reads it: 8 GiB, 1.5 GiB, 300 MiB, 12 KiB, 100 bytes."""
+    for unit, factor in (("TiB", 1 << 40), ("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if n >= factor:
+            return f"{n / factor:.1f}".removesuffix(".0") + f" {unit}"
+    return f"{n} bytes"
+
+
+def _check_room(shown: Path, copy: Path, size: int, limit: int) -> None:
+    """ImportFailed before the copy of a stream grows by `size` bytes past `limit` (this run's copies
+    together), or leaves less than the free-space reserve on the temporary folder's file system."""
+    if _COPIED[0] + size > limit:
+        raise ImportFailed(
+            f"{shown}: more than {_size(limit)} came through the pipe, the most helpfirst copies ({MAX_PIPE_COPY_VAR}); "
+            f"a pipe or standard input is copied whole to a temporary file before it is read, as every post must be "
+            f"seen: save the stream to a file and give the file, or raise {MAX_PIPE_COPY_VAR}"
+        )
+    try:
+        fs = os.statvfs(copy.parent)
+    except (OSError, AttributeError):  # no statvfs (Windows): the disk-full error still stops the copy
+        return
+    reserve = min(FREE_RESERVE, int(fs.f_blocks * fs.f_frsize * FREE_RESERVE_SHARE))
+    if fs.f_bavail * fs.f_frsize - size < reserve:
+        raise ImportFailed(
+            f"{shown}: copying it to a temporary file in {tempfile.gettempdir()} would leave less than {_size(reserve)} "
+            f"free there ({_size(_COPIED[0])} copied): a pipe or standard input is copied whole before it is read; "
+            "set TMPDIR to a folder with more room, or save the stream to a file and give the file"
+        )
 
 
 def _spool_dir() -> Path:
@@ -197,6 +273,7 @@ def discard_copies() -> None:
         shutil.rmtree(folder, ignore_errors=True)
     _SPOOL_DIR.clear()
     _SPOOLED.clear()
+    _COPIED[0] = 0
     while _REAPER:
         write, reaper = _REAPER.pop()
         os.close(write)  # its reaper ends: its rm finds nothing left
@@ -389,6 +466,8 @@ __all__ = [
     "get_importer",
     "locate_duplicate_ids",
     "parse_column_map",
+    "parse_size",
+    "pipe_copy_limit",
     "read_posts",
     "register",
     "source_file",

@@ -52,7 +52,7 @@ def _print_load_report(report, what: str = "resources") -> None:
 
 @kb_app.command("add")
 def kb_add(
-    paths: Annotated[list[Path], typer.Argument(help="Resource files or folders (JSONL, CSV, Markdown, HTML, sitemap, YouTube or Pinterest JSON).", show_default=False)],
+    paths: Annotated[list[Path], typer.Argument(help="Resource files or folders (JSONL, CSV, Markdown, HTML, sitemap, YouTube or Pinterest JSON); a pipe (/dev/stdin, <(...)) is copied whole to a temporary file first, at most 8 GiB (HELPFIRST_MAX_PIPE_COPY).", show_default=False)],
     brand: Annotated[Optional[str], typer.Option("--brand", "-b", help="The brand the resources belong to (records may name their own).")] = None,
     kind: Annotated[Optional[str], typer.Option("--kind", "-k", help="article, video, board or faq: overrides the kind of every resource read.")] = None,
     format: Annotated[Optional[str], typer.Option("--format", "-f", help="Resource format; guessed from each path when omitted.")] = None,
@@ -273,7 +273,7 @@ def _build(kb: list[Path], history: list[Path], index: Optional[Path], semantic:
 @eval_app.command("suggest")
 def eval_suggest(
     kb: Annotated[list[Path], typer.Option("--kb", help="Resources: a knowledge-base folder or resource files (repeatable).", show_default=False)],
-    history: Annotated[list[Path], typer.Option("--history", help="Archive of past conversations, any format `helpfirst audit` reads (repeatable).", show_default=False)],
+    history: Annotated[list[Path], typer.Option("--history", help="Archive of past conversations, any format `helpfirst audit` reads (repeatable); a pipe or '-' is copied whole to a temporary file first, at most 8 GiB (HELPFIRST_MAX_PIPE_COPY).", show_default=False)],
     split: Annotated[float, typer.Option("--split", help="Share of linked conversations (oldest first) to learn from; the rest are tested.", min=0.05, max=0.95)] = 0.8,
     semantic: Annotated[str, typer.Option("--semantic", help="auto (when the semantic extra is installed), on or off.")] = "auto",
     weights: Annotated[Optional[Path], typer.Option("--weights", help="Feature weights of the ranking model (JSON) instead of the learned ones.")] = None,
@@ -323,7 +323,7 @@ def _inputs_line(doc: dict) -> str:
 def suggest(
     kb: Annotated[list[Path], typer.Option("--kb", help="Resources: a knowledge-base folder or resource files (repeatable).", show_default=False)],
     input: Annotated[Path, typer.Option("--input", "-i", help=escape("QUERIES.jsonl: {id, brand, channel, customer, posts: [{role, text, created_at}]} per line; - reads standard input."), show_default=False)],
-    history: Annotated[list[Path], typer.Option("--history", help="Archive of past conversations, any format `helpfirst audit` reads (repeatable).")] = [],
+    history: Annotated[list[Path], typer.Option("--history", help="Archive of past conversations, any format `helpfirst audit` reads (repeatable); a pipe or '-' is copied whole to a temporary file first, at most 8 GiB (HELPFIRST_MAX_PIPE_COPY).")] = [],
     k: Annotated[int, typer.Option("--k", help="Suggestions per query.", min=1, max=100)] = 10,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON line per query: {id, suggestions, draft, draft_warning}.")] = False,
     index: Annotated[Optional[Path], typer.Option("--index", help=escape("Folder for the index (reused while the inputs are unchanged) [default: a cache folder]."))] = None,

@@ -1,0 +1,305 @@
+"""Two robustness defects of the command line around pipes (stop 14).
+
+1. `helpfirst ... | head`: a reader that stops early made most commands end with status 1 (Typer turns the
+   BrokenPipeError into exit 1, Rich its own; `synth -o /dev/stdout` even printed "cannot write (Broken pipe)").
+   The rule now, for every command: the reader stopping is no error, the command stops at once, quietly (nothing
+   on standard error), with exit status 0; a real error still ends with its message and status 1.
+2. An endless stream on standard input filled the temporary folder: `audit -` (and `suggest --history -`,
+   `kb add /dev/stdin`) copy a pipe whole before reading it (every post must be seen) and copied without a bound.
+   The copies of a run now stop with an error past HELPFIRST_MAX_PIPE_COPY (default 8 GiB) or before they would
+   leave less than 1 GiB (5% of a small file system) free; `classify -` streams line by line and copies nothing.
+
+Every process here is real: the venv's `helpfirst`, real pipes, real files.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+HELPFIRST = str(Path(sys.executable).with_name("helpfirst"))
+QUIET_END = ("Traceback", "Exception ignored", "BrokenPipeError", "Broken pipe", "error:")
+
+
+def environment(tmp: Path, **extra: str) -> dict[str, str]:
+    tmp.mkdir(exist_ok=True)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HELPFIRST_")}
+    env["TMPDIR"] = str(tmp)
+    env.update(extra)
+    return env
+
+
+def jsonl(path: Path, rows: list[dict]) -> Path:
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory) -> dict[str, Path]:
+    """Inputs whose outputs are far larger than a pipe's buffer (64 KiB), and a knowledge base."""
+    folder = tmp_path_factory.mktemp("pipes")
+    posts = jsonl(folder / "posts.jsonl", [{"id": str(i), "text": f"my order {i} never arrived, please help",
+                                            "role": "customer"} for i in range(3000)])
+    resources = jsonl(folder / "res.jsonl", [
+        {"id": f"r{i}", "brand": "Acme", "kind": "article", "url": f"https://help.acme.com/a{i}",
+         "title": f"Reset your password {i}", "body": "Open settings, then reset the password."} for i in range(1500)])
+    queries = jsonl(folder / "q.jsonl", [{"id": f"q{i}", "brand": "Acme", "posts": [
+        {"role": "customer", "text": "how do I reset my password"}]} for i in range(300)])
+    archive = folder / "archive.csv"
+    with archive.open("w", encoding="utf-8") as fh:
+        fh.write("id,author,author_role,brand,created_at,text,parent_id\n")
+        for i in range(400):
+            fh.write(f"c{i},u{i},customer,Acme,2024-02-01T09:{i % 60:02d}:00Z,@Acme my order {i} is late,\n")
+            fh.write(f"b{i},Acme,brand,Acme,2024-02-01T10:{i % 60:02d}:00Z,Sorry! Here: https://help.acme.com/a{i % 10},c{i}\n")
+    kb = folder / "kb"
+    done = subprocess.run([HELPFIRST, "kb", "add", str(resources), "--kb", str(kb)], capture_output=True, text=True,
+                          env=environment(folder / "tmp"), timeout=120)
+    assert done.returncode == 0, done.stderr
+    return {"folder": folder, "posts": posts, "resources": resources, "queries": queries, "archive": archive, "kb": kb}
+
+
+def closed_reader(args: list[str], env: dict[str, str], stdin=None, stderr_too: bool = False) -> tuple[int, str]:
+    """Run helpfirst with its standard output a pipe whose reader has already gone (`| true`, or `| head -0`):
+    its first write fails. (exit status, standard error)."""
+    read, write = os.pipe()
+    os.close(read)
+    errors = subprocess.PIPE if not stderr_too else write
+    try:
+        proc = subprocess.Popen([HELPFIRST, *args], stdin=stdin, stdout=write, stderr=errors, env=env)
+    finally:
+        os.close(write)
+    err = proc.stderr.read().decode("utf-8", "replace") if proc.stderr else ""
+    return proc.wait(timeout=300), err
+
+
+def head_1(args: list[str], env: dict[str, str], stdin=None) -> tuple[bytes, int, str]:
+    """`helpfirst ARGS | head -1`: the first line read, then the reader goes. (line, exit status, standard error)."""
+    proc = subprocess.Popen([HELPFIRST, *args], stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    first = proc.stdout.readline()
+    proc.stdout.close()
+    err = proc.stderr.read().decode("utf-8", "replace")
+    return first, proc.wait(timeout=300), err
+
+
+def quiet(err: str) -> bool:
+    return not any(word in err for word in QUIET_END)
+
+
+COMMANDS = {
+    "classify": lambda f: ["classify", str(f["posts"])],
+    "classify one process": lambda f: ["classify", str(f["posts"]), "--jobs", "1"],
+    "kb list": lambda f: ["kb", "list", "--kb", str(f["kb"])],
+    "kb list --json": lambda f: ["kb", "list", "--kb", str(f["kb"]), "--json"],
+    "kb search": lambda f: ["kb", "search", "password", "--kb", str(f["kb"]), "--k", "1500"],
+    "kb search --json": lambda f: ["kb", "search", "password", "--kb", str(f["kb"]), "--k", "1500", "--json"],
+    "formats": lambda f: ["formats"],
+    "formats --json": lambda f: ["formats", "--json"],
+    "audit": lambda f: ["audit", str(f["archive"]), "--no-signals"],
+    "audit --json": lambda f: ["audit", str(f["archive"]), "--no-signals", "--json"],
+    "suggest": lambda f: ["suggest", "--kb", str(f["kb"]), "--input", str(f["queries"]), "--semantic", "off",
+                          "--index", str(f["folder"] / "ix")],
+    "suggest --json": lambda f: ["suggest", "--kb", str(f["kb"]), "--input", str(f["queries"]), "--semantic", "off",
+                                 "--index", str(f["folder"] / "ix"), "--json"],
+    "synth -o /dev/stdout": lambda f: ["synth", "--posts", "500", "-o", "/dev/stdout"],
+    "--help": lambda f: ["--help"],
+    "classify --help": lambda f: ["classify", "--help"],
+}
+
+
+@pytest.mark.parametrize("name", list(COMMANDS))
+def test_a_reader_gone_before_the_first_write_ends_the_command_quietly_with_status_0(files, name):
+    status, err = closed_reader(COMMANDS[name](files), environment(files["folder"] / "tmp"))
+    assert status == 0 and quiet(err), (status, err)
+
+
+@pytest.mark.parametrize("name", ["classify", "kb list --json", "kb search --json", "suggest --json", "audit"])
+def test_head_1_ends_the_command_quietly_with_status_0(files, name):
+    first, status, err = head_1(COMMANDS[name](files), environment(files["folder"] / "tmp"))
+    assert first.strip()
+    assert status == 0 and quiet(err), (status, err)
+
+
+def test_classify_of_standard_input_into_head_1(files):
+    with files["posts"].open("rb") as stdin:
+        first, status, err = head_1(["classify", "-"], environment(files["folder"] / "tmp"), stdin=stdin)
+    assert json.loads(first)["id"] == "0"
+    assert status == 0 and quiet(err), (status, err)
+
+
+def test_standard_error_into_the_same_closed_pipe(files):
+    """`helpfirst classify F 2>&1 | true`: the summary line meets the closed pipe too."""
+    status, err = closed_reader(["classify", str(files["posts"])], environment(files["folder"] / "tmp"), stderr_too=True)
+    assert status == 0
+
+
+def test_a_real_error_is_still_an_error_when_the_reader_is_gone(files, tmp_path):
+    """Nothing was written to the closed pipe: the missing file is reported, status 1, as without the pipe."""
+    status, err = closed_reader(["audit", str(tmp_path / "missing.csv"), "--json"], environment(files["folder"] / "tmp"))
+    assert status == 1 and "missing.csv: no such file" in err
+
+
+def test_classify_out_to_a_pipe_whose_reader_stops(files):
+    """`classify F --out >(head -c 10)`: the reader of the --out pipe stopping is the same quiet end."""
+    read, write = os.pipe()
+    reader = threading.Thread(target=lambda: (os.read(read, 10), os.close(read)), daemon=True)
+    reader.start()
+    try:
+        proc = subprocess.run([HELPFIRST, "classify", str(files["posts"]), "--out", f"/dev/fd/{write}"],
+                              capture_output=True, text=True, pass_fds=(write,), env=environment(files["folder"] / "tmp"),
+                              timeout=300)
+    finally:
+        os.close(write)
+    reader.join(5)
+    assert proc.returncode == 0 and quiet(proc.stderr), (proc.returncode, proc.stderr)
+
+
+# -- 2. an endless or very large stream on standard input -------------------------------------------------------
+
+LINE = b'{"id":"1","author":"a","author_role":"customer","created_at":"2024-01-01T00:00:00Z","text":"hi @Acme"}\n'
+#: the most any run here may write (RLIMIT_FSIZE): a run that copied without a bound stops here, not at a full disk
+FILE_LIMIT = 256 << 20
+
+
+def limited() -> None:
+    resource.setrlimit(resource.RLIMIT_FSIZE, (FILE_LIMIT, FILE_LIMIT))
+
+
+def endless(proc: subprocess.Popen, line: bytes, stop: threading.Event) -> threading.Thread:
+    """Feed `line` to the process's standard input until it stops reading (or `stop`): `yes LINE | helpfirst ...`."""
+    block = line * (65536 // len(line))
+
+    def feed() -> None:
+        try:
+            while not stop.is_set():
+                proc.stdin.write(block)
+        except (BrokenPipeError, ValueError, OSError):
+            pass
+
+    thread = threading.Thread(target=feed, daemon=True)
+    thread.start()
+    return thread
+
+
+def copies(tmp: Path) -> list[Path]:
+    return sorted(p for p in tmp.rglob("*") if p.is_file())
+
+
+def run_endless(args: list[str], tmp: Path, line: bytes = LINE, timeout: float = 120, **env: str):
+    """helpfirst ARGS with an endless producer on standard input; (status, stdout, stderr, largest copy seen)."""
+    proc = subprocess.Popen([HELPFIRST, *args], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            env=environment(tmp, **env), preexec_fn=limited)
+    stop = threading.Event()
+    feeder = endless(proc, line, stop)
+    largest = 0
+    outputs: dict[str, bytes] = {}
+    readers = [threading.Thread(target=lambda n=n: outputs.__setitem__(n, getattr(proc, n).read()), daemon=True)
+               for n in ("stdout", "stderr")]
+    for r in readers:
+        r.start()
+    deadline = time.monotonic() + timeout
+    while proc.poll() is None and time.monotonic() < deadline:
+        largest = max([largest, *(p.stat().st_size for p in copies(tmp) if p.exists())])
+        time.sleep(0.05)
+    stop.set()
+    if proc.poll() is None:
+        proc.kill()
+        proc.wait()
+        pytest.fail(f"helpfirst {' '.join(args)} still ran after {timeout} s of an endless input")
+    for r in readers:
+        r.join(10)
+    feeder.join(10)
+    return proc.returncode, outputs.get("stdout", b"").decode(), outputs.get("stderr", b"").decode(), largest
+
+
+def test_audit_of_an_endless_standard_input_stops_at_the_copy_limit(tmp_path):
+    tmp = tmp_path / "tmp"
+    status, out, err, largest = run_endless(["audit", "-", "--no-signals", "--json"], tmp, HELPFIRST_MAX_PIPE_COPY="8M")
+    assert status == 1, err
+    assert "error: <stdin>: more than 8 MiB came through the pipe, the most helpfirst copies (HELPFIRST_MAX_PIPE_COPY)" in err
+    assert "save the stream to a file and give the file" in err
+    assert largest <= 8 << 20
+    assert copies(tmp) == [] and "File size limit" not in err
+
+
+def test_suggest_history_of_an_endless_standard_input_stops_at_the_copy_limit(tmp_path, files):
+    tmp = tmp_path / "tmp"
+    status, out, err, largest = run_endless(
+        ["suggest", "--kb", str(files["kb"]), "--history", "-", "--input", str(files["queries"]), "--semantic", "off",
+         "--index", str(tmp_path / "ix"), "--json"], tmp, HELPFIRST_MAX_PIPE_COPY="4M")
+    assert "<stdin>: more than 4 MiB came through the pipe" in err
+    assert largest <= 4 << 20 and copies(tmp) == []
+
+
+def test_the_limit_is_for_the_copies_of_a_run_together(tmp_path):
+    """Two pipes of 3 MiB each pass a 5 MiB limit together: the second one is refused."""
+    data = b"id,author,author_role,created_at,text,parent_id\n" + b"".join(
+        b"c%d,u,customer,2024-02-01T09:00:00Z,@Acme my order is late,\n" % i for i in range(70_000))
+    assert 3 << 20 < len(data) < (5 << 20) - 4096
+    fds = []
+    for _ in range(2):
+        read, write = os.pipe()
+        threading.Thread(target=_fill, args=(write, data), daemon=True).start()
+        fds.append(read)
+    try:
+        done = subprocess.run([HELPFIRST, "audit", f"/dev/fd/{fds[0]}", f"/dev/fd/{fds[1]}", "--no-signals", "--json"],
+                              capture_output=True, text=True, pass_fds=fds,
+                              env=environment(tmp_path / "tmp", HELPFIRST_MAX_PIPE_COPY="5M"), timeout=120)
+    finally:
+        for fd in fds:
+            os.close(fd)
+    doc = json.loads(done.stdout)
+    assert done.returncode == 0, done.stderr
+    assert doc["rows_loaded"] == 70_000
+    assert any(f"/dev/fd/{fds[1]}: more than 5 MiB came through the pipe" in e for e in doc["errors"]), doc["errors"]
+
+
+def _fill(fd: int, data: bytes) -> None:
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+    except OSError:
+        pass
+
+
+def test_a_bad_limit_is_named(tmp_path):
+    done = subprocess.run([HELPFIRST, "audit", "-", "--no-signals", "--json"], input=LINE.decode(), capture_output=True,
+                          text=True, env=environment(tmp_path / "tmp", HELPFIRST_MAX_PIPE_COPY="lots"), timeout=60)
+    assert done.returncode == 1
+    assert "HELPFIRST_MAX_PIPE_COPY 'lots': expected a size such as 500M, 8G or 1.5T" in done.stderr
+
+
+def test_a_stream_under_the_limit_is_audited_as_before(tmp_path):
+    data = ("id,author,author_role,created_at,text,parent_id\n"
+            "c1,sam,customer,2024-02-01T09:00:00Z,Hi @Acme help,\n"
+            "c2,Acme,brand,2024-02-01T09:10:00Z,Sure,c1\n")
+    done = subprocess.run([HELPFIRST, "audit", "-", "--no-signals", "--json"], input=data, capture_output=True, text=True,
+                          env=environment(tmp_path / "tmp", HELPFIRST_MAX_PIPE_COPY="1K"), timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["rows_loaded"] == 2
+
+
+def test_classify_streams_an_endless_standard_input_without_copying_it(tmp_path, files):
+    """`yes POST | helpfirst classify - | head -1`: the first line comes out while the input is still flowing,
+    nothing is copied to the temporary folder, and the command ends quietly when its reader goes."""
+    tmp = tmp_path / "tmp"
+    proc = subprocess.Popen([HELPFIRST, "classify", "-", "--batch-size", "1000"], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=environment(tmp), preexec_fn=limited)
+    stop = threading.Event()
+    feeder = endless(proc, b'{"id":"1","text":"hi, my parcel is late","role":"customer"}\n', stop)
+    lines = [proc.stdout.readline() for _ in range(3000)]  # three batches: the stream is classified as it comes
+    assert copies(tmp) == []
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    status = proc.wait(timeout=120)
+    stop.set()
+    feeder.join(10)
+    assert all(json.loads(line)["id"] == "1" for line in lines)
+    assert status == 0 and quiet(err), (status, err)
