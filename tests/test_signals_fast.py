@@ -93,7 +93,7 @@ def test_blocks_scale_each_post_by_its_ngram_count():
 def test_shipped_files_are_small_and_pickle_free():
     meta = json.loads((MODEL_DIR / "fast.json").read_text(encoding="utf-8"))
     assert meta["format"] == 1 and set(meta["heads"]) == set(S.HEADS)
-    assert (MODEL_DIR / "fast.npz").stat().st_size < 3_000_000
+    assert (MODEL_DIR / "fast.npz").stat().st_size < 4_000_000  # 3.0 MB since v8 (both batches of written posts)
     with np.load(MODEL_DIR / "fast.npz", allow_pickle=False) as z:
         assert z["W"].dtype == np.float16 and z["rows"].dtype == np.int32
         assert z["W"].shape[1] == len(z["b"]) == 12

@@ -24,6 +24,8 @@ class Defaults:
     cache: str | None = None
     # text, read by debug_enabled(): a value such as "2" must switch nothing on, and fail nothing
     debug: str | None = None
+    # a size such as 500M or 8G, read by ingest when a pipe or standard input is copied (default 8 GiB)
+    max_pipe_copy: str | None = None
 
 
 @functools.cache
