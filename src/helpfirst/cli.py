@@ -197,13 +197,19 @@ def audit(
         except OSError as exc:
             _fail(f"{report}: cannot write the report ({exc.strerror or exc})")
         doc["report"] = report_path
-    if as_json:
-        sys.stdout.write(json.dumps(doc, default=str) + "\n")
-    else:
-        from .measure.terminal import print_audit
+    failed = doc["rows_loaded"] == 0
+    try:
+        if as_json:
+            sys.stdout.write(json.dumps(doc, default=str) + "\n")
+            sys.stdout.flush()
+        else:
+            from .measure.terminal import print_audit
 
-        print_audit(doc, out, report_path)
-    if doc["rows_loaded"] == 0:
+            print_audit(doc, out, report_path)
+    except (BrokenPipeError, SystemExit) as exc:  # the reader stopped: no error then, unless nothing was loaded
+        if not failed or not _reader_stopped(exc):
+            raise
+    if failed:
         _error_line(f"no posts could be loaded ({doc['rows_read']:,} rows read, {doc['rows_rejected']:,} rejected)")
         raise typer.Exit(1)
 
@@ -375,6 +381,7 @@ def main() -> None:
 
     start(sys.argv[1:])  # an audit's archive is parsed while the audit loads (python -m started it sooner)
     _note_interrupts()
+    _quiet_when_stderr_gone()
     try:
         app()
     except SystemExit as exc:  # how every command ends
@@ -427,6 +434,52 @@ def _by_interrupt(exc: BaseException) -> bool:
     return False
 
 
+class _StderrGuard:
+    """Standard error that stays writable when its reader goes (`2> >(true)`, `2>&1 | head`): the
+    first EPIPE points it (file descriptor 2 too, for what writes there directly) at os.devnull and
+    the work goes on. Only the reader of standard output (or of --out, --report) stopping ends a
+    command quietly; messages nobody reads never change what a command does or its exit status."""
+
+    def __init__(self, stream) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        try:
+            return self._stream.write(text)
+        except OSError as exc:
+            if exc.errno != errno.EPIPE:
+                raise
+            self._gone()
+            return len(text)
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except OSError as exc:
+            if exc.errno != errno.EPIPE:
+                raise
+            self._gone()
+
+    def _gone(self) -> None:
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            try:
+                os.dup2(devnull, self._stream.fileno())
+            finally:
+                os.close(devnull)
+            self._stream.flush()  # what was buffered goes to os.devnull now
+        except (OSError, ValueError):
+            self._stream = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 - for the rest of the run
+
+    def __getattr__(self, name: str):
+        return getattr(self._stream, name)
+
+
+def _quiet_when_stderr_gone() -> None:
+    if sys.stderr is not None and not isinstance(sys.stderr, _StderrGuard):
+        sys.stderr = _StderrGuard(sys.stderr)
+
+
 def _is_epipe(exc: BaseException | None) -> bool:
     return isinstance(exc, OSError) and exc.errno == errno.EPIPE
 
@@ -434,7 +487,8 @@ def _is_epipe(exc: BaseException | None) -> bool:
 def _reader_stopped(exc: BaseException) -> bool:
     """Whether a command ended because the reader of its output went away (`| head`): writing to a
     pipe nobody reads any more raised EPIPE (BrokenPipeError). Such a command ends quietly with
-    status 0, nothing said: stopping early was the reader's choice.
+    status 0, nothing said: stopping early was the reader's choice. Standard error raises no EPIPE
+    (_StderrGuard): a broken pipe is always standard output's, --out's or --report's.
 
     Typer (for a write of the command or of its help) and Rich (Console.on_broken_pipe) turn the
     BrokenPipeError into SystemExit(1) while handling it; an EPIPE that only led to another error

@@ -125,6 +125,7 @@ def spool(path: Path | str) -> tuple[Path, Path]:
     except (OSError, AttributeError) as exc:
         raise ImportFailed(f"{shown}: cannot be read ({getattr(exc, 'strerror', None) or exc})") from None
     copy = None
+    this = 0  # bytes of this stream copied
     try:
         head = _read(source, shown, _STREAM_HEAD)
         check_text(shown, head)  # /dev/zero piped in is refused at once, not copied until the disk is full
@@ -138,16 +139,18 @@ def spool(path: Path | str) -> tuple[Path, Path]:
             raise _no_copy(shown, exc) from None
         with out:
             while head:
-                _check_room(shown, copy, len(head), limit)
+                _check_room(shown, copy, len(head), limit, this)
                 try:
                     out.write(head)
                 except OSError as exc:
                     raise _no_copy(shown, exc) from None
                 _COPIED[0] += len(head)
+                this += len(head)
                 head = _read(source, shown, 1 << 20)
     except BaseException:  # a partial copy (a full disk, a limit, Ctrl-C) is not kept until the end
         if copy is not None:
             shutil.rmtree(copy.parent, ignore_errors=True)
+            _COPIED[0] -= this  # nor counted against the limit: the next pipes may use that room
         raise
     finally:
         if not stdin:
@@ -212,12 +215,17 @@ def _size(n: int) -> str:
     return f"{n} bytes"
 
 
-def _check_room(shown: Path, copy: Path, size: int, limit: int) -> None:
+def _check_room(shown: Path, copy: Path, size: int, limit: int, this: int = 0) -> None:
     """ImportFailed before the copy of a stream grows by `size` bytes past `limit` (this run's copies
-    together), or leaves less than the free-space reserve on the temporary folder's file system."""
+    together; `this` of them are this stream's), or leaves less than the free-space reserve on the
+    temporary folder's file system."""
     if _COPIED[0] + size > limit:
+        earlier = _COPIED[0] - this
+        passed = (f"more than {_size(limit)} came through the pipe" if earlier <= 0 else
+                  f"the pipes of this run together passed {_size(limit)} (this input {_size(this + size)} so far, "
+                  f"earlier ones {_size(earlier)})")
         raise ImportFailed(
-            f"{shown}: more than {_size(limit)} came through the pipe, the most helpfirst copies ({MAX_PIPE_COPY_VAR}); "
+            f"{shown}: {passed}, the most helpfirst copies ({MAX_PIPE_COPY_VAR}); "
             f"a pipe or standard input is copied whole to a temporary file before it is read, as every post must be "
             f"seen: save the stream to a file and give the file, or raise {MAX_PIPE_COPY_VAR}"
         )
@@ -225,13 +233,25 @@ def _check_room(shown: Path, copy: Path, size: int, limit: int) -> None:
         fs = os.statvfs(copy.parent)
     except (OSError, AttributeError):  # no statvfs (Windows): the disk-full error still stops the copy
         return
-    reserve = min(FREE_RESERVE, int(fs.f_blocks * fs.f_frsize * FREE_RESERVE_SHARE))
-    if fs.f_bavail * fs.f_frsize - size < reserve:
+    reserve = free_space_short(fs, size)
+    if reserve is not None:
         raise ImportFailed(
             f"{shown}: copying it to a temporary file in {tempfile.gettempdir()} would leave less than {_size(reserve)} "
             f"free there ({_size(_COPIED[0])} copied): a pipe or standard input is copied whole before it is read; "
             "set TMPDIR to a folder with more room, or save the stream to a file and give the file"
         )
+
+
+def free_space_short(fs: os.statvfs_result, size: int) -> int | None:
+    """The free-space reserve (1 GiB, or 5% of a smaller file system) that writing `size` more bytes
+    would break into on the file system `fs` describes (os.statvfs), or None when it is left, or when
+    the free space is unknown: a file system that reports no size (f_blocks or f_frsize 0: a tmpfs
+    mounted with size=0, some FUSE and network file systems) is not judged, and a real disk-full
+    error still stops the copy."""
+    if fs.f_blocks <= 0 or fs.f_frsize <= 0:
+        return None
+    reserve = min(FREE_RESERVE, int(fs.f_blocks * fs.f_frsize * FREE_RESERVE_SHARE))
+    return reserve if fs.f_bavail * fs.f_frsize - size < reserve else None
 
 
 def _spool_dir() -> Path:
