@@ -447,7 +447,7 @@ class _StderrGuard:
         try:
             return self._stream.write(text)
         except OSError as exc:
-            if exc.errno != errno.EPIPE:
+            if not _is_epipe(exc):
                 raise
             self._gone()
             return len(text)
@@ -456,7 +456,7 @@ class _StderrGuard:
         try:
             self._stream.flush()
         except OSError as exc:
-            if exc.errno != errno.EPIPE:
+            if not _is_epipe(exc):
                 raise
             self._gone()
 

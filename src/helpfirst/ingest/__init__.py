@@ -7,6 +7,7 @@ import contextlib
 import dataclasses
 import importlib
 import os
+import re
 import shutil
 import stat
 import sys
@@ -176,19 +177,18 @@ def _no_copy(shown: Path, exc: OSError) -> ImportFailed:
 def pipe_copy_limit() -> int:
     """MAX_PIPE_COPY, or HELPFIRST_MAX_PIPE_COPY (a size: 500M, 8G, 1.5T, or bytes); ImportFailed
     naming the variable for a value that is not a size."""
-    value = None
-    try:
-        from ..config import load_settings
+    from ..config import load_settings, setting_source
 
-        value = getattr(load_settings(), "max_pipe_copy", None)  # the environment and .env, once config has it
+    try:
+        value = load_settings().max_pipe_copy  # the environment, then .env
     except Exception:  # noqa: BLE001 - a .env that cannot be read: the command reports it itself
-        pass
-    value = value or os.environ.get(MAX_PIPE_COPY_VAR)
+        value = os.environ.get(MAX_PIPE_COPY_VAR)
     if value is None or not str(value).strip():
         return MAX_PIPE_COPY
     size = parse_size(str(value))
     if size is None:
-        raise ImportFailed(f"{MAX_PIPE_COPY_VAR} {value!r}: expected a size such as 500M, 8G or 1.5T (bytes when no unit)")
+        raise ImportFailed(f"{setting_source('max_pipe_copy')} {value!r}: expected a size such as 500M, 8G or 1.5T "
+                           "(bytes when no unit)")
     return size
 
 
@@ -198,8 +198,6 @@ _UNITS = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}
 def parse_size(text: str) -> int | None:
     """Bytes for a size such as 500M, 8G, 1.5T, 2GiB, 64KB or 4096 (units are powers of 1024); None
     when it is not one (or is not positive)."""
-    import re
-
     match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([KMGT]?)(?:I?B)?\s*", text.upper())
     if match is None:
         return None
