@@ -73,12 +73,27 @@ class CL(Model):
         return self.design(it) @ self.w
 
 
+CACHE_FITS = False  # exp_gbm.py's nested run: reuse a fit of the same factory on the same training set
+_FITS: dict = {}
+
+
+def fit_on(make_model, train: list):
+    """make_model().fit(train), or, with CACHE_FITS, the earlier fit of this factory on these very items
+    (the fits are deterministic; the key holds the factory, and the items live in the loaded folds)."""
+    if not CACHE_FITS:
+        return make_model().fit(train)
+    key = (make_model, tuple(map(id, train)))
+    if key not in _FITS:
+        _FITS[key] = make_model().fit(train)
+    return _FITS[key]
+
+
 def cv_pairs(folds, make_model, held_out=None):
     """Out-of-fold (top-10, gold) pairs in fold order: fit on the other folds, rank the held-out one."""
     idx = list(range(len(folds))) if held_out is None else held_out
     pairs, items = [], []
     for held in idx:
-        model = make_model().fit([it for f in idx if f != held for it in folds[f]])
+        model = fit_on(make_model, [it for f in idx if f != held for it in folds[f]])
         pairs += rank_pairs(folds[held], model.score)
         items += folds[held]
     return items, pairs
@@ -89,16 +104,23 @@ def cv(folds, make_model, idx=None) -> dict:
     return split_metrics(items, pairs)
 
 
-def nested(folds, grid: dict) -> dict:
+def nested(folds, grid: dict, log=None) -> dict:
     """Nested CV: for each outer fold, choose the grid entry (name -> model factory) by the objective of
-    CV over the 4 other folds, fit it on them, rank the outer fold."""
+    CV over the 4 other folds, fit it on them, rank the outer fold. `log(str)`, if given, gets each inner
+    CV result and each choice."""
     pairs, items, chosen = [], [], []
     every = list(range(len(folds)))
     for held in every:
         inner = [f for f in every if f != held]
-        name = max(grid, key=lambda k: objective(cv(folds, grid[k], inner)))
+        inner_m = {k: cv(folds, grid[k], inner) for k in grid}
+        if log:
+            for k, m in inner_m.items():
+                log(f"  outer {held} inner {k:62s} {fmt(m)}  obj {objective(m):.4f}")
+        name = max(grid, key=lambda k: objective(inner_m[k]))  # first of the grid on a tie, as before
+        if log:
+            log(f"  outer {held} chose {name}")
         chosen.append(name)
-        model = grid[name]().fit([it for f in inner for it in folds[f]])
+        model = fit_on(grid[name], [it for f in inner for it in folds[f]])
         pairs += rank_pairs(folds[held], model.score)
         items += folds[held]
     out = split_metrics(items, pairs)
