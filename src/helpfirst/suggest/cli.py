@@ -29,9 +29,15 @@ def _kb_dir(value: Optional[Path]) -> Path:
     return value or Path(load_settings().kb or Defaults.kb)
 
 
+def _one_line(message: str) -> str:
+    """A message on one line, its control, bidi and separator characters as escapes: it carries file
+    names, brands and URLs from the inputs."""
+    return _shown(" ".join(str(message).split()))
+
+
 def _error(message: str) -> None:
     err.print("[red]error:[/] ", end="")
-    err.print(" ".join(str(message).split()), highlight=False, soft_wrap=True, markup=False)
+    err.print(_one_line(message), highlight=False, soft_wrap=True, markup=False)
 
 
 def _fail(message: str, code: int = 1) -> None:
@@ -40,7 +46,7 @@ def _fail(message: str, code: int = 1) -> None:
 
 
 def _note(message: str) -> None:
-    err.print(" ".join(str(message).split()), highlight=False, soft_wrap=True, markup=False)
+    err.print(_one_line(message), highlight=False, soft_wrap=True, markup=False)
 
 
 def _print_load_report(report, what: str = "resources") -> None:
