@@ -40,6 +40,10 @@ SIGNALS_SCHEMA = pa.schema(list(MODEL_SCHEMA) + [
     pa.field("urgency", pa.float32()),
 ])
 DEFAULT_BATCH = 65_536
+#: The signals read at most this many characters of a post (the longest posts any network allows,
+#: X's, are 25,000): character n-grams cost about 250 bytes of memory per byte of text, so one
+#: runaway 300 MB "post" would otherwise take the machine's memory. Masked text is written whole.
+MAX_SIGNAL_CHARS = 25_000
 
 
 def _array(a, typ) -> pa.Array:
@@ -97,6 +101,15 @@ def classify_posts(texts, roles, model: str | PostClassifier = "fast",
     return pa.Table.from_batches(batches, schema=schema)
 
 
+def _capped(texts: pa.Array) -> pa.Array:
+    """``texts`` with posts past MAX_SIGNAL_CHARS cut there (the array itself when none is)."""
+    import pyarrow.compute as pc
+
+    if len(texts) == 0 or (pc.max(pc.binary_length(texts)).as_py() or 0) <= MAX_SIGNAL_CHARS:
+        return texts  # bytes >= characters: nothing can be too long (the common case, one pass)
+    return pc.utf8_slice_codeunits(texts, 0, MAX_SIGNAL_CHARS)
+
+
 def _classify_batch(texts, roles, clf, wanted, mask_pii, waited, turns, languages) -> dict:
     cols: dict[str, pa.Array] = {}
     if mask_pii:
@@ -104,6 +117,7 @@ def _classify_batch(texts, roles, clf, wanted, mask_pii, waited, turns, language
         # or e-mail would change intent and complaint), as audit --mask-pii does
         from helpfirst.signals.pii import mask_pii as _mask
         cols["text"] = _mask(texts)
+    texts = _capped(texts)
     if clf is not None:
         table = clf.predict(texts, roles)
         for name in MODEL_SCHEMA.names:
