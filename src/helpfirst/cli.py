@@ -187,7 +187,8 @@ def audit(
         _fail(str(exc))
     doc = result.to_dict()
     report_path = None
-    if report is not None:
+    failed = doc["rows_loaded"] == 0
+    if report is not None and not failed:  # a failed run leaves the previous report as it is
         from .measure.report import render_report
 
         try:
@@ -197,7 +198,6 @@ def audit(
         except OSError as exc:
             _fail(f"{report}: cannot write the report ({exc.strerror or exc})")
         doc["report"] = report_path
-    failed = doc["rows_loaded"] == 0
     try:
         if as_json:
             sys.stdout.write(json.dumps(doc, default=str) + "\n")
@@ -210,7 +210,8 @@ def audit(
         if not failed or not _reader_stopped(exc):
             raise
     if failed:
-        _error_line(f"no posts could be loaded ({doc['rows_read']:,} rows read, {doc['rows_rejected']:,} rejected)")
+        kept = f"; {report} was not written" if report is not None else ""
+        _error_line(f"no posts could be loaded ({doc['rows_read']:,} rows read, {doc['rows_rejected']:,} rejected){kept}")
         raise typer.Exit(1)
 
 
@@ -329,11 +330,16 @@ def classify(
         if output is not None and _is_open_file(src, output):
             _fail(f"--out {output}: that is the input file, and writing would erase it before it is read; "
                   "write to another file")
+        kept = False
         try:
             with (nullcontext(sys.stdout) if output is None else atomic_output(output)) as dst:
                 stats = classify_file(src, dst, source=source, model=model, mask_pii=mask_pii,
                                       batch_size=batch_size, languages=langs, on_error=_error_line,
                                       jobs=jobs or len(os.sched_getaffinity(0)))
+                if output is not None and stats.classified == 0:
+                    raise _NothingWritten  # a failed run leaves the previous --out file as it is
+        except _NothingWritten:
+            kept = True
         except (SignalsUnavailable, ValueError) as exc:
             _fail(str(exc))
         except InputError as exc:
@@ -351,8 +357,13 @@ def classify(
         err.print(f"{summary['lines_read']:,} lines read: {summary['classified']:,} classified, "
                   f"{summary['rejected']:,} rejected ({summary['posts_per_s']:,.0f} posts/s)", highlight=False)
     if stats.classified == 0:
-        _error_line(f"nothing could be classified ({stats.lines_read:,} lines read)")
+        _error_line(f"nothing could be classified ({stats.lines_read:,} lines read)"
+                    + (f"; {output} was not written" if kept else ""))
         raise typer.Exit(1)
+
+
+class _NothingWritten(Exception):
+    """Raised inside an atomic output to drop the new file: the run classified nothing."""
 
 
 def _refuse_non_text(src, source: str) -> None:
