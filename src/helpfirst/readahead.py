@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import os
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 #: The longest record read; a longer one is rejected with a reason. DuckDB reads in buffers of
@@ -96,7 +97,90 @@ def parse(con: object, path: Path, sql: str) -> tuple[object, list[tuple]]:
     ).fetchall()
     con.execute(f"DROP TABLE IF EXISTS {REJECTS}_errors")
     con.execute(f"DROP TABLE IF EXISTS {REJECTS}_scans")
-    return records, rejected
+    return records, with_skipped_records(path, rejected)
+
+
+#: The error type DuckDB gives a record over max_line_size (the one given to a record it skipped unnoted).
+LINE_TOO_LONG = "LINE SIZE OVER MAXIMUM"
+
+
+def with_skipped_records(path: Path, rejected: list[tuple], max_record_bytes: int = MAX_RECORD_BYTES) -> list[tuple]:
+    """The rejects rows of a parse of `path`, with the records DuckDB skipped without a note added.
+
+    DuckDB (2.0) drops a line longer than its read buffer (2 * max_record_bytes) with no row in the
+    rejects table, and numbers the rows after it one lower. Only a file with an aligned block of
+    max_record_bytes holding no line feed can have such a line (one page read per block finds
+    out); for it alone, one pass of csv.reader finds the records over max_record_bytes: each that
+    DuckDB did not note is added as LINE_TOO_LONG and the rows after it renumbered.
+    """
+    if not _may_hold_line_over(path, 2 * max_record_bytes):
+        return rejected
+    overlong = _rows_over(path, max_record_bytes)
+    if not overlong:
+        return rejected
+    noted = {int(r[0]) for r in rejected if r[1] == LINE_TOO_LONG}
+    skipped: list[int] = []
+    for row in overlong:  # true row numbers; DuckDB numbers a row `len(skipped)` lower
+        if row - len(skipped) not in noted:
+            skipped.append(row)
+    if not skipped:
+        return rejected
+
+    def true_row(line: int) -> int:
+        for row in skipped:
+            if row <= line:
+                line += 1
+        return line
+
+    out = [(true_row(int(r[0])), *r[1:]) for r in rejected]
+    out += [(row, LINE_TOO_LONG, None, f"the record is longer than {max_record_bytes} bytes (skipped by the parser)")
+            for row in skipped]
+    out.sort(key=lambda r: (r[0], r[2] is None, r[2] or 0))
+    return out
+
+
+def _may_hold_line_over(path: Path, size: int) -> bool:
+    """Whether `path` may hold a line of `size` bytes or more: some aligned block of size // 2
+    holds no line feed (a line that long covers a whole such block)."""
+    import mmap
+
+    block = max(1, size // 2)
+    try:
+        with path.open("rb") as fh:
+            total = os.fstat(fh.fileno()).st_size
+            if total < size:
+                return False
+            with mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
+                return any(mm.find(b"\n", start, start + block) < 0 for start in range(0, total - block + 1, block))
+    except (OSError, ValueError):
+        return False
+
+
+def _rows_over(path: Path, limit: int) -> list[int]:
+    """Row numbers (as DuckDB and csv.reader number them: header = 1, blank lines count) of the
+    CSV records of `path` longer than `limit` bytes."""
+    csv.field_size_limit(max(csv.field_size_limit(), 2**31 - 1))
+    out: list[int] = []
+    size = [0]  # bytes of the record being read
+
+    def lines(fh) -> Iterator[str]:
+        for line in fh:
+            # a line of n characters holds n to 4n bytes: encode only the ones that may be long
+            size[0] += len(line) if 4 * len(line) <= limit else len(line.encode("utf-8", "surrogateescape"))
+            yield line
+
+    with path.open("r", encoding="utf-8", errors="surrogateescape", newline="") as fh:
+        reader = csv.reader(lines(fh))
+        row = 0
+        try:
+            for _fields in reader:
+                row += 1
+                if size[0] > limit:
+                    out.append(row)
+                size[0] = 0
+        except csv.Error:
+            pass
+    return out
 
 
 class _Ahead:

@@ -269,6 +269,8 @@ def html_to_text(markup: str | None) -> str | None:
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _FLOAT_ID_TEXT = re.compile(r"^(\d+)\.0+$")
 _INT64_MAX = 2**63 - 1
+#: the largest whole number a JSON number read as a float holds exactly (as in knowledge.sources: kb add)
+_EXACT_FLOAT = 2**53
 
 
 class FieldError(ValueError):
@@ -293,7 +295,8 @@ def has_surrogates(text: str) -> bool:
 def to_id(value: object, name: str = "id") -> str | None:
     """A JSON id (string or integer) as a trimmed string; None when absent or empty.
 
-    Integral floats and '3.0' become '3' (ids written by tools that store numbers as floats).
+    Integral floats and '3.0' become '3' (ids written by tools that store numbers as floats); a float above 2^53
+    (not exact) is rejected.
     Raises FieldError for other types.
     """
     if value is None:
@@ -315,8 +318,13 @@ def to_id(value: object, name: str = "id") -> str | None:
     if isinstance(value, int):
         return str(value)
     if isinstance(value, float):
-        if value.is_integer():
+        if value.is_integer() and abs(value) <= _EXACT_FLOAT:
             return str(int(value))
+        if value.is_integer():
+            # 1052912345678901234.0 (pandas writes tweet ids so) is read as the nearest float, another number: two ids
+            # would become one and replies would link to the wrong post
+            raise FieldError(f"{name} must be text or an integer, not the number {json.dumps(value)}: a number beyond "
+                             f"2^53 written as a float is too large to be exact; write ids as strings", name)
         raise FieldError(f"{name} must be a string or an integer, not {value!r}", name)
     raise FieldError(f"{name} must be a string or an integer, not {_json_type(value)}", name)
 

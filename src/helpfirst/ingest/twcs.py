@@ -14,7 +14,7 @@ import csv
 import functools
 import shutil
 import threading
-from datetime import datetime
+from datetime import datetime, timezone
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -30,7 +30,7 @@ from ..readahead import twcs_sql
 from . import register
 from .base import EARLIEST_YEAR, LATEST_YEAR, ImportFailed, ImportOptions, ImportReport, Importer
 from .common import (
-    csv_header, decode_utf8, out_of_range, repaired_csv, first_line, is_blank, normalise_ids, nul_reason, nul_rows, one_line,
+    EARLIEST_US, LATEST_US, csv_header, decode_utf8, out_of_range, repaired_csv, first_line, is_blank, normalise_ids, nul_reason, nul_rows, one_line,
     trimmed_or_none,
 )
 from .duckcsv import locate_rows, malformed_records, read_csv_sql, report_rejections, spans_lines
@@ -248,13 +248,15 @@ def lf_copy(path: Path) -> Iterator[Path | None]:
 
 
 def _out_of_range(raw: pa.Array, rows: np.ndarray) -> np.ndarray:
-    """Mask of the given rows whose value is a Twitter date of a year outside EARLIEST_YEAR-LATEST_YEAR."""
+    """Mask of the given rows whose value is a Twitter date of a year outside EARLIEST_YEAR-LATEST_YEAR
+    (in UTC, as every format compares it)."""
     out = np.zeros(len(raw), dtype=bool)
     for i in np.flatnonzero(rows):
         value = raw[int(i)].as_py()
         try:
-            year = datetime.strptime(value.strip(), "%a %b %d %H:%M:%S %z %Y").year
-        except (AttributeError, ValueError):
+            when = datetime.strptime(value.strip(), "%a %b %d %H:%M:%S %z %Y")
+            year = when.astimezone(timezone.utc).year if when.utcoffset() is not None else when.year
+        except (AttributeError, ValueError, OverflowError):
             continue
         out[i] = not EARLIEST_YEAR <= year <= LATEST_YEAR
     return out
@@ -370,7 +372,9 @@ def _fixed_width_seconds(raw: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     day, hour, minute, second = two_digits(8), two_digits(11), two_digits(14), two_digits(17)
     offset_hours, offset_minutes, century, year = two_digits(21), two_digits(23), two_digits(26), two_digits(28)
     valid = (day >= 1) & (hour >= 0) & (hour <= 23) & (minute >= 0) & (minute <= 59) & (second >= 0) & (second <= 60)
-    valid &= (offset_hours >= 0) & (offset_minutes >= 0) & (century >= 0) & (year >= 0)
+    # a time-zone offset is at most +2359 (as the canonical formats reject +25:00)
+    valid &= (offset_hours >= 0) & (offset_hours <= 23) & (offset_minutes >= 0) & (offset_minutes <= 59)
+    valid &= (century >= 0) & (year >= 0)
     for at, separator in _SEPARATORS.items():
         valid &= byte(at) == ord(separator)
     sign = byte(20)
@@ -384,4 +388,8 @@ def _fixed_width_seconds(raw: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     days = _MONTH_START[np.where(valid, year - EARLIEST_YEAR, 0), np.maximum(month - 1, 0)] + (day - 1)
     offset = offset_hours * np.int64(3600) + offset_minutes * np.int64(60)
     local = days * 86400 + hour * np.int64(3600) + minute * np.int64(60) + second
-    return local - np.where(sign == ord("-"), -offset, offset), valid
+    utc = local - np.where(sign == ord("-"), -offset, offset)
+    # the range holds for the time in UTC ('Thu Jan 01 00:00:00 +0100 1970' is 1969 there): rejected
+    # here, with its line, rather than after the import with none
+    valid &= (utc >= EARLIEST_US // 1_000_000) & (utc <= LATEST_US // 1_000_000)
+    return utc, valid
