@@ -209,6 +209,8 @@ def _weights(path: Optional[Path]):
         doc = json.loads(path.read_text(encoding="utf-8-sig"))
     except OSError as exc:
         _fail(f"{path}: cannot be read ({exc.strerror or exc})")
+    except RecursionError:
+        _fail(f"{path}: not valid JSON (nested too deeply)")
     except ValueError as exc:
         _fail(f"{path}: not valid JSON ({str(exc).splitlines()[0]})")
     problem = Weights.problem(doc)

@@ -78,6 +78,8 @@ def load_voices(path: Path | None) -> dict[str, Voice]:
         doc = json.loads(Path(path).read_text(encoding="utf-8-sig"))  # a byte order mark is skipped
     except OSError as exc:
         raise VoiceError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    except RecursionError:
+        raise VoiceError(f"{path}: not valid JSON (nested too deeply)") from None
     except ValueError as exc:
         raise VoiceError(f"{path}: not valid JSON ({str(exc).splitlines()[0]})") from None
     if not isinstance(doc, dict) or not all(isinstance(v, dict) for v in doc.values()):

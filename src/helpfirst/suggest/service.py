@@ -427,8 +427,9 @@ def read_queries(source: Path | QueriesFile) -> Iterator[tuple[int, Query | Quer
             except UnicodeDecodeError:
                 yield number, QueryError(None, "bytes are not valid UTF-8")
                 continue
-            except ValueError as exc:
-                yield number, QueryError(None, f"not valid JSON ({exc.args[0].split(':')[0]})")
+            except (ValueError, RecursionError) as exc:
+                why = "nested too deeply" if isinstance(exc, RecursionError) else exc.args[0].split(":")[0]
+                yield number, QueryError(None, f"not valid JSON ({why})")
                 continue
             try:
                 yield number, parse_query(obj)

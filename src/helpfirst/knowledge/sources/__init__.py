@@ -275,6 +275,13 @@ def _load_file(file: Path, source: Source, options: LoadOptions, report: LoadRep
     )
 
 
+def json_problem(exc: BaseException) -> str:
+    """Why json.loads refused a text, in a few words (a RecursionError is JSON nested too deeply)."""
+    if isinstance(exc, RecursionError):
+        return "nested too deeply"
+    return str(exc.args[0] if exc.args else exc).split(":")[0]
+
+
 class Invalid(Exception):
     """One record cannot become a resource: (field, reason)."""
 

@@ -46,6 +46,8 @@ class PinterestSource(Source):
             doc = json.loads(path.read_bytes().decode("utf-8-sig"))
         except OSError as exc:
             raise SourceFailed(f"{path}: cannot be read ({exc.strerror or exc})") from None
+        except RecursionError:
+            raise SourceFailed(f"{path}: not valid JSON (nested too deeply)") from None
         except (ValueError, UnicodeDecodeError) as exc:
             raise SourceFailed(f"{path}: not valid JSON ({str(exc).splitlines()[0][:80]})") from None
         boards = doc if isinstance(doc, list) else [doc]

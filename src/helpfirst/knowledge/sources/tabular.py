@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from ..models import LoadReport, Resource
-from . import Invalid, LoadOptions, Source, SourceFailed, delimiter_hint, make_resource, register
+from . import Invalid, LoadOptions, Source, SourceFailed, delimiter_hint, json_problem, make_resource, register
 
 FIELDS = ("id", "brand", "kind", "url", "title", "body", "tags")
 _BOM = b"\xef\xbb\xbf"
@@ -58,8 +58,8 @@ class JsonlSource(Source):
             except UnicodeDecodeError:
                 report.reject(str(path), number, None, "bytes are not valid UTF-8")
                 continue
-            except ValueError as exc:
-                report.reject(str(path), number, None, f"not valid JSON ({exc.args[0].split(':')[0]})")
+            except (ValueError, RecursionError) as exc:
+                report.reject(str(path), number, None, f"not valid JSON ({json_problem(exc)})")
                 continue
             resource = _checked(record, options, report, path, number)
             if resource is not None:
@@ -68,6 +68,8 @@ class JsonlSource(Source):
     def _array(self, path: Path, options: LoadOptions, report: LoadReport) -> Iterator[Resource]:
         try:
             records = json.loads(path.read_bytes().decode("utf-8-sig"))
+        except RecursionError:
+            raise SourceFailed(f"{path}: not a valid JSON array (nested too deeply)") from None
         except (ValueError, UnicodeDecodeError) as exc:
             raise SourceFailed(f"{path}: not a valid JSON array ({str(exc).splitlines()[0][:80]})") from None
         for i, record in enumerate(records):

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from ..models import LoadReport, Resource
-from . import Invalid, LoadOptions, Source, SourceFailed, make_resource, register
+from . import Invalid, LoadOptions, Source, SourceFailed, json_problem, make_resource, register
 
 _KINDS = (b"youtube#videoListResponse", b"youtube#playlistItemListResponse", b"youtube#video", b"youtube#playlistItem")
 
@@ -22,13 +22,13 @@ def _pages(path: Path) -> Iterator[tuple[int | None, object]]:
         raise SourceFailed(f"{path}: bytes are not valid UTF-8") from None
     try:
         doc = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):
         for number, line in enumerate(text.splitlines(), 1):
             if line.strip():
                 try:
                     yield number, json.loads(line)
-                except ValueError as exc:
-                    yield number, Invalid(None, f"not valid JSON ({exc.args[0].split(':')[0]})")
+                except (ValueError, RecursionError) as exc:
+                    yield number, Invalid(None, f"not valid JSON ({json_problem(exc)})")
         return
     for page in doc if isinstance(doc, list) else [doc]:
         yield None, page
