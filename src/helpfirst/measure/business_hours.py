@@ -10,9 +10,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import numpy as np
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+# days, then one or more hour ranges ("Mon-Fri 09:00-12:00 13:00-17:00", as describe() writes a split day)
 _SEGMENT = re.compile(
-    r"^(?P<d1>[a-z]{3})(?:-(?P<d2>[a-z]{3}))?\s+(?P<h1>\d{1,2}:\d{2})-(?P<h2>\d{1,2}:\d{2})$", re.IGNORECASE
+    r"^(?P<d1>[a-z]{3})(?:-(?P<d2>[a-z]{3}))?\s+(?P<hours>\d{1,2}:\d{2}-\d{1,2}:\d{2}(?:\s+\d{1,2}:\d{2}-\d{1,2}:\d{2})*)$",
+    re.IGNORECASE,
 )
+_RANGE = re.compile(r"(?P<h1>\d{1,2}:\d{2})-(?P<h2>\d{1,2}:\d{2})")
 
 
 #: What a time range written another way looks like ("9-5", "9am-5pm", "9.30-17"): told apart
@@ -119,7 +122,8 @@ def _merge(starts: np.ndarray, ends: np.ndarray) -> tuple[np.ndarray, np.ndarray
 
 
 def parse_business_hours(text: str, holidays: list[str] | None = None) -> BusinessHours:
-    """Parse 'Mon-Fri 09:00-17:00 Europe/London' (segments may be joined with commas)."""
+    """Parse 'Mon-Fri 09:00-17:00 Europe/London' (segments joined with commas; a segment may give several
+    hour ranges, 'Mon-Fri 09:00-12:00 13:00-17:00', the form describe() writes)."""
     spec = text.strip()
     if " " not in spec:
         raise BusinessHoursError(f"business hours {text!r}: expected e.g. 'Mon-Fri 09:00-17:00 Europe/London'")
@@ -143,19 +147,22 @@ def parse_business_hours(text: str, holidays: list[str] | None = None) -> Busine
         d1, d2 = m["d1"].lower(), (m["d2"] or m["d1"]).lower()
         if d1 not in DAYS or d2 not in DAYS:
             raise BusinessHoursError(f"business hours {text!r}: unknown day in {segment!r} (Mon..Sun)")
-        if _is_midnight(m["h2"], "00"):
-            raise BusinessHoursError(f"business hours {text!r}: {segment!r} closes at {m['h2']!r}; write 24:00 for "
-                                     "midnight at the end of the day (hours do not run past midnight)")
-        if _is_midnight(m["h1"], "24"):
-            raise BusinessHoursError(f"business hours {text!r}: {segment!r} opens at {m['h1']!r}; write 00:00 for "
-                                     "midnight at the start of the day")
-        open_at, close_at = _clock(m["h1"], text), _clock(m["h2"], text)
-        if close_at <= open_at and close_at != time(0, 0):
-            raise BusinessHoursError(f"business hours {text!r}: {segment!r} closes before it opens")
+        ranges = []
+        for r in _RANGE.finditer(m["hours"]):
+            if _is_midnight(r["h2"], "00"):
+                raise BusinessHoursError(f"business hours {text!r}: {segment!r} closes at {r['h2']!r}; write 24:00 for "
+                                         "midnight at the end of the day (hours do not run past midnight)")
+            if _is_midnight(r["h1"], "24"):
+                raise BusinessHoursError(f"business hours {text!r}: {segment!r} opens at {r['h1']!r}; write 00:00 for "
+                                         "midnight at the start of the day")
+            open_at, close_at = _clock(r["h1"], text), _clock(r["h2"], text)
+            if close_at <= open_at and close_at != time(0, 0):
+                raise BusinessHoursError(f"business hours {text!r}: {segment!r} closes before it opens")
+            ranges.append((open_at, close_at))
         first, last = DAYS.index(d1), DAYS.index(d2)
         days = range(first, last + 1) if first <= last else [*range(first, 7), *range(0, last + 1)]
         for day in days:
-            weekly.setdefault(day, []).append((open_at, close_at))
+            weekly.setdefault(day, []).extend(ranges)
     if not weekly:
         raise BusinessHoursError(f"business hours {text!r}: no opening hours given")
     closed = parse_holidays(holidays)
