@@ -41,3 +41,19 @@ def test_history_from_a_named_pipe(tmp_path):
     line = json.loads(run.stdout.splitlines()[0])
     assert line["suggestions"][0]["resource_id"] == "reset"
     assert line["suggestions"][0]["reason"].startswith("linked once before"), line  # learned from the piped history
+
+
+def test_standard_input_given_to_two_inputs_is_refused(tmp_path):
+    """suggest --history - --input - (or eval suggest --kb - --history -) would let the first reader take
+    all of standard input and the other read nothing: refused with one line, status 2."""
+    import subprocess
+    import sys
+
+    for args in (["suggest", "--kb", "kb", "--history", "-", "--input", "-"],
+                 ["suggest", "--kb", "kb", "--history", "/dev/stdin", "--history", "-", "--input", "q.jsonl"],
+                 ["eval", "suggest", "--kb", "-", "--history", "-"]):
+        run = subprocess.run([sys.executable, "-m", "helpfirst", *args], input="id,text\n1,hello\n",
+                             capture_output=True, text=True, cwd=tmp_path, timeout=120)
+        assert run.returncode == 2, (args, run.stderr)
+        assert "standard input is given 2 times" in run.stderr and "read only once" in run.stderr, run.stderr
+        assert len(run.stderr.strip().splitlines()) == 1, run.stderr

@@ -176,6 +176,18 @@ def _print_table(table: Table) -> None:
     Console(width=max(out.width, needed), file=sys.stdout, color_system=None, highlight=False).print(table)
 
 
+_STDIN_PATHS = ("-", "/dev/stdin", "/dev/fd/0", "/proc/self/fd/0")
+
+
+def _one_use_of_stdin(options: dict[str, list[Path]]) -> None:
+    """Fail when standard input is given to more than one input (it can be read once: the first reader
+    would take it all and the others read nothing)."""
+    users = [f"{name} {p}" for name, paths in options.items() for p in paths if str(p) in _STDIN_PATHS]
+    if len(users) > 1:
+        _fail(f"standard input is given {len(users)} times ({', '.join(users)}); it can be read only once: "
+              "save all but one of these to files and give the files", 2)
+
+
 def _known_brand(store, folder: Path, brand: Optional[str]) -> None:
     """Fail when --brand names no brand of the store, listing the brands it has."""
     from ..knowledge.store import brand_key
@@ -294,6 +306,7 @@ def eval_suggest(
     from ..ingest import ImportFailed
     from .evaluate import BacktestFailed, backtest
 
+    _one_use_of_stdin({"--kb": kb, "--history": history})
     try:
         result = backtest(kb, history, split=split, semantic=_semantic_choice(semantic), weights=_weights(weights),
                           history_format=_history_format(history_format), brands=brand, column_map=_column_map(column_map))
@@ -346,6 +359,7 @@ def suggest(
     from .draft import VoiceError, load_voices
     from .service import QueriesFailed, QueryError, Suggester, open_queries, read_queries
 
+    _one_use_of_stdin({"--input": [input], "--history": history, "--kb": kb})
     try:
         queries = open_queries(input)
     except QueriesFailed as exc:
