@@ -43,3 +43,14 @@ def test_classify_that_classifies_nothing_keeps_the_previous_output(tmp_path):
     assert "out.jsonl was not written" in run.stderr and "bad.jsonl:1" in run.stderr, run.stderr
     assert (tmp_path / "out.jsonl").read_text() == before
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".part")]
+
+
+def test_audit_json_says_why_when_no_input_can_be_opened(tmp_path):
+    """--json promises one JSON document: when no archive can be opened it is an error document."""
+    run = helpfirst("audit", "missing.csv", "gone.jsonl", "--json", cwd=tmp_path)
+    assert run.returncode == 1
+    doc = json.loads(run.stdout)
+    assert "missing.csv" in doc["error"] and "gone.jsonl" in doc["error"] and doc["rows_loaded"] == 0
+    assert "missing.csv" in run.stderr
+    plain = helpfirst("audit", "missing.csv", cwd=tmp_path)
+    assert plain.returncode == 1 and plain.stdout == ""
