@@ -359,13 +359,17 @@ class _CsvRead:
         return None
 
 
+#: Arrow's CSV block: a record may straddle two blocks, no more
+CSV_BLOCK = 8 << 20
+
+
 def _open_csv(path: Path, source, column_names: list[str], header_lines: int, sources: list[str], on_invalid):
     """A streaming reader of the data rows, every used column as raw bytes."""
     try:
         return pacsv.open_csv(
             source,
             read_options=pacsv.ReadOptions(
-                block_size=8 << 20, use_threads=True, column_names=column_names, skip_rows=header_lines
+                block_size=CSV_BLOCK, use_threads=True, column_names=column_names, skip_rows=header_lines
             ),
             parse_options=pacsv.ParseOptions(newlines_in_values=True, invalid_row_handler=on_invalid),
             convert_options=pacsv.ConvertOptions(
@@ -398,9 +402,42 @@ def _decode(batch: pa.RecordBatch, present: dict[str, str]) -> tuple[dict, int, 
 
 def _parse_failure(path: Path, width: int, exc: BaseException, further: str) -> ImportFailed:
     """The one-line error for a CSV that Arrow cannot parse (further), naming the line when we can find it."""
+    if "straddl" in str(exc):  # a record longer than the two 8 MiB blocks Arrow can hold at once
+        line = _first_long_line(path, CSV_BLOCK)
+        where = f"{path}:{line}" if line else str(path)
+        first = "the first record over" if line else "a record over"
+        return ImportFailed(f"{where}: the CSV cannot be parsed{further}: a record is too long to read ({first} "
+                            f"{CSV_BLOCK >> 20} MiB{' starts on this line' if line else ''}); the rows after it were "
+                            "not read: shorten or remove it")
     line = csv_first_bad_row(path, width)
     where = f"{path}:{line}" if line else str(path)
     return ImportFailed(f"{where}: the CSV cannot be parsed{further}: {one_line(first_line(exc))}")
+
+
+def _first_long_line(path: Path, limit: int) -> int | None:
+    """Number of the first physical line longer than `limit` bytes (one pass in 1 MiB reads), or None."""
+    line, run = 1, 0
+    try:
+        with open(path, "rb") as fh:
+            while chunk := fh.read(1 << 20):
+                start = 0
+                for end in _newlines(chunk):
+                    if run + end - start > limit:
+                        return line
+                    line, run, start = line + 1, 0, end + 1
+                run += len(chunk) - start
+                if run > limit:
+                    return line
+    except OSError:
+        return None
+    return None
+
+
+def _newlines(chunk: bytes):
+    at = chunk.find(b"\n")
+    while at != -1:
+        yield at
+        at = chunk.find(b"\n", at + 1)
 
 
 # --- JSON Lines ---------------------------------------------------------------------------------------
