@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
 
 # web.archive.org/web/20200401224734/https://..., also the id_/if_ flavours and a lost second slash
@@ -141,13 +142,26 @@ def path_key(url: str | None) -> str:
     return base + route if base else ""
 
 
+#: Unicode categories that end a link written in text, as check_url rejects them in a resource URL: control
+#: characters (ESC of a terminal escape, NUL), format characters (bidi overrides, zero-width), surrogates, separators
+_ENDS_URL = frozenset({"Cc", "Cf", "Cs", "Zs", "Zl", "Zp"})
+
+
 def extract_urls(text: str | None) -> list[str]:
-    """The links written in a post's text, in order, without trailing punctuation."""
+    """The links written in a post's text, in order, without trailing punctuation.
+
+    A link ends before a control or format character, and the rest of that run of text is not read as
+    another link: 'https://help.acme.com/reset<ESC>]8;;https://evil.example<BEL>' gives only
+    'https://help.acme.com/reset' (a draft would paste the characters as they are; what a terminal escape
+    hides is not a link the reader saw).
+    """
     if not text:
         return []
     found = []
     for m in _URL_IN_TEXT.finditer(text):
-        url = m.group(0).rstrip(_TRAILING)
+        url = m.group(0)
+        cut = next((i for i, c in enumerate(url) if unicodedata.category(c) in _ENDS_URL), None)
+        url = (url if cut is None else url[:cut]).rstrip(_TRAILING)
         if len(url) > 8:
             found.append(url)
     return found

@@ -204,19 +204,33 @@ class HtmlSource(FolderSource):
 
 
 def _local_page(sitemap: Path, loc: str) -> Path | None:
-    """The local file of a sitemap entry: a file:// URL, a relative path, or the URL's path under the sitemap's folder."""
+    """The local file of a sitemap entry: a file:// URL, a relative path, or the URL's path under the sitemap's folder.
+
+    Only files inside the sitemap's folder are pages: a <loc> whose path leads out of it ('..', '%2e%2e', an
+    absolute path, a file:// URL elsewhere, a symbolic link pointing out) is Invalid (field loc), so a sitemap
+    cannot load any local file into the knowledge base (and from there into reply drafts).
+    """
     base = sitemap.parent
     parts = urlsplit(loc)
     if parts.scheme == "file":
-        return Path(unquote(parts.path))
-    if not parts.scheme:
-        return base / unquote(loc.split("#", 1)[0])
-    rel = unquote(parts.path).lstrip("/")
-    candidates = [base / rel, base / (rel.rstrip("/") + ".html"), base / rel / "index.html"]
-    if parts.hostname:
-        candidates += [base / parts.hostname / rel, base / parts.hostname / (rel.rstrip("/") + ".html"),
-                       base / parts.hostname / rel / "index.html"]
+        candidates = [Path(unquote(parts.path))]
+    elif not parts.scheme:
+        candidates = [base / unquote(loc.split("#", 1)[0])]
+    else:
+        rel = unquote(parts.path).lstrip("/")
+        candidates = [base / rel, base / (rel.rstrip("/") + ".html"), base / rel / "index.html"]
+        if parts.hostname:
+            candidates += [base / parts.hostname / rel, base / parts.hostname / (rel.rstrip("/") + ".html"),
+                           base / parts.hostname / rel / "index.html"]
+    root = base.resolve()
     for c in candidates:
+        try:
+            inside = c.resolve().is_relative_to(root)
+        except (OSError, RuntimeError):  # a loop of symbolic links
+            raise Invalid("loc", f"<loc> {loc[:80]!r}: its page cannot be looked up (a loop of symbolic links)") from None
+        if not inside:
+            raise Invalid("loc", f"<loc> {loc[:80]!r} leads out of the sitemap's folder {base}: a sitemap's pages are "
+                                 "files inside its folder (no '..', absolute path or link pointing elsewhere)")
         if c.is_file():
             return c
     return None
@@ -273,10 +287,18 @@ class SitemapSource(Source):
 
     def pages(self, path: Path) -> list[Path]:
         try:
-            found = (_local_page(path, loc) for _, loc in _entries(path) if loc)
-            return [p for p in found if p is not None and p.is_file()]
-        except (SourceFailed, ValueError):
+            entries = _entries(path)
+        except SourceFailed:
             return []
+        found = []
+        for _, loc in entries:
+            try:
+                page = _local_page(path, loc) if loc else None
+            except (Invalid, ValueError, OSError):
+                continue  # rejected when the sitemap is loaded
+            if page is not None and page.is_file():
+                found.append(page)
+        return found
 
     def load(self, path: Path, options: LoadOptions, report: LoadReport) -> Iterator[Resource]:
         for line, loc in _entries(path):
@@ -284,14 +306,18 @@ class SitemapSource(Source):
                 report.read += 1
                 report.reject(str(path), line, "loc", "a <url> without <loc>")
                 continue
+            looking_up = False
             try:
                 local = _is_local(loc)
                 url = "" if local else check_url(loc, "loc")
+                looking_up = True
                 page = _local_page(path, loc)
             except (Invalid, ValueError) as exc:
                 report.read += 1
                 reason = exc.reason if isinstance(exc, Invalid) else f"<loc> {loc[:80]!r} cannot be parsed as a URL"
-                report.reject(str(path), line, "loc", reason + " (a <loc> is an http(s) address, a relative path or a file:// URL)")
+                if not (looking_up and isinstance(exc, Invalid)):  # not a page outside the sitemap's folder
+                    reason += " (a <loc> is an http(s) address, a relative path or a file:// URL)"
+                report.reject(str(path), line, "loc", reason)
                 continue
             if page is None or not page.is_file():
                 report.read += 1

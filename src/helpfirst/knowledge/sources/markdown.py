@@ -170,7 +170,8 @@ class MarkdownSource(FolderSource):
         for file in files:
             report.read += 1
             try:
-                text = file.read_bytes().decode("utf-8-sig")
+                # CRLF (Windows) and lone CR (classic Mac OS) line ends read as \n: the front matter is found either way
+                text = file.read_bytes().decode("utf-8-sig").replace("\r\n", "\n").replace("\r", "\n")
             except OSError as exc:
                 report.reject(str(file), None, None, f"cannot be read ({exc.strerror or exc})")
                 continue
