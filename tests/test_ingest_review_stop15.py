@@ -84,3 +84,34 @@ def test_twcs_offsets_out_of_range_and_utc_range_carry_the_line(tmp_path):
     outside = "created_at is dated outside 1970-2199"
     assert _rejections(doc) == [(2, "created_at", not_a_date), (3, "created_at", not_a_date),
                                 (6, "created_at", outside), (7, "created_at", outside)]
+
+
+def test_quoted_twcs_record_of_17_mib_counts_once_and_keeps_later_lines(tmp_path):
+    """DuckDB notes a long *quoted* record as a quote error (not as too long): it is one rejection, said to be
+    too long, and the lines after it keep their numbers (a second, made-up rejection shifted them)."""
+    path = tmp_path / "q17.csv"
+    with open(path, "w") as f:
+        f.write(HEADER)
+        f.write('1,115712,True,Tue Oct 31 22:10:47 +0000 2017,"@AcmeCare hi, help",,\n')
+        f.write('2,115713,True,Tue Oct 31 22:11:47 +0000 2017,"@AcmeCare long, ' + "x" * (17 << 20) + '",,\n')
+        f.write("3,115714,True,Tue Oct 31 22:12:47 +0000 2017,@AcmeCare fine,,\n")
+        f.write("4,115715,True,Tue Oct 31 22:13:47 +0000 1960,@AcmeCare old,,\n")
+        f.write("5,115716,True,Tue Oct 31 22:14:47 +0000 2017,@AcmeCare hello,,\n")
+    doc, _ = _audit(path)
+    assert (doc["rows_read"], doc["rows_loaded"], doc["rows_rejected"]) == (5, 3, 2)
+    got = _rejections(doc)
+    assert [line for line, _f, _r in got] == [3, 5]
+    assert "longer than 8 MB" in got[0][2] and got[1][1] == "created_at"
+
+
+def test_twcs_dates_in_range_in_utc_load_whatever_their_local_year(tmp_path):
+    """'Wed Dec 31 23:30:00 -0100 1969' is 1970 in UTC and loads; one hour earlier it is 1969 and is rejected
+    as out of range (not as 'not a date')."""
+    path = tmp_path / "utc.csv"
+    path.write_text(HEADER
+                    + "1,115712,True,Wed Dec 31 23:30:00 -0100 1969,@AcmeCare in range in UTC,,\n"
+                    + "2,115713,True,Wed Jan 01 00:30:00 +0100 2200,@AcmeCare in range in UTC too,,\n"
+                    + "3,115714,True,Wed Dec 31 22:30:00 -0100 1969,@AcmeCare 1969 in UTC,,\n")
+    doc, _ = _audit(path)
+    assert (doc["rows_read"], doc["rows_loaded"]) == (3, 2)
+    assert _rejections(doc) == [(4, "created_at", "created_at is dated outside 1970-2199")]

@@ -118,23 +118,25 @@ def with_skipped_records(path: Path, rejected: list[tuple], max_record_bytes: in
     overlong = _rows_over(path, max_record_bytes)
     if not overlong:
         return rejected
-    noted = {int(r[0]) for r in rejected if r[1] == LINE_TOO_LONG}
+    # a long record DuckDB noted at all (as too long, or as a quote error when it is quoted) is not one it skipped
+    noted = {int(r[0]) for r in rejected}
     skipped: list[int] = []
     for row in overlong:  # true row numbers; DuckDB numbers a row `len(skipped)` lower
         if row - len(skipped) not in noted:
             skipped.append(row)
-    if not skipped:
-        return rejected
-
     def true_row(line: int) -> int:
         for row in skipped:
             if row <= line:
                 line += 1
         return line
 
-    out = [(true_row(int(r[0])), *r[1:]) for r in rejected]
-    out += [(row, LINE_TOO_LONG, None, f"the record is longer than {max_record_bytes} bytes (skipped by the parser)")
-            for row in skipped]
+    too_long = (LINE_TOO_LONG, None, f"the record is longer than {max_record_bytes} bytes")
+    long_rows = set(overlong)
+    out = []
+    for r in rejected:  # a long quoted record DuckDB calls a quote error: say what it is
+        row = true_row(int(r[0]))
+        out.append((row, *too_long) if row in long_rows and r[1] != LINE_TOO_LONG else (row, *r[1:]))
+    out += [(row, too_long[0], None, too_long[2] + " (skipped by the parser)") for row in skipped]
     out.sort(key=lambda r: (r[0], r[2] is None, r[2] or 0))
     return out
 

@@ -284,9 +284,11 @@ _MONTH_HEAD = np.array([0] + [ord(m[0]) for m in _MONTH_NAMES], dtype=np.uint8) 
 #: the fixed separators: byte position -> byte
 _SEPARATORS = {3: b" ", 7: b" ", 10: b" ", 13: b":", 16: b":", 19: b" ", 25: b" "}
 _MONTH_DAYS = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int16)
-#: days from 1970-01-01 to the first day of every month of the years a post may have
+#: days from 1970-01-01 to the first day of every month of the years a post may have, and of the
+#: year either side: the range holds in UTC, so 'Wed Dec 31 23:30:00 -0100 1969' is a post of 1970
+_FIRST_LOCAL_YEAR, _LAST_LOCAL_YEAR = EARLIEST_YEAR - 1, LATEST_YEAR + 1
 _MONTH_START = (
-    ((np.arange(EARLIEST_YEAR, LATEST_YEAR + 1)[:, None] - 1970) * 12 + np.arange(12)[None, :])
+    ((np.arange(_FIRST_LOCAL_YEAR, _LAST_LOCAL_YEAR + 1)[:, None] - 1970) * 12 + np.arange(12)[None, :])
     .astype("datetime64[M]")
     .astype("datetime64[D]")
     .astype(np.int64)
@@ -383,9 +385,9 @@ def _fixed_width_seconds(raw: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     valid &= (month > 0) & (byte(4) == _MONTH_HEAD[month])
     year = century.astype(np.int32) * 100 + year
     leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
-    valid &= (year >= EARLIEST_YEAR) & (year <= LATEST_YEAR)
+    valid &= (year >= _FIRST_LOCAL_YEAR) & (year <= _LAST_LOCAL_YEAR)
     valid &= day <= _MONTH_DAYS[month] + (leap & (month == 2))
-    days = _MONTH_START[np.where(valid, year - EARLIEST_YEAR, 0), np.maximum(month - 1, 0)] + (day - 1)
+    days = _MONTH_START[np.where(valid, year - _FIRST_LOCAL_YEAR, 0), np.maximum(month - 1, 0)] + (day - 1)
     offset = offset_hours * np.int64(3600) + offset_minutes * np.int64(60)
     local = days * 86400 + hour * np.int64(3600) + minute * np.int64(60) + second
     utc = local - np.where(sign == ord("-"), -offset, offset)
