@@ -403,12 +403,12 @@ def _decode(batch: pa.RecordBatch, present: dict[str, str]) -> tuple[dict, int, 
 def _parse_failure(path: Path, width: int, exc: BaseException, further: str) -> ImportFailed:
     """The one-line error for a CSV that Arrow cannot parse (further), naming the line when we can find it."""
     if "straddl" in str(exc):  # a record longer than the two 8 MiB blocks Arrow can hold at once
-        line = _first_long_line(path, CSV_BLOCK)
+        # Arrow reads a record of up to 8 MiB, and often more: name the first over 16 MiB, else over 8
+        line = _first_long_line(path, 2 * CSV_BLOCK) or _first_long_line(path, CSV_BLOCK)
         where = f"{path}:{line}" if line else str(path)
-        first = "the first record over" if line else "a record over"
-        return ImportFailed(f"{where}: the CSV cannot be parsed{further}: a record is too long to read ({first} "
-                            f"{CSV_BLOCK >> 20} MiB{' starts on this line' if line else ''}); the rows after it were "
-                            "not read: shorten or remove it")
+        return ImportFailed(f"{where}: the CSV cannot be parsed{further}: a record is too long to read (over "
+                            f"{CSV_BLOCK >> 20} MiB{', this line' if line else ''}); the rows after it were not read: "
+                            "shorten or remove it")
     line = csv_first_bad_row(path, width)
     where = f"{path}:{line}" if line else str(path)
     return ImportFailed(f"{where}: the CSV cannot be parsed{further}: {one_line(first_line(exc))}")
