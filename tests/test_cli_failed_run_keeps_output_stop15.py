@@ -45,12 +45,15 @@ def test_classify_that_classifies_nothing_keeps_the_previous_output(tmp_path):
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".part")]
 
 
-def test_audit_json_says_why_when_no_input_can_be_opened(tmp_path):
-    """--json promises one JSON document: when no archive can be opened it is an error document."""
+
+def test_audit_json_that_cannot_start_prints_nothing_on_standard_output(tmp_path):
+    """--json: a run that cannot start (no archive opens) prints no document, only the error line and
+    status 1; a run that read rows but loaded none prints its document (counts, rejections)."""
     run = helpfirst("audit", "missing.csv", "gone.jsonl", "--json", cwd=tmp_path)
+    assert run.returncode == 1 and run.stdout == ""
+    assert "missing.csv" in run.stderr and "gone.jsonl" in run.stderr
+    (tmp_path / "bad.jsonl").write_text(json.dumps({"id": "1", "author": "ann", "text": "no role"}) + "\n")
+    run = helpfirst("audit", "bad.jsonl", "--json", "--no-signals", cwd=tmp_path)
     assert run.returncode == 1
     doc = json.loads(run.stdout)
-    assert "missing.csv" in doc["error"] and "gone.jsonl" in doc["error"] and doc["rows_loaded"] == 0
-    assert "missing.csv" in run.stderr
-    plain = helpfirst("audit", "missing.csv", cwd=tmp_path)
-    assert plain.returncode == 1 and plain.stdout == ""
+    assert (doc["rows_read"], doc["rows_loaded"], doc["rows_rejected"]) == (1, 0, 1)

@@ -6,7 +6,7 @@ import errno
 import json
 import os
 import sys
-from contextlib import nullcontext, suppress
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -184,10 +184,6 @@ def audit(
                 result = run_audit(paths, fmt=format, options=options, target_min=target_min, business_hours=hours,
                                    signals=signals, mask_pii=mask_pii)
     except ImportFailed as exc:
-        if as_json:  # a script reading the document gets one too, saying why there is no scorecard
-            with suppress(BrokenPipeError):
-                sys.stdout.write(json.dumps({"error": str(exc), "rows_read": 0, "rows_loaded": 0}) + "\n")
-                sys.stdout.flush()
         _fail(str(exc))
     doc = result.to_dict()
     report_path = None
