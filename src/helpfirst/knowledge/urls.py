@@ -160,7 +160,8 @@ def extract_urls(text: str | None) -> list[str]:
     found = []
     for m in _URL_IN_TEXT.finditer(text):
         url = m.group(0)
-        cut = next((i for i, c in enumerate(url) if unicodedata.category(c) in _ENDS_URL), None)
+        cut = None if url.isascii() and url.isprintable() else next(  # printable ASCII: none of them (fast path)
+            (i for i, c in enumerate(url) if unicodedata.category(c) in _ENDS_URL), None)
         url = (url if cut is None else url[:cut]).rstrip(_TRAILING)
         if len(url) > 8:
             found.append(url)
