@@ -124,6 +124,7 @@ def with_skipped_records(path: Path, rejected: list[tuple], max_record_bytes: in
     for row in overlong:  # true row numbers; DuckDB numbers a row `len(skipped)` lower
         if row - len(skipped) not in noted:
             skipped.append(row)
+
     def true_row(line: int) -> int:
         for row in skipped:
             if row <= line:
