@@ -238,13 +238,10 @@ def test_suggest_history_of_an_endless_standard_input_stops_at_the_copy_limit(tm
     assert largest <= 4 << 20 and copies(tmp) == []
 
 
-def test_the_limit_is_for_the_copies_of_a_run_together(tmp_path):
-    """Two pipes of 3 MiB each pass a 5 MiB limit together: the second one is refused."""
-    data = b"id,author,author_role,created_at,text,parent_id\n" + b"".join(
-        b"c%d,u,customer,2024-02-01T09:00:00Z,@Acme my order is late,\n" % i for i in range(70_000))
-    assert 3 << 20 < len(data) < (5 << 20) - 4096
+def _audit_two_pipes(tmp_path, first: bytes, second: bytes):
+    """audit of two pipes fed `first` and `second` under a 5 MiB copy limit: the run and the pipes' fds."""
     fds = []
-    for _ in range(2):
+    for data in (first, second):
         read, write = os.pipe()
         threading.Thread(target=_fill, args=(write, data), daemon=True).start()
         fds.append(read)
@@ -255,6 +252,15 @@ def test_the_limit_is_for_the_copies_of_a_run_together(tmp_path):
     finally:
         for fd in fds:
             os.close(fd)
+    return done, fds
+
+
+def test_the_limit_is_for_the_copies_of_a_run_together(tmp_path):
+    """Two pipes of 3 MiB each pass a 5 MiB limit together: the second one is refused."""
+    data = b"id,author,author_role,created_at,text,parent_id\n" + b"".join(
+        b"c%d,u,customer,2024-02-01T09:00:00Z,@Acme my order is late,\n" % i for i in range(70_000))
+    assert 3 << 20 < len(data) < (5 << 20) - 4096
+    done, fds = _audit_two_pipes(tmp_path, data, data)
     doc = json.loads(done.stdout)
     assert done.returncode == 0, done.stderr
     assert doc["rows_loaded"] == 70_000
@@ -410,18 +416,7 @@ def test_a_refused_pipe_does_not_count_against_the_next_ones(tmp_path):
     big = head + b"".join(row % i for i in range(120_000))
     small = head + b"".join(row % i for i in range(70_000))
     assert len(big) > 5 << 20 and 3 << 20 < len(small) < (5 << 20) - 4096
-    fds = []
-    for data in (big, small):
-        read, write = os.pipe()
-        threading.Thread(target=_fill, args=(write, data), daemon=True).start()
-        fds.append(read)
-    try:
-        done = subprocess.run([HELPFIRST, "audit", f"/dev/fd/{fds[0]}", f"/dev/fd/{fds[1]}", "--no-signals", "--json"],
-                              capture_output=True, text=True, pass_fds=fds,
-                              env=environment(tmp_path / "tmp", HELPFIRST_MAX_PIPE_COPY="5M"), timeout=120)
-    finally:
-        for fd in fds:
-            os.close(fd)
+    done, fds = _audit_two_pipes(tmp_path, big, small)
     assert done.returncode == 0, done.stderr
     doc = json.loads(done.stdout)
     assert doc["rows_loaded"] == 70_000, doc["errors"]
