@@ -148,13 +148,14 @@ def get_source(name: str) -> Source:
 def folder_files(folder: Path) -> list[Path]:
     """Every entry under a folder that is not a folder, recursively and sorted; hidden files and folders (names starting
     with '.') left out. Entries that are not regular files (a broken link, a pipe) are listed too: see unreadable().
+    A symbolic link to a folder is listed too (it is not followed): see outside().
 
     A knowledge base saved inside is read through its resources.jsonl: its index/ folder is derived from it.
     """
     indexes = [m.parent for m in folder.rglob("index/manifest.json") if (m.parent.parent / "resources.jsonl").is_file()]
     return sorted(
         p for p in folder.rglob("*")
-        if not p.is_dir() and not any(part.startswith(".") for part in p.relative_to(folder).parts)
+        if (not p.is_dir() or p.is_symlink()) and not any(part.startswith(".") for part in p.relative_to(folder).parts)
         and not any(p.is_relative_to(index) for index in indexes)
     )
 
@@ -176,7 +177,32 @@ def unreadable(path: Path) -> str | None:
     return f"{path}: {what}, not a file: a folder's regular files are read (give a pipe on its own to read it)"
 
 
-def _plan(path: Path, fmt: str | None) -> list[tuple[Path, Source | SourceFailed]]:
+@dataclass(frozen=True)
+class Refused:
+    """An entry of a folder that is counted as read and rejected, for this reason (the entry's path not included)."""
+
+    reason: str
+
+
+def outside(entry: Path, root: Path) -> str | None:
+    """Why an entry of a folder is not read because it leads out of the folder: a symbolic link (to a file or a folder)
+    whose target, all links followed, is not inside `root` (the folder, resolved); else None.
+
+    A folder's files can end up in reply drafts: a link inside it must not bring /etc/passwd or a whole
+    other tree along. (A dangling link or a loop of links is unreadable(), not this.)
+    """
+    try:
+        target = entry.resolve()
+    except (OSError, RuntimeError):  # a loop of symbolic links (RuntimeError before Python 3.13)
+        return None
+    if target.is_relative_to(root):
+        return None
+    what = "folder" if target.is_dir() else "file"
+    return (f"a symbolic link to the {what} {target}, outside the folder {root}: a folder's entries are read only "
+            "when they lie inside it (give that path on its own to read it)")
+
+
+def _plan(path: Path, fmt: str | None) -> list[tuple[Path, Source | SourceFailed | Refused]]:
     """Each file to read with its format (or why it has none): a file as it is, a folder file by file.
 
     A page that a sitemap in the same folder lists is read once, through the sitemap (which gives its address).
@@ -189,12 +215,19 @@ def _plan(path: Path, fmt: str | None) -> list[tuple[Path, Source | SourceFailed
     files = folder_files(path)
     if not files:
         return [(path, SourceFailed(f"{path}: an empty folder (no files to read)"))]
-    plan: list[tuple[Path, Source | SourceFailed]] = []
+    plan: list[tuple[Path, Source | SourceFailed | Refused]] = []
+    root = path.resolve()
     for file in files:
         why = unreadable(file)
         if why:
             plan.append((file, SourceFailed(why)))
             continue
+        out = outside(file, root)
+        if out:
+            plan.append((file, Refused(out)))
+            continue
+        if file.is_dir():
+            continue  # a link to a folder inside this one: its files are read where they are
         try:
             plan.append((file, get_source(fmt) if fmt else detect(file)))
         except SourceFailed as exc:
@@ -228,6 +261,11 @@ def _load_planned(path: Path, options: LoadOptions, report: LoadReport, fmt: str
     for file, source in _plan(path, fmt):
         if isinstance(source, SourceFailed):
             report.errors.append(str(source))
+            continue
+        if isinstance(source, Refused):
+            report.read += 1
+            report.reject(str(file), None, None, source.reason)
+            report.files.append({"path": str(file), "format": None, "read": 1, "loaded": 0, "rejected": 1})
             continue
         yield from _load_file(file, source, options, report)
 
