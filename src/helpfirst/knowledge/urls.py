@@ -142,6 +142,34 @@ def path_key(url: str | None) -> str:
     return base + route if base else ""
 
 
+def misleading_host(url: str | None) -> str | None:
+    """Why a link does not go where its text seems to say, else None: text before an '@' in its address part
+    ('https://support.brand.com@evil.example/reset', 'https://user:pw@host/x': a browser goes to the host after the
+    '@') or a backslash there ('https://evil.example\\@support.brand.com/': a browser reads '\\' as '/' and goes to
+    evil.example, where urlsplit sees support.brand.com). An archive.org snapshot link is judged by its original too.
+    """
+    if not url or ("@" not in url and "\\" not in url):  # most links: nothing to look at
+        return None
+    for raw in dict.fromkeys((url.strip(), strip_archive(url))):
+        if not _SCHEME.match(raw):
+            raw = "http://" + raw
+        try:
+            netloc = urlsplit(raw).netloc
+        except ValueError:
+            continue  # not a URL at all: whoever reads it says so
+        if "@" not in netloc and "\\" not in netloc:
+            continue
+        browser = netloc.split("\\", 1)[0]  # where a browser's host part ends
+        host = browser.rpartition("@")[2]
+        host = host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+        if "\\" in netloc:
+            return (f"has a backslash in its host part ({netloc[:60]!r}): a browser reads it as '/' and goes to "
+                    f"{host or 'another host'!r}, not to the host the text seems to name")
+        return (f"has a user name before '@' in its host part ({netloc[:60]!r}): a browser goes to the host after "
+                f"the '@' ({host!r}), not to the one written before it; a web address to share has no user name or password")
+    return None
+
+
 #: Unicode categories that end a link written in text, as check_url rejects them in a resource URL: control
 #: characters (ESC of a terminal escape, NUL), format characters (bidi overrides, zero-width), surrogates, separators
 _ENDS_URL = frozenset({"Cc", "Cf", "Cs", "Zs", "Zl", "Zp"})

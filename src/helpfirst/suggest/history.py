@@ -18,7 +18,7 @@ import pyarrow.compute as pc
 
 from ..ingest import ImportOptions, ImportReport
 from ..knowledge.store import brand_key
-from ..knowledge.urls import canonical_url, extract_urls, path_key
+from ..knowledge.urls import canonical_url, extract_urls, misleading_host, path_key
 from .outcomes import OutcomeFn, is_solution, rule_outcome
 
 
@@ -249,20 +249,24 @@ def learn(conversations: list[Conversation], knows_url: Callable[[str, str], boo
         agent: list[str] = []
         for i, turn in enumerate(conv.turns):
             if turn.role == "brand":
-                links, short = _reply_links(turn.text, conv.brand, expansions, listed, knows_url)
+                links, short, misleading = _reply_links(turn.text, conv.brand, expansions, listed, knows_url)
                 lessons.brand_replies += 1
                 key = brand_key(conv.brand)
                 lessons.replies_by_brand[key] = lessons.replies_by_brand.get(key, 0) + 1
                 if short and not links:
                     # it linked something, we cannot tell what: neither a case nor "a reply that solved without a link"
                     lessons.short_link_replies += 1
+                elif misleading and not links:
+                    # a link that does not go where its text says (misleading_host): no evidence for any resource, and
+                    # a reply holding one is never reused as an answer
+                    pass
                 elif links or customer:
                     name, weight = outcome(conv, i)
                     when = turn.created_at
                     for url in dict.fromkeys(links):
                         lessons.cases.append(Case(conv.brand, url, "\n".join(customer), "\n".join(agent), when, weight,
                                                   conv.id, name, turn.text))
-                    if not links and customer and _last_brand_reply(conv, i) and is_solution(conv, i, name):
+                    if not links and not misleading and customer and _last_brand_reply(conv, i) and is_solution(conv, i, name):
                         lessons.answers.append(Answer(conv.brand, turn.text, "\n".join(customer), when, weight,
                                                       turn.post_id, turn.url))
                 agent.append(turn.text)
@@ -289,21 +293,26 @@ def short_link_only(text: str, expansions: dict[str, str], brand: str = "",
                     listed: Callable[[str, str], bool] | None = None) -> bool:
     """True when a brand's reply links an unexpanded short link and no help page: what learn() counts in
     short_link_replies (with the same `listed`, a page the knowledge base lists for the brand is a help page)."""
-    links, short = _reply_links(text, brand, expansions, listed)
+    links, short, _misleading = _reply_links(text, brand, expansions, listed)
     return short and not links
 
 
 def _reply_links(text: str, brand: str, expansions: dict[str, str], listed: Callable[[str, str], bool] | None = None,
-                 knows_url: Callable[[str, str], bool] | None = None) -> tuple[list[str], bool]:
-    """(the help links of a brand's reply, short links expanded; whether it has an unexpanded short link)."""
+                 knows_url: Callable[[str, str], bool] | None = None) -> tuple[list[str], bool, bool]:
+    """(the help links of a brand's reply, short links expanded; whether it has an unexpanded short link; whether it
+    has a link that does not go where its text says, misleading_host: never one of the help links)."""
     links = []
     short = False
+    misleading = False
     for raw in extract_urls(text):
         target = expansions.get(canonical_url(raw), raw)
         short = short or is_short_link(target)
+        if misleading_host(raw) or misleading_host(target):
+            misleading = True
+            continue
         if is_help_link(target, brand, listed) and (knows_url is None or knows_url(brand, target)):
             links.append(target)
-    return links, short
+    return links, short, misleading
 
 
 def short_link_note(count: int, replies: int) -> str:
@@ -323,7 +332,11 @@ _HELP_PATHS = ("help", "business/help")
 
 def is_help_link(url: str, brand: str = "", listed: Callable[[str, str], bool] | None = None) -> bool:
     """Whether a link in a brand reply can name a help resource: any link the knowledge base lists (for
-    this brand), else any link that is not to a social network's profiles and posts."""
+    this brand), else any link that is not to a social network's profiles and posts. A link that does not go where
+    its text says (a user name before '@', a backslash in its host part: knowledge.urls.misleading_host) never is:
+    'https://evil.example\\@help.acme.com/reset' goes to evil.example, whatever page of help.acme.com it seems to be."""
+    if misleading_host(url):
+        return False
     return (listed is not None and listed(brand, url)) or _is_resource_link(url)
 
 

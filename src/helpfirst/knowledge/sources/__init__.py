@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 from ...ingest import ImportFailed, check_readable, spool
 from ..models import KINDS, LoadReport, Resource, derived_id
-from ..urls import canonical_url
+from ..urls import canonical_url, misleading_host
 
 
 class SourceFailed(Exception):
@@ -385,7 +385,8 @@ _HOST = re.compile(r"^[\w.-]+$|^[0-9a-f:.]+$", re.I)
 
 
 def check_url(url: str, field: str = "url") -> str:
-    """The URL when it is a web address (http or https, with a host, no spaces or control characters); Invalid naming the field otherwise.
+    """The URL when it is a web address (http or https, with a host, no user name or backslash before it, no spaces or
+    control characters); Invalid naming the field otherwise.
 
     A scheme-less value such as 'help.acme.com/x' is rejected rather than guessed: it could as well
     be a relative path, and a reply must never link to a guess.
@@ -399,6 +400,10 @@ def check_url(url: str, field: str = "url") -> str:
     if parts.scheme.lower() not in ("http", "https"):
         why = f"has the scheme {parts.scheme}:" if parts.scheme else "has no scheme"
         raise Invalid(field, f"{field} {shown!r} is not a web address: it {why}; it must start with http:// or https://")
+    misleading = misleading_host(url)
+    if misleading:
+        # a reply draft posts the link publicly: one that looks like the brand's help centre must go there
+        raise Invalid(field, f"{field} {shown!r} {misleading}")
     host = parts.hostname or ""
     if not _HOST.match(host) or not canonical_url(url):
         raise Invalid(field, f"{field} {shown!r} is not a web address: no valid host name after {parts.scheme}://")
