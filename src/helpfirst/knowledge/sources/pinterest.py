@@ -62,24 +62,31 @@ class PinterestSource(Source):
                 report.read += 1
                 report.reject(str(path), None, "pins", "no list of pins (`pins` or `items`)")
                 continue
+            # every pin judged first: a rejected pin (a bad link, no id) gives the board none of its text either
+            judged: list[Resource | Invalid] = []
+            for pin in pins:
+                try:
+                    if not isinstance(pin, dict):
+                        raise Invalid(None, "a pin that is not an object")
+                    judged.append(make_resource(_pin(pin, name), options, default_kind="board"))
+                except Invalid as exc:
+                    judged.append(exc)
             if board.get("url") or (board.get("id") and name):
-                # the board itself: one resource whose text is every pin on it
+                # the board itself: one resource whose text is every pin loaded from it
                 report.read += 1
                 owner = (board.get("owner") or {}).get("username") if isinstance(board.get("owner"), dict) else None
                 slug = name.lower().replace(" ", "-")
                 url = board.get("url") or (f"https://www.pinterest.com/{owner}/{slug}/" if owner else "")
-                texts = [str(p.get(k) or "") for p in pins if isinstance(p, dict) for k in ("title", "description")]
+                texts = [t for p in judged if isinstance(p, Resource) for t in (p.title, p.body)]
                 try:
                     yield make_resource({"id": f"board:{board.get('id') or slug}", "kind": "board", "url": url,
                                          "title": name, "body": "\n".join([board.get("description") or ""] + texts).strip(),
                                          "tags": []}, options, default_kind="board")
                 except Invalid as exc:
                     report.reject(str(path), None, exc.field, exc.reason)
-            for i, pin in enumerate(pins):
+            for i, pin in enumerate(judged):
                 report.read += 1
-                try:
-                    if not isinstance(pin, dict):
-                        raise Invalid(None, "a pin that is not an object")
-                    yield make_resource(_pin(pin, name), options, default_kind="board")
-                except Invalid as exc:
-                    report.reject(f"{path}[pins {i}]", None, exc.field, exc.reason)
+                if isinstance(pin, Invalid):
+                    report.reject(f"{path}[pins {i}]", None, pin.field, pin.reason)
+                else:
+                    yield pin
