@@ -21,6 +21,8 @@ _TWEET_KEYS = (b'"author_id"', b'"conversation_id"', b'"referenced_tweets"')
 # X escapes these three in v2 `text`; nothing else is HTML-escaped
 _ENTITY = re.compile(r"&(amp|lt|gt);")
 _ENTITIES = {"amp": "&", "lt": "<", "gt": ">"}
+#: the kinds of `referenced_tweets` entries the API gives
+_REF_TYPES = ("replied_to", "quoted", "retweeted")
 
 
 def unescape_tweet_text(text: str | None) -> str | None:
@@ -83,8 +85,12 @@ class XV2Importer(SocialJsonImporter):
         created = to_timestamp(tweet.get("created_at"), numbers=False)  # the API writes ISO strings
         text = to_text(tweet.get("text"))
         note = tweet.get("note_tweet")
-        if isinstance(note, dict) and isinstance(note.get("text"), str):
-            text = to_text(note["text"], "note_tweet.text")  # the full text of a long post
+        if note is not None:  # the full text of a long post (`text` holds its first 280 characters)
+            if not isinstance(note, dict):
+                raise FieldError("note_tweet must be an object (with the full text of a long post)", "note_tweet")
+            text = to_text(note.get("text"), "note_tweet.text")
+            if text is None:
+                raise FieldError("missing note_tweet.text (the full text of a long post)", "note_tweet.text")
         text = unescape_tweet_text(text)
         parent = _parent(tweet.get("referenced_tweets"))
         likes = reposts = None
@@ -134,7 +140,16 @@ def _parent(refs: object) -> str | None:
         if not isinstance(ref, dict):
             raise FieldError("a referenced tweet must be an object", "referenced_tweets")
         kind = ref.get("type")
+        if kind not in _REF_TYPES:
+            shown = "missing" if kind is None else json.dumps(kind)[:40]
+            raise FieldError(
+                f"referenced_tweets.type must be one of {', '.join(_REF_TYPES)}, not {shown}", "referenced_tweets.type"
+            )
         ref_id = to_id(ref.get("id"), "referenced_tweets.id")
+        if ref_id is None:  # a reply to no tweet would open a conversation of its own
+            given = ref.get("id")
+            shown = "missing" if "id" not in ref else "null" if given is None else "empty"
+            raise FieldError(f"referenced_tweets.id must be a string or an integer, not {shown}", "referenced_tweets.id")
         if kind == "retweeted":
             raise FieldError(f"a retweet of {ref_id}: a repost, not a message of its own", "referenced_tweets")
         if kind == "replied_to" and parent is None:
