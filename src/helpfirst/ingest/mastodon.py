@@ -5,6 +5,7 @@ array of statuses, per line). The output of GET /api/v1/statuses/:id/context
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -34,16 +35,23 @@ class MastodonImporter(SocialJsonImporter):
         return None, _statuses(value), None
 
     def post(self, sid: str, status: dict, context: object) -> SocialPost:
-        if status.get("reblog") is not None:
-            raise FieldError(f"a boost{_of(status['reblog'])}: a repost, not a message of its own", "reblog")
+        reblog = status.get("reblog")
+        if reblog is not None:
+            if not isinstance(reblog, dict):  # the API gives the boosted status, or null for a post of its own
+                raise FieldError(f"reblog must be an object (the boosted status) or null, not {_shown(reblog)}", "reblog")
+            raise FieldError(f"a boost{_of(reblog)}: a repost, not a message of its own", "reblog")
         account = status.get("account")
         if not isinstance(account, dict):
             raise FieldError("missing account" if account is None else "account must be an object", "account")
-        acct = to_text(account.get("acct"), "account.acct")
-        if acct is None or not acct.strip():
-            acct = to_text(account.get("username"), "account.username")
-        if acct is None or not acct.strip():
+        # a handle of only '@'s and spaces names no one: the next name is tried, as for an empty one
+        acct = _handle(to_text(account.get("acct"), "account.acct"))
+        if acct is None:
+            acct = _handle(to_text(account.get("username"), "account.username"))
+        if acct is None:
             raise FieldError("missing account.acct", "account.acct")
+        bot = account.get("bot")
+        if bot is not None and not isinstance(bot, bool):
+            raise FieldError(f"account.bot must be true, false or null, not {_shown(bot)}", "account.bot")
         created = to_timestamp(status.get("created_at"), numbers=False)  # the API writes ISO strings
         text = html_to_text(to_text(status.get("content"), "content"))
         warning = to_text(status.get("spoiler_text"), "spoiler_text")
@@ -54,14 +62,14 @@ class MastodonImporter(SocialJsonImporter):
         reposts = to_count(status.get("reblogs_count"), "reblogs_count")
         parent = to_id(status.get("in_reply_to_id"), "in_reply_to_id")
         return SocialPost(
-            author=acct.strip().lstrip("@"),
+            author=acct,
             created_at=created,
             text=text,
             parent_id=parent,
             url=url,
             likes=likes,
             reposts=reposts,
-            declared_bot=account.get("bot") is True,
+            declared_bot=bot is True,
             mentions=status.get("mentions"),
         )
 
@@ -88,3 +96,15 @@ def _of(reblog: object) -> str:
     except FieldError:
         inner = None
     return f" of {inner}" if inner else ""
+
+
+def _handle(acct: str | None) -> str | None:
+    """An account's handle without the spaces and leading '@' around it; None when nothing is left."""
+    name = acct.strip().lstrip("@").strip() if acct is not None else ""
+    return name or None
+
+
+def _shown(value: object) -> str:
+    """A JSON value as a rejection shows it (short)."""
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= 40 else text[:37] + "..."
