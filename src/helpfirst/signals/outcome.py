@@ -22,10 +22,20 @@ from .base import INTENTS, REPLY_KINDS
 #: did not move the person elsewhere, and the person never said whether it helped.
 OUTCOMES = ("resolved", "redirected", "unresolved", "abandoned", "unanswered", "unconfirmed")
 
+#: What a person sends (plural too): "sent you an email", "sent a private message".
+_SENT_THING = r"(dm|pm|direct message|private message|message|email|e-mail)s?"
+#: A private way to send something: "sent it via DM", "sent you the details in a DM". No bare
+#: "message" here: "sent a photo in the message above" is the public post.
+_SENT_PRIVATELY = r"(dm|pm|direct message|private message|email|e-mail|inbox)s?"
+
 #: A customer post says they wrote to the brand in private (or will): a move off the channel.
+#: RE2 syntax (Arrow's match_substring_regex): no lookarounds.
 DM_SENT_PATTERN = (
-    r"(?i)(^|[^a-z])(dm'?e?d|dm'?ing|pm'?e?d|sent (you |u |a |you a |the |my |an )?(dm|pm|direct message|message|email|e-mail)"
-    r"|messaged|direct messaged|check (your|ur) (dm|inbox|messages)|in (your|ur|the) (dm|inbox)s?|replied (in|to) (the )?dm)"
+    r"(?i)(^|[^a-z])(dm'?e?d|dm'?ing|pm'?e?d"
+    r"|sent (you |u )?(a |an |the |my )?" + _SENT_THING
+    + r"|sent [a-z' ]{0,30}(via|by|in|through|over) (a |an |the |your |ur )?" + _SENT_PRIVATELY
+    + r"|messaged|direct messaged|check (your|ur) (dm|pm|inbox|messages|direct messages|private messages)s?"
+    r"|in (your|ur|the) (dm|inbox)s?|replied (in|to) (the )?dm)"
     r"($|[^a-z])"
 )
 
