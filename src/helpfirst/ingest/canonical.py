@@ -170,11 +170,14 @@ class _Rules:
         channel = pc.if_else(pa.array(is_blank(channel)), pa.scalar(self.channel), channel)
         texts = column("text")
 
-        # brand of posts that do not say: a brand post's own handle (as given with --brand), else
-        # the first --brand handle the text @mentions
+        # brand of posts that do not say: a brand post's own handle (as given with --brand), else,
+        # only for rows without an author_role (docs/formats.md: the --brand rules are for rows that
+        # do not say who the brand is), the first --brand handle the text @mentions. A row with a
+        # role keeps an empty brand: the scorecard takes the first known brand it mentions.
         need = is_blank(brand) & ~rejected
         if need.any():
             role_np = roles.to_numpy(zero_copy_only=False)
+            no_role = pc.is_null(role_given).to_numpy(zero_copy_only=False)
             brand_list = brand.to_pylist()
             author_list = authors.to_pylist()
             text_list = texts.to_pylist() if self.brands else None
@@ -183,7 +186,7 @@ class _Rules:
                     handle = author_list[i].lstrip("@")
                     key = handle.lower()
                     brand_list[i] = self.brands.get(key) or handle
-                elif text_list is not None:
+                elif text_list is not None and no_role[i]:
                     brand_list[i] = first_brand_mention(text_list[i], self.brands)
             brand = pa.array(brand_list, type=pa.string())
 
