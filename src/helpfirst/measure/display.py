@@ -19,10 +19,20 @@ MAX_TERMINAL_BRANDS = 25
 #: Brands in each of the report's brand tables (they scroll); more than this only the JSON lists.
 MAX_REPORT_BRANDS = 1000
 
-#: Characters a terminal acts on instead of showing (C0 and C1 controls, DEL), the ones that
-#: reorder or hide text (bidirectional embeddings, overrides and isolates), line separators, and
-#: lone surrogates (JSON allows "\ud800"; a terminal cannot show it).
-_INVISIBLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+#: Characters a terminal acts on or that do not show (Unicode categories Cc, Cf, Zl, Zp and Cs):
+#: C0 and C1 controls and DEL; format characters, which hide or reorder text (zero-width spaces and
+#: joiners, bidirectional marks, embeddings, overrides and isolates, the BOM, soft hyphens, tags:
+#: 'Acme\u200bHelp' must not pass for 'AcmeHelp'); line separators; lone surrogates (JSON allows
+#: "\ud800"; a terminal cannot show it). Listed as ranges because building the class from
+#: unicodedata costs a scan of every code point at start-up; a test keeps the list complete.
+INVISIBLE_RANGES = (
+    (0x00, 0x1F), (0x7F, 0x9F), (0xAD, 0xAD), (0x600, 0x605), (0x61C, 0x61C), (0x6DD, 0x6DD),
+    (0x70F, 0x70F), (0x890, 0x891), (0x8E2, 0x8E2), (0x180E, 0x180E), (0x200B, 0x200F),
+    (0x2028, 0x202E), (0x2060, 0x2064), (0x2066, 0x206F), (0xD800, 0xDFFF), (0xFEFF, 0xFEFF),
+    (0xFFF9, 0xFFFB), (0x110BD, 0x110BD), (0x110CD, 0x110CD), (0x13430, 0x1343F),
+    (0x1BCA0, 0x1BCA3), (0x1D173, 0x1D17A), (0xE0001, 0xE0001), (0xE0020, 0xE007F),
+)
+_INVISIBLE = re.compile("[" + "".join(f"\\U{a:08x}-\\U{b:08x}" for a, b in INVISIBLE_RANGES) + "]")
 
 
 def visible(text: str | None) -> str:
