@@ -15,7 +15,7 @@ from __future__ import annotations
 import csv
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from pathlib import Path
 
 #: The longest record read; a longer one is rejected with a reason. DuckDB reads in buffers of
@@ -72,8 +72,14 @@ def twcs_sql(header: list[str], requests_only: bool, source: str) -> str:
     return f"SELECT {projection} FROM {source}"
 
 
-def csv_header(path: Path) -> tuple[list[str], int]:
-    """The first CSV record (column names, BOM and spaces stripped) and how many lines it spans."""
+def csv_header(path: Path, check_repeats: bool = True) -> tuple[list[str], int]:
+    """The first CSV record (column names, BOM and spaces stripped) and how many lines it spans.
+
+    A name given to two columns (as the importers match names: after stripping) makes the file
+    unreadable: only one of the two columns would be read, and the other's data silently dropped.
+    Raises ingest.base.ImportFailed naming the name, its columns and line 1, unless `check_repeats`
+    is false (the read-ahead, which leaves that error to the importer).
+    """
     with path.open("r", encoding="utf-8", errors="replace", newline="") as fh:
         reader = csv.reader(fh)
         try:
@@ -81,7 +87,33 @@ def csv_header(path: Path) -> tuple[list[str], int]:
         except csv.Error:
             row = []
         lines = reader.line_num
-    return [c.lstrip("\ufeff").strip() for c in row], lines
+    header = [c.lstrip("\ufeff").strip() for c in row]
+    if check_repeats:
+        repeated = repeated_columns(header)
+        if repeated:
+            from .ingest.base import ImportFailed  # loaded by then: only the importers check
+
+            raise ImportFailed(f"{path}:1: {repeated}")
+    return header, lines
+
+
+def repeated_columns(header: list[str], used: Collection[str] | None = None) -> str | None:
+    """What is wrong with a header naming a column twice (the first such name), or None.
+
+    `used`: only the names in it count (the columns an importer reads); None: every name.
+    """
+    seen: dict[str, int] = {}
+    for i, name in enumerate(header):
+        if not name or (used is not None and name not in used):
+            continue  # an unnamed column is never read
+        if name in seen:
+            shown = name if len(name) <= 60 and name.isprintable() else repr(name[:60])
+            return (
+                f"the header names column {shown!r} twice (columns {seen[name] + 1} and {i + 1}): "
+                "which one holds the data is unclear; rename or remove one"
+            )
+        seen[name] = i
+    return None
 
 
 def parse(con: object, path: Path, sql: str) -> tuple[object, list[tuple]]:
@@ -277,11 +309,11 @@ def start(argv: list[str], interactive: bool | None = None) -> bool:
     try:
         if not path.is_file():
             return False
-        header, _lines = csv_header(path)
+        header, _lines = csv_header(path, check_repeats=False)
     except (OSError, UnicodeError):
         return False
-    if not set(TWCS_COLUMNS) <= set(header):
-        return False
+    if not set(TWCS_COLUMNS) <= set(header) or repeated_columns(header):
+        return False  # not TWCS, or a file the importer refuses
     # the signals (on unless --no-signals) read every text; the core scorecard only requests' texts
     _AHEAD = _Ahead(path, twcs_sql(header, "--no-signals" in argv, read_csv_sql(len(header))))
     return True
