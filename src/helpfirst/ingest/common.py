@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+import regex
 
 from .base import EARLIEST_YEAR, LATEST_YEAR, nfc
 
@@ -438,8 +439,14 @@ def get_path(record: dict, path: str) -> object:
 
 # --- handles, brands and mentions -----------------------------------------------------------------
 
-# @handle or @user@instance.domain, not preceded by a word character (so e-mail addresses do not count)
-_MENTION = re.compile(r"(?<![\w@])@([A-Za-z0-9_]+(?:@[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?)?)")
+# @handle or @user@instance.domain, not preceded by a handle character (so e-mail addresses do not
+# count). A handle is letters, combining marks, digits and underscores, as in the scorecard
+# (measure.scorecard.HANDLE), and is taken whole: '@Acmeé' and '@Acme' + U+0301 are the handle
+# 'Acmé' (match_handle compares in NFC), neither mentions 'Acme'.
+_INSTANCE = r"(?:@[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?)?"
+_MENTION = regex.compile(r"(?<![\p{L}\p{M}\p{N}_@])@([\p{L}\p{M}\p{N}_]+" + _INSTANCE + ")")
+#: the same on ASCII text (most posts), with the faster stdlib engine
+_MENTION_ASCII = re.compile(r"(?<![A-Za-z0-9_@])@([A-Za-z0-9_]+" + _INSTANCE + ")")
 
 
 def handle_lookup(handles: object) -> dict[str, str]:
@@ -477,7 +484,7 @@ def first_brand_mention(text: str | None, lookup: dict[str, str]) -> str | None:
     """The first @mention in `text` that is one of the handles in `lookup`, as given there."""
     if not text or not lookup or "@" not in text:
         return None
-    for match in _MENTION.finditer(text):
+    for match in (_MENTION_ASCII if text.isascii() else _MENTION).finditer(text):
         found = match_handle(match.group(1), lookup)
         if found is not None:
             return found

@@ -21,6 +21,7 @@ conversation table by conv.
 from __future__ import annotations
 
 import re
+import unicodedata
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
@@ -211,8 +212,14 @@ def stated_brands(con: duckdb.DuckDBPyConnection, texts: pa.ChunkedArray, index:
 
 
 def _known_ids(handles: pa.ChunkedArray, known: dict[str, int]) -> np.ndarray:
-    """The brand id of each lower-cased handle that is a known brand's, else -1 (null: -1)."""
-    return _map_values(handles, lambda h: known.get(h, -1), -1)
+    """The brand id of each lower-cased handle that is a known brand's, else -1 (null: -1). A handle
+    found in a text spelled with decomposed accents ('Acme' + U+0301) names the NFC one ('Acmé');
+    normalised once per distinct handle, never per post."""
+    return _map_values(handles, lambda h: known.get(h, known.get(_nfc(h), -1)), -1)
+
+
+def _nfc(text: str) -> str:
+    return text if text.isascii() else unicodedata.normalize("NFC", text)
 
 
 def _map_values(column: pa.ChunkedArray | pa.Array, value_id, null_id: int) -> np.ndarray:
@@ -238,19 +245,22 @@ def known_brands(posts: pa.Table, given: frozenset[str] | set[str]) -> list[str]
 
 
 #: A mention's @ follows the start or a character that cannot be part of a handle or an e-mail
-#: address ('bob@acme.com' mentions nobody); the handle ends where letters, digits and
-#: underscores end (so '@Acmeé' does not mention 'Acme').
-MENTION_START = r"(?:^|[^\pL\pN_@])@"
-HANDLE_END = r"(?:[^\pL\pN_]|$)"
-HANDLE = r"([\pL\pN_]+)"
+#: address ('bob@acme.com' mentions nobody); the handle ends where letters, combining marks, digits
+#: and underscores end (so '@Acmeé' does not mention 'Acme', whether the 'é' is one code point or
+#: 'e' + U+0301: texts are not normalised, the marks keep the handle whole either way).
+MENTION_START = r"(?:^|[^\pL\pM\pN_@])@"
+HANDLE_END = r"(?:[^\pL\pM\pN_]|$)"
+HANDLE = r"([\pL\pM\pN_]+)"
 FIRST_MENTION = MENTION_START + HANDLE
 
 
 def mention_pattern(handles: list[str]) -> str:
-    """Regex (RE2) matching the first @mention of a known brand; group 1 is the handle."""
+    """Regex (RE2) matching the first @mention of a known brand; group 1 is the handle as written.
+    Each handle is matched in its NFC and its NFD spelling (texts are not normalised)."""
     if not handles:
         return r"(^\b$)"  # matches nothing (RE2 has no lookahead)
-    alternatives = "|".join(re.escape(h) for h in sorted(handles, key=len, reverse=True))
+    spellings = {form for h in handles for form in (_nfc(h), unicodedata.normalize("NFD", h))}
+    alternatives = "|".join(re.escape(h) for h in sorted(spellings, key=lambda h: (-len(h), h)))
     return rf"{MENTION_START}({alternatives}){HANDLE_END}"
 
 
