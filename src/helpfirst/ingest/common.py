@@ -58,19 +58,37 @@ def is_blank(column: pa.Array) -> np.ndarray:
 
 
 
+#: The one rule for ids written as floats, in every format (CSV columns, JSON strings, duplicates.py):
+#: ASCII digits, a point and one or more zeros ('3.0', '12.00') are the digits alone; anything else
+#: ('v1.0', '3.5', '-3.0', '3.') is an id of its own.
+FLOAT_ID = re.compile(r"([0-9]+)\.0+")
+
+
+def plain_id(text: str) -> str:
+    """A trimmed id without the point and zeros of a float-written whole number (FLOAT_ID)."""
+    if "." in text:
+        match = FLOAT_ID.fullmatch(text)
+        if match:
+            return match.group(1)
+    return text
+
+
 def normalise_ids(column: pa.Array) -> pa.Array:
-    """Ids as trimmed strings; '3.0' (ids written as floats) becomes '3'; empty becomes null."""
+    """Ids as trimmed strings; '3.0' and '3.00' (ids written as floats, FLOAT_ID) become '3'; empty becomes null."""
     plain = _digit_ids(column)
     return plain if plain is not None else _normalise_any_ids(column)
 
 
 def _normalise_any_ids(column: pa.Array) -> pa.Array:
     cleaned = pc.utf8_trim_whitespace(column)
-    floaty = pc.ends_with(cleaned, ".0")
-    if pc.any(floaty).as_py():
-        number = pc.utf8_slice_codeunits(cleaned, 0, -2)
-        # only a number written as a float ('3.0'): 'v1.0' is an id of its own
-        cleaned = pc.if_else(pc.and_(floaty, pc.utf8_is_digit(number)), number, cleaned)
+    # a substring search first: the rest only runs when some id holds '.0' at all
+    if pc.any(pc.match_substring(cleaned, ".0")).as_py():
+        # FLOAT_ID by kernels (twice as fast as the regex): ends in '0', with the zeros trimmed ends
+        # in '.', and before that point only ASCII digits
+        trimmed = pc.utf8_rtrim(cleaned, characters="0")
+        number = pc.utf8_slice_codeunits(trimmed, 0, -1)
+        floaty = pc.and_(pc.and_(pc.ends_with(cleaned, "0"), pc.ends_with(trimmed, ".")), pc.ascii_is_decimal(number))
+        cleaned = pc.if_else(floaty, number, cleaned)
     empty = pc.equal(pc.utf8_length(cleaned), 0)
     if pc.any(empty).as_py():
         cleaned = pc.if_else(empty, pa.scalar(None, pa.string()), cleaned)
@@ -268,7 +286,6 @@ def html_to_text(markup: str | None) -> str | None:
 # --- helpers for the JSON and canonical importers (x-v2, mastodon, jsonl, csv) -------------------
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
-_FLOAT_ID_TEXT = re.compile(r"^(\d+)\.0+$")
 _INT64_MAX = 2**63 - 1
 #: the largest whole number a JSON number read as a float holds exactly (as in knowledge.sources: kb add)
 _EXACT_FLOAT = 2**53
@@ -296,7 +313,7 @@ def has_surrogates(text: str) -> bool:
 def to_id(value: object, name: str = "id") -> str | None:
     """A JSON id (string or integer) as a trimmed string; None when absent or empty.
 
-    Integral floats and '3.0' become '3' (ids written by tools that store numbers as floats); a float above 2^53
+    Integral floats and '3.0' or '3.00' become '3' (FLOAT_ID: ids written by tools that store numbers as floats); a float above 2^53
     (not exact) is rejected.
     Raises FieldError for other types.
     """
@@ -310,10 +327,7 @@ def to_id(value: object, name: str = "id") -> str | None:
         text = value.strip()
         if not text:
             return None
-        if "." in text:
-            match = _FLOAT_ID_TEXT.match(text)
-            return match.group(1) if match else text
-        return text
+        return plain_id(text)
     if isinstance(value, bool):
         raise FieldError(f"{name} must be a string or an integer, not a boolean", name)
     if isinstance(value, int):
@@ -358,9 +372,7 @@ def to_count(value: object, name: str) -> int | None:
         text = value.strip()
         if not text:
             return None
-        match = _FLOAT_ID_TEXT.match(text)
-        if match:
-            text = match.group(1)
+        text = plain_id(text)
         if text.isascii() and text.isdigit() and len(text) <= 19:
             number = int(text)
     if number is None or number < 0 or number > _INT64_MAX:

@@ -12,15 +12,12 @@ from pathlib import Path
 
 from . import get_importer, source_file
 from .base import ImportOptions, ImportReport, Rejection
-from .common import FieldError, csv_records, get_path, has_quote_damage, iter_json_records, to_id
+from .common import FieldError, csv_records, get_path, has_quote_damage, iter_json_records, plain_id, to_id
 
 
 def _plain_id(raw: str) -> str | None:
-    """An id as normalise_ids makes it (trimmed, '3.0' -> '3', empty -> None)."""
-    text = raw.strip()
-    if text.endswith(".0") and text[:-2].isdigit():
-        text = text[:-2]
-    return text or None
+    """An id as normalise_ids makes it (trimmed, '3.0' and '3.00' -> '3', empty -> None)."""
+    return plain_id(raw.strip()) or None
 
 
 def _csv_ids(path: Path, column: str, repaired: bool) -> Iterator[tuple[str, int]]:
