@@ -466,6 +466,8 @@ class JsonlImporter(Importer):
             try:
                 obj = json.loads(line)
             except (ValueError, RecursionError):
+                if b"\r" in line:  # lines ended by a lone CR (old Mac line ends): judge the first one
+                    return self.sniff(path, line.split(b"\r", 1)[0] + b"\n")
                 # a first line longer than the head: judge by its keys
                 return len(raw) >= len(head) - 1 and b'"id"' in line and (b'"text"' in line or b'"created_at"' in line)
             return isinstance(obj, dict) and "id" in obj and ("text" in obj or "created_at" in obj)

@@ -631,6 +631,14 @@ def _json_layout(fh) -> str:
         return "lines"
     except (ValueError, RecursionError):
         pass
+    if b"\r" in first.rstrip():
+        # lines ended by a lone CR (read as lines by _json_lines), or a raw CR inside a string
+        for candidate in (first, first.split(b"\r", 1)[0]):
+            try:
+                json.loads(candidate, strict=False)
+                return "lines"
+            except (ValueError, RecursionError):
+                pass
     if _one_document(stripped, cut):
         return "stream"
     # broken within the head: indented lines go on a pretty-printed document (broken JSON there is
@@ -661,20 +669,84 @@ def _one_document(text: bytes, cut: bool) -> bool:
 SNIFF_HEAD = 64 * 1024
 
 
+def _physical_lines(fh) -> Iterator[bytes]:
+    """The lines of a binary file as the file iterator splits them (at LF), except for a file whose
+    head holds CRs and no LF (old Mac line ends): read in chunks and split at CR, CRLF and LF, never
+    held whole as one line."""
+    head = fh.read(SNIFF_HEAD)
+    fh.seek(0)
+    if not (b"\r" in head and b"\n" not in head):
+        return fh
+    return _cr_lines(fh)
+
+
+def _cr_lines(fh) -> Iterator[bytes]:
+    rest = b""
+    while True:
+        chunk = fh.read(JSON_CHUNK)
+        if not chunk:
+            break
+        lines = (rest + chunk).splitlines(keepends=True)  # bytes: at CR, LF and CRLF only
+        rest = lines.pop()  # the last line may go on in the next chunk (a CR there its CRLF)
+        yield from lines
+    if rest:
+        yield rest
+
+
+def _lone_cr(raw: bytes) -> bool:
+    """Whether a line holds a CR that is not the CR of its CRLF ending (a line end of its own)."""
+    end = len(raw) - (2 if raw.endswith(b"\r\n") else 1 if raw.endswith(b"\n") else 0)
+    return raw.find(b"\r", 0, end) >= 0
+
+
+def _json_line(number: int, raw: bytes) -> JsonRecord | None:
+    """The record of one line of JSON Lines; None for a blank line."""
+    if not raw.strip():
+        return None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return JsonRecord(number, error="bytes are not valid UTF-8", field=_bad_bytes_field(raw))
+    try:
+        value = json.loads(text, strict=False)
+    except json.JSONDecodeError as exc:
+        return JsonRecord(number, error=f"not valid JSON: {exc.msg} at column {exc.colno}")
+    except (ValueError, RecursionError) as exc:
+        return JsonRecord(number, error=f"not valid JSON: {one_line(first_line(exc))}")
+    return JsonRecord(number, value)
+
+
 def _json_lines(fh, on_bytes: Callable[[int], None] | None) -> Iterator[JsonRecord]:
+    """The records of a JSON Lines file. A lone CR ends a line as LF and CRLF do (as in the CSV
+    reader and editors): a line holding one is one record only when it parses whole (a raw CR
+    inside a string, which the lenient parser takes), else each of its CR lines is a record."""
     unreported = 0
     number = 0
     try:
-        for raw in fh:
-            number += 1
+        for raw in _physical_lines(fh):
             unreported += len(raw)
             if on_bytes is not None and unreported >= JSON_CHUNK:
                 on_bytes(unreported)
                 unreported = 0
-            if number == 1 and raw.startswith(_BOM):
+            if number == 0 and raw.startswith(_BOM):
                 raw = raw[3:]
+            if 13 in raw and _lone_cr(raw):  # 13: CR (an int is searched by memchr, 10x faster than b"\r")
+                pieces = raw.splitlines(keepends=True)
+                record = _json_line(number + 1, raw)
+                if record is not None and record.error is None:
+                    yield record
+                    number += len(pieces)
+                    continue
+                for piece in pieces:
+                    number += 1
+                    record = _json_line(number, piece)
+                    if record is not None:
+                        yield record
+                continue
+            number += 1
             if not raw.strip():
                 continue
+            # _json_line, written out: the loop runs once per line of files of millions of lines
             try:
                 text = raw.decode("utf-8")
             except UnicodeDecodeError:
