@@ -119,6 +119,10 @@ class _Rules:
         flag(pc.is_null(ids).to_numpy(zero_copy_only=False), "id", "missing id")
         authors = nfc_column(pc.utf8_trim_whitespace(column("author")))
         flag(is_blank(authors), "author", "missing author")
+        # a handle is what follows the '@'s: '@' alone names no one (it would become the brand '')
+        bare = pc.utf8_ltrim(authors, characters="@")
+        flag(pc.equal(pc.utf8_length(bare), 0).fill_null(False).to_numpy(zero_copy_only=False), "author",
+             "missing author ('@' alone names no one)")
         created_raw = column("created_at")
         blank_time = is_blank(created_raw)
         flag(blank_time, "created_at", "missing created_at")
@@ -145,7 +149,7 @@ class _Rules:
             counts[fld] = values
 
         # the same rule as common.match_handle: a remote 'acme@other.example' is not a bare 'acme'
-        lower = pc.utf8_lower(pc.utf8_ltrim(authors, characters="@"))
+        lower = pc.utf8_lower(bare)
         is_brand_author = _in(lower, self.brands)
         is_bot_author = _in(lower, self.bots)
         role_raw = cols.get("author_role")
@@ -507,7 +511,9 @@ class JsonlImporter(Importer):
                 except FieldError as exc:
                     report.reject(file, record.line, exc.field, exc.reason)
                     continue
-                if row["author_role"] is None and not rules.brands and get_path(obj, role_key) is None:
+                # a key given empty ("" or null) is an empty author_role (role from the handles, as
+                # an empty CSV cell); only a row without the key cannot tell
+                if row["author_role"] is None and not rules.brands and not _has_path(obj, role_key):
                     report.reject(
                         file,
                         record.line,
@@ -530,6 +536,20 @@ class JsonlImporter(Importer):
                 yield out
         if failure is not None:
             raise failure
+
+
+def _has_path(record: dict, path: str) -> bool:
+    """Whether `record` holds the key `path` (a dotted path into nested objects, as get_path), whatever its value."""
+    if path in record:
+        return True
+    if "." not in path:
+        return False
+    value: object = record
+    for part in path.split("."):
+        if not isinstance(value, dict) or part not in value:
+            return False
+        value = value[part]
+    return True
 
 
 def _kind(value: object) -> str:
