@@ -72,13 +72,13 @@ def twcs_sql(header: list[str], requests_only: bool, source: str) -> str:
     return f"SELECT {projection} FROM {source}"
 
 
-def csv_header(path: Path, check_repeats: bool = True) -> tuple[list[str], int]:
+def csv_header(path: Path, check_repeats: bool = False) -> tuple[list[str], int]:
     """The first CSV record (column names, BOM and spaces stripped) and how many lines it spans.
 
-    A name given to two columns (as the importers match names: after stripping) makes the file
-    unreadable: only one of the two columns would be read, and the other's data silently dropped.
-    Raises ingest.base.ImportFailed naming the name, its columns and line 1, unless `check_repeats`
-    is false (the read-ahead, which leaves that error to the importer).
+    A name given to two columns (as the importers match names: after stripping) makes a column an
+    importer reads unclear (only one of the two would be read, the other's data silently dropped):
+    each importer checks the columns it reads with repeated_columns. `check_repeats` checks every
+    name instead: raises ingest.base.ImportFailed naming the name, its columns and line 1.
     """
     with path.open("r", encoding="utf-8", errors="replace", newline="") as fh:
         reader = csv.reader(fh)
@@ -89,12 +89,17 @@ def csv_header(path: Path, check_repeats: bool = True) -> tuple[list[str], int]:
         lines = reader.line_num
     header = [c.lstrip("\ufeff").strip() for c in row]
     if check_repeats:
-        repeated = repeated_columns(header)
-        if repeated:
-            from .ingest.base import ImportFailed  # loaded by then: only the importers check
-
-            raise ImportFailed(f"{path}:1: {repeated}")
+        refuse_repeated_columns(path, header)
     return header, lines
+
+
+def refuse_repeated_columns(path: Path, header: list[str], used: Collection[str] | None = None) -> None:
+    """Raise ingest.base.ImportFailed "path:1: ..." when a column in `used` (None: any) is named twice."""
+    repeated = repeated_columns(header, used)
+    if repeated:
+        from .ingest.base import ImportFailed  # loaded by then: only the importers check
+
+        raise ImportFailed(f"{path}:1: {repeated}")
 
 
 def repeated_columns(header: list[str], used: Collection[str] | None = None) -> str | None:
@@ -312,7 +317,7 @@ def start(argv: list[str], interactive: bool | None = None) -> bool:
         header, _lines = csv_header(path, check_repeats=False)
     except (OSError, UnicodeError):
         return False
-    if not set(TWCS_COLUMNS) <= set(header) or repeated_columns(header):
+    if not set(TWCS_COLUMNS) <= set(header) or repeated_columns(header, TWCS_COLUMNS):
         return False  # not TWCS, or a file the importer refuses
     # the signals (on unless --no-signals) read every text; the core scorecard only requests' texts
     _AHEAD = _Ahead(path, twcs_sql(header, "--no-signals" in argv, read_csv_sql(len(header))))

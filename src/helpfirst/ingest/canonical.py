@@ -61,6 +61,8 @@ from .common import (
     to_text,
 )
 
+from ..readahead import refuse_repeated_columns, repeated_columns  # noqa: E402
+
 REQUIRED = ("id", "author", "created_at")
 _ID_FIELDS = ("id", "conversation_id", "parent_id", "author")
 _COUNT_FIELDS = ("likes", "reposts")
@@ -248,6 +250,8 @@ class CsvImporter(Importer):
         header, header_lines = csv_header(path)
         if not header or not any(header):
             raise ImportFailed(f"{path}:1: no header line with column names")
+        # only the columns read must be named once: other columns (notes,notes) are not read
+        refuse_repeated_columns(path, header, set(names.values()))
         missing = [names[f] for f in REQUIRED if names[f] not in header]
         missing += [names[f] for f in options.column_map if f not in REQUIRED and names[f] not in header]
         if missing:
@@ -631,7 +635,7 @@ def read_signal_fields(
     data = source_file(path)  # a pipe's copy: the pipe itself was read to its end
     try:
         if _looks_like_csv(data):
-            _signal_rows_csv(data, id_name, columns, keep, repaired)
+            _signal_rows_csv(data, id_name, columns, keep, repaired, errors)
         else:
             _signal_rows_jsonl(data, id_name, columns, keep)
     except (OSError, UnicodeDecodeError, ImportFailed):
@@ -645,11 +649,15 @@ def _looks_like_csv(path: Path) -> bool:
     return not head.startswith((b"{", b"["))
 
 
-def _signal_rows_csv(path: Path, id_name: str, columns: dict[str, str], keep, repaired: bool) -> None:
+def _signal_rows_csv(path: Path, id_name: str, columns: dict[str, str], keep, repaired: bool, errors: list[str]) -> None:
     records = csv_records(Path(path), repaired)
     header = [c.lstrip("\ufeff").strip() for c in next(records, (0, []))[1]]
     wanted = {f: header.index(c) for f, c in columns.items() if c in header}
     if not wanted or id_name not in header:
+        return
+    repeated = repeated_columns(header, set(columns.values()))
+    if repeated:  # which column holds the values is unclear: none is read (the posts are, by the importer)
+        errors.append(f"{path}:1: {repeated}")
         return
     at = header.index(id_name)
     for start, row in records:  # start: a record with line breaks in a value starts there

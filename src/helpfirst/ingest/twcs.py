@@ -54,6 +54,7 @@ class TwcsImporter(Importer):
 
     def read(self, path: Path, options: ImportOptions, report: ImportReport) -> Iterator[pa.RecordBatch]:
         header, _lines = csv_header(path)
+        readahead.refuse_repeated_columns(path, header, COLUMNS)  # other columns are not read: may repeat
         missing = [c for c in COLUMNS if c not in header]
         if missing:
             found = one_line(", ".join(header))  # one line, even when a quoted name holds newlines
