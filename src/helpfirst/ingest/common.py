@@ -600,6 +600,10 @@ def iter_json_records(path: Path, on_bytes: Callable[[int], None] | None = None)
 
     try:
         with path.open("rb") as fh:
+            head = fh.read(SNIFF_HEAD)
+            if len(head) < SNIFF_HEAD and not head.removeprefix(_BOM).strip():
+                raise ImportFailed(f"{path}: the file is empty")  # as check_readable says of a file without a BOM
+            fh.seek(0)
             layout = _json_layout(fh)
             fh.seek(0)
             if layout == "lines":
@@ -701,6 +705,8 @@ def _lone_cr(raw: bytes) -> bool:
 
 def _json_line(number: int, raw: bytes) -> JsonRecord | None:
     """The record of one line of JSON Lines; None for a blank line."""
+    if raw.startswith(_BOM):
+        raw = raw[3:]
     if not raw.strip():
         return None
     try:
@@ -728,7 +734,7 @@ def _json_lines(fh, on_bytes: Callable[[int], None] | None) -> Iterator[JsonReco
             if on_bytes is not None and unreported >= JSON_CHUNK:
                 on_bytes(unreported)
                 unreported = 0
-            if number == 0 and raw.startswith(_BOM):
+            if raw.startswith(_BOM):  # any line: `cat a.jsonl b.jsonl` puts b's BOM at a line start
                 raw = raw[3:]
             if 13 in raw and _lone_cr(raw):  # 13: CR (an int is searched by memchr, 10x faster than b"\r")
                 pieces = raw.splitlines(keepends=True)
@@ -857,6 +863,9 @@ class _JsonStream:
             c = self.peek()
             if c is None:
                 return
+            if c == "\ufeff":  # the BOM of a file joined on (`cat a.json b.json`), between two documents
+                self.pos += 1
+                continue
             if c != "[":
                 yield self.value()
                 continue
