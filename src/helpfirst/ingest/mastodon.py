@@ -60,7 +60,11 @@ class MastodonImporter(SocialJsonImporter):
         url = to_text(status.get("url"), "url") or to_text(status.get("uri"), "uri")
         likes = to_count(status.get("favourites_count"), "favourites_count")
         reposts = to_count(status.get("reblogs_count"), "reblogs_count")
-        parent = to_id(status.get("in_reply_to_id"), "in_reply_to_id")
+        raw_parent = status.get("in_reply_to_id")
+        if isinstance(raw_parent, str) and not raw_parent.strip():
+            # the API writes null for a status that replies to none: "" is no id (not a new conversation)
+            raise FieldError("in_reply_to_id is empty (null is a status that replies to none)", "in_reply_to_id")
+        parent = to_id(raw_parent, "in_reply_to_id")  # 0 is the id '0', as in every format
         return SocialPost(
             author=acct,
             created_at=created,

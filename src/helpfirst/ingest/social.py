@@ -61,6 +61,8 @@ class SocialJsonImporter(Importer):
     not_an_object: ClassVar[str] = ""
     #: the key that names the account in each object of `SocialPost.mentions`
     mention_key: ClassVar[str] = ""
+    #: the field that holds `SocialPost.mentions`, as rejections name it ("" : see _MENTIONS_FIELD)
+    mentions_field: ClassVar[str] = ""
 
     def unpack(self, value: object) -> tuple[str | None, Iterable[object], object] | None:
         """The posts one JSON record holds, as (where, posts, context); None when it holds none.
@@ -88,6 +90,8 @@ class SocialJsonImporter(Importer):
                 raise FieldError("missing id", "id")
             try:
                 post = self.post(pid, item, context)
+                _check_mentions(post.mentions, self.mentions_field or _MENTIONS_FIELD.get(self.name, "mentions"),
+                                self.mention_key)
             except FieldError as exc:
                 raise FieldError(f"{self.noun} {pid}: {exc.reason}", exc.field) from None
             brand = match_handle(post.author, brands) or match_handle(post.author_alias, brands)
@@ -165,3 +169,29 @@ def _mentioned_brand(mentions: object, key: str, brands: dict[str, str]) -> str 
             if found is not None:
                 return found
     return None
+
+
+#: where each format holds its structured mentions, for a format that does not say (mentions_field)
+_MENTIONS_FIELD = {"x-v2": "entities.mentions", "mastodon": "mentions"}
+
+
+def _check_mentions(mentions: object, field: str, key: str) -> None:
+    """FieldError unless `mentions` is absent/null or an array of objects whose `key` is a string (or absent/null).
+
+    Checked with or without --brand: a malformed field is rejected, never silently passed over.
+    """
+    if mentions is None:
+        return
+    if not isinstance(mentions, list):
+        raise FieldError(f"{field} must be an array of objects, not {_json_kind(mentions)}", field)
+    for i, mention in enumerate(mentions):
+        if not isinstance(mention, dict):
+            raise FieldError(f"{field}[{i}] must be an object, not {_json_kind(mention)}", field)
+        name = mention.get(key)
+        if name is not None and not isinstance(name, str):
+            raise FieldError(f"{field}[{i}].{key} must be a string, not {_json_kind(name)}", f"{field}.{key}")
+
+
+def _json_kind(value: object) -> str:
+    return {dict: "an object", list: "an array", str: "a string", bool: "a boolean", int: "a number",
+            float: "a number"}.get(type(value), "null" if value is None else type(value).__name__)
