@@ -488,38 +488,51 @@ class JsonlImporter(Importer):
         role_key = names["author_role"]
         values: dict[str, list] = {f: [] for f in POST_FIELDS}
         lines: list[int] = []
+        # rows rejected before the batch's checks, reported with its rejections in line order
+        early: list[tuple[int, str | None, str]] = []
 
-        def flush() -> pa.RecordBatch:
-            cols = {f: pa.array(v, type=pa.string()) for f, v in values.items()}
-            out, found = rules.convert(cols, len(lines))
-            for i, fld, reason in found:
-                report.reject(file, lines[i], fld, reason)
+        def reject(line: int, fld: str | None, reason: str) -> None:
+            early.append((line, fld, reason))
+
+        def flush() -> pa.RecordBatch | None:
+            out, found = None, []
+            if lines:
+                cols = {f: pa.array(v, type=pa.string()) for f, v in values.items()}
+                out, found = rules.convert(cols, len(lines))
+            rejected = early + [(lines[i], fld, reason) for i, fld, reason in found]
+            rejected.sort(key=lambda r: r[0])  # stable: one line's rejections keep their order
+            for line, fld, reason in rejected:
+                report.reject(file, line, fld, reason)
             for v in values.values():
                 v.clear()
             lines.clear()
+            early.clear()
             return out
 
         failure: ImportFailed | None = None
         try:
             for record in iter_json_records(path, options.on_bytes):
+                if len(lines) + len(early) >= max(1, options.batch_rows):
+                    out = flush()  # (a file of mostly bad rows holds no more than a batch of them either)
+                    if out is not None and out.num_rows:
+                        yield out
                 report.rows_read += 1
                 if record.error is not None:
-                    report.reject(file, record.line, record.field, record.error)
+                    reject(record.line, record.field, record.error)
                     continue
                 obj = record.value
                 if not isinstance(obj, dict):
-                    report.reject(file, record.line, None, f"not a JSON object (found {_kind(obj)})")
+                    reject(record.line, None, f"not a JSON object (found {_kind(obj)})")
                     continue
                 try:
                     row = {f: _json_value(f, get_path(obj, names[f]), names[f]) for f in POST_FIELDS}
                 except FieldError as exc:
-                    report.reject(file, record.line, exc.field, exc.reason)
+                    reject(record.line, exc.field, exc.reason)
                     continue
                 # a key given empty ("" or null) is an empty author_role (role from the handles, as
                 # an empty CSV cell); only a row without the key cannot tell
                 if row["author_role"] is None and not rules.brands and not _has_path(obj, role_key):
-                    report.reject(
-                        file,
+                    reject(
                         record.line,
                         role_key,
                         f"no {role_key} and no --brand handles: cannot tell whether the author is the brand",
@@ -528,15 +541,11 @@ class JsonlImporter(Importer):
                 for f in POST_FIELDS:
                     values[f].append(row[f])
                 lines.append(record.line)
-                if len(lines) >= max(1, options.batch_rows):
-                    out = flush()
-                    if out.num_rows:
-                        yield out
         except ImportFailed as exc:
             failure = exc
-        if lines:
+        if lines or early:
             out = flush()
-            if out.num_rows:
+            if out is not None and out.num_rows:
                 yield out
         if failure is not None:
             raise failure

@@ -431,6 +431,9 @@ def first_line(exc: BaseException) -> str:
     """The first line of an exception's message; its type when it has none."""
     if isinstance(exc, RecursionError):
         return "nested too deeply"  # Python's message speaks of its own recursion, not of the input
+    if isinstance(exc, ValueError) and "integer string conversion" in str(exc):
+        # Python's message tells to call sys.set_int_max_str_digits(): not the reader's business
+        return f"a number too long (over {sys.get_int_max_str_digits()} digits)"
     text = str(exc).strip()
     return text.splitlines()[0] if text else type(exc).__name__
 
@@ -673,6 +676,14 @@ def _one_document(text: bytes, cut: bool) -> bool:
 SNIFF_HEAD = 64 * 1024
 
 
+def json_message(exc: json.JSONDecodeError, column: bool = True) -> str:
+    """The message of a JSON parse error with the column where it is (`column`) or without a place
+    (the line is told): Python's 'Unterminated string starting at' ends with its own 'at'."""
+    if column:
+        return f"{exc.msg.removesuffix(' at')} at column {exc.colno}"
+    return exc.msg.removesuffix(" starting at")
+
+
 def _physical_lines(fh) -> Iterator[bytes]:
     """The lines of a binary file as the file iterator splits them (at LF), except for a file whose
     head holds CRs and no LF (old Mac line ends): read in chunks and split at CR, CRLF and LF, never
@@ -716,7 +727,7 @@ def _json_line(number: int, raw: bytes) -> JsonRecord | None:
     try:
         value = json.loads(text, strict=False)
     except json.JSONDecodeError as exc:
-        return JsonRecord(number, error=f"not valid JSON: {exc.msg} at column {exc.colno}")
+        return JsonRecord(number, error=f"not valid JSON: {json_message(exc)}")
     except (ValueError, RecursionError) as exc:
         return JsonRecord(number, error=f"not valid JSON: {one_line(first_line(exc))}")
     return JsonRecord(number, value)
@@ -761,7 +772,7 @@ def _json_lines(fh, on_bytes: Callable[[int], None] | None) -> Iterator[JsonReco
             try:
                 value = json.loads(text, strict=False)
             except json.JSONDecodeError as exc:
-                yield JsonRecord(number, error=f"not valid JSON: {exc.msg} at column {exc.colno}")
+                yield JsonRecord(number, error=f"not valid JSON: {json_message(exc)}")
                 continue
             except (ValueError, RecursionError) as exc:
                 yield JsonRecord(number, error=f"not valid JSON: {one_line(first_line(exc))}")
@@ -845,7 +856,7 @@ class _JsonStream:
                     continue
                 if maybe_cut and not self.eof:
                     raise self.fail(start, f"a value larger than {MAX_JSON_VALUE >> 20} MB") from None
-                raise self.fail(exc.pos, f"{exc.msg}") from None
+                raise self.fail(exc.pos, json_message(exc, column=False)) from None
             except (ValueError, RecursionError) as exc:
                 raise self.fail(start, one_line(first_line(exc))) from None
             if end >= len(self.buf) and not self.eof and self.fill():
