@@ -783,6 +783,11 @@ def _json_lines(fh, on_bytes: Callable[[int], None] | None) -> Iterator[JsonReco
             on_bytes(unreported)
 
 
+_BRACKET_OR_QUOTE = re.compile(r'[\[\]{}"]')
+#: the rest of a JSON string after its opening quote, closing quote included
+_STRING_REST = re.compile(r'[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
+
+
 class _JsonStream:
     """A buffer over a JSON text that decodes one top-level value (or array element) at a time."""
 
@@ -857,7 +862,16 @@ class _JsonStream:
                 if maybe_cut and not self.eof:
                     raise self.fail(start, f"a value larger than {MAX_JSON_VALUE >> 20} MB") from None
                 raise self.fail(exc.pos, json_message(exc, column=False)) from None
-            except (ValueError, RecursionError) as exc:
+            except RecursionError:
+                # valid JSON may nest deeper than the parser goes: that value alone is rejected, as a
+                # line of JSON Lines is, when its end can be found by counting brackets
+                end = self.nested_end(start)
+                if end is None:
+                    raise self.fail(start, "nested too deeply") from None
+                line = self.line_at(start)
+                self.pos = end
+                return JsonRecord(line, error="not valid JSON: nested too deeply")
+            except ValueError as exc:
                 raise self.fail(start, one_line(first_line(exc))) from None
             if end >= len(self.buf) and not self.eof and self.fill():
                 continue  # a number cut at the end of the buffer may go on
@@ -867,6 +881,33 @@ class _JsonStream:
         if _SURROGATE.search(self.buf, start, end):
             return JsonRecord(line, error="bytes are not valid UTF-8", field=_surrogate_path(value))
         return JsonRecord(line, value)
+
+    def nested_end(self, start: int) -> int | None:
+        """The end of the array or object at `start`, found by counting its brackets (strings
+        skipped, without recursion); None when the file (or MAX_JSON_VALUE) ends first."""
+        if self.buf[start : start + 1] not in ("[", "{"):
+            return None
+        pos, depth = start, 0
+        while True:
+            found = _BRACKET_OR_QUOTE.search(self.buf, pos)
+            if found is None:
+                if len(self.buf) - start >= MAX_JSON_VALUE or not self.fill():
+                    return None
+                continue
+            c = found.group()
+            if c == '"':
+                closed = _STRING_REST.match(self.buf, found.end())
+                if closed is None:  # the string goes on past the buffer
+                    pos = found.start()
+                    if len(self.buf) - start >= MAX_JSON_VALUE or not self.fill():
+                        return None
+                    continue
+                pos = closed.end()
+                continue
+            pos = found.end()
+            depth += 1 if c in "[{" else -1
+            if depth == 0:
+                return pos
 
     def records(self) -> Iterator[JsonRecord]:
         while True:
