@@ -88,3 +88,24 @@ from hypothesis import strategies as st  # noqa: E402
 @given(st.lists(st.text(alphabet="0123456789.0 v-١", max_size=7), max_size=20))
 def test_csv_and_json_ids_agree_on_any_text(values):
     assert normalise_ids(pa.array(values, pa.string())).to_pylist() == [to_id(v) for v in values]
+
+
+def test_a_duplicate_in_a_json_file_that_breaks_later_is_located_and_the_audit_goes_on(tmp_path):
+    # the duplicate locator read the broken array again and its file error ended the whole audit
+    a = tmp_path / "a.jsonl"
+    a.write_text('{"id":"1","author":"dana","author_role":"customer","created_at":"2024-02-01T09:00:00Z",'
+                 '"text":"help @Shop"}\n', encoding="utf-8")
+    b = tmp_path / "b.json"
+    b.write_text('[{"id":"1","author":"erin","author_role":"customer","created_at":"2024-02-01T09:05:00Z",'
+                 '"text":"x"},\n{"id": "2", "text": "abc\n', encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HELPFIRST_")}
+    proc = subprocess.run(
+        [sys.executable, "-m", "helpfirst", "audit", str(a), str(b), "--format", "jsonl", "--json", "--no-signals"],
+        capture_output=True, text=True, env=env, timeout=600,
+    )
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)
+    assert out["rows_read"] == out["rows_loaded"] + out["rows_rejected"] == 2
+    [rejection] = out["rejections"]
+    assert (rejection["file"], rejection["line"]) == (str(b), 1) and f"{a}:1" in rejection["reason"], rejection
+    assert len(out["errors"]) == 1 and out["errors"][0].startswith(f"{b}:2: broken JSON")

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from . import get_importer, source_file
-from .base import ImportOptions, ImportReport, Rejection
+from .base import ImportFailed, ImportOptions, ImportReport, Rejection
 from .common import FieldError, csv_records, get_path, has_quote_damage, iter_json_records, plain_id, to_id
 
 
@@ -109,8 +109,8 @@ def locate_duplicate_ids(report: ImportReport, options: ImportOptions) -> None:
             for value, line in _ids(source_file(path), fmt, options, has_quote_damage(report, str(path))):
                 if value in wanted and not (one_per_line and (str(path), line) in rejected_lines):
                     seen.setdefault(value, []).append((number, str(path), line, _id_field(fmt, options)))
-        except (OSError, UnicodeError, ValueError):
-            continue
+        except (OSError, UnicodeError, ValueError, ImportFailed):
+            continue  # the file's own error is reported by its import; the ids read up to it still count
     used: dict[str, int] = {}
     for duplicate in todo:
         rejection = report.rejections[duplicate.rejection]
