@@ -325,7 +325,7 @@ def check_readable(path: Path) -> bytes:
             head = fh.read(SNIFF_BYTES)
     except OSError as exc:
         raise ImportFailed(f"{path}: cannot be read ({exc.strerror or exc})") from None
-    if not head.strip():
+    if not head.removeprefix(b"\xef\xbb\xbf").strip():  # a BOM alone (an editor's empty UTF-8 file) holds nothing
         raise ImportFailed(f"{path}: the file is empty")
     check_text(path, head)
     return head
