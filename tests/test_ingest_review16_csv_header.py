@@ -5,23 +5,14 @@ with an empty text)."""
 
 from __future__ import annotations
 
-import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from helpfirst import readahead
 
-
-def _audit(path: Path, *args: str) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("HELPFIRST_")}
-    return subprocess.run(
-        [sys.executable, "-m", "helpfirst", "audit", str(path), "--json", "--no-signals", *args],
-        capture_output=True, text=True, env=env, timeout=600,
-    )
+from .audit_run import audit_doc, run_audit_cli
 
 
 def _refused(proc: subprocess.CompletedProcess, path: Path, name: str, first: int, second: int) -> None:
@@ -46,14 +37,14 @@ def _refused(proc: subprocess.CompletedProcess, path: Path, name: str, first: in
 def test_canonical_csv_header_naming_a_column_twice_is_a_file_error(tmp_path, header, row, name, first, second):
     path = tmp_path / "dup.csv"
     path.write_text(f"{header}\n{row}\n", encoding="utf-8")
-    _refused(_audit(path, "--brand", "acme"), path, name, first, second)
+    _refused(run_audit_cli(path, "--brand", "acme"), path, name, first, second)
 
 
 def test_a_column_map_source_named_twice_is_a_file_error(tmp_path):
     path = tmp_path / "mapped.csv"
     path.write_text("id,created_at,author,author_role,id,body\n1,2024-02-01T09:00:00Z,dana,customer,2,help\n",
                     encoding="utf-8")
-    _refused(_audit(path, "--brand", "acme", "--map", "parent_id=id", "--map", "text=body"), path, "id", 1, 5)
+    _refused(run_audit_cli(path, "--brand", "acme", "--map", "parent_id=id", "--map", "text=body"), path, "id", 1, 5)
 
 
 def test_twcs_header_naming_a_column_twice_is_a_file_error(tmp_path):
@@ -63,7 +54,7 @@ def test_twcs_header_naming_a_column_twice_is_a_file_error(tmp_path):
         "1,dana,True,Tue Oct 31 22:10:47 +0000 2017,,,,@acme my router is broken\n",
         encoding="utf-8",
     )
-    _refused(_audit(path), path, "text", 5, 8)
+    _refused(run_audit_cli(path), path, "text", 5, 8)
     assert readahead.start(["audit", str(path), "--json"], interactive=False) is False  # no read-ahead of a refused file
 
 
@@ -73,9 +64,7 @@ def test_names_that_differ_are_read_as_before(tmp_path):
     path = tmp_path / "ok.csv"
     path.write_text("id,author,author_role,created_at,text,Text,,\n"
                     "1,dana,customer,2024-02-01T09:00:00Z,@acme my router is broken,other,,\n", encoding="utf-8")
-    proc = _audit(path, "--brand", "acme")
-    assert proc.returncode == 0, proc.stderr
-    doc = json.loads(proc.stdout)
+    doc = audit_doc(path, "--brand", "acme")
     assert (doc["rows_read"], doc["rows_loaded"], doc["rows_rejected"], doc["errors"]) == (1, 1, 0, [])
     assert doc["brands"]["acme"]["conversations"] == 1
 

@@ -6,23 +6,13 @@ read as not a bot)."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
+from .audit_run import audit_doc
 
-def _audit(path: Path) -> tuple[dict, subprocess.CompletedProcess]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("HELPFIRST_")}
-    proc = subprocess.run(
-        [sys.executable, "-m", "helpfirst", "audit", str(path), "--brand", "acme", "--json", "--no-signals"],
-        capture_output=True, text=True, env=env, timeout=600,
-    )
-    assert proc.stdout, proc.stderr
-    assert "Traceback" not in proc.stderr, proc.stderr
-    doc = json.loads(proc.stdout)
-    assert doc["rows_read"] == doc["rows_loaded"] + doc["rows_rejected"]
-    return doc, proc
+
+def _audit(path: Path) -> dict:
+    return audit_doc(path, "--brand", "acme", ok=False)  # (the exit code was never checked here)
 
 
 def _status(sid: str, account: dict, **extra) -> dict:
@@ -43,7 +33,7 @@ def test_a_handle_of_only_at_signs_and_spaces_is_a_missing_author(tmp_path):
         _status("4", {"acct": "@@", "username": "dana"}),  # the username is used, as for an empty acct
         _status("5", {"acct": " @erin@example.social "}),
     ])
-    doc, _proc = _audit(path)
+    doc = _audit(path)
     got = [(r["line"], r["field"], r["reason"]) for r in doc["rejections"]]
     assert got == [
         (1, "account.acct", "status 1: missing account.acct"),
@@ -62,7 +52,7 @@ def test_a_reblog_that_is_not_an_object_is_rejected_as_such(tmp_path):
         _status("4", {"acct": "dana"}, reblog={"id": "77"}),
         _status("5", {"acct": "dana"}, reblog=None),
     ])
-    doc, _proc = _audit(path)
+    doc = _audit(path)
     got = [(r["line"], r["field"], r["reason"]) for r in doc["rejections"]]
     assert got == [
         (1, "reblog", "status 1: reblog must be an object (the boosted status) or null, not false"),
@@ -81,7 +71,7 @@ def test_account_bot_must_be_a_boolean(tmp_path):
         _status("4", {"acct": "dana", "bot": False}),
         _status("5", {"acct": "erin", "bot": None}),
     ])
-    doc, _proc = _audit(path)
+    doc = _audit(path)
     got = [(r["line"], r["field"], r["reason"]) for r in doc["rejections"]]
     assert got == [
         (1, "account.bot", 'status 1: account.bot must be true, false or null, not "true"'),

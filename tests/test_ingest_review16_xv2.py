@@ -6,23 +6,13 @@ truncated text used to be loaded)."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
+
+from .audit_run import audit_doc
 
 
 def _audit(path: Path) -> dict:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("HELPFIRST_")}
-    proc = subprocess.run(
-        [sys.executable, "-m", "helpfirst", "audit", str(path), "--brand", "acme", "--json", "--no-signals"],
-        capture_output=True, text=True, env=env, timeout=600,
-    )
-    assert proc.stdout, proc.stderr
-    assert "Traceback" not in proc.stderr, proc.stderr
-    doc = json.loads(proc.stdout)
-    assert doc["rows_read"] == doc["rows_loaded"] + doc["rows_rejected"]
-    return doc
+    return audit_doc(path, "--brand", "acme", ok=False)  # (the exit code was never checked here)
 
 
 def _tweet(tid: str, author: str, minute: int, text: str, **extra) -> dict:

@@ -6,25 +6,10 @@ from the handles, as an empty CSV cell); only a row without the key is rejected.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-
-def _audit(path: Path, *args: str) -> dict:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("HELPFIRST_")}
-    proc = subprocess.run(
-        [sys.executable, "-m", "helpfirst", "audit", str(path), "--json", "--no-signals", *args],
-        capture_output=True, text=True, env=env, timeout=600,
-    )
-    assert proc.returncode == 0, proc.stderr
-    assert "Traceback" not in proc.stderr
-    out = json.loads(proc.stdout)
-    assert out["rows_read"] == out["rows_loaded"] + out["rows_rejected"]
-    return out
+from .audit_run import audit_doc
 
 
 def _row(i: int, author: str, role: object = "customer", **extra) -> dict:
@@ -40,7 +25,7 @@ def test_an_author_of_only_at_signs_is_missing_in_jsonl(tmp_path, role, author):
     path = tmp_path / "a.jsonl"
     path.write_text(json.dumps(_row(1, "dana")) + "\n" + json.dumps(_row(2, author, role, parent_id="1")) + "\n",
                     encoding="utf-8")
-    out = _audit(path)
+    out = audit_doc(path)
     assert (out["rows_loaded"], out["rows_rejected"]) == (1, 1)
     assert [(r["line"], r["field"]) for r in out["rejections"]] == [(2, "author")]
     assert out["rejections"][0]["reason"].startswith("missing author")
@@ -52,7 +37,7 @@ def test_an_author_of_only_at_is_missing_in_csv_too(tmp_path):
     path.write_text("id,author,author_role,created_at,text,parent_id\n"
                     "1,dana,customer,2024-02-01T09:00:00Z,hi @Shop,\n"
                     "2,@,brand,2024-02-01T09:10:00Z,sure,1\n", encoding="utf-8")
-    out = _audit(path)
+    out = audit_doc(path)
     assert [(r["line"], r["field"]) for r in out["rejections"]] == [(3, "author")]
     assert out["totals"]["answered"] == 0 and "" not in out["brands"]
 
@@ -61,7 +46,7 @@ def test_a_null_author_role_is_an_empty_one_like_the_empty_string(tmp_path):
     path = tmp_path / "roles.jsonl"
     rows = [_row(1, "a", None), _row(2, "b", ""), _row(3, "c", ...), _row(4, "d", "  ")]
     path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
-    out = _audit(path)
+    out = audit_doc(path)
     assert (out["rows_loaded"], out["rows_rejected"]) == (3, 1)
     assert [(r["line"], r["field"]) for r in out["rejections"]] == [(3, "author_role")]
     assert out["totals"]["vanity"]["customer_posts"] == 3

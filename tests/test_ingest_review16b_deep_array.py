@@ -5,27 +5,12 @@ Now only that element is rejected (its end found by counting brackets, strings s
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
 from helpfirst.ingest.common import iter_json_records
 
-
-def _audit(path: Path, *args: str) -> dict:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("HELPFIRST_")}
-    proc = subprocess.run(
-        [sys.executable, "-m", "helpfirst", "audit", str(path), "--json", "--no-signals", *args],
-        capture_output=True, text=True, env=env, timeout=600,
-    )
-    assert proc.returncode == 0, proc.stderr
-    assert "Traceback" not in proc.stderr
-    doc = json.loads(proc.stdout)
-    assert doc["rows_read"] == doc["rows_loaded"] + doc["rows_rejected"]
-    return doc
+from .audit_run import audit_doc
 
 
 def _deep(levels: int = 5000, inner: str = '"x"') -> str:
@@ -49,7 +34,7 @@ def test_a_deep_element_is_one_rejected_row(tmp_path, record, fmt):
     path = tmp_path / "deep.json"
     path.write_text("[\n" + record(1) + ",\n" + record(2, extra=_deep()) + ",\n" + record(3) + "\n]\n",
                     encoding="utf-8")
-    doc = _audit(path, "--format", fmt)
+    doc = audit_doc(path, "--format", fmt)
     assert doc["errors"] == []
     assert (doc["rows_read"], doc["rows_loaded"]) == (3, 2)
     assert [(r["line"], r["reason"]) for r in doc["rejections"]] == [(3, "not valid JSON: nested too deeply")]

@@ -3,10 +3,6 @@ duplicate locator) stripped a single '.0' only and kept '12.00': a CSV reply to 
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pyarrow as pa
@@ -14,26 +10,21 @@ import pyarrow as pa
 from helpfirst.ingest.common import normalise_ids, to_id
 from helpfirst.ingest.duplicates import _plain_id
 
+from .audit_run import audit_doc
 
-def _audit(*paths: Path) -> dict:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("HELPFIRST_")}
-    proc = subprocess.run(
-        [sys.executable, "-m", "helpfirst", "audit", *map(str, paths), "--json", "--no-signals"],
-        capture_output=True, text=True, env=env, timeout=600,
-    )
-    assert proc.returncode == 0, proc.stderr
-    assert "Traceback" not in proc.stderr
-    return json.loads(proc.stdout)
+
+def _dana_post(path: Path, id_json: str) -> Path:
+    path.write_text('{"id":' + id_json + ',"author":"dana","author_role":"customer",'
+                    '"created_at":"2024-02-01T09:00:00Z","text":"help @Shop"}\n', encoding="utf-8")
+    return path
 
 
 def test_a_csv_reply_finds_its_json_parent_written_12_00(tmp_path):
-    a = tmp_path / "a.jsonl"
-    a.write_text('{"id":"12.00","author":"dana","author_role":"customer","created_at":"2024-02-01T09:00:00Z",'
-                 '"text":"help @Shop"}\n', encoding="utf-8")
+    a = _dana_post(tmp_path / "a.jsonl", '"12.00"')
     b = tmp_path / "b.csv"
     b.write_text("id,author,author_role,created_at,text,parent_id\n"
                  "r1,Shop,brand,2024-02-01T09:10:00Z,sure,12.00\n", encoding="utf-8")
-    out = _audit(a, b)
+    out = audit_doc(a, b)
     assert out["totals"]["answered"] == 1
     assert out["threads"]["orphan_threads"] == 0
 
@@ -46,19 +37,17 @@ def test_twcs_parent_written_with_two_zeros(tmp_path):
         "6,Shop,False,Thu Dec 28 00:56:05 +0000 2017,@115 sure,,5.000\n",
         encoding="utf-8",
     )
-    out = _audit(path)
+    out = audit_doc(path)
     assert out["totals"]["answered"] == 1
 
 
 def test_a_duplicate_12_00_in_csv_of_a_json_12_is_located(tmp_path):
-    a = tmp_path / "a.jsonl"
-    a.write_text('{"id":12,"author":"dana","author_role":"customer","created_at":"2024-02-01T09:00:00Z",'
-                 '"text":"help @Shop"}\n', encoding="utf-8")
+    a = _dana_post(tmp_path / "a.jsonl", "12")
     b = tmp_path / "b.csv"
     b.write_text("id,author,author_role,created_at,text\n"
                  "r1,Shop,brand,2024-02-01T09:10:00Z,sure\n"
                  "12.00,erin,customer,2024-02-01T09:20:00Z,again @Shop\n", encoding="utf-8")
-    out = _audit(a, b)
+    out = audit_doc(a, b)
     assert out["rows_read"] == out["rows_loaded"] + out["rows_rejected"] == 3
     [rejection] = out["rejections"]
     assert rejection["file"] == str(b) and rejection["line"] == 3, rejection
@@ -92,19 +81,11 @@ def test_csv_and_json_ids_agree_on_any_text(values):
 
 def test_a_duplicate_in_a_json_file_that_breaks_later_is_located_and_the_audit_goes_on(tmp_path):
     # the duplicate locator read the broken array again and its file error ended the whole audit
-    a = tmp_path / "a.jsonl"
-    a.write_text('{"id":"1","author":"dana","author_role":"customer","created_at":"2024-02-01T09:00:00Z",'
-                 '"text":"help @Shop"}\n', encoding="utf-8")
+    a = _dana_post(tmp_path / "a.jsonl", '"1"')
     b = tmp_path / "b.json"
     b.write_text('[{"id":"1","author":"erin","author_role":"customer","created_at":"2024-02-01T09:05:00Z",'
                  '"text":"x"},\n{"id": "2", "text": "abc\n', encoding="utf-8")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("HELPFIRST_")}
-    proc = subprocess.run(
-        [sys.executable, "-m", "helpfirst", "audit", str(a), str(b), "--format", "jsonl", "--json", "--no-signals"],
-        capture_output=True, text=True, env=env, timeout=600,
-    )
-    assert proc.returncode == 0, proc.stderr
-    out = json.loads(proc.stdout)
+    out = audit_doc(a, b, "--format", "jsonl")
     assert out["rows_read"] == out["rows_loaded"] + out["rows_rejected"] == 2
     [rejection] = out["rejections"]
     assert (rejection["file"], rejection["line"]) == (str(b), 1) and f"{a}:1" in rejection["reason"], rejection

@@ -5,27 +5,8 @@ file listed the rows rejected while parsing before the rows its checks rejected 
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
-
-def _run(path: Path, *args: str) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("HELPFIRST_")}
-    return subprocess.run(
-        [sys.executable, "-m", "helpfirst", "audit", str(path), "--json", "--no-signals", *args],
-        capture_output=True, text=True, env=env, timeout=600,
-    )
-
-
-def _audit(path: Path, *args: str) -> dict:
-    proc = _run(path, *args)
-    assert proc.returncode == 0, proc.stderr
-    assert "Traceback" not in proc.stderr
-    doc = json.loads(proc.stdout)
-    assert doc["rows_read"] == doc["rows_loaded"] + doc["rows_rejected"]
-    return doc
+from .audit_run import audit_doc, run_audit_cli
 
 
 def _row(i: int, **changes) -> str:
@@ -42,7 +23,7 @@ def test_reasons_say_it_once_and_in_our_words(tmp_path):
         '{"id": "2", "text": "abc',
         '{"id": "3", "likes": ' + "9" * 5001 + "}",
     ]) + "\n", encoding="utf-8")
-    doc = _audit(path)
+    doc = audit_doc(path)
     reasons = {r["line"]: r["reason"] for r in doc["rejections"]}
     assert reasons[2] == "not valid JSON: Unterminated string starting at column 21"
     assert reasons[3] == "not valid JSON: a number too long (over 4300 digits)"
@@ -52,7 +33,7 @@ def test_reasons_say_it_once_and_in_our_words(tmp_path):
 def test_a_broken_json_array_says_it_once(tmp_path):
     path = tmp_path / "a.json"
     path.write_text("[" + _row(1) + ',\n{"id": "2", "text": "abc\n', encoding="utf-8")
-    proc = _run(path, "--format", "jsonl")
+    proc = run_audit_cli(path, "--format", "jsonl")
     assert "Traceback" not in proc.stderr
     assert "starting at at" not in proc.stderr + proc.stdout
     assert "broken JSON, nothing after this can be read: Unterminated string\"" in proc.stdout
@@ -63,7 +44,7 @@ def test_canonical_jsonl_rejections_are_listed_in_line_order(tmp_path):
     lines = [_row(1), "{bad", _row(3, created_at="1969-12-31T23:59:59Z"), _row(4, text=5), _row(5),
              _row(6, id=None), "[]", _row(8)]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    doc = _audit(path)
+    doc = audit_doc(path)
     assert [r["line"] for r in doc["rejections"]] == [2, 3, 4, 6, 7]
     assert (doc["rows_read"], doc["rows_loaded"]) == (8, 3)
 

@@ -6,25 +6,11 @@ is the id '0', as 0 is in every format (to_id)."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-
-def _audit(path: Path, *args: str) -> dict:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("HELPFIRST_")}
-    proc = subprocess.run(
-        [sys.executable, "-m", "helpfirst", "audit", str(path), "--json", "--no-signals", *args],
-        capture_output=True, text=True, env=env, timeout=600,
-    )
-    assert proc.returncode == 0, proc.stderr
-    assert "Traceback" not in proc.stderr
-    doc = json.loads(proc.stdout)
-    assert doc["rows_read"] == doc["rows_loaded"] + doc["rows_rejected"]
-    return doc
+from .audit_run import audit_doc
 
 
 def _status(sid: str, **fields) -> dict:
@@ -42,7 +28,7 @@ def _write(path: Path, records: list[dict]) -> Path:
 @pytest.mark.parametrize("empty", ["", "  "])
 def test_mastodon_empty_in_reply_to_id_is_rejected(tmp_path, empty):
     path = _write(tmp_path / "m.jsonl", [_status("1"), _status("2", in_reply_to_id=empty)])
-    doc = _audit(path, "--brand", "acme", "--format", "mastodon")
+    doc = audit_doc(path, "--brand", "acme", "--format", "mastodon")
     assert (doc["rows_loaded"], doc["rows_rejected"]) == (1, 1)
     [r] = doc["rejections"]
     assert (r["line"], r["field"]) == (2, "in_reply_to_id")
@@ -51,7 +37,7 @@ def test_mastodon_empty_in_reply_to_id_is_rejected(tmp_path, empty):
 
 def test_mastodon_in_reply_to_id_0_is_the_id_0_as_everywhere(tmp_path):
     path = _write(tmp_path / "m.jsonl", [_status("0"), _status("1", in_reply_to_id=0, account={"acct": "acme"})])
-    doc = _audit(path, "--brand", "acme", "--format", "mastodon")
+    doc = audit_doc(path, "--brand", "acme", "--format", "mastodon")
     assert (doc["rows_loaded"], doc["rows_rejected"]) == (2, 0)
     assert doc["brands"]["acme"]["answered"] == 1
 
@@ -64,7 +50,7 @@ def test_mastodon_in_reply_to_id_0_is_the_id_0_as_everywhere(tmp_path):
 @pytest.mark.parametrize("brand", [True, False])
 def test_mastodon_malformed_mentions_are_rejected(tmp_path, mentions, field, reason, brand):
     path = _write(tmp_path / "m.jsonl", [_status("1"), _status("2", mentions=mentions)])
-    doc = _audit(path, *(["--brand", "acme"] if brand else []), "--format", "mastodon")
+    doc = audit_doc(path, *(["--brand", "acme"] if brand else []), "--format", "mastodon")
     [r] = doc["rejections"]
     assert (r["line"], r["field"], r["reason"]) == (2, field, f"status 2: {reason}")
 
@@ -84,7 +70,7 @@ def _page(tid: str, entities: object) -> dict:
 def test_x_v2_malformed_mentions_are_rejected(tmp_path, mentions, field, reason, brand):
     path = _write(tmp_path / "x.jsonl", [_page("1", {"mentions": [{"username": "acme"}]}),
                                          _page("2", {"mentions": mentions})])
-    doc = _audit(path, *(["--brand", "acme"] if brand else []), "--format", "x-v2")
+    doc = audit_doc(path, *(["--brand", "acme"] if brand else []), "--format", "x-v2")
     [r] = doc["rejections"]
     assert (r["line"], r["field"], r["reason"]) == (2, field, f"data[0]: tweet 2: {reason}")
     if brand:

@@ -5,29 +5,15 @@ repeated column that is read is still refused."""
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 from helpfirst import readahead
 from helpfirst.ingest import ImportOptions
 from helpfirst.suggest.history import read_conversations
 
-
-def _audit(path: Path, *args: str) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("HELPFIRST_")}
-    return subprocess.run(
-        [sys.executable, "-m", "helpfirst", "audit", str(path), "--json", "--no-signals", *args],
-        capture_output=True, text=True, env=env, timeout=600,
-    )
+from .audit_run import audit_doc, run_audit_cli
 
 
-def _loaded(proc: subprocess.CompletedProcess, rows: int = 1) -> dict:
-    assert proc.returncode == 0, proc.stderr
-    assert "Traceback" not in proc.stderr
-    doc = json.loads(proc.stdout)
+def _loaded(*paths_and_args: object, rows: int = 1) -> dict:
+    doc = audit_doc(*paths_and_args)
     assert (doc["rows_read"], doc["rows_loaded"], doc["rows_rejected"], doc["errors"]) == (rows, rows, 0, [])
     return doc
 
@@ -36,7 +22,7 @@ def test_canonical_csv_with_an_unused_column_named_twice_loads(tmp_path):
     path = tmp_path / "notes.csv"
     path.write_text("id,author,author_role,created_at,text,notes,notes\n"
                     "1,dana,customer,2024-02-01T09:00:00Z,@acme my router is broken,a,b\n", encoding="utf-8")
-    doc = _loaded(_audit(path, "--brand", "acme"))
+    doc = _loaded(path, "--brand", "acme")
     assert doc["brands"]["acme"]["conversations"] == 1
 
 
@@ -45,9 +31,9 @@ def test_a_canonical_name_repeated_but_mapped_away_is_not_read(tmp_path):
     path = tmp_path / "mapped.csv"
     path.write_text("id,author,author_role,created_at,body,text,text\n"
                     "1,dana,customer,2024-02-01T09:00:00Z,@acme help,x,y\n", encoding="utf-8")
-    _loaded(_audit(path, "--brand", "acme", "--map", "text=body"))
+    _loaded(path, "--brand", "acme", "--map", "text=body")
     # ...but a repeated source that is read is still refused
-    proc = _audit(path, "--brand", "acme", "--map", "body=text")
+    proc = run_audit_cli(path, "--brand", "acme", "--map", "body=text")
     assert proc.returncode != 0 and "Traceback" not in proc.stderr
 
 
@@ -58,7 +44,7 @@ def test_twcs_with_an_unused_column_named_twice_loads_with_the_read_ahead(tmp_pa
         "1,dana,True,Tue Oct 31 22:10:47 +0000 2017,@acme my router is broken,,,a,b\n",
         encoding="utf-8",
     )
-    _loaded(_audit(path))
+    _loaded(path)
     assert readahead.csv_header(path)[0][-2:] == ["notes", "notes"]
     assert readahead.repeated_columns(readahead.csv_header(path)[0], readahead.TWCS_COLUMNS) is None
 
