@@ -15,7 +15,9 @@ from __future__ import annotations
 import itertools
 import json
 import math
+import os
 import re
+import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -255,7 +257,7 @@ def _parallel(chunks, jobs: int, source: str, model: str, mask_pii: bool, langua
     # lingua's thread pool does not survive a fork: a forked child that detects languages hangs.
     # Fork (cheap, shares the loaded model) only while this process has not used lingua yet.
     ctx = mp.get_context("spawn" if language.detector.cache_info().currsize else "fork")
-    with ctx.Pool(jobs, initializer=_ignore_interrupts) as pool:
+    with ctx.Pool(jobs, initializer=_ignore_interrupts, initargs=(os.getpid(),)) as pool:
         window: deque = deque()
         for start, chunk in chunks:
             window.append(pool.apply_async(_work, (start, chunk, source, model, mask_pii, languages)))
@@ -265,11 +267,31 @@ def _parallel(chunks, jobs: int, source: str, model: str, mask_pii: bool, langua
             yield window.popleft().get()
 
 
-def _ignore_interrupts() -> None:
-    """A worker leaves Ctrl-C to the parent, which ends the pool (a terminal sends it to both)."""
+def _ignore_interrupts(parent: int | None = None) -> None:
+    """A worker leaves Ctrl-C to the parent, which ends the pool (a terminal sends it to both), and
+    ends at once, without a word, when the parent dies."""
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # `kill PID`, systemd's KillMode=mixed or a container stop signal only the parent: a worker left
+    # behind would go on classifying and then print a BrokenPipeError traceback into the job's log
+    # when it hands its result to the dead parent. Linux ends it with the parent instead.
+    _die_with_parent()
+    if parent is not None and os.getppid() != parent:  # the parent died before that took effect
+        os._exit(0)
+
+
+def _die_with_parent() -> None:
+    """Ask Linux to send this process SIGKILL when its parent ends (prctl PR_SET_PDEATHSIG); elsewhere nothing."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+    import signal
+
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGKILL), 0, 0, 0)  # 1 = PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
 
 
 def _work(start: int, chunk: list[str], source: str, model, mask_pii: bool, languages):
