@@ -114,6 +114,14 @@ class _Plan:
         self.direct, self.fd, self.part, self.target, self.mode = direct, fd, part, target, mode
 
 
+def _read_only_mount(path: str) -> bool:
+    """Whether the file system holding path is mounted read-only."""
+    try:
+        return bool(os.statvfs(path).f_flag & os.ST_RDONLY)
+    except (OSError, AttributeError):
+        return False
+
+
 def _plan(path: str | os.PathLike, fallback_in_place: bool) -> _Plan:
     """Where to write: directly to ``path``, or to a new hidden file (open, descriptor ``fd``) beside
     the file ``path`` resolves to, with the mode the replaced file had."""
@@ -128,8 +136,10 @@ def _plan(path: str | os.PathLike, fallback_in_place: bool) -> _Plan:
         return _Plan(direct=True)
     target = os.path.realpath(path)
     if old is not None and not os.access(target, os.W_OK):
-        # a rename would replace a file one may not write (the folder permits it): refused, as writing it would be
-        raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), path)
+        # a rename would replace a file one may not write (the folder permits it): refused, as writing it would be;
+        # os.access does not say why, and "Permission denied" sends the operator to chmod a read-only mount
+        code = errno.EROFS if _read_only_mount(target) else errno.EACCES
+        raise PermissionError(code, os.strerror(code), path)
     mode = stat.S_IMODE(old.st_mode) if old is not None else 0o666 & ~_umask()
     import tempfile  # here: the command line imports this module at start-up
 
