@@ -551,18 +551,12 @@ class JsonlImporter(Importer):
             raise failure
 
 
+_ABSENT = object()
+
+
 def _has_path(record: dict, path: str) -> bool:
     """Whether `record` holds the key `path` (a dotted path into nested objects, as get_path), whatever its value."""
-    if path in record:
-        return True
-    if "." not in path:
-        return False
-    value: object = record
-    for part in path.split("."):
-        if not isinstance(value, dict) or part not in value:
-            return False
-        value = value[part]
-    return True
+    return get_path(record, path, _ABSENT) is not _ABSENT
 
 
 def _kind(value: object) -> str:

@@ -438,16 +438,16 @@ def first_line(exc: BaseException) -> str:
     return text.splitlines()[0] if text else type(exc).__name__
 
 
-def get_path(record: dict, path: str) -> object:
-    """record[path], or a dotted path into nested objects ('user.name'); None when absent."""
+def get_path(record: dict, path: str, missing: object = None) -> object:
+    """record[path], or a dotted path into nested objects ('user.name'); `missing` when absent."""
     if path in record:
         return record[path]
     if "." not in path:
-        return None
+        return missing
     value: object = record
     for part in path.split("."):
         if not isinstance(value, dict) or part not in value:
-            return None
+            return missing
         value = value[part]
     return value
 
