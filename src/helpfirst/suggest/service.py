@@ -72,10 +72,22 @@ def kb_lists(resources: list[Resource]):
     return lambda brand, url: resolver.resolve(brand, url) is not None
 
 
-def _fingerprint(paths: list[Path]) -> list:
+def _fingerprint(paths: list[Path], streams: dict[str, str] | None = None) -> list:
+    """[name, size, modification time] of each input file (a folder's files); a pipe's or standard input's temporary
+    copy (`streams`: copy -> the name it was given by) is named by that name, its size and a digest of its content,
+    as its copy's path and time change on every run while its name stays the same whatever is piped in."""
+    streams = streams or {}
     items = []
     for p in paths:
         p = Path(p)
+        if str(p) in streams:
+            try:
+                with p.open("rb") as fh:
+                    digest = hashlib.file_digest(fh, "blake2b").hexdigest()
+                items.append([streams[str(p)], p.stat().st_size, f"blake2b:{digest}"])
+            except OSError:
+                items.append([streams[str(p)], None, None])
+            continue
         found = sorted(x for x in p.rglob("*") if x.is_file()) if p.is_dir() else [p]
         for f in found:
             try:
@@ -86,14 +98,69 @@ def _fingerprint(paths: list[Path]) -> list:
     return items
 
 
-def cache_key(kb: list[Path], history: list[Path], semantic: bool, extra: dict | None = None) -> str:
-    """Names an index by its inputs (paths, sizes, modification times) and options."""
-    return _digest({"v": INDEX_VERSION, "kb": _fingerprint(kb), "history": _fingerprint(history), "semantic": semantic, **(extra or {})})
+def cache_key(kb: list[Path], history: list[Path], semantic: bool, extra: dict | None = None,
+              streams: dict[str, str] | None = None) -> str:
+    """Names an index by its inputs (paths, sizes, modification times; a pipe's copy by its content) and options."""
+    return _digest({"v": INDEX_VERSION, "kb": _fingerprint(kb, streams), "history": _fingerprint(history, streams),
+                    "semantic": semantic, **(extra or {})})
 
 
 def folder_key(kb: list[Path], history: list[Path], options: dict) -> str:
-    """Names an index folder by its input paths and options, not their contents: a changed input rebuilds the same folder."""
-    return _digest({"kb": [str(Path(p).resolve()) for p in kb], "history": [str(Path(p).resolve()) for p in history], **options})
+    """Names an index folder by its input paths and options, not their contents: a changed input rebuilds the same folder.
+
+    A pipe or standard input is named as given ('-', /dev/stdin): resolved, /dev/stdin would name the pipe of this
+    run (a new folder on every run)."""
+    return _digest({"kb": [_input_name(p) for p in kb], "history": [_input_name(p) for p in history], **options})
+
+
+def _input_name(path: Path) -> str:
+    from ..ingest import is_stream
+
+    return str(path) if is_stream(path) else str(Path(path).resolve())
+
+
+def _spool_streams(paths: list[Path], report: ImportReport, streams: dict[str, str]) -> tuple[list[Path], bool]:
+    """`paths` with each pipe or standard input replaced by its temporary copy (ingest.spool: read once, whole), so
+    the cache key can be of its content; `streams` gets copy -> name shown. A stream that cannot be copied (a full
+    temporary folder, the copy limit, binary data) is left out with its error in `report`; the bool says one was."""
+    from ..ingest import ImportFailed, is_stream, spool
+
+    out: list[Path] = []
+    copies: dict[str, Path] = {}   # a pipe given twice is read once
+    failed = False
+    for p in paths:
+        p = Path(p)
+        if not is_stream(p):
+            out.append(p)
+            continue
+        if str(p) not in copies:
+            try:
+                shown, copy = spool(p)
+            except ImportFailed as exc:
+                report.errors.append(str(exc))
+                failed = True
+                continue
+            copies[str(p)] = copy
+            streams[str(copy)] = str(shown)
+        out.append(copies[str(p)])
+    return out, failed
+
+
+def _rename_copies(report: ImportReport, streams: dict[str, str], since: tuple[int, int, int] = (0, 0, 0)) -> None:
+    """Name each stream as given instead of its temporary copy in what `report` got since `since`
+    (rejections, errors, files)."""
+    from dataclasses import replace
+
+    for old, new in streams.items():
+        for i in range(since[0], len(report.rejections)):
+            r = report.rejections[i]
+            if r.file.startswith(old) or old in r.reason:
+                file = new + r.file[len(old):] if r.file.startswith(old) else r.file
+                report.rejections[i] = replace(r, file=file, reason=r.reason.replace(old, new))
+        report.errors[since[1]:] = [e.replace(old, new) for e in report.errors[since[1]:]]
+        for entry in report.files[since[2]:]:
+            if isinstance(entry.get("path"), str) and entry["path"].startswith(old):
+                entry["path"] = new + entry["path"][len(old):]
 
 
 def _digest(doc: dict) -> str:
@@ -132,9 +199,20 @@ def build_or_load(kb: list[Path], history: list[Path], index_dir: Path | None = 
     column_map: canonical field (or `outcome`/`reply_kind`) -> column of the history files, as `audit --map`.
     """
     options = {"format": history_format, "brands": sorted(brands), "map": column_map or {}}
-    key = cache_key(kb, history, semantic, options)
     folder = Path(index_dir) if index_dir else (default_index_dir(kb, history, semantic, options) if cache else None)
+    # a pipe or standard input is copied first: its name says nothing of what came through it, so the key is of its
+    # content; one that could not be copied whole leaves an index that is used but neither loaded nor saved
+    kb_report = LoadReport()
+    history_report = ImportReport()
+    streams: dict[str, str] = {}
+    kb, kb_failed = _spool_streams(list(kb), kb_report, streams)
+    history, history_failed = _spool_streams(list(history), history_report, streams)
+    incomplete = kb_failed or history_failed
+    key = cache_key(kb, history, semantic, options, streams)
     messages: list[str] = []
+    if folder is not None and incomplete:
+        messages.append(f"{folder}: the index is not saved (nor a saved one used): an input could not be read whole")
+        folder = None
     if folder is not None:
         try:
             meta = json.loads((folder / "meta.json").read_text())
@@ -153,15 +231,17 @@ def build_or_load(kb: list[Path], history: list[Path], index_dir: Path | None = 
                 # a damaged file (deleted, truncated, a meta.json edited by hand) under a matching key:
                 # rebuild rather than fail on every run
                 messages.append(f"{folder}: the saved index could not be read ({exc}); it is rebuilt")
-    kb_report = LoadReport()
+    kb_marks = len(kb_report.rejections), len(kb_report.errors), len(kb_report.files)
     resources = load_kb(kb, kb_report)
+    _rename_copies(kb_report, streams, kb_marks)
     handles = frozenset(list(brands) + sorted({r.brand for r in resources}))
-    history_report = ImportReport()
     conversations = []
     if history:
         post_map, signal_map = split_map(column_map)
+        history_marks = len(history_report.rejections), len(history_report.errors), len(history_report.files)
         conversations, history_report = read_conversations(list(history), ImportOptions(brands=handles, column_map=post_map),
                                                            history_format, history_report, signal_map)
+        _rename_copies(history_report, streams, history_marks)
     lessons = learn(conversations, expansions=read_expansions(list(history)), listed=kb_lists(resources))
     if semantic and encoder is None:
         from .semantic import Encoder
