@@ -10,18 +10,23 @@ import sys
 from pathlib import Path
 
 
-def page(n: int) -> dict:
-    """An X API v2 page: n customer questions about cancelling, each answered by Acme with a t.co link to the help page."""
+def page(n: int, short_links: bool = True) -> dict:
+    """An X API v2 page: n customer questions about cancelling, each answered by Acme with a link to the help page
+    (a t.co link with its expansion, or with short_links False the help page's own URL)."""
     tweets, users = [], [{"id": "1", "username": "Acme"}]
     for i in range(n):
         q, a = str(1000 + 2 * i), str(1001 + 2 * i)
         users.append({"id": str(100 + i), "username": f"user{i}"})
         tweets.append({"id": q, "text": "@Acme how do I cancel my subscription", "author_id": str(100 + i),
                        "created_at": f"2024-03-01T09:{i:02d}:00.000Z", "conversation_id": q})
-        tweets.append({"id": a, "text": f"@user{i} Here: https://t.co/s{i}", "author_id": "1",
-                       "created_at": f"2024-03-01T10:{i:02d}:00.000Z", "conversation_id": q,
-                       "referenced_tweets": [{"type": "replied_to", "id": q}],
-                       "entities": {"urls": [{"url": f"https://t.co/s{i}", "expanded_url": "https://help.acme.com/cancel"}]}})
+        reply = {"id": a, "author_id": "1", "created_at": f"2024-03-01T10:{i:02d}:00.000Z", "conversation_id": q,
+                 "referenced_tweets": [{"type": "replied_to", "id": q}]}
+        if short_links:
+            reply["text"] = f"@user{i} Here: https://t.co/s{i}"
+            reply["entities"] = {"urls": [{"url": f"https://t.co/s{i}", "expanded_url": "https://help.acme.com/cancel"}]}
+        else:
+            reply["text"] = f"@user{i} Here: https://help.acme.com/cancel"
+        tweets.append(reply)
     return {"data": tweets, "includes": {"users": users}}
 
 

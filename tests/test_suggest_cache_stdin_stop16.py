@@ -11,19 +11,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+from .test_spool_review3_stdin_history import page as x_page
+
 
 def page(n: int) -> str:
-    """An X API v2 page: n customer questions, each answered by Acme with a link to the help page (2n posts)."""
-    tweets, users = [], [{"id": "1", "username": "Acme"}]
-    for i in range(n):
-        q, a = str(1000 + 2 * i), str(1001 + 2 * i)
-        users.append({"id": str(100 + i), "username": f"user{i}"})
-        tweets.append({"id": q, "text": "@Acme how do I cancel my subscription", "author_id": str(100 + i),
-                       "created_at": f"2024-03-01T09:{i:02d}:00.000Z", "conversation_id": q})
-        tweets.append({"id": a, "text": f"@user{i} Here: https://help.acme.com/cancel", "author_id": "1",
-                       "created_at": f"2024-03-01T10:{i:02d}:00.000Z", "conversation_id": q,
-                       "referenced_tweets": [{"type": "replied_to", "id": q}]})
-    return json.dumps({"data": tweets, "includes": {"users": users}}) + "\n"
+    """An X API v2 page, one line: n customer questions, each answered by Acme with a link to the help page (2n posts)."""
+    return json.dumps(x_page(n, short_links=False)) + "\n"
 
 
 KB_LINE = {"id": "c1", "brand": "Acme", "kind": "article", "url": "https://help.acme.com/cancel",
