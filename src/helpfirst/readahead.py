@@ -72,13 +72,12 @@ def twcs_sql(header: list[str], requests_only: bool, source: str) -> str:
     return f"SELECT {projection} FROM {source}"
 
 
-def csv_header(path: Path, check_repeats: bool = False) -> tuple[list[str], int]:
+def csv_header(path: Path) -> tuple[list[str], int]:
     """The first CSV record (column names, BOM and spaces stripped) and how many lines it spans.
 
     A name given to two columns (as the importers match names: after stripping) makes a column an
     importer reads unclear (only one of the two would be read, the other's data silently dropped):
-    each importer checks the columns it reads with repeated_columns. `check_repeats` checks every
-    name instead: raises ingest.base.ImportFailed naming the name, its columns and line 1.
+    each importer checks the columns it reads with refuse_repeated_columns.
     """
     with path.open("r", encoding="utf-8", errors="replace", newline="") as fh:
         reader = csv.reader(fh)
@@ -87,10 +86,7 @@ def csv_header(path: Path, check_repeats: bool = False) -> tuple[list[str], int]
         except csv.Error:
             row = []
         lines = reader.line_num
-    header = [c.lstrip("\ufeff").strip() for c in row]
-    if check_repeats:
-        refuse_repeated_columns(path, header)
-    return header, lines
+    return [c.lstrip("\ufeff").strip() for c in row], lines
 
 
 def refuse_repeated_columns(path: Path, header: list[str], used: Collection[str] | None = None) -> None:
@@ -314,7 +310,7 @@ def start(argv: list[str], interactive: bool | None = None) -> bool:
     try:
         if not path.is_file():
             return False
-        header, _lines = csv_header(path, check_repeats=False)
+        header, _lines = csv_header(path)
     except (OSError, UnicodeError):
         return False
     if not set(TWCS_COLUMNS) <= set(header) or repeated_columns(header, TWCS_COLUMNS):

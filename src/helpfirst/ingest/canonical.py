@@ -23,6 +23,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from ..posts import POST_FIELDS, ROLES, nfc_column, posts_batch
+from ..readahead import refuse_repeated_columns, repeated_columns
 from . import register
 from .base import ImportFailed, ImportOptions, ImportReport, Importer
 from .common import (
@@ -46,6 +47,7 @@ from .common import (
     handle_lookup,
     is_blank,
     iter_json_records,
+    json_kind,
     lacks_time_of_day,
     nul_reason,
     nul_rows,
@@ -60,8 +62,6 @@ from .common import (
     to_id,
     to_text,
 )
-
-from ..readahead import refuse_repeated_columns, repeated_columns  # noqa: E402
 
 REQUIRED = ("id", "author", "created_at")
 _ID_FIELDS = ("id", "conversation_id", "parent_id", "author")
@@ -522,7 +522,7 @@ class JsonlImporter(Importer):
                     continue
                 obj = record.value
                 if not isinstance(obj, dict):
-                    reject(record.line, None, f"not a JSON object (found {_kind(obj)})")
+                    reject(record.line, None, f"not a JSON object (found {json_kind(obj)})")
                     continue
                 try:
                     row = {f: _json_value(f, get_path(obj, names[f]), names[f]) for f in POST_FIELDS}
@@ -557,12 +557,6 @@ _ABSENT = object()
 def _has_path(record: dict, path: str) -> bool:
     """Whether `record` holds the key `path` (a dotted path into nested objects, as get_path), whatever its value."""
     return get_path(record, path, _ABSENT) is not _ABSENT
-
-
-def _kind(value: object) -> str:
-    return {list: "an array", str: "a string", bool: "a boolean", int: "a number", float: "a number"}.get(
-        type(value), "null" if value is None else type(value).__name__
-    )
 
 
 def _json_value(fld: str, value: object, name: str) -> str | None:

@@ -341,7 +341,7 @@ def to_id(value: object, name: str = "id") -> str | None:
             raise FieldError(f"{name} must be text or an integer, not the number {json.dumps(value)}: a number beyond "
                              f"2^53 written as a float is too large to be exact; write ids as strings", name)
         raise FieldError(f"{name} must be a string or an integer, not {value!r}", name)
-    raise FieldError(f"{name} must be a string or an integer, not {_json_type(value)}", name)
+    raise FieldError(f"{name} must be a string or an integer, not {json_kind(value)}", name)
 
 
 def to_text(value: object, name: str = "text") -> str | None:
@@ -349,7 +349,7 @@ def to_text(value: object, name: str = "text") -> str | None:
     if value is None:
         return None
     if not isinstance(value, str):
-        raise FieldError(f"{name} must be a string, not {_json_type(value)}", name)
+        raise FieldError(f"{name} must be a string, not {json_kind(value)}", name)
     if has_surrogates(value):
         raise FieldError(f"{name} is not valid Unicode", name)
     if "\x00" in value:
@@ -386,7 +386,7 @@ def to_timestamp(value: object, name: str = "created_at", numbers: bool = True) 
     if value is None or (isinstance(value, str) and not value.strip()):
         raise FieldError(f"missing {name}", name)
     if not numbers and not isinstance(value, str):
-        raise FieldError(f"{name} must be an ISO 8601 date-time string, not {_json_type(value)}: {preview(value)}", name)
+        raise FieldError(f"{name} must be an ISO 8601 date-time string, not {json_kind(value)}: {preview(value)}", name)
     parsed = None if isinstance(value, bool) else parse_iso(value)
     if parsed is None:
         raise FieldError(f"{name} is not an ISO 8601 date-time: {preview(value)}", name)
@@ -403,9 +403,16 @@ def out_of_range(name: str, value: object) -> str:
     return f"{name} is dated outside {EARLIEST_YEAR}-{LATEST_YEAR}{shown}"
 
 
-def _json_type(value: object) -> str:
-    names = {dict: "an object", list: "an array", bool: "a boolean", int: "a number", float: "a number"}
-    return names.get(type(value), type(value).__name__)
+def json_kind(value: object) -> str:
+    """The JSON kind of a value as a rejection names it: 'an object', 'a string', 'null', ..."""
+    names = {dict: "an object", list: "an array", str: "a string", bool: "a boolean", int: "a number", float: "a number"}
+    return "null" if value is None else names.get(type(value), type(value).__name__)
+
+
+def json_preview(value: object, limit: int = 40) -> str:
+    """A JSON value as a rejection shows it, written as JSON (false, "true"), cut to about `limit` characters."""
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def preview(value: object, limit: int = 40) -> str:

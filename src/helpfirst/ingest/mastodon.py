@@ -5,12 +5,11 @@ array of statuses, per line). The output of GET /api/v1/statuses/:id/context
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 
 from . import register
-from .common import FieldError, html_to_text, to_count, to_id, to_text, to_timestamp
+from .common import FieldError, html_to_text, json_preview, to_count, to_id, to_text, to_timestamp
 from .social import SocialJsonImporter, SocialPost
 
 
@@ -38,7 +37,7 @@ class MastodonImporter(SocialJsonImporter):
         reblog = status.get("reblog")
         if reblog is not None:
             if not isinstance(reblog, dict):  # the API gives the boosted status, or null for a post of its own
-                raise FieldError(f"reblog must be an object (the boosted status) or null, not {_shown(reblog)}", "reblog")
+                raise FieldError(f"reblog must be an object (the boosted status) or null, not {json_preview(reblog)}", "reblog")
             raise FieldError(f"a boost{_of(reblog)}: a repost, not a message of its own", "reblog")
         account = status.get("account")
         if not isinstance(account, dict):
@@ -51,7 +50,7 @@ class MastodonImporter(SocialJsonImporter):
             raise FieldError("missing account.acct", "account.acct")
         bot = account.get("bot")
         if bot is not None and not isinstance(bot, bool):
-            raise FieldError(f"account.bot must be true, false or null, not {_shown(bot)}", "account.bot")
+            raise FieldError(f"account.bot must be true, false or null, not {json_preview(bot)}", "account.bot")
         created = to_timestamp(status.get("created_at"), numbers=False)  # the API writes ISO strings
         text = html_to_text(to_text(status.get("content"), "content"))
         warning = to_text(status.get("spoiler_text"), "spoiler_text")
@@ -106,9 +105,3 @@ def _handle(acct: str | None) -> str | None:
     """An account's handle without the spaces and leading '@' around it; None when nothing is left."""
     name = acct.strip().lstrip("@").strip() if acct is not None else ""
     return name or None
-
-
-def _shown(value: object) -> str:
-    """A JSON value as a rejection shows it (short)."""
-    text = json.dumps(value, ensure_ascii=False)
-    return text if len(text) <= 40 else text[:37] + "..."

@@ -20,6 +20,7 @@ import pyarrow as pa
 from .base import ImportFailed, ImportOptions, ImportReport, Importer
 from .common import (
     FieldError,
+    json_kind,
     PostRows,
     bot_handles,
     first_brand_mention,
@@ -183,15 +184,10 @@ def _check_mentions(mentions: object, field: str, key: str) -> None:
     if mentions is None:
         return
     if not isinstance(mentions, list):
-        raise FieldError(f"{field} must be an array of objects, not {_json_kind(mentions)}", field)
+        raise FieldError(f"{field} must be an array of objects, not {json_kind(mentions)}", field)
     for i, mention in enumerate(mentions):
         if not isinstance(mention, dict):
-            raise FieldError(f"{field}[{i}] must be an object, not {_json_kind(mention)}", field)
+            raise FieldError(f"{field}[{i}] must be an object, not {json_kind(mention)}", field)
         name = mention.get(key)
         if name is not None and not isinstance(name, str):
-            raise FieldError(f"{field}[{i}].{key} must be a string, not {_json_kind(name)}", f"{field}.{key}")
-
-
-def _json_kind(value: object) -> str:
-    return {dict: "an object", list: "an array", str: "a string", bool: "a boolean", int: "a number",
-            float: "a number"}.get(type(value), "null" if value is None else type(value).__name__)
+            raise FieldError(f"{field}[{i}].{key} must be a string, not {json_kind(name)}", f"{field}.{key}")

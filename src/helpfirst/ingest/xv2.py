@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 
 from . import register
-from .common import FieldError, to_count, to_id, to_text, to_timestamp
+from .common import FieldError, json_preview, to_count, to_id, to_text, to_timestamp
 from .social import SocialJsonImporter, SocialPost
 
 #: keys that make a JSON object an API response page (possibly with no tweets)
@@ -141,7 +141,7 @@ def _parent(refs: object) -> str | None:
             raise FieldError("a referenced tweet must be an object", "referenced_tweets")
         kind = ref.get("type")
         if kind not in _REF_TYPES:
-            shown = "missing" if kind is None else json.dumps(kind)[:40]
+            shown = "missing" if kind is None else json_preview(kind)
             raise FieldError(
                 f"referenced_tweets.type must be one of {', '.join(_REF_TYPES)}, not {shown}", "referenced_tweets.type"
             )

@@ -266,7 +266,7 @@ def learn(conversations: list[Conversation], knows_url: Callable[[str, str], boo
                     for url in dict.fromkeys(links):
                         lessons.cases.append(Case(conv.brand, url, "\n".join(customer), "\n".join(agent), when, weight,
                                                   conv.id, name, turn.text))
-                    if not links and not misleading and customer and _last_brand_reply(conv, i) and is_solution(conv, i, name):
+                    if not links and customer and _last_brand_reply(conv, i) and is_solution(conv, i, name):
                         lessons.answers.append(Answer(conv.brand, turn.text, "\n".join(customer), when, weight,
                                                       turn.post_id, turn.url))
                 agent.append(turn.text)
