@@ -4,6 +4,8 @@
     python3 data/labels/agreement.py apply SHEET TYPED      # typed '<number> <label>' lines -> annotations
     python3 data/labels/agreement.py progress
     python3 data/labels/agreement.py score [--pred-customer F --pred-brand F] [--json]
+    python3 data/labels/agreement.py sheets --text-only [--out /tmp/labelwork_textonly]
+    python3 data/labels/agreement.py score --text-only [--pred-customer F] [--json]
 
 `sheets` draws a seeded random sample of the test-split rows of build/customer_intent.csv and
 build/brand_reply_kind.csv (after assemble.py) and prints each sampled post in its whole thread,
@@ -15,6 +17,11 @@ and the issue's own metrics (intent and reply_kind macro-F1, needs_help F1) comp
 labels as the reference, which is what a model's score on the same rows means; given `helpfirst
 classify` output for the same rows it also scores the model on them, against each annotator and on the
 rows where both agree. Standard library only.
+
+`--text-only` is the same study for the customer posts with the thread taken away: each sampled post
+is printed alone, as `helpfirst classify` sees it, and the labels go to
+annotations/agreement_text_only_customer.tsv. Scored against the first labels (read in the thread), it
+says how far a careful reader gets from the post's own text: the ceiling of any single-post model.
 """
 
 from __future__ import annotations
@@ -40,9 +47,9 @@ FILES = {"customer": ("customer_intent.csv", "intent"), "brand": ("brand_reply_k
 SALT = "agreement-2026-11-26"
 
 
-def annotation_path(role: str) -> Path:
-    """The committed second-annotator labels of one role."""
-    return HERE / "annotations" / f"agreement_{role}.tsv"
+def annotation_path(role: str, text_only: bool = False) -> Path:
+    """The committed second-annotator labels of one role (or of the text-only reading)."""
+    return HERE / "annotations" / (f"agreement_text_only_{role}.tsv" if text_only else f"agreement_{role}.tsv")
 
 
 def first_labels(role: str) -> dict[str, tuple[str, str, str]]:
@@ -94,6 +101,20 @@ def build_sheets(n: int, per_sheet: int) -> dict[str, list[list[tuple[str, str]]
     return out
 
 
+def build_text_only_sheets(n: int, per_sheet: int) -> list[list[tuple[str, str]]]:
+    """The sampled customer posts alone, no thread and no label: sheets of (text block, post id or '')."""
+    rows = first_labels("customer")
+    sheets: list[list[tuple[str, str]]] = []
+    for k, pid in enumerate(sample("customer", n)):
+        if k % per_sheet == 0:
+            sheets.append([])
+        num = k % per_sheet + 1
+        text = rows[pid][1].replace("\n", " ⏎ ")
+        sheets[-1].append((f">> {num:3d}  {text}", pid))
+        sheets[-1].append(("", ""))
+    return sheets
+
+
 def _read_tsv(path: Path) -> dict[str, str]:
     if not path.exists():
         return {}
@@ -105,12 +126,17 @@ def cmd_sheets(args: argparse.Namespace) -> None:
     """Write the reading sheets and a key of number -> post id per sheet."""
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    for role, sheets in build_sheets(args.n, args.per_sheet).items():
+    if args.text_only:
+        by_role = {"customer": build_text_only_sheets(args.n, args.per_sheet)}
+    else:
+        by_role = build_sheets(args.n, args.per_sheet)
+    for role, sheets in by_role.items():
         for i, blocks in enumerate(sheets):
             stem = f"{role}_{i}"
             (out / f"{stem}.txt").write_text("\n".join(b for b, _ in blocks) + "\n", encoding="utf-8")
             key = [pid for _, pid in blocks if pid]
-            (out / f"{stem}.key.json").write_text(json.dumps({"role": role, "ids": key}), encoding="utf-8")
+            meta = {"role": role, "ids": key, "text_only": args.text_only}
+            (out / f"{stem}.key.json").write_text(json.dumps(meta), encoding="utf-8")
             print(f"{out / stem}.txt: {len(key)} {role} posts")
 
 
@@ -143,7 +169,7 @@ def cmd_apply(args: argparse.Namespace) -> None:
         errors.append(f"{args.typed}: no label for number(s) {', '.join(map(str, missing))}")
     if errors:
         sys.exit("\n".join(errors))
-    path = annotation_path(role)
+    path = annotation_path(role, key.get("text_only", False))
     have = _read_tsv(path)
     with open(path, "a", encoding="utf-8") as fh:
         for num in sorted(got):
@@ -156,6 +182,7 @@ def cmd_progress(_: argparse.Namespace) -> None:
     """How many sampled posts have a second label."""
     for role in ("customer", "brand"):
         print(f"{role}: {len(_read_tsv(annotation_path(role)))} second labels")
+    print(f"customer, text only: {len(_read_tsv(annotation_path('customer', True)))} labels")
 
 
 def cohen_kappa(a: list[str], b: list[str]) -> float:
@@ -208,9 +235,9 @@ def _predictions(path: str | None, role: str) -> dict[str, str]:
 def cmd_score(args: argparse.Namespace) -> None:
     """Agreement of the second labels with the first, and a model's score on the same rows."""
     result: dict[str, dict] = {}
-    for role in ("customer", "brand"):
+    for role in ("customer",) if args.text_only else ("customer", "brand"):
         rows = first_labels(role)
-        second = _read_tsv(annotation_path(role))
+        second = _read_tsv(annotation_path(role, args.text_only))
         ids = [i for i in sample(role, len(rows)) if i in second and second[i] != "skip"]
         if not ids:
             continue
@@ -222,7 +249,7 @@ def cmd_score(args: argparse.Namespace) -> None:
         for k, i in enumerate(ids):
             by_source[rows[i][0]].append(k)
         part["by_source"] = {s: metrics(role, [first[k] for k in ks], [two[k] for k in ks]) for s, ks in sorted(by_source.items())}
-        pred = _predictions(getattr(args, f"pred_{role}"), role)
+        pred = _predictions(getattr(args, f"pred_{role}", None), role)
         if pred:
             missing = [i for i in ids if i not in pred]
             if missing:
@@ -253,6 +280,7 @@ def main() -> None:
     s.add_argument("--out", default="/tmp/labelwork_agree")
     s.add_argument("--n", type=int, default=400, help="sampled test rows per role")
     s.add_argument("--per-sheet", type=int, default=134)
+    s.add_argument("--text-only", action="store_true", help="customer posts alone, without their thread")
     s.set_defaults(func=cmd_sheets)
     a = sub.add_parser("apply", help="add a typed label file's labels to the annotations")
     a.add_argument("sheet")
@@ -263,6 +291,7 @@ def main() -> None:
     c.add_argument("--pred-customer", help="helpfirst classify output for the sampled customer posts")
     c.add_argument("--pred-brand", help="helpfirst classify output for the sampled brand replies")
     c.add_argument("--json", action="store_true")
+    c.add_argument("--text-only", action="store_true", help="score the text-only reading instead")
     c.set_defaults(func=cmd_score)
     args = ap.parse_args()
     args.func(args)
