@@ -30,7 +30,7 @@ if "NUMPY_MADVISE_HUGEPAGE" not in os.environ:
     getattr(np, "_core", getattr(np, "core", None)).multiarray._set_madvise_hugepage(False)
 
 from .base import EARLIEST_YEAR, LATEST_YEAR, ImportFailed, ImportOptions, ImportReport, Importer, Rejection
-from .common import EARLIEST_US, LATEST_US
+from .common import EARLIEST_US, LATEST_US, head_past_blanks
 
 _REGISTRY: dict[str, Importer] = {}
 
@@ -322,7 +322,7 @@ def check_readable(path: Path) -> bytes:
         raise ImportFailed(f"{path}: is a directory, not a file")
     try:
         with path.open("rb") as fh:
-            head = fh.read(SNIFF_BYTES)
+            head = head_past_blanks(fh, fh.read(SNIFF_BYTES), SNIFF_BYTES)  # judged past leading white space
     except OSError as exc:
         raise ImportFailed(f"{path}: cannot be read ({exc.strerror or exc})") from None
     if not head.removeprefix(b"\xef\xbb\xbf").strip():  # a BOM alone (an editor's empty UTF-8 file) holds nothing

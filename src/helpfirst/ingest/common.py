@@ -6,7 +6,9 @@ import codecs
 import csv
 import html
 import json
+import os
 import re
+import stat
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -628,6 +630,9 @@ def _json_layout(fh) -> str:
     """'stream' for arrays and pretty-printed documents, 'lines' for JSON Lines (and anything else)."""
     head = fh.read(SNIFF_HEAD)
     cut = len(head) >= SNIFF_HEAD  # the file goes on past the head
+    if cut:  # a head of white space only: judged by what follows it
+        head = head_past_blanks(fh, head, SNIFF_HEAD)
+        cut = len(head.removeprefix(_BOM)) >= SNIFF_HEAD
     if head.startswith(_BOM):
         head = head[3:]
     stripped = head.lstrip()
@@ -681,6 +686,35 @@ def _one_document(text: bytes, cut: bool) -> bool:
 
 
 SNIFF_HEAD = 64 * 1024
+
+
+def head_past_blanks(fh, head: bytes, size: int) -> bytes:
+    """`head`, the first bytes read from the binary file `fh` (`size` of them, or fewer at its end); when they are
+    white space only (after a UTF-8 BOM) and a regular file goes on, its BOM, one line break if the white space held
+    one, then up to `size` bytes from the file's first byte that is not white space (read on in chunks of `size`). A file of white space to its end (or a
+    device, not read past its head) gives `head` as it was: an empty file."""
+    body = head.removeprefix(_BOM)
+    if len(head) < size or body.strip():
+        return head
+    try:
+        if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+            return head
+    except (OSError, AttributeError, ValueError):
+        return head
+    seen = body
+    while True:
+        chunk = fh.read(size)
+        if not chunk:
+            return head
+        rest = chunk.lstrip()
+        seen += chunk[: len(chunk) - len(rest)]
+        if rest:
+            # a line break stays (LF, or CR when there was none): the first line is blank, as when the white space is
+            # shorter (a CSV header must be the first line)
+            brk = b"\n" if b"\n" in seen else b"\r" if b"\r" in seen else b""
+            more = fh.read(size - len(rest)) if len(rest) < size else b""
+            return head[: len(head) - len(body)] + brk + rest + more
+        seen = b"\n" if b"\n" in seen else b"\r" if b"\r" in seen else b""
 
 
 def json_message(exc: json.JSONDecodeError, column: bool = True) -> str:
