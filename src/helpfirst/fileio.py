@@ -1,6 +1,6 @@
-"""Files replaced whole: the new content goes to a hidden file beside the target (``.NAME.XXXXXXXX.part``),
-is synced to disk and renamed over the target, so a run stopped half-way (Ctrl-C, disk full, killed,
-power cut) leaves the previous file, or none, never a part of one.
+"""Files replaced whole: the new content goes to a hidden file beside the target (``.NAME.PID_XXXXXXXX.part``,
+PID the writing process), is synced to disk and renamed over the target, so a run stopped half-way (Ctrl-C,
+disk full, killed, power cut) leaves the previous file, or none, never a part of one.
 
 Every file helpfirst writes for the user (audit --report, classify --out, synth, demo) and the
 knowledge base's resources go through here. The rules:
@@ -11,7 +11,10 @@ knowledge base's resources go through here. The rules:
   file one may write in a folder where no file can be made is written in place (``fallback_in_place``);
 - a path that exists and is not a regular file (``/dev/null``, a pipe, a terminal) or that names a
   process's open file (``/dev/stdout``, ``/dev/fd/N``) is written directly;
-- the hidden file is removed on any error, Ctrl-C included;
+- the hidden file is removed on any error, Ctrl-C included; one left by a process killed outright (SIGKILL,
+  SIGTERM, a power cut) is removed by the next write of the same target, once its PID names no live
+  process and no one holds the lock its writer takes on it (a live writer's file is never removed; a PID
+  reused since by another process keeps the file until that process ends too);
 - ``sync=False`` skips the two fsyncs (file before the rename, folder after) for derived files that are
   rebuilt when lost, such as the knowledge base's search index: still replaced whole, never in place.
 
@@ -22,6 +25,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import stat
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
@@ -45,6 +49,7 @@ def atomic_output(path: str | os.PathLike, mode: str = "w", *, encoding: str = "
         return
     fh = None
     try:
+        _lock(plan.fd)  # released when the file is closed (or the process ends): a later write sees it is stale
         fh = os.fdopen(plan.fd, mode, **text)
         yield fh
         fh.flush()
@@ -74,7 +79,7 @@ def atomic_path(path: str | os.PathLike, *, fallback_in_place: bool = True, sync
     if plan.direct:
         yield Path(path)
         return
-    os.close(plan.fd)
+    _lock(plan.fd)  # kept open (the writer opens the path itself) for the lock a later write looks for
     try:
         yield Path(plan.part)
         fd = os.open(plan.part, os.O_RDONLY)
@@ -89,6 +94,8 @@ def atomic_path(path: str | os.PathLike, *, fallback_in_place: bool = True, sync
         with suppress(OSError):
             os.unlink(plan.part)
         raise
+    finally:
+        os.close(plan.fd)
     if sync:
         _sync_folder(plan.target)
 
@@ -143,15 +150,90 @@ def _plan(path: str | os.PathLike, fallback_in_place: bool) -> _Plan:
     mode = stat.S_IMODE(old.st_mode) if old is not None else 0o666 & ~_umask()
     import tempfile  # here: the command line imports this module at start-up
 
+    folder, name = os.path.split(target)
+    _remove_stale_parts(folder, name)
     try:
-        fd, part = tempfile.mkstemp(prefix=f".{os.path.basename(target)}.", suffix=".part",
-                                    dir=os.path.dirname(target))
+        fd, part = tempfile.mkstemp(prefix=f".{name}.{os.getpid()}_", suffix=".part", dir=folder)
     except PermissionError:
         # a file one may write in a folder one may not add to: written in place, as before these were atomic
         if not fallback_in_place or old is None:
             raise
         return _Plan(direct=True)
     return _Plan(direct=False, fd=fd, part=part, target=target, mode=mode)
+
+
+def _lock(fd: int) -> None:
+    """Take a lock on the hidden file open at ``fd`` for as long as it is open (best effort: no lock on
+    Windows, nor on a file system that refuses them; the PID in its name still tells)."""
+    try:
+        import fcntl
+    except ImportError:
+        return
+    with suppress(OSError):
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+
+def _remove_stale_parts(folder: str, name: str) -> None:
+    """Remove the hidden files (``.NAME.PID_XXXXXXXX.part``) that writes of ``name`` in ``folder`` left when
+    their process was killed: one whose PID names a live process (its writer, or a process given the PID
+    since), or whose lock is held (a writer in another PID namespace sharing the folder), is kept. Files of
+    the older ``.NAME.XXXXXXXX.part`` form name no writer and are left alone. Best effort: an error is not one
+    of the write's own."""
+    if os.name != "posix":  # os.kill(pid, 0) would end the process on Windows
+        return
+    pattern = re.compile(rf"\.{re.escape(name)}\.(\d+)_[a-z0-9_]{{8}}\.part")
+    try:
+        with os.scandir(folder or ".") as entries:
+            found = [(e.name, int(m.group(1))) for e in entries if (m := pattern.fullmatch(e.name))]
+    except OSError:
+        return
+    for part, pid in found:
+        if _alive(pid):
+            continue
+        path = os.path.join(folder, part)
+        try:
+            fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+        except OSError:
+            continue
+        try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode) or _locked(fd):
+                continue
+            with suppress(OSError):
+                os.unlink(path)
+        finally:
+            os.close(fd)
+
+
+def _alive(pid: int) -> bool:
+    """Whether ``pid`` names a process (one of another user's too); a pid no process can have is not alive."""
+    if pid <= 0:
+        return True  # not a writer's pid: not judged, kept
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    except (OverflowError, ValueError):
+        return False
+    except OSError:
+        return True
+    return True
+
+
+def _locked(fd: int) -> bool:
+    """Whether another open file holds the lock on the file open at ``fd`` (a writer's: see _lock)."""
+    try:
+        import fcntl
+    except ImportError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    except OSError:  # no locks here: the dead PID decides
+        return False
+    return False
 
 
 def _names_open_file(path: str) -> bool:
