@@ -174,9 +174,14 @@ def _no_copy(shown: Path, exc: OSError) -> ImportFailed:
     )
 
 
+class SettingFailed(ImportFailed):
+    """A setting every input depends on is bad (HELPFIRST_MAX_PIPE_COPY): the same error for each of them,
+    told once a run (read_posts)."""
+
+
 def pipe_copy_limit() -> int:
-    """MAX_PIPE_COPY, or HELPFIRST_MAX_PIPE_COPY (a size: 500M, 8G, 1.5T, or bytes); ImportFailed
-    naming the variable for a value that is not a size."""
+    """MAX_PIPE_COPY, or HELPFIRST_MAX_PIPE_COPY (a size: 500M, 8G, 1.5T, or bytes); SettingFailed (an
+    ImportFailed) naming the variable for a value that is not a size."""
     from ..config import load_settings, setting_source
 
     try:
@@ -187,7 +192,7 @@ def pipe_copy_limit() -> int:
         return MAX_PIPE_COPY
     size = parse_size(str(value))
     if size is None:
-        raise ImportFailed(f"{setting_source('max_pipe_copy')} {value!r}: expected a size such as 500M, 8G or 1.5T "
+        raise SettingFailed(f"{setting_source('max_pipe_copy')} {value!r}: expected a size such as 500M, 8G or 1.5T "
                            "(bytes when no unit)")
     return size
 
@@ -416,7 +421,8 @@ def read_posts(
                 copies[str(given)] = spool(given)
             shown, path = copies[str(given)]
         except ImportFailed as exc:
-            report.errors.append(str(exc))
+            if not (isinstance(exc, SettingFailed) and str(exc) in report.errors):  # several pipes: told once
+                report.errors.append(str(exc))
             continue
         try:
             head = check_readable(path)
@@ -475,6 +481,7 @@ __all__ = [
     "Importer",
     "Rejection",
     "STDIN",
+    "SettingFailed",
     "STDIN_NAME",
     "check_readable",
     "check_text",
