@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import sys
 from collections.abc import Iterator
@@ -72,10 +73,13 @@ def kb_lists(resources: list[Resource]):
     return lambda brand, url: resolver.resolve(brand, url) is not None
 
 
-def _fingerprint(paths: list[Path], streams: dict[str, str] | None = None) -> list:
+def _fingerprint(paths: list[Path], streams: dict[str, str] | None = None, unreadable: list[str] | None = None) -> list:
     """[name, size, modification time] of each input file (a folder's files); a pipe's or standard input's temporary
     copy (`streams`: copy -> the name it was given by) is named by that name, its size and a digest of its content,
-    as its copy's path and time change on every run while its name stays the same whatever is piped in."""
+    as its copy's path and time change on every run while its name stays the same whatever is piped in.
+
+    `unreadable` gets each file that is there but cannot be opened for reading (mode 000): a chmod back changes
+    neither its size nor its time, so an index built without it must not be saved under this key."""
     streams = streams or {}
     items = []
     for p in paths:
@@ -95,14 +99,28 @@ def _fingerprint(paths: list[Path], streams: dict[str, str] | None = None) -> li
                 items.append([str(f.resolve()), st.st_size, st.st_mtime_ns])
             except OSError:
                 items.append([str(f), None, None])
+                continue
+            if unreadable is not None and not _opens(f):
+                unreadable.append(str(f))
     return items
 
 
+def _opens(path: Path) -> bool:
+    """Whether the file at `path` opens for reading (not read: a device or a FIFO is not waited on)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError:
+        return False
+    os.close(fd)
+    return True
+
+
 def cache_key(kb: list[Path], history: list[Path], semantic: bool, extra: dict | None = None,
-              streams: dict[str, str] | None = None) -> str:
-    """Names an index by its inputs (paths, sizes, modification times; a pipe's copy by its content) and options."""
-    return _digest({"v": INDEX_VERSION, "kb": _fingerprint(kb, streams), "history": _fingerprint(history, streams),
-                    "semantic": semantic, **(extra or {})})
+              streams: dict[str, str] | None = None, unreadable: list[str] | None = None) -> str:
+    """Names an index by its inputs (paths, sizes, modification times; a pipe's copy by its content) and options;
+    `unreadable` gets the input files that are there but cannot be opened for reading."""
+    return _digest({"v": INDEX_VERSION, "kb": _fingerprint(kb, streams, unreadable),
+                    "history": _fingerprint(history, streams, unreadable), "semantic": semantic, **(extra or {})})
 
 
 def folder_key(kb: list[Path], history: list[Path], options: dict) -> str:
@@ -201,14 +219,16 @@ def build_or_load(kb: list[Path], history: list[Path], index_dir: Path | None = 
     options = {"format": history_format, "brands": sorted(brands), "map": column_map or {}}
     folder = Path(index_dir) if index_dir else (default_index_dir(kb, history, semantic, options) if cache else None)
     # a pipe or standard input is copied first: its name says nothing of what came through it, so the key is of its
-    # content; one that could not be copied whole leaves an index that is used but neither loaded nor saved
+    # content; one that could not be copied whole, or a file that cannot be read, leaves an index that is used but
+    # neither loaded nor saved
     kb_report = LoadReport()
     history_report = ImportReport()
     streams: dict[str, str] = {}
     kb, kb_failed = _spool_streams(list(kb), kb_report, streams)
     history, history_failed = _spool_streams(list(history), history_report, streams)
-    incomplete = kb_failed or history_failed
-    key = cache_key(kb, history, semantic, options, streams)
+    unreadable: list[str] = []   # files there but not readable (mode 000): a chmod back leaves the key as it was
+    key = cache_key(kb, history, semantic, options, streams, unreadable)
+    incomplete = kb_failed or history_failed or bool(unreadable)
     messages: list[str] = []
     if folder is not None and incomplete:
         messages.append(f"{folder}: the index is not saved (nor a saved one used): an input could not be read whole")
