@@ -396,6 +396,8 @@ def check_text(path: Path | str, head: bytes) -> None:
 def detect_format(path: Path, head: bytes | None = None, option: str = "--format") -> str:
     """Guess a file's format from its first bytes; ImportFailed, telling to give it with `option`, when nothing matches."""
     head = check_readable(path) if head is None else head
+    if b"\r" in head and b"\n" not in head:  # lines ended by a lone CR (old Mac): judged by their lines, as LF ones
+        head = head.replace(b"\r", b"\n")
     # order matters: specific formats before the generic canonical ones
     candidates = list(BUILTIN_FORMATS) + [n for n in _REGISTRY if n not in BUILTIN_FORMATS]
     for name in candidates:
