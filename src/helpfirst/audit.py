@@ -6,7 +6,7 @@ import sys
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +32,9 @@ class AuditResult:
     signals: Any = None
     #: mask e-mail addresses, phone and card numbers in every post text shown or written
     mask_pii: bool = False
+    #: what the run warned about (each also told through run_audit's on_warning): figures that are
+    #: probably not what was meant, such as x-v2 or Mastodon files read without --brand
+    warnings: list[str] = field(default_factory=list)
 
     def post_texts(self, rows: list[int | None]) -> list[str | None]:
         """The texts of these threaded posts (None for a None row), masked when `mask_pii` is set:
@@ -135,6 +138,65 @@ def pandas_left_out() -> Iterator[None]:
         sys.meta_path.remove(finder)
 
 
+def brand_warning(posts: pa.Table, report: ImportReport, options: ImportOptions) -> str | None:
+    """A warning when the posts hold no brand post and some were read from formats that do not mark
+    brand posts themselves (x-v2, Mastodon: a post is a brand's only by a --brand handle), else None.
+
+    Canonical and TWCS files mark their brand posts (author_role, inbound); none there is not this."""
+    from .ingest import get_importer
+    from .ingest.social import SocialJsonImporter
+
+    if not posts.num_rows or pc.any(pc.equal(posts.column("author_role"), "brand")).as_py():
+        return None
+    needing: list[str] = []
+    for entry in report.files:
+        if not entry["rows_loaded"] or entry["format"] in needing:
+            continue
+        try:
+            importer = get_importer(entry["format"])
+        except ImportFailed:
+            continue
+        if isinstance(importer, SocialJsonImporter):
+            needing.append(entry["format"])
+    if not needing:
+        return None
+    formats = " and ".join(needing)
+    if not options.brands:
+        return (f"no brand posts: {formats} files do not mark the brand's own posts; pass --brand HANDLE "
+                "(the brand's account, repeatable) to measure its replies")
+    handles = ", ".join(sorted(options.brands))
+    return (f"no brand posts: no post in the {formats} files is by a --brand handle ({handles}); check that "
+            "--brand HANDLE names the brand's own account")
+
+
+def format_hints(report: ImportReport, fmt: str) -> list[str]:
+    """For each file read as `fmt` (--format) that loaded no post, the format it is guessed to be when
+    that is another one: `FILE: this looks like twcs — drop --format or use --format twcs`."""
+    from .ingest import detect_format, source_file
+
+    hints: list[str] = []
+    seen: set[str] = set()
+    for entry in report.files:
+        path = entry["path"]
+        if entry["rows_loaded"] or entry["format"] != fmt or path in seen:
+            continue
+        seen.add(path)
+        try:
+            detected = detect_format(source_file(path))
+        except (ImportFailed, OSError):  # not recognised (or gone): nothing better to suggest
+            continue
+        if detected != fmt:
+            hints.append(f"{path}: this looks like {detected} — drop --format or use --format {detected}")
+    return hints
+
+
+def _warn_on_stderr(message: str) -> None:
+    from .measure.display import visible  # file names and handles come from the archive
+
+    sys.stderr.write(f"warning: {visible(message)}\n")
+    sys.stderr.flush()
+
+
 def run_audit(
     paths: list[Path],
     fmt: str | None = None,
@@ -146,6 +208,7 @@ def run_audit(
     on_stage: Callable[[str], None] | None = None,
     signals: str | None = None,
     mask_pii: bool = False,
+    on_warning: Callable[[str], None] | None = None,
 ) -> AuditResult:
     """Import, thread and measure; raises ImportFailed only when nothing at all could be read.
 
@@ -154,18 +217,25 @@ def run_audit(
     (help requests, substance, outcomes...; it needs every text: ImportOptions.texts "all"); None
     keeps the core scorecard only. `mask_pii` masks e-mail addresses, phone and card numbers in
     every post text the result shows (AuditResult.post_texts, rejection reasons); the figures are
-    measured on the texts as written.
+    measured on the texts as written. `on_warning` hears each warning (AuditResult.warnings: a
+    format that needs --brand read without a brand post, see brand_warning); None writes each
+    as one `warning: ...` line on standard error.
     """
     options = options or ImportOptions(brands=frozenset(brands), bots=frozenset(bots))
     if signals and options.texts != "all":
         options = replace(options, texts="all")  # the signals read every post's text
     stage = on_stage or (lambda _name: None)
     posts, report = load_posts(paths, options, fmt)
+    if fmt is not None:
+        report.errors.extend(format_hints(report, fmt))
     if options.bots:
         # formats without a notion of bots (TWCS, canonical files) get the role from the handle list
         posts = mark_bots(posts, options.bots)
     if report.rows_read == 0 and report.errors:
         raise ImportFailed("; ".join(report.errors))
+    warnings = [w for w in (brand_warning(posts, report, options),) if w]
+    for warning in warnings:
+        (on_warning or _warn_on_stderr)(warning)
     stage("threading")
     with ThreadPoolExecutor(max_workers=1) as beside:
         # what the scorecard needs of each post alone (brands, mentions) is found on the other core
@@ -176,7 +246,7 @@ def run_audit(
     locate_duplicate_ids(report, options)   # reads the files again only when ids were duplicated
     stage("measuring")
     scorecard = compute_scorecard(threads.posts, prepared, target_min=target_min, business_hours=business_hours)
-    result = AuditResult(report=report, threads=threads, scorecard=scorecard, mask_pii=mask_pii)
+    result = AuditResult(report=report, threads=threads, scorecard=scorecard, mask_pii=mask_pii, warnings=warnings)
     if signals:
         from .measure.signals_scorecard import measure_signals
 
