@@ -31,6 +31,32 @@ out = Console()
 err = Console(stderr=True)
 
 
+def _version() -> str:
+    """The installed distribution's version (the package's own when it is run from a source tree)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("helpfirst")
+    except PackageNotFoundError:
+        from . import __version__
+
+        return __version__
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        sys.stdout.write(f"helpfirst {_version()}\n")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _options(
+    version: Annotated[bool, typer.Option("--version", callback=_print_version, is_eager=True,
+                                          help="Print the version (helpfirst X.Y.Z) and exit.")] = False,
+) -> None:
+    """Options before the command."""
+
+
 class UserError(Exception):
     """Bad input or options: printed as one line, exit status 1."""
 
