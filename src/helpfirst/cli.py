@@ -343,7 +343,14 @@ def classify(
     from .signals import SignalsUnavailable
     from .signals.classify import InputError, OutputError, classify_file
 
-    langs = [c.strip() for c in languages.split(",") if c.strip()] if languages else None
+    langs = None
+    if languages is not None:  # checked before any input is read; an empty list is no list
+        from .signals.language import parse_languages
+
+        try:
+            langs = parse_languages(languages)
+        except ValueError as exc:
+            _fail(f"--languages {languages!r}: {exc}", 2)
     source = "<stdin>" if path == "-" else path
     shown = "<stdout>" if output is None else str(output)
     with ExitStack() as stack:

@@ -101,6 +101,16 @@ def iso_codes(languages: Sequence[str]) -> list:
     return codes
 
 
+def parse_languages(text: str) -> list[str]:
+    """The ISO 639-1 codes of a comma-separated list (spaces and empty items ignored), lower case and
+    each one checked; ValueError naming an unknown code, or saying that the list holds none."""
+    codes = [c.strip().lower() for c in text.split(",") if c.strip()]
+    if not codes:
+        raise ValueError("no language code given; list ISO 639-1 codes, e.g. en or en,es,fr")
+    iso_codes(codes)
+    return codes
+
+
 @functools.lru_cache(maxsize=8)
 def detector(languages: tuple[str, ...] = DEFAULT_LANGUAGES, accurate: bool = False):
     """A lingua detector for these ISO 639-1 codes (built once per set; lingua imported here)."""
