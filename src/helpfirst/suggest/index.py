@@ -9,6 +9,7 @@ import errno
 import functools
 import json
 import os
+import re
 import shutil
 import tempfile
 import time
@@ -28,7 +29,7 @@ from ..knowledge.urls import _TRAILING, canonical_url, path_key, strip_archive
 from .history import Lessons
 from .semantic import DIM
 
-INDEX_VERSION = 12  # 12: brand keys are NFC + casefold (6860f06)
+INDEX_VERSION = 13  # 13: a resource learned from history has its kind from its link (learned_kind); 12: brand keys NFC + casefold
 _SNIPPET = 160
 _LOAD_ATTEMPTS = 20
 _LEFTOVER_AGE = 3600  # seconds: PIDs of other containers sharing a cache volume collide, so a dead PID alone is not proof
@@ -72,6 +73,30 @@ class UrlResolver:
         if row is None:
             row = self.exact.get((b, canonical_url(url)))
         return row if row is not None else self.loose.get((b, path_key(url)))
+
+
+#: a Pinterest site, with or without a country subdomain: pinterest.com, uk.pinterest.com, pinterest.co.uk, pinterest.de
+_PINTEREST = re.compile(r"^(?:[a-z]{2}\.)?pinterest\.(?:com|[a-z]{2}|co\.[a-z]{2}|com\.[a-z]{2})$")
+#: first path parts of Pinterest pages that are no one's board: search, topics, the site's own pages
+_PINTEREST_PAGES = frozenset({"search", "ideas", "today", "categories", "explore", "topics", "business", "_", "settings",
+                              "login", "signup", "about", "news_hub", "videos", "shopping", "resource", "password"})
+
+
+def learned_kind(url: str) -> str:
+    """The kind of a resource known only from a link in history: `video` for a YouTube video (watch?v=,
+    youtu.be/, /shorts/, /embed/, /live/, m.youtube.com), `board` for a Pinterest board or pin
+    (pinterest.<tld>/<user>/<board>/, /pin/<id>/, pin.it/<code>), else `article`. A resource file's
+    resources keep the kind they declare."""
+    key = canonical_url(url)
+    if key.startswith("youtube.com/watch?v="):
+        return "video"
+    host, _, path = key.partition("?")[0].partition("/")
+    parts = [p for p in path.split("/") if p]
+    if host == "pin.it" and parts:
+        return "board"
+    if _PINTEREST.match(host) and len(parts) >= 2 and parts[0] not in _PINTEREST_PAGES:
+        return "board"  # /<user>/<board>/ (a board section has a third part), and /pin/<id>/
+    return "article"
 
 
 def _as_written(url: str) -> str:
@@ -131,7 +156,7 @@ class SuggestIndex:
                 key = (brand_key(case.brand), canonical_url(case.url))
                 if key[1] and key not in learned:
                     # a link no resource file lists: it becomes a resource learned from history
-                    learned[key] = Resource(key[1], case.brand, "article", strip_archive(case.url))
+                    learned[key] = Resource(key[1], case.brand, learned_kind(case.url), strip_archive(case.url))
         learned_keys = {(brand_key(r.brand), r.id) for r in learned.values()}
         everything = sorted(kb + list(learned.values()), key=lambda r: (brand_key(r.brand), r.id))
         resolver = UrlResolver(everything)
