@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import ClassVar
 from urllib.parse import urlsplit
 
-from ...ingest import ImportFailed, check_readable, spool
+from ...ingest import ImportFailed, SettingFailed, check_readable, spool
 from ..models import KINDS, LoadReport, Resource, derived_id
 from ..urls import canonical_url, misleading_host
 
@@ -278,7 +278,8 @@ def _load_stream(path: Path, options: LoadOptions, report: LoadReport, fmt: str 
         if copy == path:
             check_readable(path)  # /dev/zero is refused at once, not read for ever
     except ImportFailed as exc:
-        report.errors.append(str(exc))
+        if not (isinstance(exc, SettingFailed) and str(exc) in report.errors):  # several pipes: told once
+            report.errors.append(str(exc))
         return
     marks = len(report.rejections), len(report.errors), len(report.files)
     try:
