@@ -158,6 +158,9 @@ def report_context(result: AuditResult) -> dict[str, Any]:
         "vanity": _vanity_section(doc["brands"], totals, target, signals is not None),
         "worst": _worst_served(conv, posts, target, result.post_texts),
         "frt_buckets": _frt_bucket_table(conv, target),
+        "has_conversations": totals["conversations"] > 0,
+        "trend_table": _trend_table(trend, weekly),
+        "how_table": _how_table(doc["hour_of_week"]["totals"]),
         "quality": {
             "rows_read": _int(doc["rows_read"]),
             "rows_loaded": _int(doc["rows_loaded"]),
@@ -236,8 +239,11 @@ def _s(n: int) -> str:
 
 
 def _kpis(totals: dict, target: float, business: bool, signals: bool) -> list[dict]:
+    """The cards under the headline: over all conversations. With the signals each card names that
+    base and shows the same figure over help requests (the headline's base) under it."""
     n, answered = totals["conversations"], totals["answered"]
     nothing = None if n else NOTHING_TO_MEASURE.format(what="conversations")
+    no_answer = None if answered else NOTHING_NULL.format(what="answered conversations")
     opened = ("threads opened by a customer, whatever they say (help requests: below)" if signals
               else "threads opened by a customer, whatever they say")
     kpis = [
@@ -247,9 +253,9 @@ def _kpis(totals: dict, target: float, business: bool, signals: bool) -> list[di
          "note": f"{format_int(answered)} answered · {format_int(n - answered)} unanswered",
          "tone": _tone(totals["coverage"], 0.95, 0.8) if n else "neutral"},
         {"id": "frt-median", "label": "Median first response", "value": format_duration(totals["frt_median_min"]),
-         "note": "half of the answered conversations waited longer", "tone": _time_tone(totals["frt_median_min"], target)},
+         "title": no_answer, "note": "half of the answered conversations waited longer", "tone": _time_tone(totals["frt_median_min"], target)},
         {"id": "frt-p90", "label": "90th percentile", "value": format_duration(totals["frt_p90_min"]),
-         "note": "one in ten answered conversations waited longer", "tone": _time_tone(totals["frt_p90_min"], target)},
+         "title": no_answer, "note": "one in ten answered conversations waited longer", "tone": _time_tone(totals["frt_p90_min"], target)},
         {"id": "within-target", "label": f"Within {format_target(target)}",
          "value": share_of(totals["within_target"], n), "title": nothing,
          "note": "of all conversations (unanswered count as missed)",
@@ -258,12 +264,12 @@ def _kpis(totals: dict, target: float, business: bool, signals: bool) -> list[di
     if business:
         kpis += [
             {"id": "frt-business-median", "label": "Median, business hours",
-             "value": format_duration(totals.get("frt_business_median_min")),
+             "value": format_duration(totals.get("frt_business_median_min")), "title": no_answer,
              "note": ("most replies came outside opening hours, before the next opening"
                       if totals.get("frt_business_median_min") == 0 else "first response counted in opening hours only"),
              "tone": _time_tone(totals.get("frt_business_median_min"), target), "business": True},
             {"id": "frt-business-p90", "label": "90th percentile, business hours",
-             "value": format_duration(totals.get("frt_business_p90_min")),
+             "value": format_duration(totals.get("frt_business_p90_min")), "title": no_answer,
              "note": "one in ten answered conversations waited longer (opening hours)",
              "tone": _time_tone(totals.get("frt_business_p90_min"), target), "business": True},
             {"id": "within-target-business", "label": f"Within {format_target(target)}, business hours",
@@ -272,11 +278,50 @@ def _kpis(totals: dict, target: float, business: bool, signals: bool) -> list[di
              "tone": _tone(totals.get("within_target_business") or 0.0, 0.8, 0.5) if n else "neutral",
              "business": True},
         ]
+    if signals:
+        _help_beside(kpis, totals)
     return kpis
+
+
+#: The help-request figure shown under each card (card id -> JSON key and kind).
+HELP_BESIDE = {
+    "conversations": ("help_requests", "count"),
+    "coverage": ("help_coverage", "share"),
+    "frt-median": ("help_frt_median_min", "duration"),
+    "frt-p90": ("help_frt_p90_min", "duration"),
+    "within-target": ("help_within_target", "share"),
+    "frt-business-median": ("help_frt_business_median_min", "duration"),
+    "frt-business-p90": ("help_frt_business_p90_min", "duration"),
+    "within-target-business": ("help_within_target_business", "share"),
+}
+
+
+def _help_beside(kpis: list[dict], totals: dict) -> None:
+    """Name each card's base (all conversations) and put the help-request figure under it."""
+    asked, answered = totals.get("help_requests") or 0, totals.get("help_answered") or 0
+    for k in kpis:
+        k["base"] = "all conversations"
+        key, kind = HELP_BESIDE[k["id"]]
+        if key not in totals:
+            continue
+        value = totals[key]
+        title = None
+        if kind == "count":
+            text = format_int(value)
+        elif kind == "share":
+            text = share_of(value or 0.0, asked)
+            title = None if asked else NOTHING_TO_MEASURE.format(what="help requests")
+        else:
+            text = format_duration(value)
+            title = None if value is not None else NOTHING_NULL.format(
+                what="answered help requests" if not answered else "help requests answered in opening hours")
+        k["help"] = {"text": text, "title": title}
 
 
 #: The tooltip of a share shown as NONE: there was nothing to measure it over.
 NOTHING_TO_MEASURE = "nothing to measure: no {what} (the JSON has 0.0 here)"
+#: The tooltip of a median (or mean) shown as NONE.
+NOTHING_NULL = "nothing to measure: no {what} (the JSON has null here)"
 
 
 def share_of(share: float | None, n: int) -> str:
@@ -315,7 +360,11 @@ def _brand_row(name: str, f: dict, business: bool) -> dict:
         "coverage_tone": _tone(f["coverage"], 0.95, 0.8),
         "within_tone": _tone(f["within_target"], 0.8, 0.5),
     }
+    no_answer = NOTHING_NULL.format(what="answered conversations")
+    row["titles"] = {"frt_median": None if f["frt_median_min"] is not None else no_answer,
+                     "frt_p90": None if f["frt_p90_min"] is not None else no_answer}
     if business:
+        row["titles"]["frt_business_median"] = None if f.get("frt_business_median_min") is not None else no_answer
         row["frt_business_median"] = (format_duration(f.get("frt_business_median_min")), f.get("frt_business_median_min"))
         row["within_target_business"] = (format_pct(f.get("within_target_business") or 0.0), f.get("within_target_business"))
     return row
@@ -345,6 +394,12 @@ def _vanity_section(brands: dict[str, dict], totals: dict, target: float, signal
             "coverage": (format_pct(f["coverage"]), f["coverage"]) if conversations else (NONE, None),
             "within_target": (format_pct(f["within_target"]), f["within_target"]) if conversations else (NONE, None),
             "frt_median": (format_duration(f["frt_median_min"]), f["frt_median_min"]),
+            "titles": {
+                "coverage": None if conversations else NOTHING_TO_MEASURE.format(what="conversations"),
+                "within_target": None if conversations else NOTHING_TO_MEASURE.format(what="conversations"),
+                "frt_median": None if f["frt_median_min"] is not None else NOTHING_NULL.format(
+                    what="answered conversations" if conversations else "conversations"),
+            },
         })
     rows.sort(key=lambda r: (-r["brand_posts"][1], r["brand"].lower()))
     headline = {
@@ -536,7 +591,7 @@ def _frt_chart(conv: pa.Table, target: float, business: bool) -> dict:
         "x": labels,
         "y": values,
         "marker": {"color": _bucket_colors(target)},
-        "text": [f"{s:.0f}%" if v else "" for s, v in zip(shares, values, strict=True)],
+        "text": [round_pct(s, 0) if v else "" for s, v in zip(shares, values, strict=True)],
         "textposition": "outside",
         "cliponaxis": False,
         "customdata": [round(s, 1) for s in shares],
@@ -740,6 +795,37 @@ def _trend_chart(daily: list[dict], target: float, period: dict) -> tuple[dict, 
     return {"data": data, "layout": layout}, weekly, min_n
 
 
+def _trend_table(trend: dict, weekly: bool) -> list[dict]:
+    """The trend chart's data as rows (its text alternative): period, conversations, share within target."""
+    bars, line = trend["data"][0], trend["data"][1]
+    rows = []
+    for x, count, share in zip(bars["x"], bars["y"], line["y"], strict=True):
+        d = date.fromisoformat(x)
+        rows.append({"period": ("week of " if weekly else "") + f"{DAY_NAMES[d.weekday()]} {d.day} {d:%b %Y}",
+                     "conversations": format_int(count),
+                     "share": NONE if share is None else round_pct(share, 1),
+                     "title": None if share is not None else (
+                         NOTHING_TO_MEASURE.format(what="conversations") if not count
+                         else "too few conversations to draw a share (see above)")})
+    return rows
+
+
+def _how_table(rows: list[dict]) -> list[dict]:
+    """The hour-of-week heatmaps' data as rows of days (their text alternative): per hour, the
+    conversations and the median first response."""
+    by_hour = {int(r["hour_of_week"]): r for r in rows}
+    out = []
+    for d in range(7):
+        cells = []
+        for h in range(24):
+            r = by_hour.get(d * 24 + h)
+            n = r["conversations"] if r else 0
+            median = r.get("frt_median_min") if r else None
+            cells.append({"count": format_int(n), "median": format_duration(median)})
+        out.append({"day": DAY_NAMES[d], "cells": cells})
+    return out
+
+
 def _vanity_chart(brands: dict[str, dict], target: float) -> dict:
     chosen = sorted(brands.items(), key=lambda kv: (-kv[1]["conversations"], kv[0].lower()))[:MAX_SCATTER_BRANDS]
     x = [f["vanity"]["brand_posts"] for _, f in chosen]
@@ -836,8 +922,23 @@ def format_int(n: int | float | None) -> str:
 
 
 def format_pct(share: float | None) -> str:
-    """A share as a percentage with one decimal: 0.6152 -> '61.5%' (None: an en dash)."""
-    return NONE if share is None else f"{share * 100:.1f}%"
+    """A share as a percentage with one decimal: 0.6152 -> '61.5%' (None: an en dash). A share that
+    is not 0 never reads 0.0% ('<0.1%'), and one that is not 1 never reads 100.0% ('>99.9%')."""
+    if share is None:
+        return NONE
+    return round_pct(share * 100, 1)
+
+
+def round_pct(percent: float, decimals: int) -> str:
+    """`percent` with `decimals` decimals, except that a non-zero value that would round to 0 reads
+    '<0.1%' ('<1%' with no decimal) and a value below 100 that would round to 100 '>99.9%' ('>99%')."""
+    text = f"{percent:.{decimals}f}"
+    step = f"{10 ** -decimals:.{decimals}f}"
+    if 0 < percent and float(text) == 0:
+        return f"<{step}%"
+    if percent < 100 and float(text) >= 100:
+        return f">{100 - float(step):.{decimals}f}%"
+    return text + "%"
 
 
 def format_duration(minutes: float | None) -> str:

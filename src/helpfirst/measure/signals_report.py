@@ -14,9 +14,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..signals.base import REPLY_KINDS
-from .display import MAX_TERMINAL_BRANDS, NONE, help_request_brands
+from .display import MAX_REPORT_BRANDS, MAX_TERMINAL_BRANDS, NONE, help_request_brands
 from .report import (
     FONT_STACK,
+    NOTHING_NULL,
     NOTHING_TO_MEASURE,
     _base_layout,
     _clip,
@@ -87,6 +88,10 @@ def signals_report_context(result: AuditResult) -> dict[str, Any] | None:
     answered = totals["help_answered"]
     asked = totals["help_requests"]
     no_requests = None if asked else NOTHING_TO_MEASURE.format(what="help requests")
+    # every brand with conversations, the most help requests first (those with none last, their figures "–")
+    table_brands = sorted(((name, f) for name, f in doc["brands"].items() if f["conversations"] > 0),
+                          key=lambda kv: (-(kv[1].get("help_requests") or 0), kv[0].lower()))
+    help_rows = [_help_row(name, f) for name, f in table_brands[:MAX_REPORT_BRANDS]]
     return {
         "model": sig.model,
         "kpis": _kpis(totals),
@@ -107,8 +112,61 @@ def signals_report_context(result: AuditResult) -> dict[str, Any] | None:
         "brands_shown": min(len(brands), MAX_OUTCOME_BRANDS),
         "brands_total": len(brands),
         "examples": redirect_examples(result),
+        "help_columns": HELP_COLUMNS,
+        "help_rows": help_rows,
+        "help_total": _help_row("All brands", totals),
+        "help_brands": len(table_brands),
+        "help_rows_shown": len(help_rows),
+        "max_help_rows": MAX_REPORT_BRANDS,
         "charts": {"outcomes": chart},
     }
+
+
+#: The per-brand table of help-request figures: (id, header, JSON key or outcome, kind).
+HELP_COLUMNS: list[tuple[str, str, str, str]] = [
+    ("help-requests", "Help requests", "help_requests", "count"),
+    ("help-coverage", "Help coverage", "help_coverage", "share"),
+    ("help-within", "Within target", "help_within_target", "share"),
+    ("help-frt-median", "Median FRT", "help_frt_median_min", "duration"),
+    ("substance", "Substance", "substance", "share_null"),
+    *[(f"outcome-{o}", o.capitalize(), o, "outcome") for o in OUTCOME_COLORS],
+    ("time-to-solution", "Median time to solution", "time_to_solution_median_min", "solution"),
+    ("sentiment-shift", "Sentiment shift", "sentiment_shift_mean", "shift"),
+]
+
+
+def _help_row(name: str, f: dict) -> dict:
+    """A brand's help-request figures as table cells: text, sort value ('' sorts last) and the
+    tooltip of a figure with nothing to measure."""
+    n = f.get("help_requests") or 0
+    cells = []
+    for col_id, _, key, kind in HELP_COLUMNS:
+        title = None
+        if kind == "count":
+            value = n
+            text = format_int(n)
+        elif kind in ("share", "outcome"):
+            value = f["outcomes"][key] if kind == "outcome" else f[key]
+            text = share_of(value, n)
+            if not n:
+                value, title = None, NOTHING_TO_MEASURE.format(what="help requests")
+        else:
+            value = f.get(key)
+            if kind == "share_null":
+                text = format_pct(value)
+            elif kind == "shift":
+                text = NONE if value is None else f"{value:+.2f}"
+            else:
+                text = format_duration(value)
+            if value is None:
+                what = {"duration": "answered help requests", "share_null": "answered help requests",
+                        "solution": "help request got a solution reply",
+                        "shift": "help request whose author wrote again"}[kind]
+                if kind in ("duration", "share_null") and not n:
+                    what = "help requests"
+                title = NOTHING_NULL.format(what=what)
+        cells.append({"id": col_id, "text": text, "sort": "" if value is None else value, "title": title})
+    return {"brand": name, "cells": cells}
 
 
 def _kpis(totals: dict) -> list[dict]:
@@ -129,10 +187,13 @@ def _kpis(totals: dict) -> list[dict]:
          "note": "first replies that carry a solution",
          "tone": _tone(totals["substance"], 0.5, 0.25) if totals["substance"] is not None else "neutral"},
         {"id": "time-to-solution", "label": "Time to solution", "value": format_duration(totals["time_to_solution_median_min"]),
+         "title": None if totals["time_to_solution_median_min"] is not None
+         else NOTHING_NULL.format(what="help request got a solution reply"),
          "note": f"median, over {format_int(totals['solved'])} help requests solved in public", "tone": "neutral"},
         {"id": "resolved", "label": "Resolved", "value": share_of(resolved, n), "title": nothing,
          "note": "of help requests: the person confirmed or thanked", "tone": _tone(resolved, 0.4, 0.2) if n else "neutral"},
         {"id": "sentiment-shift", "label": "Sentiment shift", "value": NONE if shift is None else f"{shift:+.2f}",
+         "title": None if shift is not None else NOTHING_NULL.format(what="help request whose author wrote again"),
          "note": f"last post minus first, over {format_int(totals['sentiment_shift_n'])} help requests whose author wrote again",
          "tone": "neutral" if shift is None else ("good" if shift > 0.05 else "poor" if shift < -0.05 else "fair")},
     ]
