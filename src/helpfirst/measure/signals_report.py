@@ -269,8 +269,14 @@ def redirect_examples(result: AuditResult) -> list[dict]:
             if match is not None:
                 found.append((match[0], i, int(pool[match[1]])))
         found.sort(key=lambda f: -f[0])
-        for overlap, i, j in found[:EXAMPLES_PER_BRAND]:
-            examples.append(_example(result, name, i, j, overlap))
+        # several redirected requests like the same answered one are one row, with their count
+        best: dict[int, tuple[float, int]] = {}
+        alike: dict[int, int] = {}
+        for overlap, i, j in found:
+            best.setdefault(j, (overlap, i))
+            alike[j] = alike.get(j, 0) + 1
+        for j, (overlap, i) in list(best.items())[:EXAMPLES_PER_BRAND]:
+            examples.append(_example(result, name, i, j, overlap, more=alike[j] - 1))
     examples.sort(key=lambda e: -e["overlap"])
     return examples[:MAX_EXAMPLES]
 
@@ -298,7 +304,7 @@ def _closest(tokens: list[str], index: Any, pool_tokens: list[list[str]]) -> tup
     return best
 
 
-def _example(result: AuditResult, brand: str, i: int, j: int, overlap: float) -> dict:
+def _example(result: AuditResult, brand: str, i: int, j: int, overlap: float, more: int = 0) -> dict:
     conv = result.scorecard.conversations
     judged = result.signals.conversations
     rows = {
@@ -309,9 +315,12 @@ def _example(result: AuditResult, brand: str, i: int, j: int, overlap: float) ->
     }
     shown = dict(zip(rows, result.post_texts(list(rows.values())), strict=True))
     requested = conv.column("requested_at")[i].as_py()
+    similar_requested = conv.column("requested_at")[j].as_py()
     return {
         "brand": brand,
         "requested": requested.strftime("%d %b %Y") if requested else "",
+        "similar_requested": similar_requested.strftime("%d %b %Y") if similar_requested else "",
+        "more": more,  # other redirected requests (of those looked at) whose closest answered request is this one
         **{key: _clip(text) for key, text in shown.items()},
         "overlap": round(overlap, 3),
         "rows": rows,  # the posts' rows in the threaded posts (for checks; the template ignores them)
