@@ -114,3 +114,13 @@ def test_the_ok_pill_is_readable(twcs):
         colour = re.search(rf"{colour[4:-1]}: (#[0-9a-f]{{6}})", page)[1]
     hi, lo = sorted((_luminance(rule[1]), _luminance(colour)), reverse=True)
     assert (hi + 0.05) / (lo + 0.05) >= 4.5
+
+
+def test_how_to_read_defines_every_figure_shown(twcs):
+    page = _page(twcs)
+    about = " ".join(unescape(re.sub(r"<[^>]+>", " ", re.search(r'<section id="about">(.*?)</section>', page, re.S)[1])).split())
+    for term in ("Substance", "Time to solution", "Sentiment shift"):
+        assert f" {term} " in f" {about} ", term
+    assert "−2..2" in about and "first reply carries a solution" in about
+    footer = " ".join(re.sub(r"<[^>]+>", " ", re.search(r"<footer>(.*?)</footer>", page, re.S)[1]).split())
+    assert "docs/metrics.md in the helpfirst repository" in footer
