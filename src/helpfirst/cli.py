@@ -122,6 +122,22 @@ def _is_open_file(stream, path: Path) -> bool:
         return False
 
 
+def stdin_notice(what: str, command: str, paths) -> None:
+    """Say on standard error that the command reads ``what`` from standard input when one of ``paths``
+    is standard input and that is a terminal: else the command would seem to hang, waiting for typing."""
+    from .suggest.cli import _STDIN_PATHS
+
+    if not any(str(p) in _STDIN_PATHS for p in paths):
+        return
+    try:
+        if not os.isatty(sys.stdin.fileno()):
+            return
+    except (AttributeError, OSError, ValueError):  # no standard input at all
+        return
+    err.print(f"reading {what} from standard input (end with Ctrl-D; see helpfirst {command} --help)",
+              highlight=False, soft_wrap=True, markup=False)
+
+
 def _parse_map(pairs: list[str]) -> dict[str, str]:
     from .ingest import parse_column_map
 
@@ -192,6 +208,7 @@ def audit(
             get_model(signals)  # an unknown model or a missing extra fails before anything is read
         except SignalsUnavailable as exc:
             _fail(f"--model {signals}: {exc} (or run with --no-signals)")
+    stdin_notice("an archive", "audit", paths)
     # the signals read every text; without them only the report shows replies
     options = ImportOptions(brands=frozenset(brand), bots=frozenset(bot), channel=channel, column_map=mapping,
                             texts="all" if report is not None or signals else "requests")
@@ -359,6 +376,7 @@ def classify(
                 open(path, encoding="utf-8", errors="replace", newline="\n"))
         except OSError as exc:
             _fail(f"{path}: cannot open ({exc.strerror or exc})")
+        stdin_notice("posts", "classify", [path])
         _refuse_non_text(src, source)
         if output is not None and _is_open_file(src, output):
             _fail(f"--out {output}: that is the input file, and writing would erase it before it is read; "
@@ -405,6 +423,8 @@ def _refuse_non_text(src, source: str) -> None:
     from .ingest import ImportFailed, check_text
 
     try:
+        if os.isatty(src.fileno()):
+            return  # typed: no compressed file there, and a peek would take the one Ctrl-D that ends the input
         head = src.buffer.peek(4096)[:4096]  # peek: standard input cannot be read twice
     except (AttributeError, OSError, ValueError):  # no byte buffer behind the stream
         return

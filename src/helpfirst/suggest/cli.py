@@ -77,6 +77,7 @@ def kb_add(
             get_source(format)
         except SourceFailed as exc:
             _fail(str(exc))
+    _stdin_notice("resources", "kb add", paths)
     folder = _kb_dir(kb)
     report = LoadReport()
     try:
@@ -174,6 +175,13 @@ def _print_table(table: Table) -> None:
     probe = Console(width=100_000, file=sys.stdout)
     needed = Measurement.get(probe, probe.options, table).maximum
     Console(width=max(out.width, needed), file=sys.stdout, color_system=None, highlight=False).print(table)
+
+
+def _stdin_notice(what: str, command: str, paths) -> None:
+    """One line on standard error when `paths` give standard input and that is a terminal (helpfirst.cli.stdin_notice)."""
+    from ..cli import stdin_notice
+
+    stdin_notice(what, command, paths)
 
 
 _STDIN_PATHS = ("-", "/dev/stdin", "/dev/fd/0", "/proc/self/fd/0")
@@ -307,6 +315,7 @@ def eval_suggest(
     from .evaluate import BacktestFailed, backtest
 
     _one_use_of_stdin({"--kb": kb, "--history": history})
+    _stdin_notice("history", "eval suggest", history)
     try:
         result = backtest(kb, history, split=split, semantic=_semantic_choice(semantic), weights=_weights(weights),
                           history_format=_history_format(history_format), brands=brand, column_map=_column_map(column_map))
@@ -360,6 +369,8 @@ def suggest(
     from .service import QueriesFailed, QueryError, Suggester, open_queries, read_queries
 
     _one_use_of_stdin({"--input": [input], "--history": history, "--kb": kb})
+    _stdin_notice("queries", "suggest", [input])
+    _stdin_notice("history", "suggest", history)
     try:
         queries = open_queries(input)
     except QueriesFailed as exc:
