@@ -408,8 +408,9 @@ def classify(
         err.print(f"{summary['lines_read']:,} lines read: {summary['classified']:,} classified, "
                   f"{summary['rejected']:,} rejected ({summary['posts_per_s']:,.0f} posts/s)", highlight=False)
     if stats.classified == 0:
-        _error_line(f"nothing could be classified ({stats.lines_read:,} lines read)"
-                    + (f"; {output} was not written" if kept else ""))
+        why = (f"{source}: the file is empty" if stats.lines_read == 0
+               else f"nothing could be classified ({stats.lines_read:,} lines read)")
+        _error_line(why + (f"; {output} was not written" if kept else ""))
         raise typer.Exit(1)
 
 

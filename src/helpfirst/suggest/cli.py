@@ -376,6 +376,9 @@ def suggest(
     except QueriesFailed as exc:
         _fail(str(exc))
     input = queries.name
+    if not queries.head:  # nothing at all (a terminal's Ctrl-D, too: reading on would wait for a second one)
+        queries.close()
+        _fail(f"{input}: the file is empty")
     use_semantic = _semantic_choice(semantic)
     w = _weights(weights)
     try:
@@ -429,6 +432,8 @@ def suggest(
     seconds = time.perf_counter() - t0
     _note(f"{read} queries read: {answered} answered, {nothing} matched nothing, {unanswerable} without suggestions, "
           f"{rejected} rejected ({seconds * 1000 / max(answered + nothing, 1):.1f} ms per query)")
+    if read == 0:  # blank lines only
+        _fail(f"{input}: the file is empty")
     if answered + nothing == 0:
         raise typer.Exit(1)
 
