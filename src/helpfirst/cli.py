@@ -103,6 +103,12 @@ def _target_minutes(text: str, source: str) -> float:
     return minutes
 
 
+def make_parent_folders(path: Path) -> None:
+    """Make the folders an output file is to be written in, as `audit --report` has them made
+    (missing/sub/out.csv works); OSError when one cannot be made (a file in the way, no permission)."""
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+
+
 def _same_file(stat: os.stat_result, path: Path) -> bool:
     """Whether ``path`` (symlinks followed) is the regular file ``stat`` describes."""
     import stat as st
@@ -285,6 +291,7 @@ def _synth_with_progress(out_path: Path, posts: int, fmt: str, seed: int) -> dic
     from .synth import write_synthetic
 
     progress = _progress(posts) if posts >= 200_000 else None
+    make_parent_folders(out_path)
     with atomic_path(out_path) as target:
         if progress is None:
             summary = write_synthetic(target, posts, fmt=fmt, seed=seed)
@@ -383,6 +390,8 @@ def classify(
                   "write to another file")
         kept = False
         try:
+            if output is not None:
+                make_parent_folders(output)
             with (nullcontext(sys.stdout) if output is None else atomic_output(output)) as dst:
                 stats = classify_file(src, dst, source=source, model=model, mask_pii=mask_pii,
                                       batch_size=batch_size, languages=langs, on_error=_error_line,
