@@ -27,7 +27,7 @@ def _page(twcs) -> str:
 
 def _table(page: str, table_id: str) -> tuple[list[str], list[list[tuple[str, str | None, str | None]]]]:
     """Headers, and per body row its cells as (text, data-sort, title)."""
-    table = re.search(rf'<table[^>]* id="{table_id}">(.*?)</table>', page, re.S)
+    table = re.search(rf'<table[^>]* id="{table_id}"[^>]*>(.*?)</table>', page, re.S)
     assert table, table_id
     head = re.search(r"<thead>(.*?)</thead>", table[1], re.S)[1]
     headers = [" ".join(unescape(re.sub(r"<[^>]+>", " ", h)).split()) for h in re.findall(r"<th[^>]*>(.*?)</th>", head, re.S)]
