@@ -81,8 +81,10 @@ def test_a_write_that_fails_half_way_names_the_file_and_keeps_the_previous_one(t
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.jsonl", "posts.jsonl"]
 
 
-def test_a_missing_folder_is_named(tmp_path: Path):
+def test_a_file_in_the_way_of_the_folder_is_named(tmp_path: Path):
+    # a missing folder is made (tests/test_cli_first_use_stop17_out_folders.py); a file where it should be is an error
     src = tmp_path / "posts.jsonl"
     src.write_text(JSONL, encoding="utf-8")
-    out = tmp_path / "no-such-folder" / "out.jsonl"
-    assert one_error_line(run(str(src), "--out", str(out))) == f"error: {out}: cannot write (No such file or directory)"
+    (tmp_path / "file").write_text("x")
+    out = tmp_path / "file" / "out.jsonl"
+    assert one_error_line(run(str(src), "--out", str(out))) == f"error: {out}: cannot write (Not a directory)"

@@ -106,7 +106,10 @@ def _target_minutes(text: str, source: str) -> float:
 def make_parent_folders(path: Path) -> None:
     """Make the folders an output file is to be written in, as `audit --report` has them made
     (missing/sub/out.csv works); OSError when one cannot be made (a file in the way, no permission)."""
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    try:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    except FileExistsError as exc:  # a file where a folder should be: say what writing there would say
+        raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), exc.filename) from exc
 
 
 def _same_file(stat: os.stat_result, path: Path) -> bool:
@@ -310,7 +313,7 @@ def demo(
     posts: Annotated[int, typer.Option(help="Size of the generated archive.", min=100)] = 20_000,
     out_dir: Annotated[Path, typer.Option("--out", "-o", help="Folder for the generated data and the report.")] = Path("helpfirst-demo"),
     seed: Annotated[int, typer.Option(help="Random seed.")] = 7,
-    business_hours: Annotated[str, typer.Option("--business-hours", help="Opening hours used in the demo.")] = "Mon-Fri 09:00-17:00 America/New_York",
+    business_hours: Annotated[str, typer.Option("--business-hours", help="Opening hours used in the demo (the default fits the generated archive's clock: its customers write from morning to late evening, New York time, every day).")] = "Mon-Sun 08:00-22:00 America/New_York",
 ) -> None:
     """Generate a realistic archive, audit it and write the HTML scorecard: the whole job in one command."""
     from .audit import run_audit
