@@ -346,7 +346,7 @@ def closed_stderr(args: list[str], env: dict[str, str], cwd: Path) -> tuple[int,
 
 @pytest.mark.parametrize("args", [
     ["audit", "missing.csv"],
-    ["synth", "--posts", "10", "-o", "/nonexistent/dir/x.csv"],
+    ["synth", "--posts", "10", "-o", "/dev/null/dir/x.csv"],  # a missing folder is made: a file in the way is not
     ["classify", "missing.jsonl"],
 ], ids=["audit missing", "synth bad -o", "classify missing"])
 def test_a_failure_is_status_1_when_standard_error_and_output_are_gone(tmp_path, args):
