@@ -594,8 +594,8 @@ def _frt_chart(conv: pa.Table, target: float, business: bool) -> dict:
         "text": [round_pct(s, 0) if v else "" for s, v in zip(shares, values, strict=True)],
         "textposition": "outside",
         "cliponaxis": False,
-        "customdata": [round(s, 1) for s in shares],
-        "hovertemplate": "%{x}: %{y:,} conversations (%{customdata}%)<extra>calendar time</extra>",
+        "customdata": [_plotly_text(round_pct(s, 1)) for s in shares],  # text: '<0.1%', never 0.0% for a share that is not
+        "hovertemplate": "%{x}: %{y:,} conversations (%{customdata})<extra>calendar time</extra>",
     }]
     if business:
         b_counts, b_unanswered = _frt_counts(conv, "frt_business_min")
@@ -606,8 +606,8 @@ def _frt_chart(conv: pa.Table, target: float, business: bool) -> dict:
             "x": labels,
             "y": b_values,
             "marker": {"color": "rgba(47,111,179,0.15)", "line": {"color": BLUE, "width": 1.5}},
-            "customdata": [round(v / n * 100, 1) if n else 0.0 for v in b_values],
-            "hovertemplate": "%{x}: %{y:,} conversations (%{customdata}%)<extra>business hours</extra>",
+            "customdata": [_plotly_text(round_pct(v / n * 100 if n else 0.0, 1)) for v in b_values],
+            "hovertemplate": "%{x}: %{y:,} conversations (%{customdata})<extra>business hours</extra>",
         })
     layout = _base_layout("How long conversations waited for a first reply")
     layout["xaxis"] = _axis("First response time", type="category")
@@ -754,7 +754,8 @@ def _trend_chart(daily: list[dict], target: float, period: dict) -> tuple[dict, 
     counts = [int(points[k][0]) for k in keys]
     # a share of 1 or 2 conversations is noise: draw it only where there are enough of them
     min_n = MIN_SHARE_CONVERSATIONS if any(c >= MIN_SHARE_CONVERSATIONS for c in counts) else 1
-    share = [round(points[k][1] / points[k][0] * 100, 1) if points[k][0] >= min_n else None for k in keys]
+    exact = [points[k][1] / points[k][0] * 100 if points[k][0] >= min_n else None for k in keys]
+    share = [None if s is None else round(s, 1) for s in exact]
     unit = "Week starting" if weekly else "Day"
     data = [
         {
@@ -775,7 +776,8 @@ def _trend_chart(daily: list[dict], target: float, period: dict) -> tuple[dict, 
             "line": {"color": GREEN, "width": 2},
             "marker": {"size": 5},
             "connectgaps": False,
-            "hovertemplate": "%{x|%a %d %b %Y}: %{y:.1f}% within " + format_target(target) + "<extra></extra>",
+            "customdata": [None if s is None else _plotly_text(round_pct(s, 1)) for s in exact],
+            "hovertemplate": "%{x|%a %d %b %Y}: %{customdata} within " + format_target(target) + "<extra></extra>",
         },
     ]
     title = ("Weekly" if weekly else "Daily") + f" conversations and share answered within {format_target(target)}"

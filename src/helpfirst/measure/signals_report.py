@@ -213,10 +213,11 @@ def _outcome_chart(brands: list[tuple[str, dict]], totals: dict) -> tuple[dict, 
             "name": outcome,
             "y": rows,
             "x": [round(f["outcomes"][outcome] * 100, 2) for f in figures],
-            "customdata": [[format_int(f["outcome_counts"][outcome]), format_int(f["help_requests"]), name]
+            "customdata": [[format_int(f["outcome_counts"][outcome]), format_int(f["help_requests"]), name,
+                            _plotly_text(format_pct(f["outcomes"][outcome]))]
                            for f, name in zip(figures, names, strict=True)],
             "marker": {"color": OUTCOME_COLORS[outcome]},
-            "hovertemplate": "%{customdata[2]}: %{x:.1f}% " + outcome + " (%{customdata[0]} of %{customdata[1]})<extra></extra>",
+            "hovertemplate": "%{customdata[2]}: %{customdata[3]} " + outcome + " (%{customdata[0]} of %{customdata[1]})<extra></extra>",
         })
     height = 140 + 26 * len(names)
     layout = _base_layout("How help requests ended, per brand", height)
