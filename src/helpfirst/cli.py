@@ -131,12 +131,14 @@ def _is_open_file(stream, path: Path) -> bool:
         return False
 
 
+#: The names of standard input an input option may be given.
+STDIN_PATHS = ("-", "/dev/stdin", "/dev/fd/0", "/proc/self/fd/0")
+
+
 def stdin_notice(what: str, command: str, paths) -> None:
     """Say on standard error that the command reads ``what`` from standard input when one of ``paths``
     is standard input and that is a terminal: else the command would seem to hang, waiting for typing."""
-    from .suggest.cli import _STDIN_PATHS
-
-    if not any(str(p) in _STDIN_PATHS for p in paths):
+    if not any(str(p) in STDIN_PATHS for p in paths):
         return
     try:
         if not os.isatty(sys.stdin.fileno()):

@@ -184,13 +184,12 @@ def _stdin_notice(what: str, command: str, paths) -> None:
     stdin_notice(what, command, paths)
 
 
-_STDIN_PATHS = ("-", "/dev/stdin", "/dev/fd/0", "/proc/self/fd/0")
-
-
 def _one_use_of_stdin(options: dict[str, list[Path]]) -> None:
     """Fail when standard input is given to more than one input (it can be read once: the first reader
     would take it all and the others read nothing)."""
-    users = [f"{name} {p}" for name, paths in options.items() for p in paths if str(p) in _STDIN_PATHS]
+    from ..cli import STDIN_PATHS
+
+    users = [f"{name} {p}" for name, paths in options.items() for p in paths if str(p) in STDIN_PATHS]
     if len(users) > 1:
         _fail(f"standard input is given {len(users)} times ({', '.join(users)}); it can be read only once: "
               "save all but one of these to files and give the files", 2)
