@@ -691,8 +691,8 @@ SNIFF_HEAD = 64 * 1024
 def head_past_blanks(fh, head: bytes, size: int) -> bytes:
     """`head`, the first bytes read from the binary file `fh` (`size` of them, or fewer at its end); when they are
     white space only (after a UTF-8 BOM) and a regular file goes on, its BOM, one line break if the white space held
-    one, then up to `size` bytes from the file's first byte that is not white space (read on in chunks of `size`). A file of white space to its end (or a
-    device, not read past its head) gives `head` as it was: an empty file."""
+    one, then up to `size` bytes from the file's first byte that is not white space (read on in chunks of `size`).
+    A file of white space to its end (or a device, not read past its head) gives `head` as it was: an empty file."""
     body = head.removeprefix(_BOM)
     if len(head) < size or body.strip():
         return head
