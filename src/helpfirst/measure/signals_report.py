@@ -7,6 +7,7 @@ Texts and handles are untrusted: the template escapes them (autoescape), chart l
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -271,11 +272,10 @@ def redirect_examples(result: AuditResult) -> list[dict]:
                 found.append((match[0], i, int(pool[match[1]])))
         found.sort(key=lambda f: -f[0])
         # several redirected requests like the same answered one are one row, with their count
+        alike = Counter(j for _, _, j in found)
         best: dict[int, tuple[float, int]] = {}
-        alike: dict[int, int] = {}
         for overlap, i, j in found:
-            best.setdefault(j, (overlap, i))
-            alike[j] = alike.get(j, 0) + 1
+            best.setdefault(j, (overlap, i))  # the closest of them (found is sorted by overlap)
         for j, (overlap, i) in list(best.items())[:EXAMPLES_PER_BRAND]:
             examples.append(_example(result, name, i, j, overlap, more=alike[j] - 1))
     examples.sort(key=lambda e: -e["overlap"])
